@@ -1,0 +1,89 @@
+package org.dl4jpgm.blocks;
+
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/**
+ * Multi-head scaled dot-product attention with an additive key mask (Eq. 5):
+ * {@code A = softmax(Q K^T / sqrt(d) + M)}, {@code out = concat_h(A_h V_h) W_o + b_o}.
+ *
+ * <p>Shapes: queries {@code [B, Tq, E]}, keys and values {@code [B, Tk, E]}, additive key mask {@code [B, Tk]}
+ * (0 = attend, C = masked; see {@link GateMasks#additive}), output {@code [B, Tq, E]}. E must be divisible by the
+ * number of heads H; each head has width E / H. Parameters: {@code W_q, W_k, W_v, W_o: [E, E]} and biases
+ * {@code [1, E]}.
+ */
+public final class MultiHeadAttentionBlock {
+
+    public static final String WQ = "Wq";
+    public static final String BQ = "bq";
+    public static final String WK = "Wk";
+    public static final String BK = "bk";
+    public static final String WV = "Wv";
+    public static final String BV = "bv";
+    public static final String WO = "Wo";
+    public static final String BO = "bo";
+
+    private final String prefix;
+    private final long width;
+    private final int heads;
+
+    public MultiHeadAttentionBlock(String prefix, long width, int heads) {
+        if (heads <= 0 || width <= 0 || width % heads != 0) {
+            throw new IllegalArgumentException("MultiHeadAttentionBlock '" + prefix + "': width E must be positive and "
+                    + "divisible by the number of heads; found E = " + width + ", heads = " + heads);
+        }
+        this.prefix = prefix;
+        this.width = width;
+        this.heads = heads;
+    }
+
+    public void defineParameters(SDLayerParams params) {
+        for (String[] wb : new String[][]{{WQ, BQ}, {WK, BK}, {WV, BV}, {WO, BO}}) {
+            params.addWeightParam(prefix + wb[0], width, width);
+            params.addBiasParam(prefix + wb[1], 1, width);
+        }
+    }
+
+    public void initializeParameters(Map<String, INDArray> params) {
+        for (String[] wb : new String[][]{{WQ, BQ}, {WK, BK}, {WV, BV}, {WO, BO}}) {
+            ParamInit.xavier(params, prefix + wb[0]);
+            ParamInit.constant(params, prefix + wb[1], 0.0);
+        }
+    }
+
+    /** Closed form: {@code 4 E^2 + 4 E}. */
+    public long numParams() {
+        return 4 * width * width + 4 * width;
+    }
+
+    /**
+     * @param query         {@code [B, Tq, E]}
+     * @param keyValue      {@code [B, Tk, E]}
+     * @param keyMaskAdd    additive key mask {@code [B, Tk]}, or null for none
+     * @param queryLength   Tq
+     * @param keyLength     Tk
+     * @return {@code [B, Tq, E]}
+     */
+    public SDVariable apply(Map<String, SDVariable> p, SDVariable query, SDVariable keyValue, SDVariable keyMaskAdd,
+                            long queryLength, long keyLength) {
+        long headWidth = width / heads;
+        SDVariable q = heads(SdOps.linear(query, p.get(prefix + WQ), p.get(prefix + BQ), queryLength), queryLength);
+        SDVariable k = heads(SdOps.linear(keyValue, p.get(prefix + WK), p.get(prefix + BK), keyLength), keyLength);
+        SDVariable v = heads(SdOps.linear(keyValue, p.get(prefix + WV), p.get(prefix + BV), keyLength), keyLength);
+        SDVariable scores = q.getSameDiff().mmul(q, k, false, true, false).div(Math.sqrt(headWidth));
+        if (keyMaskAdd != null) {
+            scores = scores.add(keyMaskAdd.reshape(-1, 1, 1, keyLength));
+        }
+        SDVariable attention = SdOps.softmax(scores, 3);
+        SDVariable context = attention.mmul(v).permute(0, 2, 1, 3).reshape(-1, queryLength, width);
+        return SdOps.linear(context, p.get(prefix + WO), p.get(prefix + BO), queryLength);
+    }
+
+    /** {@code [B, T, E] -> [B, H, T, E/H]}. */
+    private SDVariable heads(SDVariable x, long length) {
+        return x.reshape(-1, length, heads, width / heads).permute(0, 2, 1, 3);
+    }
+}

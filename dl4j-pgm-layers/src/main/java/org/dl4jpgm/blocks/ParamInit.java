@@ -1,0 +1,45 @@
+package org.dl4jpgm.blocks;
+
+import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/** Parameter initialisation shared by the blocks: Xavier for weight matrices, constants for biases and gains. */
+final class ParamInit {
+
+    private ParamInit() {
+    }
+
+    /**
+     * Parameter keys must not contain '_': DL4J joins vertex name and parameter key with '_' and splits them again
+     * at the last '_' when it applies updaters.
+     */
+    static String checkPrefix(String prefix) {
+        if (prefix.indexOf('_') >= 0) {
+            throw new IllegalArgumentException("Parameter key prefix must not contain '_' (DL4J splits parameter names "
+                    + "at '_'), found '" + prefix + "'");
+        }
+        return prefix;
+    }
+
+    static INDArray get(Map<String, INDArray> params, String key) {
+        INDArray a = params.get(key);
+        if (a == null) {
+            throw new IllegalStateException("Parameter '" + key + "' expected but not found; present: " + params.keySet());
+        }
+        return a;
+    }
+
+    /** Xavier (Glorot normal) initialisation of a {@code [fanIn, fanOut]} matrix, in place. */
+    static void xavier(Map<String, INDArray> params, String key) {
+        INDArray w = get(params, key);
+        long fanIn = w.size(0);
+        long fanOut = w.size(w.rank() - 1);
+        new WeightInitXavier().init(fanIn, fanOut, w.shape(), 'c', w);
+    }
+
+    static void constant(Map<String, INDArray> params, String key, double value) {
+        get(params, key).assign(value);
+    }
+}

@@ -1,0 +1,158 @@
+package org.dl4jpgm.blocks;
+
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Elementary SameDiff operations shared by all PgM blocks, written from primitive ops whose gradients are exact
+ * in ND4J 1.0.0-M2.1 (so that every block passes DL4J's gradient check in double precision).
+ *
+ * <p>Tensors inside the blocks use the layout {@code [B, S, D]}: batch, sequence (S = 1 for utterance-level
+ * vectors), features. The "last axis" below is always the feature (or token-width) axis.
+ */
+public final class SdOps {
+
+    /** Layer normalisation epsilon, as in the original Transformer implementations. */
+    public static final double LAYER_NORM_EPS = 1e-5;
+
+    private SdOps() {
+    }
+
+    /**
+     * Affine map over the last axis: {@code x W + b}.
+     *
+     * @param x   {@code [B, S, in]}
+     * @param w   {@code [in, out]}
+     * @param b   {@code [1, out]}, may be null
+     * @param seq S (fixed once the graph is defined)
+     * @return {@code [B, S, out]}
+     */
+    public static SDVariable linear(SDVariable x, SDVariable w, SDVariable b, long seq) {
+        long in = w.getShape()[0];
+        long out = w.getShape()[1];
+        SDVariable y = x.reshape(-1, in).mmul(w);
+        if (b != null) {
+            y = y.add(b);
+        }
+        return y.reshape(-1, seq, out);
+    }
+
+    /**
+     * Multiplies the last axis of {@code x} with a constant matrix: {@code x C}.
+     *
+     * @param x   {@code [B, S, in]}
+     * @param c   constant {@code [in, out]}
+     * @param seq S
+     * @return {@code [B, S, out]}
+     */
+    public static SDVariable mulLastAxis(SDVariable x, INDArray c, long seq) {
+        SDVariable cv = x.getSameDiff().constant(c.castTo(x.dataType()));
+        return x.reshape(-1, c.size(0)).mmul(cv).reshape(-1, seq, c.size(1));
+    }
+
+    /**
+     * Features {@code [from, to)} of the last axis of a rank-3 tensor.
+     *
+     * @param x {@code [B, S, D]}
+     * @return {@code [B, S, to - from]}
+     */
+    public static SDVariable sliceLastAxis(SDVariable x, long from, long to) {
+        return x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(from, to));
+    }
+
+    /** Identity in the forward pass, zero gradient in the backward pass. */
+    public static SDVariable stopGradient(SDVariable x) {
+        return new StopGradient(x.getSameDiff(), x).outputVariable();
+    }
+
+    /**
+     * Numerically stable softmax over the last axis: {@code exp(x - max) / sum(exp(x - max))}. The maximum is
+     * held constant in the backward pass (softmax is shift invariant, so the gradient stays exact).
+     *
+     * @param x    any rank
+     * @param axis the axis to normalise over (the last one, as a non-negative index)
+     */
+    public static SDVariable softmax(SDVariable x, int axis) {
+        SDVariable max = stopGradient(x.max(true, axis));
+        SDVariable e = x.getSameDiff().math().exp(x.sub(max));
+        return e.div(e.sum(true, axis));
+    }
+
+    /**
+     * {@code cumsoftmax(x) = cumsum(softmax(x))} over the last axis (the "master gate" of ON-LSTM, used by PgM's
+     * Eq. 1). The cumulative sum is a product with an upper-triangular matrix of ones, because ND4J M2.1's
+     * {@code cumsum} backpropagates along the wrong axis (../shared/DL4J-M2.1-NOTES.md, SameDiff bug 2).
+     *
+     * <p>The result is monotone non-decreasing along the axis, lies in [0, 1] and ends in 1 (up to rounding).
+     *
+     * @param x   logits {@code [B, S, T]}
+     * @param seq S
+     * @param t   T
+     * @return gates {@code [B, S, T]}
+     */
+    public static SDVariable cumsoftmax(SDVariable x, long seq, long t) {
+        return mulLastAxis(softmax(x, 2), upperTriangularOnes(t), seq);
+    }
+
+    /** {@code U[j][k] = 1} where {@code j <= k}: {@code p U} is the running sum of the row vector p. */
+    public static INDArray upperTriangularOnes(long n) {
+        INDArray u = Nd4j.zeros(DataType.DOUBLE, n, n);
+        for (int j = 0; j < n; j++) {
+            for (int k = j; k < n; k++) {
+                u.putScalar(j, k, 1.0);
+            }
+        }
+        return u;
+    }
+
+    /**
+     * {@code E[t][d] = 1} where feature d lies in chunk t (chunks of {@code chunkSize} consecutive features):
+     * {@code g E} broadcasts chunk-level gates {@code [.., T]} to feature-level gates {@code [.., T * chunkSize]}.
+     */
+    public static INDArray chunkExpansion(long chunks, int chunkSize) {
+        INDArray e = Nd4j.zeros(DataType.DOUBLE, chunks, chunks * chunkSize);
+        for (int t = 0; t < chunks; t++) {
+            for (int i = 0; i < chunkSize; i++) {
+                e.putScalar(t, (long) t * chunkSize + i, 1.0);
+            }
+        }
+        return e;
+    }
+
+    /**
+     * Layer normalisation over the last axis: {@code (x - mean) / sqrt(var + eps) * gain + bias}.
+     *
+     * @param x    {@code [.., E]}
+     * @param gain {@code [1, E]}
+     * @param bias {@code [1, E]}
+     * @param axis the last axis index
+     */
+    public static SDVariable layerNorm(SDVariable x, SDVariable gain, SDVariable bias, int axis) {
+        SameDiff sd = x.getSameDiff();
+        SDVariable centred = x.sub(x.mean(true, axis));
+        SDVariable var = centred.mul(centred).mean(true, axis);
+        SDVariable inv = sd.math().rsqrt(var.add(LAYER_NORM_EPS));
+        return centred.mul(inv).mul(gain).add(bias);
+    }
+
+    /**
+     * GELU, tanh approximation: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, from elementary ops.
+     */
+    public static SDVariable gelu(SDVariable x) {
+        SameDiff sd = x.getSameDiff();
+        SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));
+        return x.mul(sd.math().tanh(inner).add(1.0)).mul(0.5);
+    }
+
+    /**
+     * Broadcasts a sequence mask {@code [B, S]} (1 = keep) to {@code [B, S, 1]}, ready to multiply {@code [B, S, D]}.
+     */
+    public static SDVariable maskBSD(SDVariable seqMask, long seq) {
+        return seqMask.reshape(-1, seq, 1);
+    }
+}

@@ -1,0 +1,63 @@
+package org.dl4jpgm.blocks;
+
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/**
+ * The uni-paired decoder of PgM (Eq. 7): {@code Î = Decoder([ũ, p̃])}, a cross-attention block (queries from the
+ * uni stream, keys and values from the paired stream, across S) followed by an FFN from the concatenation back to D:
+ * <pre>
+ *   h = LN(ũ + MHA(ũ, p̃, p̃; M_seq))
+ *   Î = FFN([h ; p̃])          (2D -> F -> D)
+ * </pre>
+ * Shapes: ũ, p̃ {@code [B, S, D]}, sequence mask {@code [B, S]} (1 = real step) or null, output {@code [B, S, D]}
+ * (zero at padded steps). Parameters: {@code 4D² + 4D + 2D + 2DF + F + FD + D}.
+ */
+public final class UniPairedDecoderBlock {
+
+    private final MultiHeadAttentionBlock crossAttention;
+    private final LayerNormBlock norm;
+    private final FeedForwardBlock ffn;
+    private final double maskConstant;
+
+    public UniPairedDecoderBlock(String prefix, long width, int heads, long ffnSize, double maskConstant) {
+        ParamInit.checkPrefix(prefix);
+        this.crossAttention = new MultiHeadAttentionBlock(prefix + "xattn", width, heads);
+        this.norm = new LayerNormBlock(prefix + "ln", width);
+        this.ffn = new FeedForwardBlock(prefix, 2 * width, ffnSize, width);
+        this.maskConstant = maskConstant;
+    }
+
+    public void defineParameters(SDLayerParams params) {
+        crossAttention.defineParameters(params);
+        norm.defineParameters(params);
+        ffn.defineParameters(params);
+    }
+
+    public void initializeParameters(Map<String, INDArray> params) {
+        crossAttention.initializeParameters(params);
+        norm.initializeParameters(params);
+        ffn.initializeParameters(params);
+    }
+
+    public long numParams() {
+        return crossAttention.numParams() + norm.numParams() + ffn.numParams();
+    }
+
+    /**
+     * @param uni     ũ {@code [B, S, D]}
+     * @param paired  p̃ {@code [B, S, D]}
+     * @param seqMask {@code [B, S]} or null
+     * @param seq     S
+     * @return Î {@code [B, S, D]}
+     */
+    public SDVariable apply(Map<String, SDVariable> p, SDVariable uni, SDVariable paired, SDVariable seqMask, long seq) {
+        SDVariable keyMask = seqMask == null ? null : GateMasks.additive(seqMask, maskConstant);
+        SDVariable h = norm.apply(p, uni.add(crossAttention.apply(p, uni, paired, keyMask, seq, seq)));
+        SDVariable out = ffn.apply(p, h.getSameDiff().concat(2, h, paired), seq);
+        return seqMask == null ? out : out.mul(SdOps.maskBSD(seqMask, seq));
+    }
+}

@@ -1,0 +1,151 @@
+package org.dl4jpgm.conf;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.dl4jpgm.impl.CorrectedSameDiffLayer;
+import org.dl4jpgm.impl.FormatAware;
+import org.dl4jpgm.impl.SequenceMasks;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Common base of PgM's DL4J layers: layout handling (NCW, NWC, feed-forward), masks, input checks, output types and
+ * the corrected SameDiff runtime ({@link CorrectedSameDiffLayer}). Subclasses define their computation on the
+ * internal {@code [B, S, D]} layout in {@link #defineOnBSD}.
+ */
+public abstract class AbstractPgmLayer extends SameDiffLayer implements FormatAware {
+
+    /** Layout of recurrent input and output: NCW {@code [B, D, S]} (DL4J's default) or NWC {@code [B, S, D]}. */
+    @JsonProperty
+    protected RNNFormat dataFormat = RNNFormat.NCW;
+
+    protected AbstractPgmLayer() {
+    }
+
+    protected AbstractPgmLayer(Builder<?> builder) {
+        super(builder);
+        this.dataFormat = builder.dataFormat;
+    }
+
+    /** Short name of the component, used in messages. */
+    protected abstract String componentName();
+
+    /** The feature width the input must have (0 while not yet known). */
+    protected abstract long inputWidth();
+
+    /** The feature width of the output. */
+    protected abstract long outputWidth();
+
+    /** Sets the widths from the input's feature width (called when the width was left to be inferred). */
+    protected abstract void inferWidths(long inputFeatureWidth);
+
+    /**
+     * The layer's computation on the internal layout.
+     *
+     * @param x       {@code [B, S, Din]}
+     * @param seqMask {@code [B, S]} (1 = keep) for recurrent input, null for feed-forward input
+     * @param seq     S
+     * @return {@code [B, S, Dout]}
+     */
+    protected abstract SDVariable defineOnBSD(SameDiff sd, SDVariable x, Map<String, SDVariable> params,
+                                              SDVariable seqMask, long seq);
+
+    @Override
+    public RNNFormat getDataFormat() {
+        return dataFormat;
+    }
+
+    public void setDataFormat(RNNFormat dataFormat) {
+        this.dataFormat = dataFormat;
+    }
+
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, Map<String, SDVariable> params, SDVariable mask) {
+        long[] shape = layerInput.getShape();
+        int rank = shape.length;
+        long seq = Layouts.seqLength(shape, dataFormat);
+        SDVariable x = Layouts.toBSD(layerInput, rank, dataFormat, inputWidth());
+        SDVariable out = defineOnBSD(sd, x, params, rank == 2 ? null : mask, seq);
+        return Layouts.fromBSD(out, rank, dataFormat, outputWidth());
+    }
+
+    @Override
+    public void validateInput(INDArray input) {
+        Layouts.checkInput(componentName(), getLayerName(), input, inputWidth(), dataFormat);
+    }
+
+    @Override
+    public INDArray onesMaskForInput(INDArray input) {
+        return SequenceMasks.ones(input.dataType(), input.shape(), dataFormat);
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        long w = Layouts.width(inputType);
+        if (w <= 0) {
+            throw new IllegalArgumentException(componentName() + " '" + getLayerName() + "': expected a feed-forward or "
+                    + "recurrent input type, found " + inputType);
+        }
+        if (inputType instanceof InputType.InputTypeRecurrent r && r.getFormat() != null) {
+            dataFormat = r.getFormat();
+        }
+        if (inputWidth() <= 0 || override) {
+            inferWidths(w);
+        } else if (inputWidth() != w) {
+            throw new IllegalArgumentException(componentName() + " '" + getLayerName() + "': configured for input width "
+                    + inputWidth() + ", but the preceding vertex gives width " + w + " (" + inputType + ")");
+        }
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return Layouts.outputType(componentName(), getLayerName(), inputType, outputWidth());
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+                             int layerIndex, INDArray layerParamsView, boolean initializeParams,
+                             DataType networkDataType) {
+        CorrectedSameDiffLayer ret = new CorrectedSameDiffLayer(conf, networkDataType);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+        ret.setConf(conf);
+        return ret;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass() && super.equals(o)
+                && dataFormat == ((AbstractPgmLayer) o).dataFormat;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), dataFormat);
+    }
+
+    /** Builder options shared by PgM's layers. */
+    @SuppressWarnings("unchecked")
+    public abstract static class Builder<T extends Builder<T>> extends SameDiffLayer.Builder<T> {
+
+        protected RNNFormat dataFormat = RNNFormat.NCW;
+
+        /** Layout of recurrent input and output (default NCW). Set automatically from a recurrent input type. */
+        public T dataFormat(RNNFormat dataFormat) {
+            this.dataFormat = dataFormat;
+            return (T) this;
+        }
+    }
+}

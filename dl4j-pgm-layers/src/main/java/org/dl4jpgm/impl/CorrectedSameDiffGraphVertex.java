@@ -1,0 +1,118 @@
+package org.dl4jpgm.impl;
+
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
+import org.nd4j.autodiff.util.SameDiffUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DL4J's SameDiff vertex runtime with the corrections that 1.0.0-M2.1 needs (../shared/DL4J-M2.1-NOTES.md):
+ * <ol>
+ *   <li>the incoming error is divided by {@link GradientScale#vertexFactor()} (the stock runtime doubles gradients);</li>
+ *   <li>default masks and mask placeholders have DL4J's mask shape {@code [B, S]} for NCW and NWC inputs alike
+ *   (the stock runtime takes the last axis as S);</li>
+ *   <li>masks are forgotten when the graph clears its state, so a call without masks after a masked call does not
+ *   reuse the old masks.</li>
+ * </ol>
+ */
+public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
+
+    private final RNNFormat format;
+
+    public CorrectedSameDiffGraphVertex(SameDiffVertex config, ComputationGraph graph, String name, int vertexIndex,
+                                        INDArray paramsView, boolean initParams, DataType dataType) {
+        super(config, graph, name, vertexIndex, paramsView, initParams, dataType);
+        this.format = config instanceof FormatAware f ? f.getDataFormat() : RNNFormat.NCW;
+    }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        INDArray[] given = maskArrays;
+        maskArrays = withDefaultMasks(given);
+        try {
+            return super.doForward(training, workspaceMgr);
+        } finally {
+            maskArrays = given;
+        }
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        INDArray[] given = maskArrays;
+        maskArrays = withDefaultMasks(given);
+        double factor = GradientScale.vertexFactor();
+        if (factor != 1.0) {
+            epsilon = epsilon.div(factor);
+        }
+        try {
+            return super.doBackward(tbptt, workspaceMgr);
+        } finally {
+            maskArrays = given;
+        }
+    }
+
+    @Override
+    public void clearVertex() {
+        super.clearVertex();
+        maskArrays = null;
+    }
+
+    /** The given masks, with all-ones masks (outside any workspace) of DL4J's shape where none was given. */
+    private INDArray[] withDefaultMasks(INDArray[] given) {
+        INDArray[] filled = new INDArray[inputs.length];
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (int i = 0; i < inputs.length; i++) {
+                filled[i] = given != null && i < given.length && given[i] != null
+                        ? given[i]
+                        : SequenceMasks.ones(dataType, inputs[i].shape(), format);
+            }
+        }
+        return filled;
+    }
+
+    @Override
+    protected void doInit() {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            sameDiff = SameDiff.create();
+            sameDiff.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+            inputVars = new LinkedHashMap<>();
+            Map<String, SDVariable> maskVars = new LinkedHashMap<>();
+            List<String> names = config.getVertexParams().getInputs();
+            for (int i = 0; i < names.size(); i++) {
+                long[] shape = inputs[i].shape().clone();
+                shape[0] = -1;
+                inputVars.put(names.get(i), sameDiff.placeHolder(names.get(i), dataType, shape));
+                maskVars.put(names.get(i), sameDiff.placeHolder(names.get(i) + "_mask", dataType, -1, -1));
+            }
+            Map<String, SDVariable> params = new LinkedHashMap<>();
+            for (Map.Entry<String, long[]> e : config.getVertexParams().getParamShapes().entrySet()) {
+                params.put(e.getKey(), sameDiff.var(e.getKey(), dataType, e.getValue()));
+            }
+            outputVar = config.defineVertex(sameDiff, inputVars, params, maskVars);
+            if (outputVar == null) {
+                throw new IllegalStateException("Vertex " + getVertexName() + ": defineVertex returned null");
+            }
+            for (Map.Entry<String, INDArray> e : paramTable.entrySet()) {
+                sameDiff.associateArrayWithVariable(e.getValue(), sameDiff.getVariable(e.getKey()));
+            }
+            fn = SameDiffUtils.externalErrors(sameDiff, null, outputVar);
+            fn.outputVariable();
+            outputKey = outputVar.name();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package org.dl4jpgm.impl;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
+import org.nd4j.autodiff.util.SameDiffUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * DL4J's SameDiff layer runtime with two corrections for 1.0.0-M2.1:
+ * <ol>
+ *   <li>the error that reaches {@link #backpropGradient} is divided by {@link GradientScale#layerFactor()}, so that
+ *   parameter and input gradients are the true ones (the stock runtime returns them doubled);</li>
+ *   <li>the mask placeholder has rank 2 ({@code [B, S]}, DL4J's own mask shape) instead of the input's rank.</li>
+ * </ol>
+ */
+public class CorrectedSameDiffLayer extends SameDiffLayer {
+
+    public CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        double factor = GradientScale.layerFactor();
+        return super.backpropGradient(factor == 1.0 ? epsilon : epsilon.div(factor), workspaceMgr);
+    }
+
+    @Override
+    protected void doInit() {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer bl =
+                    (org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer) layerConf();
+            sameDiff = SameDiff.create();
+            sameDiff.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+            long[] inputShape = input.shape().clone();
+            inputShape[0] = -1;
+            SDVariable inputVar = sameDiff.placeHolder(INPUT_KEY, dataType, inputShape);
+            Map<String, SDVariable> params = new LinkedHashMap<>();
+            for (Map.Entry<String, long[]> e : bl.getLayerParams().getParamShapes().entrySet()) {
+                params.put(e.getKey(), sameDiff.var(e.getKey(), dataType, e.getValue()));
+            }
+            SDVariable mask = sameDiff.placeHolder(MASK_KEY, dataType, -1, -1);
+            outputVar = bl.defineLayer(sameDiff, inputVar, params, mask);
+            if (outputVar == null) {
+                throw new IllegalStateException("Layer " + bl.getLayerName() + ": defineLayer returned null");
+            }
+            for (Map.Entry<String, INDArray> e : paramTable().entrySet()) {
+                sameDiff.associateArrayWithVariable(e.getValue(), sameDiff.getVariable(e.getKey()));
+            }
+            fn = SameDiffUtils.externalErrors(sameDiff, null, outputVar);
+            fn.outputVariable();
+            outputKey = outputVar.name();
+        }
+    }
+}
