@@ -42,8 +42,10 @@ public final class NumpyArray {
                 throw new IllegalArgumentException("numpy ndarray " + Arrays.toString(shape) + ": expected " + n
                         + " objects, found " + objects.size());
             }
-        } else if (state[4] instanceof byte[]) {
-            byte[] b = (byte[]) state[4];
+        } else if (state[4] instanceof byte[] || state[4] instanceof String) {
+            // Python 2 pickles hold the data as a py2 str, which Pyrolite gives back one char per byte
+            byte[] b = state[4] instanceof byte[] ? (byte[]) state[4]
+                    : ((String) state[4]).getBytes(StandardCharsets.ISO_8859_1);
             if ((long) b.length != n * dtype.itemSize()) {
                 throw new IllegalArgumentException("numpy ndarray " + Arrays.toString(shape) + " of " + dtype
                         + ": expected " + n * dtype.itemSize() + " data bytes, found " + b.length);
