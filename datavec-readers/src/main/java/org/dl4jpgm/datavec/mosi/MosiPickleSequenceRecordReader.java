@@ -50,6 +50,7 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
     private MosiModality modality;
     private boolean trimToLengths;
     private BadRecordPolicy policy;
+    private transient MmsaPickle preloaded;
 
     private transient NumpyArray features;
     private transient String[] ids;
@@ -63,7 +64,11 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
 
     @Override
     protected int[] load(Path file) throws IOException {
-        Object root = PickleReader.read(file);
+        if (preloaded != null && !preloaded.file().equals(file.toAbsolutePath())) {
+            throw new IllegalArgumentException("MosiPickleSequenceRecordReader: initialized with " + file
+                    + " but built with the preloaded " + preloaded.file());
+        }
+        Object root = preloaded != null ? preloaded.root() : PickleReader.read(file);
         if (!(root instanceof Map)) {
             throw new DataFormatException(file, "top level", "a dict with keys train, valid, test", typeOf(root));
         }
@@ -231,6 +236,16 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
         return null;
     }
 
+    /** @return the padded sequence length S of the chosen modality in the pickle */
+    public long getSequenceLength() {
+        return steps;
+    }
+
+    /** @return whether the pickle holds true lengths for the chosen modality (unaligned) and they are applied */
+    public boolean hasLengths() {
+        return lengths != null;
+    }
+
     /** @return the feature width D of the chosen modality */
     public long getFeatureSize() {
         return dims;
@@ -246,6 +261,15 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
         private boolean trimToLengths = true;
         /** What to do with a bad record. Default {@link BadRecordPolicy#FAIL}. */
         private BadRecordPolicy policy = BadRecordPolicy.FAIL;
+
+        /** A pickle parsed once and shared between readers; null (default) parses the file at initialize. */
+        private MmsaPickle preloaded;
+
+        /** @param pickle the parsed pickle of the file this reader will be initialized with */
+        public Builder preloaded(MmsaPickle pickle) {
+            this.preloaded = pickle;
+            return this;
+        }
 
         /** @param split the split to read */
         public Builder split(MmsaSplit split) {
@@ -283,6 +307,7 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
             r.modality = modality;
             r.trimToLengths = trimToLengths;
             r.policy = policy;
+            r.preloaded = preloaded;
             return r;
         }
     }
