@@ -192,4 +192,34 @@ class MeldCsvRecordReaderTest {
         DataFormatException e = assertThrows(DataFormatException.class, () -> UtteranceFeatures.read(p));
         assertTrue(e.getMessage().contains("text_features.pkl, byte "), e.getMessage());
     }
+
+    /**
+     * A feature pickle as MELD's baselines ship them: protocol 2, a tuple (train, dev, test) of dicts keyed
+     * "{D}_{U}", written by CPython 3.11 with numpy 1.24 ({@code pickle.dumps((tr, {}, te), protocol=2)}; the array
+     * bytes go through {@code _codecs.encode(..., 'latin1')}). tr = {"0_0": [1, 2], "0_1": [3, -4.5]}, te = {"1_0":
+     * [0.25, 8]}, float32.
+     */
+    private static final String NUMPY1_PROTOCOL2_HEX = ""
+            + "80027d7100285803000000305f307101636e756d70792e636f72652e6d756c746961727261790a5f7265636f6e7374727563"
+            + "740a7102636e756d70790a6e6461727261790a71034b00857104635f636f646563730a656e636f64650a7105580100000062"
+            + "710658060000006c6174696e31710786710852710987710a52710b284b014b0285710c636e756d70790a64747970650a710d"
+            + "58020000006634710e898887710f527110284b0358010000003c71114e4e4e4affffffff4affffffff4b0074711262896805"
+            + "58090000000000c2803f0000004071136807867114527115747116625803000000305f317117680268034b00857118680987"
+            + "711952711a284b014b0285711b6810896805580a000000000040400000c290c380711c680786711d52711e74711f62757d71"
+            + "207d71215803000000315f307122680268034b008571236809877124527125284b014b028571266810896805580900000000"
+            + "00c2803e000000417127680786712852712974712a627387712b2e";
+
+    @Test
+    void readsAProtocol2FeaturePickleWrittenByNumpy1() throws Exception {
+        byte[] b = new byte[NUMPY1_PROTOCOL2_HEX.length() / 2];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) Integer.parseInt(NUMPY1_PROTOCOL2_HEX.substring(2 * i, 2 * i + 2), 16);
+        }
+        Path p = dir.resolve("audio_features.pkl");
+        Files.write(p, b);
+        UtteranceFeatures f = UtteranceFeatures.read(p);
+        assertEquals(3, f.size());
+        assertArrayEquals(new float[]{3, -4.5f}, f.get("dia0_utt1"), 0f);
+        assertArrayEquals(new float[]{0.25f, 8}, f.get("dia1_utt0"), 0f);
+    }
 }
