@@ -69,6 +69,11 @@ class WikipediaReadersTest {
         assertTrue(c.getRecord().get(3).toString().endsWith("images/warfare/" + PAIRS[2][1] + ".jpg"));
         assertFalse(r.hasNext());
         assertEquals(c.getRecord(), r.loadFromMetaData(c.getMetaData()).getRecord());
+        r.reset();
+        MultiDataSet m = new RecordReaderMultiDataSetIterator.Builder(3).addReader("w", r)
+                .addOutputOneHot("w", WikipediaRecordReader.COLUMN_LABEL, 10).build().next();
+        assertEquals(1f, m.getLabels(0).getFloat(1, 8), 0f);
+        assertEquals(1f, m.getLabels(0).getFloat(2, 9), 0f);
         WikipediaRecordReader t = new WikipediaRecordReader.Builder().split(WikipediaSplit.TEST).build();
         t.initialize(new FileSplit(root.toFile()));
         assertEquals(1, t.size());
