@@ -219,7 +219,7 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
         return seq;
     }
 
-    /** @return the id of every served record, in order */
+    /** @return the id of every served record, in order (walks the records, then resets the reader) */
     public List<String> servedIds() {
         List<String> out = new ArrayList<>();
         reset();
