@@ -138,8 +138,17 @@ public final class ComputationalSequence {
         } catch (DataFormatException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new DataFormatException(file, "", "a complete HDF5 computational sequence",
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new DataFormatException(file, sizeOf(file), "a complete HDF5 computational sequence",
+                    e.getClass().getSimpleName() + ": " + e.getMessage() + " (truncated or not HDF5?)", e);
+        }
+    }
+
+    /** @return "file of N bytes", for messages about unreadable files */
+    static String sizeOf(Path file) {
+        try {
+            return "file of " + java.nio.file.Files.size(file) + " bytes";
+        } catch (java.io.IOException e) {
+            return "unreadable file";
         }
     }
 

@@ -64,8 +64,9 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
         try {
             mat = Mat5.readFromFile(file.toFile());
         } catch (IOException | RuntimeException e) {
-            throw new DataFormatException(file, "", "a complete MATLAB v5 .mat file",
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new DataFormatException(file, "file of " + Files.size(file) + " bytes",
+                    "a complete MATLAB v5 .mat file", e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + " (truncated or not a v5 .mat?)", e);
         }
         categories = WikipediaCategories.of(file.toAbsolutePath().getParent());
         image = matrix(file, mat, imageVariable);

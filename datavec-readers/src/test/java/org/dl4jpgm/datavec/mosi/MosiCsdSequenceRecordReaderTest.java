@@ -164,7 +164,7 @@ class MosiCsdSequenceRecordReaderTest {
         Files.write(cov, Arrays.copyOf(b, b.length / 2));
         DataFormatException e = assertThrows(DataFormatException.class,
                 () -> reader(COVAREP, BadRecordPolicy.FAIL).initialize(new FileSplit(dir.toFile())));
-        assertTrue(e.getMessage().contains(COVAREP + ": expected a complete HDF5 computational sequence"),
+        assertTrue(e.getMessage().contains(COVAREP + ", file of " + b.length / 2 + " bytes: expected a complete HDF5 computational sequence"),
                 e.getMessage());
 
         fixture(0.0, 10.1, true);
