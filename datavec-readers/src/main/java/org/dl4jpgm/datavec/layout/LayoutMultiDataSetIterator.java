@@ -1,0 +1,185 @@
+package org.dl4jpgm.datavec.layout;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+
+/**
+ * A {@link MultiDataSetIterator} over one split of a dataset in the project's layout.
+ * <ul>
+ *   <li>Features: one array per modality, in {@code dataset.json} order (or the order of
+ *       {@link LayoutIteratorOptions#getModalities()}): [B, D] for [N, D] modalities, [B, D, S] (NCW) for
+ *       [N, S, D] modalities.</li>
+ *   <li>Feature masks: [B, S] for sequence modalities that have {@code <name>_lengths.npy}
+ *       (1 = keep, step t &lt; length; 0 = masked, padding); null for the others.</li>
+ *   <li>Labels: one array per requested target: one-hot [B, K] for classification, [B, 1] for regression;
+ *       no label masks.</li>
+ * </ul>
+ * The split is held in memory (arrays converted once); batches are copies.
+ */
+public final class LayoutMultiDataSetIterator implements MultiDataSetIterator {
+
+    private final LayoutIteratorOptions options;
+    private final int n;
+    private final List<ModalitySpec> modalities = new ArrayList<>();
+    /** Per modality: [N, D] or [N, D*S] (NCW rows flattened), C order. */
+    private final List<INDArray> flatFeatures = new ArrayList<>();
+    private final List<long[]> rowShapes = new ArrayList<>();
+    /** Per modality: [N, S] mask or null. */
+    private final List<INDArray> masks = new ArrayList<>();
+    private final List<TargetSpec> targets = new ArrayList<>();
+    private final List<double[]> decoded = new ArrayList<>();
+    private final Random shuffleRandom;
+    private int[] order;
+    private int cursor;
+    private MultiDataSetPreProcessor preProcessor;
+
+    /**
+     * @param descriptor the dataset's descriptor
+     * @param data       one split (validated against the descriptor here)
+     * @param options    batch size, targets, modalities, shuffling
+     */
+    public LayoutMultiDataSetIterator(DatasetDescriptor descriptor, SplitData data, LayoutIteratorOptions options) {
+        this.options = options;
+        this.n = data.size();
+        List<String> names = options.getModalities() == null
+                ? descriptor.getModalities().stream().map(ModalitySpec::getName).toList() : options.getModalities();
+        for (String name : names) {
+            ModalitySpec m = descriptor.getModality(name);
+            modalities.add(m);
+            INDArray a = data.features(name);
+            if (a.rank() == 3) {
+                long s = a.size(1);
+                long d = a.size(2);
+                INDArray ncw = a.permute(0, 2, 1).dup('c');
+                flatFeatures.add(ncw.reshape('c', n, d * s));
+                rowShapes.add(new long[]{d, s});
+                int[] len = data.lengths(name);
+                if (len != null) {
+                    float[] mk = new float[(int) (n * s)];
+                    for (int i = 0; i < n; i++) {
+                        for (int t = 0; t < len[i]; t++) {
+                            mk[(int) (i * s + t)] = 1f;
+                        }
+                    }
+                    masks.add(Nd4j.create(mk, new long[]{n, s}, 'c'));
+                } else {
+                    masks.add(null);
+                }
+            } else {
+                flatFeatures.add(a.dup('c'));
+                rowShapes.add(new long[]{a.size(1)});
+                masks.add(null);
+            }
+        }
+        for (String t : options.getTargets()) {
+            TargetSpec spec = descriptor.getTarget(t);
+            targets.add(spec);
+            decoded.add(LabelEncoder.decode(spec, data.labels(t), null));
+        }
+        this.shuffleRandom = new Random(options.getSeed());
+        reset();
+    }
+
+    /** Number of examples in the split. */
+    public int numExamples() {
+        return n;
+    }
+
+    /** The modalities in input order. */
+    public List<ModalitySpec> modalities() {
+        return List.copyOf(modalities);
+    }
+
+    /** The targets in label order. */
+    public List<TargetSpec> targets() {
+        return List.copyOf(targets);
+    }
+
+    @Override
+    public MultiDataSet next(int num) {
+        if (!hasNext()) {
+            throw new NoSuchElementException("LayoutMultiDataSetIterator: no more examples (" + n + " per epoch); call reset()");
+        }
+        int b = Math.min(num, n - cursor);
+        int[] rows = new int[b];
+        System.arraycopy(order, cursor, rows, 0, b);
+        cursor += b;
+        INDArray[] f = new INDArray[modalities.size()];
+        INDArray[] fm = new INDArray[modalities.size()];
+        boolean anyMask = false;
+        for (int i = 0; i < f.length; i++) {
+            INDArray pulled = Nd4j.pullRows(flatFeatures.get(i), 1, rows);
+            long[] rs = rowShapes.get(i);
+            f[i] = rs.length == 1 ? pulled : pulled.reshape('c', b, rs[0], rs[1]);
+            if (masks.get(i) != null) {
+                fm[i] = Nd4j.pullRows(masks.get(i), 1, rows);
+                anyMask = true;
+            }
+        }
+        INDArray[] l = new INDArray[targets.size()];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = LabelEncoder.toArray(targets.get(i), decoded.get(i), rows).castTo(DataType.FLOAT);
+        }
+        MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(f, l, anyMask ? fm : null, null);
+        if (preProcessor != null) {
+            preProcessor.preProcess(mds);
+        }
+        return mds;
+    }
+
+    @Override
+    public MultiDataSet next() {
+        return next(options.getBatchSize());
+    }
+
+    @Override
+    public boolean hasNext() {
+        return cursor < n;
+    }
+
+    @Override
+    public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public MultiDataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return true;
+    }
+
+    @Override
+    public void reset() {
+        cursor = 0;
+        order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (options.isShuffle()) {
+            for (int i = n - 1; i > 0; i--) {
+                int j = shuffleRandom.nextInt(i + 1);
+                int tmp = order[i];
+                order[i] = order[j];
+                order[j] = tmp;
+            }
+        }
+    }
+}

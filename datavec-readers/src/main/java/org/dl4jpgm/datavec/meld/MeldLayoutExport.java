@@ -1,0 +1,93 @@
+package org.dl4jpgm.datavec.meld;
+
+import org.datavec.api.records.Record;
+import org.datavec.api.records.metadata.RecordMetaDataIndex;
+import org.datavec.api.split.FileSplit;
+import org.datavec.api.writable.Writable;
+import org.dl4jpgm.datavec.common.BadRecordPolicy;
+import org.dl4jpgm.datavec.common.DataFormatException;
+import org.dl4jpgm.datavec.common.SkipReport;
+import org.dl4jpgm.datavec.common.SplitCollector;
+import org.dl4jpgm.datavec.common.Validation;
+import org.dl4jpgm.datavec.layout.DatasetDescriptor;
+import org.dl4jpgm.datavec.layout.LayoutWriter;
+import org.dl4jpgm.datavec.layout.TargetSpec;
+import org.dl4jpgm.datavec.layout.TaskType;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Exports MELD ({@code train/dev/test_sent_emo.csv} plus utterance features per modality) to the project's dataset
+ * layout: splits train / valid (from dev) / test, one [N, D] modality per feature source, default target the 7
+ * emotions, extra target {@code sentiment} (3 classes, {@code labels_sentiment.csv}); ids are {@code dia{D}_utt{U}}.
+ */
+public final class MeldLayoutExport {
+
+    private static final String[][] SPLITS = {{"train", "train_sent_emo.csv"}, {"valid", "dev_sent_emo.csv"},
+            {"test", "test_sent_emo.csv"}};
+
+    private MeldLayoutExport() {
+    }
+
+    /**
+     * @param csvDir     folder of the three CSV files
+     * @param modalities layout modality name &rarr; its utterance features
+     * @param out        layout root to write
+     * @param policy     FAIL, or SKIP rows that are bad or lack features of some modality
+     * @return the rows skipped
+     */
+    public static SkipReport export(Path csvDir, Map<String, UtteranceFeatures> modalities, Path out,
+                                    BadRecordPolicy policy) throws IOException {
+        if (modalities.isEmpty()) {
+            throw new IllegalArgumentException("MeldLayoutExport: expected at least one modality's features, found none");
+        }
+        DatasetDescriptor.Builder b = DatasetDescriptor.builder().name("meld")
+                .description("MELD exported from *_sent_emo.csv and utterance features")
+                .classification(MeldLabel.EMOTION.classes()).splits("train", "valid", "test")
+                .target(new TargetSpec("sentiment", TaskType.CLASSIFICATION, MeldLabel.SENTIMENT.classes(), null));
+        modalities.keySet().forEach(b::modality);
+        LayoutWriter w = new LayoutWriter(out, b.build());
+        SkipReport skipped = new SkipReport();
+        for (String[] s : SPLITS) {
+            Path csv = csvDir.resolve(s[1]);
+            MeldCsvRecordReader r = new MeldCsvRecordReader.Builder().badRecordPolicy(policy).build();
+            r.initialize(new FileSplit(csv.toFile()));
+            r.getSkipReport().reasons().forEach(skipped::skipped);
+            SplitCollector c = new SplitCollector().target("label").target("sentiment");
+            modalities.keySet().forEach(c::vector);
+            while (r.hasNext()) {
+                Record rec = r.nextRecord();
+                List<Writable> f = rec.getRecord();
+                String key = f.get(MeldCsvRecordReader.COLUMN_KEY).toString();
+                Map<String, float[][]> feats = new LinkedHashMap<>();
+                try {
+                    for (Map.Entry<String, UtteranceFeatures> m : modalities.entrySet()) {
+                        float[] v = m.getValue().get(key);
+                        String where = "data row " + (((RecordMetaDataIndex) rec.getMetaData()).getIndex() + 1)
+                                + " (" + key + ")";
+                        if (v == null) {
+                            throw new DataFormatException(csv, where, "features of modality '" + m.getKey() + "'",
+                                    "none in " + (m.getValue().source() == null ? "the in-memory features"
+                                            : m.getValue().source()));
+                        }
+                        Validation.requireFinite(v, csv, where + ", modality " + m.getKey());
+                        feats.put(m.getKey(), new float[][]{v});
+                    }
+                } catch (DataFormatException e) {
+                    Validation.reject(e, policy, skipped);
+                    continue;
+                }
+                c.add(key, feats, Map.of(
+                        "label", MeldLabel.EMOTION.classes().get(f.get(MeldCsvRecordReader.COLUMN_EMOTION).toInt()),
+                        "sentiment", MeldLabel.SENTIMENT.classes().get(f.get(MeldCsvRecordReader.COLUMN_SENTIMENT).toInt())));
+            }
+            Validation.requireNonEmpty(c.size(), csv, "rows with features");
+            w.writeSplit(s[0], c.toSplitData());
+        }
+        return skipped;
+    }
+}

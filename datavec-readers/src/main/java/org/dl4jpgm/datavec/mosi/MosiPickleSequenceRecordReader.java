@@ -1,0 +1,314 @@
+package org.dl4jpgm.datavec.mosi;
+
+import org.datavec.api.writable.DoubleWritable;
+import org.datavec.api.writable.NDArrayWritable;
+import org.datavec.api.writable.Text;
+import org.datavec.api.writable.Writable;
+import org.dl4jpgm.datavec.common.BadRecordPolicy;
+import org.dl4jpgm.datavec.common.DataFormatException;
+import org.dl4jpgm.datavec.common.IndexedRecordReader;
+import org.dl4jpgm.datavec.common.Validation;
+import org.dl4jpgm.datavec.pickle.NumpyArray;
+import org.dl4jpgm.datavec.pickle.PickleReader;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CMU-MOSI as MMSA ships it: {@code aligned_50.pkl} / {@code unaligned_50.pkl}, a protocol-4 pickle of
+ * {@code {"train"|"valid"|"test": {"text": [N,50,768], "audio": [N,S,5], "vision": [N,S,20], "raw_text": [N],
+ * "id": [N], "regression_labels": [N], ..., "audio_lengths": [N], "vision_lengths": [N] (unaligned only)}}}.
+ * Initialize with a {@code FileSplit} of the .pkl file.
+ *
+ * <p>Record view ({@link #next()}): {@code [id (Text), regression label in [-3, 3] (Double)]}, label column
+ * {@link #COLUMN_LABEL}. Sequence view ({@link #sequenceRecord()}): the chosen modality's features, one time step
+ * per list holding one {@code NDArrayWritable [1, D]}; with {@link Builder#trimToLengths} the sequence is cut to the
+ * pickle's {@code <modality>_lengths} entry, so that {@code RecordReaderMultiDataSetIterator} (ALIGN_START) makes a
+ * [B, S] mask with 1 = real step, 0 = padding.
+ *
+ * <p>Validation (at initialize, over every modality present, so that all readers of one file keep the same records):
+ * the split exists and is not empty, all arrays have the same N, features are [N, S, D] and finite, labels are finite
+ * and in [-3, 3], lengths in [1, S]. A failing record is an error naming file, split and record, or, under
+ * {@link BadRecordPolicy#SKIP}, counted in {@link #getSkipReport()}.
+ */
+public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
+
+    /** Column of the id in the record view. */
+    public static final int COLUMN_ID = 0;
+    /** Column of the regression label in the record view. */
+    public static final int COLUMN_LABEL = 1;
+    /** MOSI sentiment scores lie in [-LABEL_BOUND, LABEL_BOUND]. */
+    public static final double LABEL_BOUND = 3.0;
+
+    private MmsaSplit split;
+    private MosiModality modality;
+    private boolean trimToLengths;
+    private BadRecordPolicy policy;
+    private transient MmsaPickle preloaded;
+
+    private transient NumpyArray features;
+    private transient String[] ids;
+    private transient double[] labels;
+    private transient int[] lengths;
+    private transient long steps;
+    private transient long dims;
+
+    private MosiPickleSequenceRecordReader() {
+    }
+
+    @Override
+    protected int[] load(Path file) throws IOException {
+        if (preloaded != null && !preloaded.file().equals(file.toAbsolutePath())) {
+            throw new IllegalArgumentException("MosiPickleSequenceRecordReader: initialized with " + file
+                    + " but built with the preloaded " + preloaded.file());
+        }
+        Object root = preloaded != null ? preloaded.root() : PickleReader.read(file);
+        if (!(root instanceof Map)) {
+            throw new DataFormatException(file, "top level", "a dict with keys train, valid, test", typeOf(root));
+        }
+        Object s = ((Map<?, ?>) root).get(split.key());
+        if (!(s instanceof Map)) {
+            throw new DataFormatException(file, "top level", "a dict under key '" + split.key() + "'",
+                    s == null ? "keys " + ((Map<?, ?>) root).keySet() : typeOf(s));
+        }
+        Map<?, ?> d = (Map<?, ?>) s;
+        String where = "split '" + split.key() + "'";
+        NumpyArray idArr = array(file, d, "id", where);
+        NumpyArray labelArr = array(file, d, "regression_labels", where);
+        int n = (int) idArr.shape()[0];
+        Validation.requireNonEmpty(n, file, where);
+        requireRows(file, where, "regression_labels", labelArr, n);
+        ids = new String[n];
+        labels = new double[n];
+        int perLabel = (int) (labelArr.size() / Math.max(1, n));
+        if (perLabel != 1) {
+            throw new DataFormatException(file, where + ", 'regression_labels'", "one label per record ([N] or [N, 1])",
+                    "shape " + Arrays.toString(labelArr.shape()));
+        }
+        for (int i = 0; i < n; i++) {
+            ids[i] = idArr.getString(i);
+            labels[i] = labelArr.getDouble(i);
+        }
+        boolean[] ok = new boolean[n];
+        Arrays.fill(ok, true);
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(labels[i]) || Math.abs(labels[i]) > LABEL_BOUND) {
+                ok[i] = Validation.reject(new DataFormatException(file, where + ", record " + i + " (id " + ids[i]
+                        + "), 'regression_labels'", "a sentiment score in [-3, 3]", String.valueOf(labels[i])),
+                        policy, skipReport);
+            }
+        }
+        for (MosiModality m : MosiModality.values()) {
+            if (!d.containsKey(m.key())) {
+                if (m == modality) {
+                    throw new DataFormatException(file, where, "features under key '" + m.key() + "'",
+                            "keys " + d.keySet());
+                }
+                continue;
+            }
+            NumpyArray f = array(file, d, m.key(), where);
+            if (f.shape().length != 3 || !f.isNumeric()) {
+                throw new DataFormatException(file, where + ", '" + m.key() + "'", "numeric features [N, S, D]",
+                        f.toString());
+            }
+            requireRows(file, where, m.key(), f, n);
+            int[] len = lengths(file, d, m, where, n, f.shape()[1]);
+            long sd = f.shape()[1] * f.shape()[2];
+            for (int i = 0; i < n; i++) {
+                if (!ok[i]) {
+                    continue;
+                }
+                try {
+                    Validation.requireFinite(f.getFloats(i * sd, (int) sd), file, where + ", record " + i + " (id "
+                            + ids[i] + "), '" + m.key() + "'");
+                    if (len != null && (len[i] < 1 || len[i] > f.shape()[1])) {
+                        throw new DataFormatException(file, where + ", record " + i + " (id " + ids[i] + "), '"
+                                + m.lengthsKey() + "'", "a length in [1, " + f.shape()[1] + "]", String.valueOf(len[i]));
+                    }
+                } catch (DataFormatException e) {
+                    ok[i] = Validation.reject(e, policy, skipReport);
+                }
+            }
+            if (m == modality) {
+                features = f;
+                steps = f.shape()[1];
+                dims = f.shape()[2];
+                lengths = trimToLengths ? len : null;
+            }
+        }
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (ok[i]) {
+                kept.add(i);
+            }
+        }
+        return toArray(kept);
+    }
+
+    private static int[] lengths(Path file, Map<?, ?> d, MosiModality m, String where, int n, long s) {
+        Object o = d.get(m.lengthsKey());
+        if (o == null) {
+            return null;
+        }
+        int[] len = new int[n];
+        if (o instanceof List) {
+            List<?> l = (List<?>) o;
+            if (l.size() != n) {
+                throw new DataFormatException(file, where + ", '" + m.lengthsKey() + "'", n + " lengths (one per id)",
+                        String.valueOf(l.size()));
+            }
+            for (int i = 0; i < n; i++) {
+                len[i] = ((Number) l.get(i)).intValue();
+            }
+        } else if (o instanceof NumpyArray) {
+            NumpyArray a = (NumpyArray) o;
+            requireRows(file, where, m.lengthsKey(), a, n);
+            for (int i = 0; i < n; i++) {
+                len[i] = (int) a.getDouble(i);
+            }
+        } else {
+            throw new DataFormatException(file, where + ", '" + m.lengthsKey() + "'", "a list or array of lengths",
+                    typeOf(o));
+        }
+        return len;
+    }
+
+    private static NumpyArray array(Path file, Map<?, ?> d, String key, String where) {
+        Object o = d.get(key);
+        if (!(o instanceof NumpyArray)) {
+            throw new DataFormatException(file, where, "a numpy array under key '" + key + "'",
+                    o == null ? "keys " + d.keySet() : typeOf(o));
+        }
+        return (NumpyArray) o;
+    }
+
+    private static void requireRows(Path file, String where, String key, NumpyArray a, int n) {
+        if (a.shape().length == 0 || a.shape()[0] != n) {
+            throw new DataFormatException(file, where + ", '" + key + "'",
+                    n + " rows, one per entry of 'id' (ids must match across modalities)",
+                    "shape " + Arrays.toString(a.shape()));
+        }
+    }
+
+    private static String typeOf(Object o) {
+        return o == null ? "None" : o.getClass().getSimpleName();
+    }
+
+    @Override
+    protected List<Writable> recordAt(int index) {
+        List<Writable> r = new ArrayList<>(2);
+        r.add(new Text(ids[index]));
+        r.add(new DoubleWritable(labels[index]));
+        return r;
+    }
+
+    @Override
+    protected List<List<Writable>> sequenceAt(int index) {
+        int len = lengths == null ? (int) steps : lengths[index];
+        List<List<Writable>> seq = new ArrayList<>(len);
+        for (int t = 0; t < len; t++) {
+            float[] row = features.getFloats((index * steps + t) * dims, (int) dims);
+            seq.add(Collections.singletonList(new NDArrayWritable(Nd4j.create(row, new long[]{1, dims}))));
+        }
+        return seq;
+    }
+
+    /** @return the id of every served record, in order (walks the records, then resets the reader) */
+    public List<String> servedIds() {
+        List<String> out = new ArrayList<>();
+        reset();
+        while (hasNext()) {
+            out.add(next().get(COLUMN_ID).toString());
+        }
+        reset();
+        return out;
+    }
+
+    /** MOSI is a regression task: there are no class labels. */
+    @Override
+    public List<String> getLabels() {
+        return null;
+    }
+
+    /** @return the padded sequence length S of the chosen modality in the pickle */
+    public long getSequenceLength() {
+        return steps;
+    }
+
+    /** @return whether the pickle holds true lengths for the chosen modality (unaligned) and they are applied */
+    public boolean hasLengths() {
+        return lengths != null;
+    }
+
+    /** @return the feature width D of the chosen modality */
+    public long getFeatureSize() {
+        return dims;
+    }
+
+    /** Builder; all options have defaults. */
+    public static final class Builder {
+        /** Which split dict to read. Default {@link MmsaSplit#TRAIN}. */
+        private MmsaSplit split = MmsaSplit.TRAIN;
+        /** Which features the sequence view serves. Default {@link MosiModality#TEXT}. */
+        private MosiModality modality = MosiModality.TEXT;
+        /** Cut sequences to {@code <modality>_lengths} when the pickle has them (unaligned). Default true. */
+        private boolean trimToLengths = true;
+        /** What to do with a bad record. Default {@link BadRecordPolicy#FAIL}. */
+        private BadRecordPolicy policy = BadRecordPolicy.FAIL;
+
+        /** A pickle parsed once and shared between readers; null (default) parses the file at initialize. */
+        private MmsaPickle preloaded;
+
+        /** @param pickle the parsed pickle of the file this reader will be initialized with */
+        public Builder preloaded(MmsaPickle pickle) {
+            this.preloaded = pickle;
+            return this;
+        }
+
+        /** @param split the split to read */
+        public Builder split(MmsaSplit split) {
+            this.split = split;
+            return this;
+        }
+
+        /** @param modality the features of the sequence view */
+        public Builder modality(MosiModality modality) {
+            this.modality = modality;
+            return this;
+        }
+
+        /** @param trim whether to cut sequences to their true lengths */
+        public Builder trimToLengths(boolean trim) {
+            this.trimToLengths = trim;
+            return this;
+        }
+
+        /** @param policy what to do with bad records */
+        public Builder badRecordPolicy(BadRecordPolicy policy) {
+            this.policy = policy;
+            return this;
+        }
+
+        /** @return the reader; call {@code initialize(new FileSplit(pklFile))} next */
+        public MosiPickleSequenceRecordReader build() {
+            if (split == null || modality == null || policy == null) {
+                throw new IllegalStateException("MosiPickleSequenceRecordReader: split, modality and badRecordPolicy "
+                        + "must not be null (found split=" + split + ", modality=" + modality + ", policy=" + policy
+                        + ")");
+            }
+            MosiPickleSequenceRecordReader r = new MosiPickleSequenceRecordReader();
+            r.split = split;
+            r.modality = modality;
+            r.trimToLengths = trimToLengths;
+            r.policy = policy;
+            r.preloaded = preloaded;
+            return r;
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package org.dl4jpgm.datavec.pickle;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A numpy {@code ndarray} unpickled by {@link PickleReader}: {@code numpy.core.multiarray._reconstruct(ndarray,
+ * (0,), b'b')} followed by BUILD with {@code (1, shape, dtype, is_fortran, rawdata)}; rawdata is the raw bytes, or a
+ * list of Python objects for object arrays. Elements are addressed by their C-order (row-major) flat index whatever
+ * the storage order.
+ */
+public final class NumpyArray {
+
+    private long[] shape = new long[0];
+    private NumpyDType dtype;
+    private boolean fortran;
+    private ByteBuffer raw;
+    private List<?> objects;
+
+    NumpyArray() {
+    }
+
+    /** BUILD: {@code (version, shape, dtype, is_fortran, rawdata)}. */
+    public void __setstate__(Object[] state) {
+        if (state.length != 5) {
+            throw new IllegalArgumentException("numpy ndarray state: expected 5 items (version, shape, dtype, "
+                    + "is_fortran, data), found " + state.length);
+        }
+        Object[] s = (Object[]) state[1];
+        shape = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+            shape[i] = ((Number) s[i]).longValue();
+        }
+        dtype = (NumpyDType) state[2];
+        fortran = Boolean.TRUE.equals(state[3]);
+        long n = size();
+        if (state[4] instanceof List) {
+            objects = (List<?>) state[4];
+            if (objects.size() != n) {
+                throw new IllegalArgumentException("numpy ndarray " + Arrays.toString(shape) + ": expected " + n
+                        + " objects, found " + objects.size());
+            }
+        } else if (state[4] instanceof byte[] || state[4] instanceof String) {
+            // Python 2 pickles hold the data as a py2 str, which Pyrolite gives back one char per byte
+            byte[] b = state[4] instanceof byte[] ? (byte[]) state[4]
+                    : ((String) state[4]).getBytes(StandardCharsets.ISO_8859_1);
+            if ((long) b.length != n * dtype.itemSize()) {
+                throw new IllegalArgumentException("numpy ndarray " + Arrays.toString(shape) + " of " + dtype
+                        + ": expected " + n * dtype.itemSize() + " data bytes, found " + b.length);
+            }
+            raw = ByteBuffer.wrap(b).order(dtype.order());
+        } else {
+            throw new IllegalArgumentException("numpy ndarray: expected raw bytes or a list as data, found "
+                    + (state[4] == null ? "None" : state[4].getClass().getSimpleName()));
+        }
+    }
+
+    /** @return the shape, e.g. [N, S, D] */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** @return the dtype */
+    public NumpyDType dtype() {
+        return dtype;
+    }
+
+    /** @return the number of elements */
+    public long size() {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** @return whether the elements are numbers (kinds f, i, u, b) */
+    public boolean isNumeric() {
+        char k = dtype.kind();
+        return k == 'f' || k == 'i' || k == 'u' || k == 'b';
+    }
+
+    private int storageIndex(long flatC) {
+        if (!fortran || shape.length < 2) {
+            return (int) flatC;
+        }
+        long rem = flatC;
+        long off = 0;
+        long stride = 1;
+        long[] idx = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = rem % shape[d];
+            rem /= shape[d];
+        }
+        for (int d = 0; d < shape.length; d++) {
+            off += idx[d] * stride;
+            stride *= shape[d];
+        }
+        return (int) off;
+    }
+
+    /** @return element {@code flatIndex} (C order) as a double; object elements must be numbers */
+    public double getDouble(long flatIndex) {
+        int i = storageIndex(flatIndex);
+        if (objects != null) {
+            Object o = objects.get(i);
+            if (o instanceof Number) {
+                return ((Number) o).doubleValue();
+            }
+            throw new IllegalStateException("numpy object array element " + flatIndex + ": expected a number, found "
+                    + (o == null ? "None" : o.getClass().getSimpleName()));
+        }
+        int sz = dtype.itemSize();
+        int p = i * sz;
+        switch (dtype.kind()) {
+            case 'f':
+                if (sz == 4) return raw.getFloat(p);
+                if (sz == 8) return raw.getDouble(p);
+                break;
+            case 'i':
+                if (sz == 1) return raw.get(p);
+                if (sz == 2) return raw.getShort(p);
+                if (sz == 4) return raw.getInt(p);
+                if (sz == 8) return raw.getLong(p);
+                break;
+            case 'u':
+                if (sz == 1) return raw.get(p) & 0xFF;
+                if (sz == 2) return raw.getShort(p) & 0xFFFF;
+                if (sz == 4) return raw.getInt(p) & 0xFFFFFFFFL;
+                if (sz == 8) return raw.getLong(p);
+                break;
+            case 'b':
+                return raw.get(p) != 0 ? 1 : 0;
+            default:
+                break;
+        }
+        throw new IllegalStateException("numpy array of " + dtype + ": not numeric");
+    }
+
+    /** @return {@code length} elements from C-order flat index {@code from}, as floats */
+    public float[] getFloats(long from, int length) {
+        float[] out = new float[length];
+        for (int k = 0; k < length; k++) {
+            out[k] = (float) getDouble(from + k);
+        }
+        return out;
+    }
+
+    /** @return element {@code flatIndex} as text: U and S elements decoded (trailing NULs removed), objects by toString */
+    public String getString(long flatIndex) {
+        int i = storageIndex(flatIndex);
+        if (objects != null) {
+            Object o = objects.get(i);
+            if (o instanceof byte[]) {
+                return new String((byte[]) o, StandardCharsets.UTF_8);
+            }
+            return String.valueOf(o);
+        }
+        int sz = dtype.itemSize();
+        if (dtype.kind() == 'U') {
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < sz / 4; c++) {
+                int cp = raw.getInt(i * sz + c * 4);
+                if (cp == 0) {
+                    break;
+                }
+                sb.appendCodePoint(cp);
+            }
+            return sb.toString();
+        }
+        if (dtype.kind() == 'S') {
+            int len = 0;
+            while (len < sz && raw.get(i * sz + len) != 0) {
+                len++;
+            }
+            byte[] b = new byte[len];
+            for (int c = 0; c < len; c++) {
+                b[c] = raw.get(i * sz + c);
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        double d = getDouble(flatIndex);
+        return d == Math.rint(d) && dtype.kind() != 'f' ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
+    @Override
+    public String toString() {
+        return "ndarray" + Arrays.toString(shape) + " " + dtype;
+    }
+}

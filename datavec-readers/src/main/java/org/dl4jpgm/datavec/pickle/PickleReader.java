@@ -1,0 +1,88 @@
+package org.dl4jpgm.datavec.pickle;
+
+import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.Unpickler;
+import org.dl4jpgm.datavec.common.DataFormatException;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a Python pickle (any protocol up to 5) with Pyrolite ({@code net.razorvine:pickle}), reconstructing numpy
+ * arrays as {@link NumpyArray}: both {@code numpy.core.multiarray._reconstruct} (numpy 1.x, as the MMSA pickles
+ * were written) and {@code numpy._core.multiarray._reconstruct} (numpy 2.x) are understood. Python dicts come back as
+ * {@code java.util.Map}, lists as {@code java.util.List}, tuples as {@code Object[]}, str as String, bytes as
+ * byte[].
+ */
+public final class PickleReader {
+
+    static {
+        IObjectConstructor reconstruct = args -> new NumpyArray();
+        IObjectConstructor dtype = args -> {
+            if (args.length < 1 || !(args[0] instanceof String)) {
+                throw new IllegalArgumentException("numpy.dtype: expected a type name as first argument");
+            }
+            return new NumpyDType((String) args[0]);
+        };
+        for (String m : new String[]{"numpy.core.multiarray", "numpy._core.multiarray"}) {
+            Unpickler.registerConstructor(m, "_reconstruct", reconstruct);
+        }
+        Unpickler.registerConstructor("numpy", "dtype", dtype);
+    }
+
+    private PickleReader() {
+    }
+
+    /**
+     * Unpickles a whole file.
+     *
+     * @throws DataFormatException naming the file and the byte offset reached, for a truncated or malformed pickle
+     */
+    public static Object read(Path file) throws IOException {
+        try (CountingStream in = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+            Unpickler u = new Unpickler();
+            try {
+                Object o = u.load(in);
+                return o;
+            } catch (IOException | RuntimeException e) {
+                String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                boolean eof = in.count >= Files.size(file);
+                throw new DataFormatException(file, "byte " + in.count + " of " + Files.size(file),
+                        "a complete pickle (with numpy arrays)",
+                        (eof ? "end of file (truncated?): " : "") + what, e);
+            } finally {
+                u.close();
+            }
+        }
+    }
+
+    private static final class CountingStream extends FilterInputStream {
+        long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+}

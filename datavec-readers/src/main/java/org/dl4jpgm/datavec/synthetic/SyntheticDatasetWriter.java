@@ -1,0 +1,119 @@
+package org.dl4jpgm.datavec.synthetic;
+
+import org.dl4jpgm.datavec.layout.DatasetDescriptor;
+import org.dl4jpgm.datavec.layout.LayoutWriter;
+import org.dl4jpgm.datavec.layout.SplitData;
+import org.dl4jpgm.datavec.layout.TargetSpec;
+import org.dl4jpgm.datavec.layout.TaskType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Writes a generator's examples as a dataset in the project's layout: the default target
+ * ({@code labels.csv}) is {@code mixed}; {@code paired} and {@code uni_<name>} are extra targets;
+ * class names are the class indices "0".."K-1". Split number i (in map order) is generator stream i.
+ */
+public final class SyntheticDatasetWriter {
+
+    private SyntheticDatasetWriter() {
+    }
+
+    /** The descriptor a generator's dataset gets. */
+    public static DatasetDescriptor descriptor(SyntheticMultimodalGenerator g, String name, List<String> splits) {
+        DatasetDescriptor.Builder b = DatasetDescriptor.builder()
+                .name(name)
+                .description("synthetic multimodal data (dl4j-pgm SyntheticMultimodalGenerator), seed "
+                        + g.config().getSeed() + "; label = mixed (uni factor of the first paired modality x paired factor)")
+                .classification(classes(g.numClasses(SyntheticMultimodalGenerator.MIXED)))
+                .splits(splits.toArray(String[]::new));
+        for (SyntheticModality m : g.config().getModalities()) {
+            b.modality(m.getName());
+        }
+        for (String t : g.targetNames()) {
+            if (!t.equals(SyntheticMultimodalGenerator.MIXED)) {
+                b.target(new TargetSpec(t, TaskType.CLASSIFICATION, classes(g.numClasses(t)), null));
+            }
+        }
+        return b.build();
+    }
+
+    private static List<String> classes(int k) {
+        return IntStream.range(0, k).mapToObj(Integer::toString).toList();
+    }
+
+    /**
+     * Writes the dataset.
+     *
+     * @param g          the generator
+     * @param root       dataset root
+     * @param name       dataset name
+     * @param splitSizes split name to number of examples (split i = stream i)
+     */
+    public static void write(SyntheticMultimodalGenerator g, Path root, String name, LinkedHashMap<String, Integer> splitSizes)
+            throws IOException {
+        DatasetDescriptor d = descriptor(g, name, new ArrayList<>(splitSizes.keySet()));
+        LayoutWriter w = new LayoutWriter(root, d);
+        int stream = 0;
+        for (Map.Entry<String, Integer> e : splitSizes.entrySet()) {
+            w.writeSplit(e.getKey(), split(g, stream++, e.getValue()));
+        }
+    }
+
+    /** Examples 0..n-1 of a stream as a {@link SplitData} (features in numpy order [N, D] or [N, S, D]). */
+    public static SplitData split(SyntheticMultimodalGenerator g, long stream, int n) {
+        List<SyntheticModality> mods = g.config().getModalities();
+        List<String> ids = new ArrayList<>();
+        float[][] np = new float[mods.size()][];
+        int[][] lengths = new int[mods.size()][];
+        for (int m = 0; m < mods.size(); m++) {
+            SyntheticModality mod = mods.get(m);
+            np[m] = new float[n * mod.getWidth() * Math.max(1, mod.getSequenceLength())];
+            lengths[m] = mod.hasVariableLength() ? new int[n] : null;
+        }
+        Map<String, List<String>> labels = new LinkedHashMap<>();
+        for (String t : g.targetNames()) {
+            labels.put(t.equals(SyntheticMultimodalGenerator.MIXED) ? TargetSpec.DEFAULT_NAME : t, new ArrayList<>());
+        }
+        for (int i = 0; i < n; i++) {
+            SyntheticExample e = g.example(stream, i);
+            ids.add("s" + stream + "-" + i);
+            for (int m = 0; m < mods.size(); m++) {
+                SyntheticModality mod = mods.get(m);
+                int dd = mod.getWidth();
+                int s = Math.max(1, mod.getSequenceLength());
+                float[] row = e.features()[m];
+                for (int c = 0; c < dd; c++) {
+                    for (int t = 0; t < s; t++) {
+                        np[m][(i * s + t) * dd + c] = row[c * s + t]; // NCW row -> numpy [S, D]
+                    }
+                }
+                if (lengths[m] != null) {
+                    lengths[m][i] = e.lengths()[m];
+                }
+            }
+            for (String t : g.targetNames()) {
+                String key = t.equals(SyntheticMultimodalGenerator.MIXED) ? TargetSpec.DEFAULT_NAME : t;
+                labels.get(key).add(Integer.toString(g.targetValue(e, t)));
+            }
+        }
+        Map<String, INDArray> feats = new LinkedHashMap<>();
+        Map<String, int[]> lens = new LinkedHashMap<>();
+        for (int m = 0; m < mods.size(); m++) {
+            SyntheticModality mod = mods.get(m);
+            long[] shape = mod.isSequence() ? new long[]{n, mod.getSequenceLength(), mod.getWidth()} : new long[]{n, mod.getWidth()};
+            feats.put(mod.getName(), Nd4j.create(np[m], shape, 'c'));
+            if (lengths[m] != null) {
+                lens.put(mod.getName(), lengths[m]);
+            }
+        }
+        return new SplitData(ids, feats, lens, labels);
+    }
+}

@@ -1,0 +1,87 @@
+package org.dl4jpgm.datavec.testutil;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds tiny MMSA-style MOSI split dicts. Feature value of record i, step t, dim k in modality m (0 text, 1 audio,
+ * 2 vision): {@code m * 100 + i * 10 + t + k / 10f}, so that every value read back can be checked exactly.
+ */
+public final class MosiFixtures {
+
+    /** Feature widths of the fixture: text, audio, vision. */
+    public static final int[] DIMS = {4, 2, 3};
+    /** Padded sequence length of the fixture. */
+    public static final int STEPS = 3;
+
+    private MosiFixtures() {
+    }
+
+    /** @return the expected feature value */
+    public static float value(int modality, int record, int step, int dim) {
+        return modality * 100 + record * 10 + step + dim / 10f;
+    }
+
+    /**
+     * @param labels   regression labels, one per record
+     * @param lengths  true lengths (unaligned) or null (aligned)
+     * @return the split dict {id, raw_text, text, audio, vision, regression_labels[, audio_lengths, vision_lengths]}
+     */
+    public static Map<String, Object> split(String prefix, double[] labels, long[] lengths) {
+        int n = labels.length;
+        Map<String, Object> d = new LinkedHashMap<>();
+        String[] ids = new String[n];
+        Object[] raw = new Object[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = prefix + "vid" + i + "$_$" + (i + 1);
+            raw[i] = "utterance " + i + " \u00e9";
+        }
+        d.put("raw_text", new Pickle4Writer.Nd("O", new long[]{n}, raw));
+        d.put("audio", features(1, n, lengths));
+        d.put("vision", features(2, n, lengths));
+        d.put("id", new Pickle4Writer.Nd("U" + Arrays.stream(ids).mapToInt(String::length).max().orElse(1),
+                new long[]{n}, ids));
+        d.put("text", features(0, n, null));
+        float[] l = new float[n];
+        for (int i = 0; i < n; i++) {
+            l[i] = (float) labels[i];
+        }
+        d.put("regression_labels", new Pickle4Writer.Nd("f4", new long[]{n}, l));
+        if (lengths != null) {
+            List<Object> al = new ArrayList<>();
+            for (long x : lengths) {
+                al.add((int) x);
+            }
+            d.put("audio_lengths", al);
+            d.put("vision_lengths", new ArrayList<>(al));
+        }
+        return d;
+    }
+
+    /** Features of modality m, zero padded after the true length when lengths are given. */
+    public static Pickle4Writer.Nd features(int m, int n, long[] lengths) {
+        int dim = DIMS[m];
+        float[] f = new float[n * STEPS * dim];
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < STEPS; t++) {
+                for (int k = 0; k < dim; k++) {
+                    boolean pad = lengths != null && t >= lengths[i];
+                    f[(i * STEPS + t) * dim + k] = pad ? 0f : value(m, i, t, k);
+                }
+            }
+        }
+        return new Pickle4Writer.Nd("f4", new long[]{n, STEPS, dim}, f);
+    }
+
+    /** @return {train, valid, test} with the given train split and small valid/test splits */
+    public static Map<String, Object> file(Map<String, Object> train) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("train", train);
+        root.put("valid", split("v", new double[]{0.0}, null));
+        root.put("test", split("t", new double[]{-3.0, 3.0}, null));
+        return root;
+    }
+}
