@@ -116,4 +116,44 @@ public final class SyntheticDatasetWriter {
         }
         return new SplitData(ids, feats, lens, labels);
     }
+
+    /**
+     * The three-modality configuration the command line writes: "a" feed-forward D=16; "b" sequence
+     * D=12, S=8, lengths 4..8, 4 nuisance channels; "c" feed-forward D=8, 2 nuisance channels; 4 uni
+     * classes; XOR paired target between a and b; noise 1.0.
+     */
+    public static SyntheticConfig benchmarkConfig(long seed) {
+        return SyntheticConfig.builder()
+                .seed(seed)
+                .modality(SyntheticModality.builder("a").width(16).build())
+                .modality(SyntheticModality.builder("b").width(12).sequence(8, 4).nuisanceDims(4).build())
+                .modality(SyntheticModality.builder("c").width(8).nuisanceDims(2).build())
+                .uniClasses(4)
+                .pairedClasses(2)
+                .pairedModalities(0, 1)
+                .build();
+    }
+
+    /**
+     * Command line: {@code --out <dir> [--seed 42] [--train 2000] [--valid 500] [--test 500]} writes
+     * {@link #benchmarkConfig(long)} data in the dataset layout.
+     */
+    public static void main(String[] args) throws IOException {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i], args[i + 1]);
+        }
+        if (!a.containsKey("--out") || args.length % 2 != 0) {
+            System.err.println("usage: SyntheticDatasetWriter --out <dir> [--seed 42] [--train 2000] [--valid 500] [--test 500]");
+            System.exit(2);
+        }
+        long seed = Long.parseLong(a.getOrDefault("--seed", "42"));
+        LinkedHashMap<String, Integer> sizes = new LinkedHashMap<>();
+        for (String s : List.of("train", "valid", "test")) {
+            sizes.put(s, Integer.parseInt(a.getOrDefault("--" + s, s.equals("train") ? "2000" : "500")));
+        }
+        Path out = Path.of(a.get("--out"));
+        write(new SyntheticMultimodalGenerator(benchmarkConfig(seed)), out, "synthetic-seed" + seed, sizes);
+        System.out.println("synthetic dataset written to " + out.toAbsolutePath() + " " + sizes);
+    }
 }

@@ -59,6 +59,21 @@ class LayoutRoundTripTest {
     }
 
     @Test
+    void float64FeaturesAndInt64LengthsAreAccepted() throws Exception {
+        Path root = LayoutFixtures.write(tmp.resolve("ds"));
+        SplitData expected = LayoutFixtures.split(LayoutFixtures.N, 0);
+        LayoutWriter.writeNpy(expected.features("audio").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE),
+                root.resolve("train/audio_feats.npy"));
+        LayoutWriter.writeNpy(org.nd4j.linalg.factory.Nd4j.createFromArray(
+                java.util.Arrays.stream(expected.lengths("audio")).asLongStream().toArray()), root.resolve("train/audio_lengths.npy"));
+        assertEquals("<f8", NpyHeader.read(root.resolve("train/audio_feats.npy")).descr());
+        assertEquals("<i8", NpyHeader.read(root.resolve("train/audio_lengths.npy")).descr());
+        SplitData got = new LayoutReader(root).readSplit("train");
+        assertEquals(expected.features("audio"), got.features("audio"));
+        assertArrayEquals(expected.lengths("audio"), got.lengths("audio"));
+    }
+
+    @Test
     void iteratorGivesNcwFeaturesMasksAndLabels() throws Exception {
         Path root = LayoutFixtures.write(tmp.resolve("ds"));
         LayoutReader r = new LayoutReader(root);

@@ -127,6 +127,29 @@ class SyntheticGeneratorTest {
         assertTrue(Math.abs(uniAfromB - 1.0 / 3) < 0.07, "uni_a from b: " + uniAfromB);
     }
 
+    /** The same measurement on the command line's three-modality configuration (noise 1.0, nuisance channels). */
+    @Test
+    void benchmarkConfigPairedTargetNeedsBothModalities() {
+        SyntheticMultimodalGenerator g = new SyntheticMultimodalGenerator(SyntheticDatasetWriter.benchmarkConfig(42));
+        Pooled train = Pooled.of(g, 0, 2000);
+        Pooled test = Pooled.of(g, 2, 800);
+        double[] single = new double[3];
+        for (int m = 0; m < 3; m++) {
+            single[m] = Knn.accuracy(train.x(m), train.y("paired"), test.x(m), test.y("paired"), 15);
+        }
+        double pair = Knn.accuracy(train.x(0, 1), train.y("paired"), test.x(0, 1), test.y("paired"), 15);
+        double all = Knn.accuracy(train.x(0, 1, 2), train.y("paired"), test.x(0, 1, 2), test.y("paired"), 15);
+        double mixedA = Knn.accuracy(train.x(0), train.y("mixed"), test.x(0), test.y("mixed"), 15);
+        double mixedAB = Knn.accuracy(train.x(0, 1), train.y("mixed"), test.x(0, 1), test.y("mixed"), 15);
+        System.out.printf("benchmarkConfig kNN(15): paired from a %.3f, b %.3f, c %.3f, a+b %.3f, a+b+c %.3f (chance 0.5); "
+                + "mixed from a %.3f, a+b %.3f (chance 0.125)%n", single[0], single[1], single[2], pair, all, mixedA, mixedAB);
+        for (int m = 0; m < 3; m++) {
+            assertTrue(Math.abs(single[m] - 0.5) < 0.07, "paired from modality " + m + " alone: " + single[m]);
+        }
+        assertTrue(pair > 0.75, "paired from a+b: " + pair);
+        assertTrue(mixedAB > mixedA + 0.2, "mixed: a+b " + mixedAB + " vs a " + mixedA);
+    }
+
     @Test
     void writesTheLayoutAndReadsBackTheSameExamples() throws Exception {
         SyntheticMultimodalGenerator g = new SyntheticMultimodalGenerator(config(5));
