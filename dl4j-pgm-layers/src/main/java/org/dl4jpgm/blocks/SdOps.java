@@ -155,4 +155,42 @@ public final class SdOps {
     public static SDVariable maskBSD(SDVariable seqMask, long seq) {
         return seqMask.reshape(-1, seq, 1);
     }
+
+    /**
+     * Masked mean over the sequence axis.
+     *
+     * @param x       {@code [B, S, D]}
+     * @param seqMask {@code [B, S]} (1 = real step) or null for a plain mean
+     * @param seq     S
+     * @return {@code [B, D]}
+     */
+    public static SDVariable maskedMeanOverSteps(SDVariable x, SDVariable seqMask, long seq) {
+        if (seqMask == null) {
+            return x.mean(1);
+        }
+        SDVariable summed = x.mul(maskBSD(seqMask, seq)).sum(1);
+        return summed.div(seqMask.sum(true, 1));
+    }
+
+    /** Numerically stable log-softmax over {@code axis}. */
+    public static SDVariable logSoftmax(SDVariable x, int axis) {
+        SameDiff sd = x.getSameDiff();
+        SDVariable shifted = x.sub(stopGradient(x.max(true, axis)));
+        return shifted.sub(sd.math().log(sd.math().exp(shifted).sum(true, axis)));
+    }
+
+    /**
+     * Cross-entropy of logits against one fixed class, per example: {@code -log softmax(z)[k]}.
+     *
+     * @param logits  {@code [B, K]}
+     * @param k       the true class
+     * @param classes K
+     * @return {@code [B]}
+     */
+    public static SDVariable crossEntropyToClass(SDVariable logits, int k, int classes) {
+        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, 1, classes);
+        oneHot.putScalar(0, k, 1.0);
+        SDVariable target = logits.getSameDiff().constant(oneHot.castTo(logits.dataType()));
+        return logSoftmax(logits, 1).mul(target).sum(1).neg();
+    }
 }

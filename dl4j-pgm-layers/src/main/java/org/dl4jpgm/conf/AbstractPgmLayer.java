@@ -61,6 +61,14 @@ public abstract class AbstractPgmLayer extends SameDiffLayer implements FormatAw
     protected abstract SDVariable defineOnBSD(SameDiff sd, SDVariable x, Map<String, SDVariable> params,
                                               SDVariable seqMask, long seq);
 
+    /**
+     * True for a layer whose {@link #defineOnBSD} returns {@code [B, Dout]} (pooled over steps) whatever the input
+     * layout; its output is then feed-forward and carries no mask.
+     */
+    protected boolean poolsOutput() {
+        return false;
+    }
+
     @Override
     public RNNFormat getDataFormat() {
         return dataFormat;
@@ -77,7 +85,7 @@ public abstract class AbstractPgmLayer extends SameDiffLayer implements FormatAw
         long seq = Layouts.seqLength(shape, dataFormat);
         SDVariable x = Layouts.toBSD(layerInput, rank, dataFormat, inputWidth());
         SDVariable out = defineOnBSD(sd, x, params, rank == 2 ? null : mask, seq);
-        return Layouts.fromBSD(out, rank, dataFormat, outputWidth());
+        return poolsOutput() ? out : Layouts.fromBSD(out, rank, dataFormat, outputWidth());
     }
 
     @Override
@@ -110,7 +118,19 @@ public abstract class AbstractPgmLayer extends SameDiffLayer implements FormatAw
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
+        if (poolsOutput()) {
+            return InputType.feedForward(outputWidth());
+        }
         return Layouts.outputType(componentName(), getLayerName(), inputType, outputWidth());
+    }
+
+    @Override
+    public org.nd4j.common.primitives.Pair<INDArray, org.deeplearning4j.nn.api.MaskState> feedForwardMaskArray(
+            INDArray maskArray, org.deeplearning4j.nn.api.MaskState currentMaskState, int minibatchSize) {
+        if (poolsOutput()) {
+            return new org.nd4j.common.primitives.Pair<>(null, null);
+        }
+        return super.feedForwardMaskArray(maskArray, currentMaskState, minibatchSize);
     }
 
     @Override

@@ -26,6 +26,8 @@ import java.util.Map;
  *   <li>the incoming error is divided by {@link GradientScale#vertexFactor()} (the stock runtime doubles gradients);</li>
  *   <li>default masks and mask placeholders have DL4J's mask shape {@code [B, S]} for NCW and NWC inputs alike
  *   (the stock runtime takes the last axis as S);</li>
+ *   <li>the external-errors output is set as the loss variable explicitly (M2.1 guesses it otherwise, and a graph
+ *   with another dangling variable then has no gradient placeholder);</li>
  *   <li>masks are forgotten when the graph clears its state, so a call without masks after a masked call does not
  *   reuse the old masks.</li>
  * </ol>
@@ -111,7 +113,9 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
                 sameDiff.associateArrayWithVariable(e.getValue(), sameDiff.getVariable(e.getKey()));
             }
             fn = SameDiffUtils.externalErrors(sameDiff, null, outputVar);
-            fn.outputVariable();
+            // The loss is the external-errors output. M2.1 infers it when none is set, and picks any other dangling
+            // variable of the graph if there is one, which leaves the "-grad" placeholder undefined.
+            SameDiffLoss.markExternalErrorsAsLoss(sameDiff, fn);
             outputKey = outputVar.name();
         }
     }

@@ -22,6 +22,8 @@ import java.util.Map;
  * <ol>
  *   <li>the error that reaches {@link #backpropGradient} is divided by {@link GradientScale#layerFactor()}, so that
  *   parameter and input gradients are the true ones (the stock runtime returns them doubled);</li>
+ *   <li>the external-errors output is set as the loss variable explicitly (M2.1 guesses it otherwise, and a graph
+ *   with another dangling variable then has no gradient placeholder);</li>
  *   <li>the mask placeholder has rank 2 ({@code [B, S]}, DL4J's own mask shape) instead of the input's rank.</li>
  * </ol>
  */
@@ -60,7 +62,9 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
                 sameDiff.associateArrayWithVariable(e.getValue(), sameDiff.getVariable(e.getKey()));
             }
             fn = SameDiffUtils.externalErrors(sameDiff, null, outputVar);
-            fn.outputVariable();
+            // The loss is the external-errors output. M2.1 infers it when none is set, and picks any other dangling
+            // variable of the graph if there is one, which leaves the "-grad" placeholder undefined.
+            SameDiffLoss.markExternalErrorsAsLoss(sameDiff, fn);
             outputKey = outputVar.name();
         }
     }

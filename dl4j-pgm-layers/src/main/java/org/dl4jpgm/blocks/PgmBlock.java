@@ -1,0 +1,290 @@
+package org.dl4jpgm.blocks;
+
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The composite PgM model over M modalities (Eq. 1-11), as one SameDiff building block, so that weights can be
+ * shared across modalities and iterations (DL4J cannot share weights between layers).
+ *
+ * <p>Per modality m with input {@code X_m [B, S_m, D_m]} (and optional step mask {@code [B, S_m]}, 1 = real step):
+ * <ol>
+ *   <li>{@code I_m = X_m W_m + b_m} if {@code D_m != D} (a per-modality projection), else {@code I_m = X_m};</li>
+ *   <li>{@code u = p = I_m}; for i = 1..N: one partitioner step (Eq. 1-3, {@link ModalPartitionerBlock}; one per
+ *   modality, or shared), hard gates (Eq. 4, {@link GateMasks}), the uni learner on u with ĝ_u and the paired
+ *   learner on p with ĝ_p (Eq. 5-6, {@link MaskedLearnerBlock}, both shared by all modalities), the decoder
+ *   {@code Î_m = Decoder(ũ, p̃)} (Eq. 7, {@link UniPairedDecoderBlock}, shared), the objectives of iteration i,
+ *   and {@code u, p = ũ, p̃} (or the partitioner's own u, p, see {@link PgmOptions.Carry});</li>
+ *   <li>outputs {@code u_m = ũ(N)}, {@code p_m = p̃(N)}, {@code [B, S_m, D]}.</li>
+ * </ol>
+ * Components that an ablation switches off ({@link PgmOptions}) define no parameters: the decoder exists only with
+ * UPR (it serves nothing else), the classifiers only with UFC / PFC, the partitioners only with the partitioner.
+ * Objectives, per example b, summed over the N iterations (Eq. 11):
+ * <ul>
+ *   <li>UFC (Eq. 8): one classifier {@code D -> M}, shared by all modalities, on the masked mean over steps of ũ_m,
+ *   with target m (made here; the user supplies no label); cross-entropy averaged over the M modalities;</li>
+ *   <li>PFC (Eq. 9): one classifier {@code D -> 2} on the pooled ũ_m (target 0) and p̃_m (target 1); cross-entropy
+ *   averaged over the 2M inputs;</li>
+ *   <li>UPR (Eq. 10): {@code Σ_m ||I_m - Î_m||² / D}, the squared norm averaged over valid steps. The target I_m is
+ *   held constant in the backward pass, so that a learned projection cannot shrink it to cheat the loss.</li>
+ * </ul>
+ */
+public final class PgmBlock {
+
+    public static final String PROJ_W = "projW";
+    public static final String PROJ_B = "projB";
+    public static final String UFC_W = "ufcW";
+    public static final String UFC_B = "ufcB";
+    public static final String PFC_W = "pfcW";
+    public static final String PFC_B = "pfcB";
+    /** Prefixes of the components, for per-component updaters. */
+    public static final String UNI_PREFIX = "uni";
+    public static final String PAIRED_PREFIX = "pair";
+    public static final String DECODER_PREFIX = "dec";
+    public static final String PARTITIONER_PREFIX = "part";
+
+    private final PgmOptions options;
+    private final long[] inputWidths;
+    private final long width;
+    private final List<ModalPartitionerBlock> partitioners = new ArrayList<>();
+    private final MaskedLearnerBlock uniLearner;
+    private final MaskedLearnerBlock pairedLearner;
+    private final UniPairedDecoderBlock decoder;
+
+    /**
+     * @param options     hyperparameters; {@code options.getWidth()} must be set (> 0)
+     * @param inputWidths D_m of each modality, M >= 2
+     */
+    public PgmBlock(PgmOptions options, long[] inputWidths) {
+        if (inputWidths.length < 2) {
+            throw new IllegalArgumentException("PgmBlock: PgM needs M >= 2 modalities, found M = " + inputWidths.length);
+        }
+        if (options.getWidth() <= 0) {
+            throw new IllegalArgumentException("PgmBlock: the common width D must be set, found " + options.getWidth());
+        }
+        options.checkWidth(options.getWidth());
+        this.options = options;
+        this.inputWidths = inputWidths.clone();
+        this.width = options.getWidth();
+        int nPart = options.isSharedPartitioner() ? 1 : inputWidths.length;
+        for (int m = 0; m < nPart; m++) {
+            partitioners.add(new ModalPartitionerBlock(PARTITIONER_PREFIX + (options.isSharedPartitioner() ? "" : m),
+                    width, options.getPartitionerChunkSize()));
+        }
+        long learnerModelWidth = options.getLearnerMode() == LearnerMode.SEQUENCE ? width : options.getTokenWidth();
+        long learnerFfn = options.getLearnerFfnSize() > 0 ? options.getLearnerFfnSize() : 4 * learnerModelWidth;
+        this.uniLearner = new MaskedLearnerBlock(UNI_PREFIX, width, options.getLearnerMode(), options.getLearnerLayers(),
+                options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(), options.getTokenWidth(),
+                options.getMaskConstant());
+        this.pairedLearner = new MaskedLearnerBlock(PAIRED_PREFIX, width, options.getLearnerMode(),
+                options.getLearnerLayers(), options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(),
+                options.getTokenWidth(), options.getMaskConstant());
+        long decFfn = options.getDecoderFfnSize() > 0 ? options.getDecoderFfnSize() : 4 * width;
+        this.decoder = new UniPairedDecoderBlock(DECODER_PREFIX, width, options.getDecoderHeads(), decFfn,
+                options.getMaskConstant());
+    }
+
+    public int modalities() {
+        return inputWidths.length;
+    }
+
+    public long width() {
+        return width;
+    }
+
+    private boolean projected(int m) {
+        return inputWidths[m] != width;
+    }
+
+    private ModalPartitionerBlock partitioner(int m) {
+        return partitioners.get(options.isSharedPartitioner() ? 0 : m);
+    }
+
+    public void defineParameters(SDLayerParams params) {
+        for (int m = 0; m < modalities(); m++) {
+            if (projected(m)) {
+                params.addWeightParam(PROJ_W + m, inputWidths[m], width);
+                params.addBiasParam(PROJ_B + m, 1, width);
+            }
+        }
+        if (options.isUsePartitioner()) {
+            partitioners.forEach(p -> p.defineParameters(params));
+        }
+        uniLearner.defineParameters(params);
+        pairedLearner.defineParameters(params);
+        if (options.isUseUpr()) {
+            decoder.defineParameters(params);
+        }
+        if (options.isUseUfc()) {
+            params.addWeightParam(UFC_W, width, modalities());
+            params.addBiasParam(UFC_B, 1, modalities());
+        }
+        if (options.isUsePfc()) {
+            params.addWeightParam(PFC_W, width, 2);
+            params.addBiasParam(PFC_B, 1, 2);
+        }
+    }
+
+    public void initializeParameters(Map<String, INDArray> params) {
+        for (int m = 0; m < modalities(); m++) {
+            if (projected(m)) {
+                ParamInit.xavier(params, PROJ_W + m);
+                ParamInit.constant(params, PROJ_B + m, 0.0);
+            }
+        }
+        if (options.isUsePartitioner()) {
+            partitioners.forEach(p -> p.initializeParameters(params));
+        }
+        uniLearner.initializeParameters(params);
+        pairedLearner.initializeParameters(params);
+        if (options.isUseUpr()) {
+            decoder.initializeParameters(params);
+        }
+        if (options.isUseUfc()) {
+            ParamInit.xavier(params, UFC_W);
+            ParamInit.constant(params, UFC_B, 0.0);
+        }
+        if (options.isUsePfc()) {
+            ParamInit.xavier(params, PFC_W);
+            ParamInit.constant(params, PFC_B, 0.0);
+        }
+    }
+
+    /** Parameter count per component: projections, partitioners, uni learner, paired learner, decoder, UFC, PFC. */
+    public Map<String, Long> parameterCounts() {
+        Map<String, Long> c = new java.util.LinkedHashMap<>();
+        long proj = 0;
+        for (int m = 0; m < modalities(); m++) {
+            proj += projected(m) ? inputWidths[m] * width + width : 0;
+        }
+        c.put("projections", proj);
+        c.put("partitioners", options.isUsePartitioner()
+                ? partitioners.stream().mapToLong(ModalPartitionerBlock::numParams).sum() : 0L);
+        c.put("uniLearner", uniLearner.numParams());
+        c.put("pairedLearner", pairedLearner.numParams());
+        c.put("decoder", options.isUseUpr() ? decoder.numParams() : 0L);
+        c.put("ufcClassifier", options.isUseUfc() ? width * modalities() + modalities() : 0L);
+        c.put("pfcClassifier", options.isUsePfc() ? width * 2 + 2 : 0L);
+        return c;
+    }
+
+    public long numParams() {
+        return parameterCounts().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Defines the model.
+     *
+     * @param inputs X_m, {@code [B, S_m, D_m]}
+     * @param masks  step masks {@code [B, S_m]} (entries may be null: no padding)
+     * @param seqs   S_m
+     */
+    public Outputs define(Map<String, SDVariable> p, List<SDVariable> inputs, List<SDVariable> masks, long[] seqs) {
+        int mCount = modalities();
+        Outputs out = new Outputs(mCount);
+        SDVariable ufc = null;
+        SDVariable pfc = null;
+        SDVariable upr = null;
+        for (int m = 0; m < mCount; m++) {
+            long seq = seqs[m];
+            SDVariable mask = masks.get(m);
+            SDVariable in = projected(m)
+                    ? SdOps.linear(inputs.get(m), p.get(PROJ_W + m), p.get(PROJ_B + m), seq) : inputs.get(m);
+            SDVariable target = projected(m) && options.isUseUpr() ? SdOps.stopGradient(in) : in;
+            SDVariable u = in;
+            SDVariable pr = in;
+            SDVariable learnedU = null;
+            SDVariable learnedP = null;
+            for (int i = 0; i < options.getIterations(); i++) {
+                SDVariable hardU;
+                SDVariable hardP;
+                SDVariable nextU = u;
+                SDVariable nextP = pr;
+                if (options.isUsePartitioner()) {
+                    ModalPartitionerBlock.Step step = partitioner(m).step(p, in, u, pr, seq);
+                    nextU = step.uni();
+                    nextP = step.paired();
+                    out.uniGates.get(m).add(step.uniGate());
+                    out.pairedGates.get(m).add(step.pairedGate());
+                    hardU = GateMasks.hard(step.uniGate(), options.getGateGradient());
+                    hardP = GateMasks.hard(step.pairedGate(), options.getGateGradient());
+                } else {
+                    hardU = in.mul(0.0).add(1.0);
+                    hardP = hardU;
+                }
+                learnedU = uniLearner.apply(p, nextU, hardU, mask, seq);
+                learnedP = pairedLearner.apply(p, nextP, hardP, mask, seq);
+                if (options.isUseUfc()) {
+                    SDVariable logits = SdOps.linear(SdOps.maskedMeanOverSteps(learnedU, mask, seq).reshape(-1, 1, width),
+                            p.get(UFC_W), p.get(UFC_B), 1).reshape(-1, mCount);
+                    ufc = add(ufc, SdOps.crossEntropyToClass(logits, m, mCount).div(mCount));
+                }
+                if (options.isUsePfc()) {
+                    SDVariable uniLogits = pfcLogits(p, SdOps.maskedMeanOverSteps(learnedU, mask, seq));
+                    SDVariable pairedLogits = pfcLogits(p, SdOps.maskedMeanOverSteps(learnedP, mask, seq));
+                    SDVariable ce = SdOps.crossEntropyToClass(uniLogits, 0, 2)
+                            .add(SdOps.crossEntropyToClass(pairedLogits, 1, 2));
+                    pfc = add(pfc, ce.div(2.0 * mCount));
+                }
+                if (options.isUseUpr()) {
+                    SDVariable rec = decoder.apply(p, learnedU, learnedP, mask, seq);
+                    SDVariable diff = target.sub(rec);
+                    SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
+                    upr = add(upr, SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1));
+                }
+                if (options.getCarry() == PgmOptions.Carry.LEARNED) {
+                    u = learnedU;
+                    pr = learnedP;
+                } else {
+                    u = nextU;
+                    pr = nextP;
+                }
+            }
+            out.uni.add(learnedU);
+            out.paired.add(learnedP);
+            out.projected.add(in);
+        }
+        SDVariable batchZeros = ufc != null && pfc != null && upr != null ? null
+                : SdOps.maskedMeanOverSteps(out.uni.get(0), null, seqs[0]).sum(1).mul(0.0);
+        out.ufc = ufc != null ? ufc : batchZeros;
+        out.pfc = pfc != null ? pfc : batchZeros;
+        out.upr = upr != null ? upr : batchZeros;
+        return out;
+    }
+
+    private SDVariable pfcLogits(Map<String, SDVariable> p, SDVariable pooled) {
+        return SdOps.linear(pooled.reshape(-1, 1, width), p.get(PFC_W), p.get(PFC_B), 1).reshape(-1, 2);
+    }
+
+    private static SDVariable add(SDVariable acc, SDVariable x) {
+        return acc == null ? x : acc.add(x);
+    }
+
+    /**
+     * What {@link #define} returns: per modality the uni and paired features after N iterations
+     * ({@code [B, S_m, D]}), the projected inputs I_m, the soft gates of every iteration (empty without partitioner),
+     * and the per-example objectives {@code [B]}, each summed over iterations (zeros when switched off).
+     */
+    public static final class Outputs {
+        public final List<SDVariable> uni = new ArrayList<>();
+        public final List<SDVariable> paired = new ArrayList<>();
+        public final List<SDVariable> projected = new ArrayList<>();
+        public final List<List<SDVariable>> uniGates = new ArrayList<>();
+        public final List<List<SDVariable>> pairedGates = new ArrayList<>();
+        public SDVariable ufc;
+        public SDVariable pfc;
+        public SDVariable upr;
+
+        Outputs(int modalities) {
+            for (int m = 0; m < modalities; m++) {
+                uniGates.add(new ArrayList<>());
+                pairedGates.add(new ArrayList<>());
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package org.dl4jpgm.fusion;
+
+/** The fusion choices of the paper's Table 2, PgM included, all built by {@link PgmFusion}. */
+public enum FusionType {
+    /** PgM: {@link PgmVertex} and the head of Eq. 13-14 ({@link PgmHeadLayer}). */
+    PGM,
+    /** Concatenation of the (pooled) modality vectors. */
+    CONCAT,
+    /** Element-wise sum (after projection to a common width when widths differ). */
+    ADD,
+    /** Element-wise maximum (after projection to a common width when widths differ). */
+    MAX,
+    /** Learned linear combination {@code Σ_m w_m x_m} ({@link LinearFusionVertex}). */
+    LINEAR,
+    /** Concatenation followed by a hidden dense layer. */
+    MLP,
+    /** One chosen modality only ({@link FusionSpec#getUniModalIndex()}). */
+    UNIMODAL
+}

@@ -1,0 +1,23 @@
+package org.dl4jpgm.fusion;
+
+/**
+ * The weights of Eq. 12, {@code L_D = α L_P + β L_T}. Stage 1 of the paper's training is {@code (1, 0)} (PgM's
+ * objective alone), stage 2 {@code (0.5, 1)}.
+ *
+ * @param alpha weight of PgM's objective L_P (>= 0)
+ * @param beta  weight of the task loss L_T (>= 0)
+ */
+public record LossWeights(double alpha, double beta) {
+
+    public LossWeights {
+        if (!(alpha >= 0) || !(beta >= 0) || Double.isInfinite(alpha) || Double.isInfinite(beta) || alpha + beta == 0) {
+            throw new IllegalArgumentException("LossWeights: α and β must be finite, >= 0 and not both zero; found α = "
+                    + alpha + ", β = " + beta);
+        }
+    }
+
+    /** The task loss alone (for measuring it). */
+    public static LossWeights taskOnly() {
+        return new LossWeights(0, 1);
+    }
+}

@@ -1,0 +1,232 @@
+package org.dl4jpgm.fusion;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.conf.Layouts;
+import org.dl4jpgm.conf.StepMeanPoolingLayer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The drop-in API: puts PgM (or a Table 2 baseline) in place of the fusion step of a DL4J {@code ComputationGraph}.
+ * <ul>
+ *   <li>{@link #add}: adds the fusion to a {@code GraphBuilder}, given the names of the modality vertices, and returns
+ *   the name of the fused output ({@link Fused#output()}, {@code [B, H]});</li>
+ *   <li>{@link #replace(ComputationGraphConfiguration, String, FusionSpec, InputType...)}: in an existing
+ *   configuration, replaces a named fusion vertex (a {@code MergeVertex}, an {@code ElementWiseVertex}, or an MLP
+ *   fusion: a layer fed by a merge) with the chosen fusion, keeping everything else;</li>
+ *   <li>{@link #replace(ComputationGraph, String, FusionSpec, InputType...)}: the same for a trained graph, which keeps
+ *   the trained weights of everything else.</li>
+ * </ul>
+ * PgM's objective reaches the score through a {@link PgmObjectiveOutputLayer} registered as the last network output;
+ * train with {@link TwoStageTrainer} or wrap iterators in {@link PgmDataSetIterator}, which add its weights.
+ */
+public final class PgmFusion {
+
+    private PgmFusion() {
+    }
+
+    /**
+     * Adds the fusion of {@code spec} over the given modality vertices.
+     *
+     * @param b              a builder whose network input types are set ({@code setInputTypes})
+     * @param spec           what to build
+     * @param modalityInputs names of the vertices (or network inputs) that carry each modality's representation
+     * @return names of what was added; for PgM the objective output is already appended to the network outputs
+     */
+    public static Fused add(GraphBuilder b, FusionSpec spec, String... modalityInputs) {
+        if (b.getNetworkInputTypes() == null || b.getNetworkInputTypes().size() != b.getNetworkInputs().size()) {
+            throw new IllegalArgumentException("PgmFusion: the graph builder needs its input types "
+                    + "(GraphBuilder.setInputTypes) to size the fusion; found " + b.getNetworkInputTypes() + " for inputs "
+                    + b.getNetworkInputs());
+        }
+        return add(b, spec, 0, b.getLayerActivationTypes(), modalityInputs);
+    }
+
+    private static Fused add(GraphBuilder b, FusionSpec spec, long replacedWidth, Map<String, InputType> types,
+                             String... modalityInputs) {
+        if (modalityInputs.length < 2) {
+            throw new IllegalArgumentException("PgmFusion: fusion needs M >= 2 modality inputs, found "
+                    + Arrays.toString(modalityInputs));
+        }
+        InputType[] in = new InputType[modalityInputs.length];
+        for (int m = 0; m < in.length; m++) {
+            in[m] = types.get(modalityInputs[m]);
+            if (in[m] == null) {
+                throw new IllegalArgumentException("PgmFusion: unknown vertex name '" + modalityInputs[m]
+                        + "'; the graph has " + types.keySet());
+            }
+        }
+        String p = spec.getPrefix();
+        for (String name : List.of(p + "Pgm", p + "Head", p + "Loss", p + "Features")) {
+            if (b.getVertices().containsKey(name)) {
+                throw new IllegalArgumentException("PgmFusion: the graph already has a vertex '" + name + "'; choose another "
+                        + "FusionSpec prefix");
+            }
+        }
+        return switch (spec.getType()) {
+            case PGM -> addPgm(b, spec, replacedWidth, in, modalityInputs);
+            default -> BaselineFusions.add(b, spec, in, modalityInputs);
+        };
+    }
+
+    private static Fused addPgm(GraphBuilder b, FusionSpec spec, long replacedWidth, InputType[] in, String[] inputs) {
+        String p = spec.getPrefix();
+        int modalities = inputs.length;
+        PgmOptions opts = spec.getPgm();
+        long d = opts.getWidth() > 0 ? opts.getWidth() : Arrays.stream(in).mapToLong(Layouts::width).max().orElse(0);
+        opts = opts.withWidth(d);
+        PgmVertex pgm = new PgmVertex(opts, spec.getModelUpdater(), spec.getLearnerUpdater(), spec.getDecoderUpdater());
+        b.addVertex(p + "Pgm", pgm, inputs);
+        int[] features = PgmVertex.featureRange(modalities, d);
+        int[] objectives = PgmVertex.objectiveRange(modalities, d);
+        b.addVertex(p + "Features", new SubsetVertex(features[0], features[1]), p + "Pgm");
+        b.addVertex(p + "Objectives", new SubsetVertex(objectives[0], objectives[1]), p + "Pgm");
+        long hidden = spec.getHeadHidden() > 0 ? spec.getHeadHidden() : (replacedWidth > 0 ? replacedWidth : d);
+        PgmHeadLayer.Builder head = new PgmHeadLayer.Builder().modalities(modalities).modalityWidth(d).hidden(hidden)
+                .heads(spec.getHeadHeads()).ffnSize(spec.getHeadFfnSize());
+        if (spec.getModelUpdater() != null) {
+            head.updater(spec.getModelUpdater());
+        }
+        b.addLayer(p + "Head", head.build(), p + "Features");
+        b.addLayer(p + "Loss", new PgmObjectiveOutputLayer(), p + "Objectives");
+        b.getNetworkOutputs().add(p + "Loss");
+        return new Fused(p + "Head", hidden, p + "Loss", p + "Pgm");
+    }
+
+    /**
+     * Sets the network outputs to the task outputs followed by the fusion's objective output (if any), the order
+     * {@link PgmDataSetIterator} expects.
+     */
+    public static void setOutputs(GraphBuilder b, Fused fused, String... taskOutputs) {
+        List<String> outs = new ArrayList<>(Arrays.asList(taskOutputs));
+        if (fused.objectiveOutput() != null) {
+            outs.add(fused.objectiveOutput());
+        }
+        b.setOutputs(outs.toArray(new String[0]));
+    }
+
+    /**
+     * Replaces the fusion vertex {@code fusionVertex} of a configuration. The modality inputs are the fusion vertex's
+     * inputs (for an MLP fusion, a layer fed by a {@code MergeVertex}, the merge's inputs; both are removed). Every
+     * consumer of the old fusion now reads the new fused output, whose width defaults to the old one so their
+     * weights stay valid.
+     *
+     * @param networkInputTypes the input types of the graph's inputs (a configuration does not store them)
+     */
+    public static ComputationGraphConfiguration replace(ComputationGraphConfiguration conf, String fusionVertex,
+                                                        FusionSpec spec, InputType... networkInputTypes) {
+        Map<String, GraphVertex> vertices = conf.getVertices();
+        GraphVertex fusion = vertices.get(fusionVertex);
+        if (fusion == null) {
+            throw new IllegalArgumentException("PgmFusion: unknown vertex name '" + fusionVertex + "'; the graph has "
+                    + vertices.keySet());
+        }
+        if (networkInputTypes.length != conf.getNetworkInputs().size()) {
+            throw new IllegalArgumentException("PgmFusion: expected " + conf.getNetworkInputs().size() + " input types for "
+                    + conf.getNetworkInputs() + ", found " + networkInputTypes.length);
+        }
+        List<String> removed = new ArrayList<>(List.of(fusionVertex));
+        List<String> modalities = new ArrayList<>(conf.getVertexInputs().get(fusionVertex));
+        if (fusion instanceof LayerVertex) {
+            if (modalities.size() != 1 || !(vertices.get(modalities.get(0)) instanceof MergeVertex)) {
+                throw new IllegalArgumentException("PgmFusion: vertex '" + fusionVertex + "' is a layer; an MLP fusion is a "
+                        + "layer fed by a MergeVertex, but its inputs are " + modalities);
+            }
+            removed.add(0, modalities.get(0));
+            modalities = new ArrayList<>(conf.getVertexInputs().get(modalities.get(0)));
+        } else if (!(fusion instanceof MergeVertex) && !(fusion instanceof ElementWiseVertex)) {
+            throw new IllegalArgumentException("PgmFusion: vertex '" + fusionVertex + "' is a "
+                    + fusion.getClass().getSimpleName() + "; expected a MergeVertex, an ElementWiseVertex or an MLP "
+                    + "fusion (a layer fed by a MergeVertex)");
+        }
+        Map<String, InputType> types = conf.getLayerActivationTypes(networkInputTypes);
+        long replacedWidth = Layouts.width(types.get(fusionVertex));
+
+        NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder(conf.getDefaultConfiguration())
+                .dataType(conf.getDataType());
+        GraphBuilder b = new GraphBuilder(conf, global);
+        b.setInputTypes(networkInputTypes);
+        Map<String, List<String>> consumers = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> e : b.getVertexInputs().entrySet()) {
+            if (e.getValue().contains(fusionVertex) && !removed.contains(e.getKey())) {
+                consumers.put(e.getKey(), e.getValue());
+            }
+        }
+        List<String> outputs = new ArrayList<>(b.getNetworkOutputs());
+        for (String r : removed) {
+            b.removeVertex(r, false);
+        }
+        Fused fused = add(b, spec, replacedWidth, types, modalities.toArray(new String[0]));
+        for (Map.Entry<String, List<String>> e : consumers.entrySet()) {
+            List<String> rewired = new ArrayList<>();
+            for (String s : e.getValue()) {
+                rewired.add(s.equals(fusionVertex) ? fused.output() : s);
+            }
+            b.getVertexInputs().put(e.getKey(), rewired);
+            if (b.getVertices().get(e.getKey()) instanceof LayerVertex lv) {
+                lv.setPreProcessor(null);    // re-derived for the new fused input type at build()
+            }
+        }
+        outputs.remove(fusionVertex);
+        setOutputs(b, fused, outputs.toArray(new String[0]));
+        return b.build();
+    }
+
+    /**
+     * Replaces the fusion of a trained graph: a new graph with the fusion of {@code spec}, holding the trained
+     * parameters of every vertex that it kept (bit-identical).
+     */
+    public static ComputationGraph replace(ComputationGraph trained, String fusionVertex, FusionSpec spec,
+                                           InputType... networkInputTypes) {
+        ComputationGraphConfiguration conf = replace(trained.getConfiguration(), fusionVertex, spec, networkInputTypes);
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        for (org.deeplearning4j.nn.graph.vertex.GraphVertex v : g.getVertices()) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex old = trained.getVertex(v.getVertexName());
+            if (old != null && v.numParams() > 0 && old.numParams() == v.numParams()) {
+                INDArray params = old.params();
+                v.params().assign(params);
+            }
+        }
+        return g;
+    }
+
+    /** Names of the baseline vertices that {@link BaselineFusions} adds (for tests and tools). */
+    static String name(FusionSpec spec, String what) {
+        return spec.getPrefix() + what;
+    }
+
+    static DenseLayer.Builder dense(FusionSpec spec, long nOut, Activation activation) {
+        DenseLayer.Builder d = new DenseLayer.Builder().nOut(nOut).activation(activation);
+        if (spec.getModelUpdater() != null) {
+            d.updater(spec.getModelUpdater());
+        }
+        return d;
+    }
+
+    static StepMeanPoolingLayer pooling() {
+        return new StepMeanPoolingLayer.Builder().build();
+    }
+
+    static ScaleVertex identity() {
+        return new ScaleVertex(1.0);
+    }
+}

@@ -1,0 +1,65 @@
+package org.dl4jpgm.fusion;
+
+import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * Options of {@link TwoStageTrainer}; defaults are the paper's (Sec. 4.2). Build with {@link #builder()}.
+ */
+public final class TrainerOptions {
+
+    private int stage1Epochs = 20;
+    private int stage2Epochs = 50;
+    private double alpha = 0.5;
+    private double beta = 1.0;
+    private int monitorBatches;
+    private EarlyStoppingConfiguration<ComputationGraph> earlyStopping;
+
+    private TrainerOptions() {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** N1, epochs of PgM pre-training on L_P alone (paper: 20). */
+    public int getStage1Epochs() { return stage1Epochs; }
+    /** N2, epochs of joint training (paper: 50); ignored under early stopping. */
+    public int getStage2Epochs() { return stage2Epochs; }
+    /** α of Eq. 12 in stage 2 (paper: 0.5). */
+    public double getAlpha() { return alpha; }
+    /** β of Eq. 12 in stage 2 (paper: 1). */
+    public double getBeta() { return beta; }
+    /** Batches of the monitoring iterator measured after each epoch (0 = all). */
+    public int getMonitorBatches() { return monitorBatches; }
+    /** Early stopping for stage 2 (null = a fixed N2 epochs). Its score calculator sees the weighted data. */
+    public EarlyStoppingConfiguration<ComputationGraph> getEarlyStopping() { return earlyStopping; }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private final TrainerOptions o = new TrainerOptions();
+
+        public Builder stage1Epochs(int v) { o.stage1Epochs = v; return this; }
+        public Builder stage2Epochs(int v) { o.stage2Epochs = v; return this; }
+        public Builder alpha(double v) { o.alpha = v; return this; }
+        public Builder beta(double v) { o.beta = v; return this; }
+        public Builder monitorBatches(int v) { o.monitorBatches = v; return this; }
+        public Builder earlyStopping(EarlyStoppingConfiguration<ComputationGraph> v) { o.earlyStopping = v; return this; }
+
+        public TrainerOptions build() {
+            if (o.stage1Epochs < 0 || o.stage2Epochs < 0 || o.monitorBatches < 0) {
+                throw new IllegalArgumentException("TrainerOptions: epochs and monitorBatches must be >= 0; found stage1 = "
+                        + o.stage1Epochs + ", stage2 = " + o.stage2Epochs + ", monitorBatches = " + o.monitorBatches);
+            }
+            new LossWeights(o.alpha, o.beta);   // validates: finite, >= 0, not both zero
+            TrainerOptions r = new TrainerOptions();
+            r.stage1Epochs = o.stage1Epochs;
+            r.stage2Epochs = o.stage2Epochs;
+            r.alpha = o.alpha;
+            r.beta = o.beta;
+            r.monitorBatches = o.monitorBatches;
+            r.earlyStopping = o.earlyStopping;
+            return r;
+        }
+    }
+}
