@@ -44,6 +44,9 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
 
     @Override
     public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (inputs != null) {
+            config.validateInput(inputs);   // before the SameDiff graph is built from the input shapes
+        }
         INDArray[] given = maskArrays;
         maskArrays = withDefaultMasks(given);
         try {
