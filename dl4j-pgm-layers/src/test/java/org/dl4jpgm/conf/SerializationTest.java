@@ -2,6 +2,7 @@ package org.dl4jpgm.conf;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jpgm.blocks.GateGradient;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.NoOp;
 
 import java.io.File;
 import java.io.IOException;
@@ -69,6 +71,22 @@ class SerializationTest {
         assertEquals(2, learner.getChunkSize());
         assertInstanceOf(UniPairedDecoderVertex.class, fromYaml.getVertices().get("dec"));
         assertEquals(D, ((UniPairedDecoderVertex) fromYaml.getVertices().get("dec")).getWidth());
+    }
+
+    /** A decoder vertex given a name by its builder (for error messages) keeps it through JSON and YAML. */
+    @Test
+    void namedDecoderSurvivesJsonAndYaml() {
+        ComputationGraphConfiguration conf = TestGraphs.builder(1, new NoOp()).addInputs("u", "p")
+                .setInputTypes(InputType.recurrent(D, S), InputType.recurrent(D, S))
+                .addVertex("dec", new UniPairedDecoderVertex.Builder().name("dec").heads(2).ffnSize(6).build(), "u", "p")
+                .setOutputs("dec").build();
+        String json = conf.toJson();
+        ComputationGraphConfiguration fromJson = ComputationGraphConfiguration.fromJson(json);
+        assertEquals(conf, fromJson);
+        assertEquals(json, fromJson.toJson());
+        assertEquals("dec", ((UniPairedDecoderVertex) fromJson.getVertices().get("dec")).getName());
+        ComputationGraphConfiguration fromYaml = ComputationGraphConfiguration.fromYaml(conf.toYaml());
+        assertEquals(json, fromYaml.toJson());
     }
 
     /** FEATURE mode (the default) only: the save/restore path is the same for both modes, and each fit is slow. */
