@@ -57,6 +57,7 @@ public class UniPairedDecoderVertex extends SameDiffVertex implements FormatAwar
     }
 
     private UniPairedDecoderVertex(Builder b) {
+        setName(b.name);
         this.width = b.width;
         this.heads = b.heads;
         this.ffnSize = b.ffnSize;
@@ -97,16 +98,21 @@ public class UniPairedDecoderVertex extends SameDiffVertex implements FormatAwar
         return Layouts.fromBSD(block("").apply(params, uni, paired, mask, seq), rank, dataFormat, width);
     }
 
+    /** The vertex name for messages: the graph's name once instantiated, else the builder's, else "(unnamed)". */
+    private String displayName() {
+        return getName() == null ? "(unnamed)" : getName();
+    }
+
     @Override
     public void validateInput(INDArray[] input) {
         if (input.length != 2) {
-            throw new IllegalArgumentException("UniPairedDecoderVertex '" + getName() + "': expected 2 inputs (uni, "
+            throw new IllegalArgumentException("UniPairedDecoderVertex '" + displayName() + "': expected 2 inputs (uni, "
                     + "paired), found " + input.length);
         }
-        Layouts.checkInput("UniPairedDecoderVertex", getName(), input[0], width, dataFormat);
-        Layouts.checkInput("UniPairedDecoderVertex", getName(), input[1], width, dataFormat);
+        Layouts.checkInput("UniPairedDecoderVertex", displayName(), input[0], width, dataFormat);
+        Layouts.checkInput("UniPairedDecoderVertex", displayName(), input[1], width, dataFormat);
         if (!Arrays.equals(input[0].shape(), input[1].shape())) {
-            throw new IllegalArgumentException("UniPairedDecoderVertex '" + getName() + "': expected uni and paired "
+            throw new IllegalArgumentException("UniPairedDecoderVertex '" + displayName() + "': expected uni and paired "
                     + "inputs of the same shape, found " + Arrays.toString(input[0].shape()) + " and "
                     + Arrays.toString(input[1].shape()));
         }
@@ -115,26 +121,26 @@ public class UniPairedDecoderVertex extends SameDiffVertex implements FormatAwar
     @Override
     public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
         if (in.length != 2) {
-            throw new InvalidInputTypeException("UniPairedDecoderVertex '" + getName() + "': expected 2 inputs (uni, "
+            throw new InvalidInputTypeException("UniPairedDecoderVertex '" + displayName() + "': expected 2 inputs (uni, "
                     + "paired), found " + in.length);
         }
         long w0 = Layouts.width(in[0]);
         long w1 = Layouts.width(in[1]);
         if (w0 <= 0 || w0 != w1 || in[0].getType() != in[1].getType()) {
-            throw new InvalidInputTypeException("UniPairedDecoderVertex '" + getName() + "': expected two inputs of the "
+            throw new InvalidInputTypeException("UniPairedDecoderVertex '" + displayName() + "': expected two inputs of the "
                     + "same kind and width, found " + in[0] + " and " + in[1]);
         }
         if (width == 0) {
-            checkHeads(getName(), w0, heads);
+            checkHeads(displayName(), w0, heads);
             width = w0;
         } else if (width != w0) {
-            throw new InvalidInputTypeException("UniPairedDecoderVertex '" + getName() + "': configured for width "
+            throw new InvalidInputTypeException("UniPairedDecoderVertex '" + displayName() + "': configured for width "
                     + width + ", inputs have width " + w0);
         }
         if (in[0] instanceof InputType.InputTypeRecurrent r && r.getFormat() != null) {
             dataFormat = r.getFormat();
         }
-        return Layouts.outputType("UniPairedDecoderVertex", getName(), in[0], width);
+        return Layouts.outputType("UniPairedDecoderVertex", displayName(), in[0], width);
     }
 
     private static void checkHeads(String name, long width, int heads) {
@@ -217,11 +223,21 @@ public class UniPairedDecoderVertex extends SameDiffVertex implements FormatAwar
 
     /** Builder; defaults as documented on the fields. */
     public static class Builder {
+        private String name;
         private long width;
         private int heads = 2;
         private long ffnSize;
         private double maskConstant = GateMasks.DEFAULT_MASK_CONSTANT;
         private RNNFormat dataFormat = RNNFormat.NCW;
+
+        /**
+         * Name used in error messages before the vertex is added to a graph (the graph's vertex name replaces it when the
+         * graph is built; give both the same).
+         */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
 
         /** D; leave unset to infer from the input types. */
         public Builder width(long width) {
@@ -251,19 +267,20 @@ public class UniPairedDecoderVertex extends SameDiffVertex implements FormatAwar
         }
 
         public UniPairedDecoderVertex build() {
+            String shown = name == null ? "(unnamed)" : name;
             if (width < 0 || ffnSize < 0 || heads < 1) {
-                throw new IllegalArgumentException("UniPairedDecoderVertex: expected width >= 0 (0 = infer), ffnSize >= 0 "
+                throw new IllegalArgumentException("UniPairedDecoderVertex '" + shown + "': expected width >= 0 (0 = infer), ffnSize >= 0 "
                         + "(0 = 4D), heads >= 1; found width = " + width + ", ffnSize = " + ffnSize + ", heads = " + heads);
             }
             if (!(maskConstant < 0) || Double.isInfinite(maskConstant)) {
-                throw new IllegalArgumentException("UniPairedDecoderVertex: maskConstant must be negative and finite, "
+                throw new IllegalArgumentException("UniPairedDecoderVertex '" + shown + "': maskConstant must be negative and finite, "
                         + "found " + maskConstant);
             }
             if (dataFormat == null) {
-                throw new IllegalArgumentException("UniPairedDecoderVertex: dataFormat must be set, found null");
+                throw new IllegalArgumentException("UniPairedDecoderVertex '" + shown + "': dataFormat must be set, found null");
             }
             if (width > 0) {
-                checkHeads("(unnamed)", width, heads);
+                checkHeads(shown, width, heads);
             }
             return new UniPairedDecoderVertex(this);
         }

@@ -29,7 +29,9 @@ import java.util.Map;
  *   <li>the external-errors output is set as the loss variable explicitly (M2.1 guesses it otherwise, and a graph
  *   with another dangling variable then has no gradient placeholder);</li>
  *   <li>masks are forgotten when the graph clears its state, so a call without masks after a masked call does not
- *   reuse the old masks.</li>
+ *   reuse the old masks;</li>
+ *   <li>the gradient function is built outside any workspace (the stock runtime builds it inside the current one,
+ *   and training with workspaces then reads overwritten arrays).</li>
  * </ol>
  */
 public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
@@ -44,6 +46,9 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
 
     @Override
     public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (inputs != null) {
+            config.validateInput(inputs);   // before the SameDiff graph is built from the input shapes
+        }
         INDArray[] given = maskArrays;
         maskArrays = withDefaultMasks(given);
         try {
@@ -57,6 +62,18 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
         INDArray[] given = maskArrays;
         maskArrays = withDefaultMasks(given);
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (sameDiff == null) {
+                doInit();
+            }
+            if (!sameDiff.hasGradientFunction()) {
+                // the stock runtime builds the gradient function inside the current workspace, so that the arrays it
+                // creates (e.g. the axis arguments of reduction gradients) are overwritten when the workspace is
+                // reused: "Axis array [1073742000] contains values above array rank" on the second fit step
+                List<String> names = config.getVertexParams().getInputs();
+                sameDiff.createGradFunction(names.toArray(new String[0]));
+            }
+        }
         double factor = GradientScale.vertexFactor();
         if (factor != 1.0) {
             epsilon = epsilon.div(factor);

@@ -18,19 +18,30 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * DL4J's SameDiff layer runtime with two corrections for 1.0.0-M2.1:
+ * DL4J's SameDiff layer runtime with these corrections for 1.0.0-M2.1:
  * <ol>
  *   <li>the error that reaches {@link #backpropGradient} is divided by {@link GradientScale#layerFactor()}, so that
  *   parameter and input gradients are the true ones (the stock runtime returns them doubled);</li>
  *   <li>the external-errors output is set as the loss variable explicitly (M2.1 guesses it otherwise, and a graph
  *   with another dangling variable then has no gradient placeholder);</li>
- *   <li>the mask placeholder has rank 2 ({@code [B, S]}, DL4J's own mask shape) instead of the input's rank.</li>
+ *   <li>the mask placeholder has rank 2 ({@code [B, S]}, DL4J's own mask shape) instead of the input's rank;</li>
+ *   <li>the input is validated before the SameDiff graph is built from its shape (the stock runtime validates after,
+ *   so a wrong first input failed inside SameDiff with a message that did not name the layer).</li>
  * </ol>
  */
 public class CorrectedSameDiffLayer extends SameDiffLayer {
 
     public CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    /** Checks the input against the configuration first, so a bad shape is reported by the layer, not by SameDiff. */
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (input != null) {
+            ((org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer) layerConf()).validateInput(input);
+        }
+        return super.activate(training, workspaceMgr);
     }
 
     @Override

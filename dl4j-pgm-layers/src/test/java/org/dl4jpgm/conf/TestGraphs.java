@@ -20,21 +20,21 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Small graphs over PgM's layers, shared by the tests. */
-final class TestGraphs {
+public final class TestGraphs {
 
     private TestGraphs() {
     }
 
-    static InputType inputType(long width, long seq, RNNFormat format) {
+    public static InputType inputType(long width, long seq, RNNFormat format) {
         return seq == 0 ? InputType.feedForward(width) : InputType.recurrent(width, seq, format);
     }
 
-    static ComputationGraphConfiguration.GraphBuilder builder(long seed, IUpdater updater) {
+    public static ComputationGraphConfiguration.GraphBuilder builder(long seed, IUpdater updater) {
         return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.DOUBLE).updater(updater)
                 .weightInit(WeightInit.XAVIER).graphBuilder();
     }
 
-    static void addOutput(ComputationGraphConfiguration.GraphBuilder b, String from, long width, long seq,
+    public static void addOutput(ComputationGraphConfiguration.GraphBuilder b, String from, long width, long seq,
                           RNNFormat format) {
         if (seq == 0) {
             b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
@@ -47,7 +47,7 @@ final class TestGraphs {
     }
 
     /** in -> partitioner -> output. seq == 0 means feed-forward input. */
-    static ComputationGraph partitioner(long width, long seq, RNNFormat format, int iterations, int chunkSize) {
+    public static ComputationGraph partitioner(long width, long seq, RNNFormat format, int iterations, int chunkSize) {
         ComputationGraphConfiguration.GraphBuilder b = builder(12345, new NoOp()).addInputs("in")
                 .setInputTypes(inputType(width, seq, format))
                 .addLayer("part", new ModalPartitionerLayer.Builder().iterations(iterations).chunkSize(chunkSize).build(),
@@ -59,7 +59,7 @@ final class TestGraphs {
     }
 
     /** in ([x ; g], width 2D) -> learner -> output. */
-    static ComputationGraph learner(long width, long seq, RNNFormat format, LearnerMode mode, int chunkSize, int layers) {
+    public static ComputationGraph learner(long width, long seq, RNNFormat format, LearnerMode mode, int chunkSize, int layers) {
         ComputationGraphConfiguration.GraphBuilder b = builder(12345, new NoOp()).addInputs("in")
                 .setInputTypes(inputType(2 * width, seq, format))
                 .addLayer("learner", new MaskedLearnerLayer.Builder().mode(mode).heads(2).tokenWidth(4).ffnSize(6)
@@ -71,7 +71,7 @@ final class TestGraphs {
     }
 
     /** (uni, paired) -> decoder -> output. */
-    static ComputationGraph decoder(long width, long seq, RNNFormat format) {
+    public static ComputationGraph decoder(long width, long seq, RNNFormat format) {
         ComputationGraphConfiguration.GraphBuilder b = builder(12345, new NoOp()).addInputs("uni", "paired")
                 .setInputTypes(inputType(width, seq, format), inputType(width, seq, format))
                 .addVertex("dec", new UniPairedDecoderVertex.Builder().heads(2).ffnSize(6).build(), "uni", "paired");
@@ -82,7 +82,7 @@ final class TestGraphs {
     }
 
     /** in -> partitioner -> (uni learner, paired learner) -> decoder -> output: all three components chained. */
-    static ComputationGraphConfiguration chainConf(long width, long seq, RNNFormat format, LearnerMode mode,
+    public static ComputationGraphConfiguration chainConf(long width, long seq, RNNFormat format, LearnerMode mode,
                                                    GateGradient gateGradient, IUpdater updater) {
         int[] uni = ModalPartitionerLayer.partRange(width, ModalPartitionerLayer.UNI, ModalPartitionerLayer.UNI_GATE);
         int[] paired = ModalPartitionerLayer.partRange(width, ModalPartitionerLayer.PAIRED,
@@ -102,14 +102,14 @@ final class TestGraphs {
         return b.build();
     }
 
-    static ComputationGraph chain(long width, long seq, RNNFormat format, LearnerMode mode, GateGradient gateGradient) {
+    public static ComputationGraph chain(long width, long seq, RNNFormat format, LearnerMode mode, GateGradient gateGradient) {
         ComputationGraph g = new ComputationGraph(chainConf(width, seq, format, mode, gateGradient, new NoOp()));
         g.init();
         return g;
     }
 
     /** Random input in the layout of {@code format}: [B, D, S] (NCW), [B, S, D] (NWC) or [B, D] (seq == 0). */
-    static INDArray input(long mb, long width, long seq, RNNFormat format, long seed) {
+    public static INDArray input(long mb, long width, long seq, RNNFormat format, long seed) {
         Nd4j.getRandom().setSeed(seed);
         if (seq == 0) {
             return Nd4j.randn(DataType.DOUBLE, mb, width);
@@ -119,7 +119,7 @@ final class TestGraphs {
     }
 
     /** A [B, S] mask with the last steps of example b >= 1 padded (every example keeps at least one step). */
-    static INDArray mask(long mb, long seq) {
+    public static INDArray mask(long mb, long seq) {
         INDArray m = Nd4j.ones(DataType.DOUBLE, mb, seq);
         for (int b = 1; b < mb; b++) {
             for (long s = seq - b; s < seq; s++) {
@@ -137,7 +137,7 @@ final class TestGraphs {
      * (A fully masked attention row is finite but puts every logit near C = -10000, where finite differences lose
      * about four digits; {@code MaskIsolationTest} covers that case.)
      */
-    static INDArray learnerInput(long mb, long width, long seq, RNNFormat format, int chunkSize, long seed) {
+    public static INDArray learnerInput(long mb, long width, long seq, RNNFormat format, int chunkSize, long seed) {
         INDArray x = input(mb, width, seq, format, seed);
         INDArray g = x.like();
         long steps = Math.max(seq, 1);
