@@ -114,6 +114,11 @@ public final class OnnxSameDiffConverter {
         }
     }
 
+    /** @return the key under which the conversion of this model at these input shapes is saved */
+    public String cacheKeyFor(Path onnxFile, Map<String, INDArray> sampleInputs) throws IOException {
+        return cacheKey(Files.readAllBytes(onnxFile), sampleInputs);
+    }
+
     /** @return sha-256 over the model bytes, the preparation, the fixes and the non-batch input shapes */
     String cacheKey(byte[] model, Map<String, INDArray> sampleInputs) {
         try {
