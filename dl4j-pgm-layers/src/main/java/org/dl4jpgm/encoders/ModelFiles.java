@@ -55,6 +55,14 @@ public final class ModelFiles {
         return modelsDir().resolve("openwakeword").resolve("package").resolve("models");
     }
 
+    /**
+     * @return the folder holding nsfwjs's MobileNetV2 as TF.js files ({@code model.json},
+     * {@code group1-shard1of1.bin}), as extracted by {@code .ci/run} ({@code <models dir>/nsfwjs/mobilenet_v2})
+     */
+    public static Path nsfwjsMobileNetV2Dir() {
+        return modelsDir().resolve("nsfwjs").resolve("mobilenet_v2");
+    }
+
     /** @return the {@code .models} folder: {@value #MODELS_DIR} or {@code ./.models} */
     public static Path modelsDir() {
         String p = System.getProperty(MODELS_DIR);

