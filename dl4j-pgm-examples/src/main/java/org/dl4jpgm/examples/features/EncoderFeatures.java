@@ -2,6 +2,7 @@ package org.dl4jpgm.examples.features;
 
 import org.dl4jpgm.datavec.cache.FeatureCache;
 import org.dl4jpgm.encoders.audio.OpenWakeWordAudioEncoder;
+import org.dl4jpgm.encoders.image.MobileNetV2ImageEncoder;
 import org.dl4jpgm.encoders.text.MiniLmTextEncoder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -64,6 +65,29 @@ public final class EncoderFeatures {
                                 org.nd4j.linalg.indexing.NDArrayIndex.all()));
             }
             return out;
+        });
+    }
+
+    /**
+     * @return pooled MobileNetV2 features [N, 1280] of image files (any format ImageIO reads), from the cache
+     * when valid; items are keyed by path, size and modification time
+     */
+    public static INDArray image(FeatureCache cache, String name, MobileNetV2ImageEncoder encoder, List<Path> images)
+            throws IOException {
+        List<String> keys = new ArrayList<>();
+        for (Path p : images) {
+            keys.add(p.toAbsolutePath() + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis());
+        }
+        return cache.getOrCompute(name, encoder.identity(), keys, (from, to) -> {
+            List<java.awt.image.BufferedImage> batch = new ArrayList<>();
+            for (Path p : images.subList(from, to)) {
+                java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(p.toFile());
+                if (img == null) {
+                    throw new IOException("EncoderFeatures: " + p + " is not an image ImageIO can read");
+                }
+                batch.add(img);
+            }
+            return encoder.encode(MobileNetV2ImageEncoder.toInput(batch));
         });
     }
 }
