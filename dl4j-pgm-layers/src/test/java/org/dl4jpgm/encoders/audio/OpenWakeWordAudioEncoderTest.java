@@ -92,6 +92,41 @@ class OpenWakeWordAudioEncoderTest {
         assertTrue(t.getRow(0).sub(s.getRow(0)).amaxNumber().doubleValue() > 0.5);
     }
 
+    /**
+     * The converted graph can sit inside a trainable SameDiff graph: with its weights made variables, a loss on
+     * its output back-propagates to them, and the gradient agrees with a finite difference.
+     */
+    @Test
+    void convertedEmbeddingModelGivesGradientsForFineTuning() throws Exception {
+        org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.fromFlatFile(
+                ((SameDiffModelRunner) sameDiff.embeddingRunner()).converted().flatFile().toFile());
+        java.util.List<String> weights = org.dl4jpgm.encoders.FineTuning.makeTrainable(sd);
+        assertTrue(weights.size() >= 40, "conv weights and biases become variables: " + weights.size());
+        String in = org.dl4jpgm.encoders.onnx.OnnxGraphRewrites.sameDiffName(OpenWakeWordAudioEncoder.EMB_IN);
+        String out = org.dl4jpgm.encoders.onnx.OnnxGraphRewrites.sameDiffName(OpenWakeWordAudioEncoder.EMB_OUT);
+        org.nd4j.autodiff.samediff.SDVariable y = sd.getVariable(out);
+        y.mul(y).mean().rename("loss").markAsLoss();
+        org.nd4j.linalg.api.rng.Random rng = org.nd4j.linalg.factory.Nd4j.getRandom();
+        rng.setSeed(11);
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 76, 32, 1)
+                .muli(4);
+        String w = weights.stream().filter(n -> n.contains("conv2d_19")).findFirst().orElse(weights.get(0));
+        INDArray g = sd.calculateGradients(java.util.Map.of(in, x), w).get(w);
+        assertTrue(g.norm2Number().doubleValue() > 0, "non-zero gradient for " + w);
+        long idx = g.reshape(-1).argMax().getLong(0);
+        INDArray param = sd.getVariable(w).getArr();
+        float orig = param.reshape(-1).getFloat(idx);
+        double h = 1e-2;
+        param.reshape(-1).putScalar(idx, orig + h);
+        double up = sd.output(java.util.Map.of(in, x), "loss").get("loss").getDouble(0);
+        param.reshape(-1).putScalar(idx, orig - h);
+        double down = sd.output(java.util.Map.of(in, x), "loss").get("loss").getDouble(0);
+        param.reshape(-1).putScalar(idx, orig);
+        double numeric = (up - down) / (2 * h);
+        double analytic = g.reshape(-1).getDouble(idx);
+        assertEquals(analytic, numeric, 0.05 * Math.abs(analytic) + 1e-3, "d loss / d " + w + "[" + idx + "]");
+    }
+
     @Test
     void convertedGraphsAreSavedAndReloaded() throws Exception {
         assertFalse(((SameDiffModelRunner) sameDiff.melRunner()).converted().loadedFromCache());
