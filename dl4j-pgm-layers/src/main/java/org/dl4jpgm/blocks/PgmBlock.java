@@ -219,6 +219,8 @@ public final class PgmBlock {
                 }
                 learnedU = uniLearner.apply(p, nextU, hardU, mask, seq);
                 learnedP = pairedLearner.apply(p, nextP, hardP, mask, seq);
+                out.uniIterates.get(m).add(learnedU);
+                out.pairedIterates.get(m).add(learnedP);
                 if (options.isUseUfc()) {
                     SDVariable logits = SdOps.linear(SdOps.maskedMeanOverSteps(learnedU, mask, seq).reshape(-1, 1, width),
                             p.get(UFC_W), p.get(UFC_B), 1).reshape(-1, mCount);
@@ -233,6 +235,7 @@ public final class PgmBlock {
                 }
                 if (options.isUseUpr()) {
                     SDVariable rec = decoder.apply(p, learnedU, learnedP, mask, seq);
+                    out.reconstructions.get(m).add(rec);
                     SDVariable diff = target.sub(rec);
                     SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
                     upr = add(upr, SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1));
@@ -276,6 +279,10 @@ public final class PgmBlock {
         public final List<SDVariable> projected = new ArrayList<>();
         public final List<List<SDVariable>> uniGates = new ArrayList<>();
         public final List<List<SDVariable>> pairedGates = new ArrayList<>();
+        /** ũ_m(i) and p̃_m(i) of every iteration, and the decoder's Î_m(i) (empty without UPR). */
+        public final List<List<SDVariable>> uniIterates = new ArrayList<>();
+        public final List<List<SDVariable>> pairedIterates = new ArrayList<>();
+        public final List<List<SDVariable>> reconstructions = new ArrayList<>();
         public SDVariable ufc;
         public SDVariable pfc;
         public SDVariable upr;
@@ -284,6 +291,9 @@ public final class PgmBlock {
             for (int m = 0; m < modalities; m++) {
                 uniGates.add(new ArrayList<>());
                 pairedGates.add(new ArrayList<>());
+                uniIterates.add(new ArrayList<>());
+                pairedIterates.add(new ArrayList<>());
+                reconstructions.add(new ArrayList<>());
             }
         }
     }

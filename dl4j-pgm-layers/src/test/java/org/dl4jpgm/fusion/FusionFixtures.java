@@ -4,6 +4,7 @@ package org.dl4jpgm.fusion;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -103,6 +104,47 @@ final class FusionFixtures {
             list.add(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{a, b}, new INDArray[]{y}, fm, null));
         }
         return new ListIterator(list);
+    }
+
+    /** Feed-forward version of {@link #data}: a [B, 5] and b [B, 3], class = sign(a_0 x b_0). */
+    static MultiDataSetIterator dataFF(int examples, int batch, long seed, DataType dt) {
+        Random r = new Random(seed);
+        List<MultiDataSet> list = new ArrayList<>();
+        for (int start = 0; start < examples; start += batch) {
+            int n = Math.min(batch, examples - start);
+            INDArray a = Nd4j.create(dt, n, WIDTH_A);
+            INDArray b = Nd4j.create(dt, n, WIDTH_B);
+            INDArray y = Nd4j.create(dt, n, 2);
+            for (int i = 0; i < n; i++) {
+                double za = r.nextBoolean() ? 1 : -1;
+                double zb = r.nextBoolean() ? 1 : -1;
+                for (int d = 0; d < WIDTH_A; d++) {
+                    a.putScalar(i, d, (d == 0 ? za : 0) + 0.3 * r.nextGaussian());
+                }
+                for (int d = 0; d < WIDTH_B; d++) {
+                    b.putScalar(i, d, (d == 0 ? zb : 0) + 0.3 * r.nextGaussian());
+                }
+                y.putScalar(i, za * zb > 0 ? 1 : 0, 1.0);
+            }
+            list.add(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{a, b}, new INDArray[]{y}));
+        }
+        return new ListIterator(list);
+    }
+
+    /** inputs a [B, 5], b [B, 3] -> fusion of {@code spec} -> dense -> softmax output; returns the graph and names. */
+    static ComputationGraph ffGraph(FusionSpec spec, IUpdater updater, java.util.function.Consumer<Fused> out) {
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(42)
+                .dataType(DataType.FLOAT).updater(updater).weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("a", "b").setInputTypes(InputType.feedForward(WIDTH_A), InputType.feedForward(WIDTH_B));
+        Fused f = PgmFusion.add(b, spec, "a", "b");
+        b.addLayer("dense", new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build(), f.output())
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build(), "dense");
+        PgmFusion.setOutputs(b, f, "out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        out.accept(f);
+        return g;
     }
 
     static IUpdater adam() {

@@ -1,0 +1,83 @@
+package org.dl4jpgm.fusion;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.dl4jpgm.blocks.GateGradient;
+import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.PgmOptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * DL4J gradient checks in double precision of the whole PgM fusion (projections, partitioners, learners, decoder,
+ * UFC/PFC/UPR, the head and the objective output layer) with M = 2 and 3 modalities and N = 1 and 3 iterations,
+ * at D = 4. Hard gates use the exact (zero almost everywhere) gradient: finite differences cannot see a
+ * straight-through estimator.
+ */
+class PgmVertexGradientCheckTest {
+
+    @BeforeAll
+    static void doublePrecision() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of(2, 1, LearnerMode.FEATURE, 2),
+                Arguments.of(3, 3, LearnerMode.SEQUENCE, 1),
+                Arguments.of(2, 3, LearnerMode.SEQUENCE, 3),
+                Arguments.of(3, 1, LearnerMode.FEATURE, 1));
+    }
+
+    @ParameterizedTest(name = "M={0} N={1} {2} mb={3}")
+    @MethodSource("cases")
+    void composite(int modalities, int iterations, LearnerMode mode, int mb) {
+        long[] widths = {4, 3, 5};
+        InputType[] types = new InputType[modalities];
+        String[] names = new String[modalities];
+        INDArray[] in = new INDArray[modalities];
+        Nd4j.getRandom().setSeed(17);
+        for (int m = 0; m < modalities; m++) {
+            types[m] = InputType.feedForward(widths[m]);
+            names[m] = "in" + m;
+            in[m] = Nd4j.randn(DataType.DOUBLE, mb, widths[m]);
+        }
+        PgmOptions opts = PgmOptions.builder().width(4).iterations(iterations).learnerMode(mode).learnerHeads(2)
+                .tokenWidth(4).learnerFfnSize(4).decoderHeads(2).decoderFfnSize(4).partitionerChunkSize(2)
+                .gateGradient(GateGradient.NONE).build();
+        FusionSpec spec = FusionSpec.builder().pgm(opts).headHidden(4).headHeads(2).headFfnSize(4).modelUpdater(null)
+                .learnerUpdater(null).decoderUpdater(null).build();
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)
+                .dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs(names).setInputTypes(types);
+        Fused f = PgmFusion.add(b, spec, names);
+        b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                .nOut(2).build(), f.output());
+        PgmFusion.setOutputs(b, f, "out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        INDArray labels = Nd4j.randn(DataType.DOUBLE, mb, 2);
+        INDArray alpha = Nd4j.valueArrayOf(new long[]{mb, 1}, 0.5, DataType.DOUBLE);
+        GradientCheckUtil.GraphConfig c = new GradientCheckUtil.GraphConfig().net(g).inputs(in)
+                .labels(new INDArray[]{labels, alpha}).epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
+                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).subset(true).maxPerParam(2);
+        assertTrue(GradientCheckUtil.checkGradients(c), "gradient check failed");
+    }
+}
