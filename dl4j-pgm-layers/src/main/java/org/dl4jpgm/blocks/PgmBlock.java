@@ -31,7 +31,8 @@ import java.util.Map;
  *   <li>PFC (Eq. 9): one classifier {@code D -> 2} on the pooled ũ_m (target 0) and p̃_m (target 1); cross-entropy
  *   averaged over the 2M inputs;</li>
  *   <li>UPR (Eq. 10): {@code Σ_m ||I_m - Î_m||² / D}, the squared norm averaged over valid steps. The target I_m is
- *   held constant in the backward pass, so that a learned projection cannot shrink it to cheat the loss.</li>
+ *   held constant in the backward pass ({@link PgmOptions#isDetachUprTarget()}), so that a learned projection cannot
+ *   shrink it to cheat the loss.</li>
  * </ul>
  */
 public final class PgmBlock {
@@ -195,7 +196,8 @@ public final class PgmBlock {
             SDVariable mask = masks.get(m);
             SDVariable in = projected(m)
                     ? SdOps.linear(inputs.get(m), p.get(PROJ_W + m), p.get(PROJ_B + m), seq) : inputs.get(m);
-            SDVariable target = projected(m) && options.isUseUpr() ? SdOps.stopGradient(in) : in;
+            SDVariable target = projected(m) && options.isUseUpr() && options.isDetachUprTarget()
+                    ? SdOps.stopGradient(in) : in;
             SDVariable u = in;
             SDVariable pr = in;
             SDVariable learnedU = null;

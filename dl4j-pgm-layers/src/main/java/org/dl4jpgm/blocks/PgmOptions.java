@@ -62,6 +62,11 @@ public final class PgmOptions {
     @JsonProperty private boolean usePfc = true;
     /** Ablation switch: uni-paired reconstruction (Eq. 10). */
     @JsonProperty private boolean useUpr = true;
+    /**
+     * Hold a projected modality's reconstruction target I_m constant in the backward pass of UPR (default), so that
+     * the projection cannot lower UPR by shrinking I_m. False gives the exact gradient of Eq. 10 (for gradient checks).
+     */
+    @JsonProperty private boolean detachUprTarget = true;
     /** What each iteration carries forward. */
     @JsonProperty private Carry carry = Carry.LEARNED;
     /** Output pooling over S. */
@@ -101,6 +106,7 @@ public final class PgmOptions {
         c.useUfc = useUfc;
         c.usePfc = usePfc;
         c.useUpr = useUpr;
+        c.detachUprTarget = detachUprTarget;
         c.carry = carry;
         c.pooling = pooling;
         return c;
@@ -124,6 +130,7 @@ public final class PgmOptions {
     public boolean isUseUfc() { return useUfc; }
     public boolean isUsePfc() { return usePfc; }
     public boolean isUseUpr() { return useUpr; }
+    public boolean isDetachUprTarget() { return detachUprTarget; }
     public Carry getCarry() { return carry; }
     public Pooling getPooling() { return pooling; }
 
@@ -146,14 +153,14 @@ public final class PgmOptions {
                 && tokenWidth == t.tokenWidth && decoderHeads == t.decoderHeads && decoderFfnSize == t.decoderFfnSize
                 && Double.compare(maskConstant, t.maskConstant) == 0 && gateGradient == t.gateGradient
                 && usePartitioner == t.usePartitioner && useUfc == t.useUfc && usePfc == t.usePfc
-                && useUpr == t.useUpr && carry == t.carry && pooling == t.pooling;
+                && useUpr == t.useUpr && detachUprTarget == t.detachUprTarget && carry == t.carry && pooling == t.pooling;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(width, iterations, sharedPartitioner, partitionerChunkSize, learnerMode, learnerLayers,
                 learnerHeads, learnerFfnSize, learnerChunkSize, tokenWidth, decoderHeads, decoderFfnSize, maskConstant,
-                gateGradient, usePartitioner, useUfc, usePfc, useUpr, carry, pooling);
+                gateGradient, usePartitioner, useUfc, usePfc, useUpr, detachUprTarget, carry, pooling);
     }
 
     @Override
@@ -163,7 +170,7 @@ public final class PgmOptions {
                 + " heads=" + learnerHeads + " ffn=" + learnerFfnSize + " chunk=" + learnerChunkSize + " token="
                 + tokenWidth + ", decoderHeads=" + decoderHeads + " ffn=" + decoderFfnSize + ", C=" + maskConstant
                 + ", gate=" + gateGradient + ", partitioner=" + usePartitioner + " UFC=" + useUfc + " PFC=" + usePfc
-                + " UPR=" + useUpr + ", carry=" + carry + ", pooling=" + pooling + ")";
+                + " UPR=" + useUpr + (detachUprTarget ? "" : " (exact UPR target gradient)") + ", carry=" + carry + ", pooling=" + pooling + ")";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -188,6 +195,7 @@ public final class PgmOptions {
         public Builder useUfc(boolean v) { o.useUfc = v; return this; }
         public Builder usePfc(boolean v) { o.usePfc = v; return this; }
         public Builder useUpr(boolean v) { o.useUpr = v; return this; }
+        public Builder detachUprTarget(boolean v) { o.detachUprTarget = v; return this; }
         public Builder carry(Carry v) { o.carry = v; return this; }
         public Builder pooling(Pooling v) { o.pooling = v; return this; }
 

@@ -21,6 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,10 +31,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * DL4J gradient checks in double precision of the whole PgM fusion (projections, partitioners, learners, decoder,
  * UFC/PFC/UPR, the head and the objective output layer) with M = 2 and 3 modalities and N = 1 and 3 iterations,
- * at D = 4. Hard gates use the exact (zero almost everywhere) gradient: finite differences cannot see a
- * straight-through estimator.
+ * at D = 4. Hard gates use the exact (zero almost everywhere) gradient and the UPR target of a projected modality is
+ * not detached: finite differences see neither a straight-through estimator nor a stop-gradient.
  */
 class PgmVertexGradientCheckTest {
+
+    /**
+     * One or two parameter arrays of every component are checked (2 entries each): a forward pass of this graph costs
+     * DL4J M2.1's SameDiff about a second on 2 cores, so checking all ~100 arrays would take far too long. Each
+     * checked array's gradient passes through every later component (the objectives, the decoder, the learners,
+     * the hard gates, the partitioner iterations, the projections, the head and both output layers).
+     */
+    private static final List<String> CHECKED = List.of("fusionPgm_projW1", "fusionPgm_projB1", "fusionPgm_partWu0",
+            "fusionPgm_partBp0", "fusionPgm_partWp1", "fusionPgm_uniL0attnWq", "fusionPgm_uniL0ffW1",
+            "fusionPgm_pairL0attnWv", "fusionPgm_pairL0ln2lnGain", "fusionPgm_decxattnWk", "fusionPgm_decffW1",
+            "fusionPgm_ufcW", "fusionPgm_pfcW", "fusionPgm_pfcB", "fusionHead_headUniffW1",
+            "fusionHead_headPairEncattnWq", "fusionHead_headFuseffW2", "out_W");
+
+    private static Set<String> allBut(ComputationGraph g, List<String> keep) {
+        Set<String> all = new HashSet<>(g.paramTable().keySet());
+        for (String k : keep) {
+            assertTrue(all.contains(k), "parameter " + k + " exists; have " + all);
+        }
+        all.removeAll(keep);
+        return all;
+    }
 
     @BeforeAll
     static void doublePrecision() {
@@ -40,9 +64,7 @@ class PgmVertexGradientCheckTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of(2, 1, LearnerMode.FEATURE, 2),
-                Arguments.of(3, 3, LearnerMode.SEQUENCE, 1),
-                Arguments.of(2, 3, LearnerMode.SEQUENCE, 3),
+                Arguments.of(2, 3, LearnerMode.SEQUENCE, 2),
                 Arguments.of(3, 1, LearnerMode.FEATURE, 1));
     }
 
@@ -61,7 +83,7 @@ class PgmVertexGradientCheckTest {
         }
         PgmOptions opts = PgmOptions.builder().width(4).iterations(iterations).learnerMode(mode).learnerHeads(2)
                 .tokenWidth(4).learnerFfnSize(4).decoderHeads(2).decoderFfnSize(4).partitionerChunkSize(2)
-                .gateGradient(GateGradient.NONE).build();
+                .gateGradient(GateGradient.NONE).detachUprTarget(false).build();
         FusionSpec spec = FusionSpec.builder().pgm(opts).headHidden(4).headHeads(2).headFfnSize(4).modelUpdater(null)
                 .learnerUpdater(null).decoderUpdater(null).build();
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)
@@ -77,7 +99,8 @@ class PgmVertexGradientCheckTest {
         INDArray alpha = Nd4j.valueArrayOf(new long[]{mb, 1}, 0.5, DataType.DOUBLE);
         GradientCheckUtil.GraphConfig c = new GradientCheckUtil.GraphConfig().net(g).inputs(in)
                 .labels(new INDArray[]{labels, alpha}).epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
-                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).subset(true).maxPerParam(2);
+                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).subset(true).maxPerParam(2)
+                .excludeParams(allBut(g, CHECKED));
         assertTrue(GradientCheckUtil.checkGradients(c), "gradient check failed");
     }
 }

@@ -41,7 +41,7 @@ class TwoStageTrainerTest {
     }
 
     private static FusionSpec pgm(IUpdater learners) {
-        PgmOptions o = FusionFixtures.smallPgm(LearnerMode.FEATURE, 2, GateGradient.STRAIGHT_THROUGH);
+        PgmOptions o = FusionFixtures.smallPgm(LearnerMode.FEATURE, 1, GateGradient.STRAIGHT_THROUGH);
         return FusionSpec.builder().pgm(o).headHeads(2).headFfnSize(8).modelUpdater(new Adam(1e-2))
                 .learnerUpdater(learners).decoderUpdater(new Adam(1e-2)).build();
     }
@@ -49,7 +49,7 @@ class TwoStageTrainerTest {
     @Test
     void trainingLowersEveryObjectiveAndTheTaskLoss() {
         ComputationGraph g = graph(pgm(new Adam(1e-2)));
-        MultiDataSetIterator data = FusionFixtures.dataFF(64, 16, 5, DataType.FLOAT);
+        MultiDataSetIterator data = FusionFixtures.dataFF(32, 32, 5, DataType.FLOAT);
         List<EpochRecord> h = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(6).stage2Epochs(6).build())
                 .onEpoch(r -> System.out.println(r.format())).fit(g, FUSED[0], data, null);
         EpochRecord first = h.get(0);
@@ -67,7 +67,7 @@ class TwoStageTrainerTest {
         ComputationGraph g = graph(pgm(new Sgd(0.0)));
         Map<String, INDArray> before = copy(g.getVertex(FUSED[0].pgmVertex()).paramTable(false));
         new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).stage2Epochs(1).build())
-                .fit(g, FUSED[0], FusionFixtures.dataFF(32, 16, 5, DataType.FLOAT), null);
+                .fit(g, FUSED[0], FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT), null);
         Map<String, INDArray> after = g.getVertex(FUSED[0].pgmVertex()).paramTable(false);
         int learnerParams = 0;
         int changed = 0;
@@ -87,7 +87,7 @@ class TwoStageTrainerTest {
     @Test
     void saveRestoreGivesIdenticalOutputsAndResumesWithUpdaterState(@TempDir Path dir) throws Exception {
         ComputationGraph g = graph(pgm(new Adam(1e-2)));
-        MultiDataSetIterator data = FusionFixtures.dataFF(32, 16, 9, DataType.FLOAT);
+        MultiDataSetIterator data = FusionFixtures.dataFF(16, 8, 9, DataType.FLOAT);
         PgmDataSetIterator it = new PgmDataSetIterator(data, true, new LossWeights(0.5, 1));
         g.fit(it);
         File f = dir.resolve("pgm.zip").toFile();
@@ -116,8 +116,8 @@ class TwoStageTrainerTest {
                 iterations.incrementAndGet();
             }
         });
-        MultiDataSetIterator train = FusionFixtures.dataFF(32, 16, 3, DataType.FLOAT);
-        MultiDataSetIterator valid = FusionFixtures.dataFF(16, 16, 4, DataType.FLOAT);
+        MultiDataSetIterator train = FusionFixtures.dataFF(16, 8, 3, DataType.FLOAT);
+        MultiDataSetIterator valid = FusionFixtures.dataFF(8, 8, 4, DataType.FLOAT);
         EarlyStoppingConfiguration<ComputationGraph> es = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(2))
                 .scoreCalculator(new DataSetLossCalculator(new PgmDataSetIterator(valid, true, new LossWeights(0.5, 1)),
@@ -148,7 +148,7 @@ class TwoStageTrainerTest {
             ComputationGraph g = graph(spec);
             INDArray before = g.params().dup();
             List<EpochRecord> h = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).stage2Epochs(1).build())
-                    .fit(g, FUSED[0], FusionFixtures.dataFF(32, 16, 5, DataType.FLOAT), null);
+                    .fit(g, FUSED[0], FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT), null);
             EpochRecord last = h.get(h.size() - 1);
             assertTrue(Double.isFinite(last.taskLoss()), spec + ": " + last.format());
             assertTrue(before.neq(g.params()).any(), spec + " trained");
