@@ -25,7 +25,8 @@ final class BaselineFusions {
         long[] widths = new long[modalities];
         for (int m = 0; m < modalities; m++) {
             widths[m] = Layouts.width(in[m]);
-            if (in[m] instanceof InputType.InputTypeRecurrent) {
+            boolean used = spec.getType() != FusionType.UNIMODAL || m == spec.getUniModalIndex();
+            if (used && in[m] instanceof InputType.InputTypeRecurrent) {
                 vectors[m] = PgmFusion.name(spec, "Pool" + m);
                 b.addLayer(vectors[m], PgmFusion.pooling(), inputs[m]);
             } else {

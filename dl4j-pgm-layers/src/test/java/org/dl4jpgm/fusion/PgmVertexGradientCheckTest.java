@@ -11,6 +11,7 @@ import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,7 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * UFC/PFC/UPR, the head and the objective output layer) with M = 2 and 3 modalities and N = 1 and 3 iterations,
  * at D = 4. Hard gates use the exact (zero almost everywhere) gradient and the UPR target of a projected modality is
  * not detached: finite differences see neither a straight-through estimator nor a stop-gradient.
+ *
+ * <p>Tagged "slow" and excluded from the default test run: one forward pass of this graph costs DL4J M2.1's SameDiff
+ * several seconds on 2 cores (thousands of tiny ops), so even this subset takes over 15 minutes. Run it with
+ * {@code mvn test -pl dl4j-pgm-layers -Dtest=PgmVertexGradientCheckTest -Dgroups=slow -DexcludedGroups=none}.
  */
+@Tag("slow")
 class PgmVertexGradientCheckTest {
 
     /**
@@ -42,8 +48,8 @@ class PgmVertexGradientCheckTest {
      * checked array's gradient passes through every later component (the objectives, the decoder, the learners,
      * the hard gates, the partitioner iterations, the projections, the head and both output layers).
      */
-    private static final List<String> CHECKED = List.of("fusionPgm_projW1", "fusionPgm_projB1", "fusionPgm_partWu0",
-            "fusionPgm_partBp0", "fusionPgm_partWp1", "fusionPgm_uniL0attnWq", "fusionPgm_uniL0ffW1",
+    private static final List<String> CHECKED = List.of("fusionPgm_projW1", "fusionPgm_projB1", "fusionPgm_part0partWu",
+            "fusionPgm_part0partBp", "fusionPgm_part1partWp", "fusionPgm_uniL0attnWq", "fusionPgm_uniL0ffW1",
             "fusionPgm_pairL0attnWv", "fusionPgm_pairL0ln2lnGain", "fusionPgm_decxattnWk", "fusionPgm_decffW1",
             "fusionPgm_ufcW", "fusionPgm_pfcW", "fusionPgm_pfcB", "fusionHead_headUniffW1",
             "fusionHead_headPairEncattnWq", "fusionHead_headFuseffW2", "out_W");
