@@ -101,14 +101,19 @@ public final class MainJob {
                 long seed = 1000L + s;
                 done++;
                 String tag = String.format(Locale.ROOT, "[%d/%d %s seed %d]", done, total, c.label(), seed);
-                RunResult r = runner.run(c, seed, e -> System.out.println(tag + " " + e.format()));
+                boolean monitored = c.name().equals("PGM") ? s == 0 : !c.isPgm();
+                RunResult r = runner.run(c, seed, monitored, e -> System.out.println(tag + " " + (monitored ? e.format()
+                        : String.format(Locale.ROOT, "stage %d epoch %3d  (%.1f s; losses monitored for PgM's first "
+                        + "seed only)", e.stage(), e.epoch(), e.seconds()))));
                 System.out.printf(Locale.ROOT, "%s %s %.4f  %s %.4f  (%.1f s, elapsed %.0f s)%n", tag,
                         classification ? "ACC" : "MAE", r.metricA(), classification ? "F1" : "Corr", r.metricB(),
                         r.seconds(), (System.nanoTime() - start) / 1e9);
                 table.add(r);
                 if (c.name().equals("PGM")) {
-                    pgmHistories.add(r.history());
-                    pgmSeeds.add(seed);
+                    if (monitored) {
+                        pgmHistories.add(r.history());
+                        pgmSeeds.add(seed);
+                    }
                     if (r.partitions() != null) {
                         pgmPartitions.add(r.partitions());
                     }

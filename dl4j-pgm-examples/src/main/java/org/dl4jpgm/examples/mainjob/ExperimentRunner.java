@@ -19,6 +19,7 @@ import org.dl4jpgm.eval.ClassificationMetrics;
 import org.dl4jpgm.eval.MosiMetrics;
 import org.dl4jpgm.fusion.EpochRecord;
 import org.dl4jpgm.fusion.Fused;
+import org.dl4jpgm.fusion.FusionType;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.fusion.PgmFusion;
 import org.dl4jpgm.fusion.TrainerOptions;
@@ -96,7 +97,8 @@ public final class ExperimentRunner {
                 }
             }
         }
-        Fused f = PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
+        Fused f = choice.type() == FusionType.UNIMODAL ? uniModal(b, choice.modality(), types)
+                : PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
         boolean classification = target.getTask() == TaskType.CLASSIFICATION;
         b.addLayer("dense", new DenseLayer.Builder().nOut(d).activation(Activation.RELU).build(), f.output())
                 .addLayer("out", new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
@@ -109,6 +111,21 @@ public final class ExperimentRunner {
         return g;
     }
 
+    /**
+     * The uni-modal baseline: the chosen modality alone (a sequence reduced by its masked step mean). Built here rather
+     * than by {@code PgmFusion}, whose UNIMODAL fusion (as of this commit) also pools the unused sequence modalities,
+     * leaving a layer without consumers that fails DL4J's backward pass.
+     */
+    private Fused uniModal(ComputationGraphConfiguration.GraphBuilder b, String modality, InputType[] types) {
+        b.allowDisconnected(true); // the other modalities stay unused inputs
+        InputType t = types[modalities.indexOf(modality)];
+        if (t instanceof InputType.InputTypeRecurrent r) {
+            b.addLayer("uniPool", new StepMeanPoolingLayer.Builder().build(), modality);
+            return new Fused("uniPool", r.getSize(), null, null);
+        }
+        return new Fused(modality, ((InputType.InputTypeFeedForward) t).getSize(), null, null);
+    }
+
     private static boolean allSequences(InputType[] types) {
         return java.util.Arrays.stream(types).allMatch(t -> t instanceof InputType.InputTypeRecurrent);
     }
@@ -116,16 +133,20 @@ public final class ExperimentRunner {
     /**
      * Trains and evaluates.
      *
-     * @param progress receives every epoch's record
+     * @param monitored whether UFC, PFC, UPR and the task loss are measured after every epoch (on up to 4 training
+     *                  batches; each PgM graph call costs seconds on a CPU, so the main job monitors one seed only);
+     *                  unmonitored records carry zeros
+     * @param progress  receives every epoch's record
      */
-    public RunResult run(FusionChoice choice, long seed, Consumer<EpochRecord> progress) {
+    public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
         long t0 = System.nanoTime();
         Fused[] fused = new Fused[1];
         ComputationGraph g = build(choice, seed, fused);
         LayoutMultiDataSetIterator trainIt = iterator(train, true, seed);
         TrainerOptions to = TrainerOptions.builder().stage1Epochs(options.getStage1Epochs())
                 .stage2Epochs(options.getStage2Epochs()).monitorBatches(4).build();
-        List<EpochRecord> history = new TwoStageTrainer(to).onEpoch(progress).fit(g, fused[0], trainIt, null);
+        List<EpochRecord> history = new TwoStageTrainer(to).onEpoch(progress).fit(g, fused[0], trainIt,
+                monitored ? null : new EmptyIterator());
         double[] metrics = evaluate(g, iterator(test, false, seed));
         List<PartitionStatistics.ModalityPartition> parts = null;
         if (choice.isPgm() && choice.spec(options, modalities).getPgm().isUsePartitioner()) {
@@ -179,5 +200,17 @@ public final class ExperimentRunner {
             mae += Math.abs(p[i] - t[i]);
         }
         return new double[]{mae / Math.max(1, p.length), MosiMetrics.pearson(p, t)};
+    }
+
+    /** A monitoring iterator without batches (unmonitored runs). */
+    private static final class EmptyIterator implements org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator {
+        @Override public MultiDataSet next(int num) { throw new java.util.NoSuchElementException("empty"); }
+        @Override public MultiDataSet next() { return next(0); }
+        @Override public boolean hasNext() { return false; }
+        @Override public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor p) { }
+        @Override public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() { return null; }
+        @Override public boolean resetSupported() { return true; }
+        @Override public boolean asyncSupported() { return false; }
+        @Override public void reset() { }
     }
 }

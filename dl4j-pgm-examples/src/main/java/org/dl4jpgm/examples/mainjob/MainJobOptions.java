@@ -22,21 +22,21 @@ public final class MainJobOptions {
     private List<String> fusions;
     /** Seeds per fusion (results are mean ± std over seeds). Default 3, quick 1. */
     private Integer seeds;
-    /** PgM pre-training epochs (stage 1). Default 4, quick 1. */
+    /** PgM pre-training epochs (stage 1). Default 1, quick 1. */
     private Integer stage1Epochs;
-    /** Joint training epochs (stage 2; the only stage of a baseline). Default 12, quick 2. */
+    /** Joint training epochs (stage 2; the only stage of a baseline). Default 3, quick 2. */
     private Integer stage2Epochs;
     /** Attention-mask reading of PgM's learners. Default FEATURE (see docs/design.md, "Learner mode on real data"). */
     private LearnerMode learnerMode = LearnerMode.FEATURE;
     /** Common model width D. Default 32. */
     private int width = 32;
-    /** PgM iterations N. Default 2. */
-    private int iterations = 2;
-    /** Minibatch size B. Default 64. */
-    private int batchSize = 64;
-    /** At most this many training examples (0 = all). Default all, quick 256. */
+    /** PgM iterations N. Default 1. */
+    private int iterations = 1;
+    /** Minibatch size B. Default 256. */
+    private int batchSize = 256;
+    /** At most this many training examples (0 = all). Default 256, quick 128. */
     private Integer maxTrain;
-    /** At most this many test examples (0 = all). Default all, quick 256. */
+    /** At most this many test examples (0 = all). Default all, quick 128. */
     private Integer maxTest;
     /** Training split name. */
     private String trainSplit = "train";
@@ -144,14 +144,14 @@ public final class MainJobOptions {
                 "                         UNIMODAL = one run per modality, UNI:<modality> = one modality",
                 "                         (default: " + String.join(",", FusionChoice.DEFAULT_LIST) + ")",
                 "  --seeds N              seeds per fusion, results are mean ± std (default 3; quick 1)",
-                "  --stage1-epochs N      PgM pre-training epochs (default 4; quick 1)",
-                "  --stage2-epochs N      joint training epochs, the only stage of a baseline (default 12; quick 2)",
+                "  --stage1-epochs N      PgM pre-training epochs (default 1; quick 1)",
+                "  --stage2-epochs N      joint training epochs, the only stage of a baseline (default 3; quick 2)",
                 "  --learner-mode MODE    FEATURE or SEQUENCE (default FEATURE)",
                 "  --width D              common model width (default 32)",
-                "  --iterations N         PgM iterations (default 2)",
-                "  --batch B              minibatch size (default 64)",
-                "  --max-train N          at most N training examples, 0 = all (default all; quick 256)",
-                "  --max-test N           at most N test examples, 0 = all (default all; quick 256)",
+                "  --iterations N         PgM iterations (default 1)",
+                "  --batch B              minibatch size (default 256)",
+                "  --max-train N          at most N training examples, 0 = all (default 256; quick 128)",
+                "  --max-test N           at most N test examples, 0 = all (default all; quick 128)",
                 "  --train-split NAME     training split (default train)",
                 "  --test-split NAME      evaluation split (default test)",
                 "  --out DIR              where the PNG figures go (default mainjob-out)",
@@ -163,14 +163,14 @@ public final class MainJobOptions {
     public String getTarget() { return target; }
     public List<String> getFusions() { return fusions == null ? FusionChoice.DEFAULT_LIST : fusions; }
     public int getSeeds() { return seeds != null ? seeds : (quick ? 1 : 3); }
-    public int getStage1Epochs() { return stage1Epochs != null ? stage1Epochs : (quick ? 1 : 4); }
-    public int getStage2Epochs() { return stage2Epochs != null ? stage2Epochs : (quick ? 2 : 12); }
+    public int getStage1Epochs() { return stage1Epochs != null ? stage1Epochs : (quick ? 1 : 1); }
+    public int getStage2Epochs() { return stage2Epochs != null ? stage2Epochs : (quick ? 2 : 3); }
     public LearnerMode getLearnerMode() { return learnerMode; }
     public int getWidth() { return width; }
     public int getIterations() { return iterations; }
     public int getBatchSize() { return batchSize; }
-    public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? 256 : 0); }
-    public int getMaxTest() { return maxTest != null ? maxTest : (quick ? 256 : 0); }
+    public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? 128 : 256); }
+    public int getMaxTest() { return maxTest != null ? maxTest : (quick ? 128 : 0); }
     public String getTrainSplit() { return trainSplit; }
     public String getTestSplit() { return testSplit; }
     public Path getOut() { return out; }
