@@ -1,0 +1,216 @@
+package org.dl4jpgm.examples.mainjob;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.dl4jpgm.conf.StepMeanPoolingLayer;
+import org.dl4jpgm.util.ParameterCounts;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.dl4jpgm.datavec.layout.DatasetDescriptor;
+import org.dl4jpgm.datavec.layout.LayoutIteratorOptions;
+import org.dl4jpgm.datavec.layout.LayoutMultiDataSetIterator;
+import org.dl4jpgm.datavec.layout.SplitData;
+import org.dl4jpgm.datavec.layout.TargetSpec;
+import org.dl4jpgm.datavec.layout.TaskType;
+import org.dl4jpgm.eval.ClassificationMetrics;
+import org.dl4jpgm.eval.MosiMetrics;
+import org.dl4jpgm.fusion.EpochRecord;
+import org.dl4jpgm.fusion.Fused;
+import org.dl4jpgm.fusion.FusionType;
+import org.dl4jpgm.fusion.PartitionStatistics;
+import org.dl4jpgm.fusion.PgmFusion;
+import org.dl4jpgm.fusion.TrainerOptions;
+import org.dl4jpgm.fusion.TwoStageTrainer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Builds, trains and evaluates one fusion at one seed on a train and a test split:
+ * {@code inputs (one per modality: [B, D_m] or [B, D_m, S_m] with mask [B, S_m], 1 = keep) -> fusion -> dense (D, ReLU) ->
+ * output} (softmax + cross-entropy over the target's K classes, or identity + MSE for regression), trained with
+ * {@link TwoStageTrainer} (baselines: stage 2 only). Classification is scored by ACC and weighted F1, regression by MAE
+ * and Pearson correlation. PgM's inputs must be all vectors or all sequences: when a dataset mixes them, each sequence
+ * modality is first reduced by a masked mean over its valid steps ({@link StepMeanPoolingLayer}), as the baselines do.
+ */
+public final class ExperimentRunner {
+
+    private final DatasetDescriptor descriptor;
+    private final TargetSpec target;
+    private final SplitData train;
+    private final SplitData test;
+    private final MainJobOptions options;
+    private final List<String> modalities;
+
+    /**
+     * @param descriptor the dataset
+     * @param target     the target to predict
+     * @param train      training split (already cut to {@code --max-train})
+     * @param test       evaluation split
+     * @param options    widths, epochs, batch size
+     */
+    public ExperimentRunner(DatasetDescriptor descriptor, TargetSpec target, SplitData train, SplitData test,
+                            MainJobOptions options) {
+        this.descriptor = descriptor;
+        this.target = target;
+        this.train = train;
+        this.test = test;
+        this.options = options;
+        this.modalities = descriptor.getModalities().stream().map(m -> m.getName()).toList();
+    }
+
+    /** The modality names in input order. */
+    public List<String> modalities() {
+        return modalities;
+    }
+
+    /** The graph for {@code choice}; {@code fusedOut[0]} receives the fusion's names. */
+    public ComputationGraph build(FusionChoice choice, long seed, Fused[] fusedOut) {
+        int d = options.getWidth();
+        InputType[] types = new InputType[modalities.size()];
+        for (int m = 0; m < types.length; m++) {
+            long[] s = train.features(modalities.get(m)).shape();
+            types[m] = s.length == 2 ? InputType.feedForward(s[1]) : InputType.recurrent(s[2], s[1]);
+        }
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(DataType.FLOAT).updater(new Adam(org.dl4jpgm.examples.MainJob.MODEL_LR)).weightInit(WeightInit.XAVIER)
+                .graphBuilder().addInputs(modalities.toArray(new String[0])).setInputTypes(types);
+        String[] fusionInputs = modalities.toArray(new String[0]);
+        boolean anySequence = java.util.Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
+        if (choice.isPgm() && anySequence) {
+            // PgM needs all inputs recurrent or all feed-forward: with a mix, sequences are reduced by a masked mean over
+            // their valid steps (what the baselines do to every sequence)
+            for (int m = 0; m < types.length; m++) {
+                if (types[m] instanceof InputType.InputTypeRecurrent && !allSequences(types)) {
+                    fusionInputs[m] = modalities.get(m) + "Pool";
+                    b.addLayer(fusionInputs[m], new StepMeanPoolingLayer.Builder().build(), modalities.get(m));
+                }
+            }
+        }
+        Fused f = choice.type() == FusionType.UNIMODAL ? uniModal(b, choice.modality(), types)
+                : PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
+        boolean classification = target.getTask() == TaskType.CLASSIFICATION;
+        b.addLayer("dense", new DenseLayer.Builder().nOut(d).activation(Activation.RELU).build(), f.output())
+                .addLayer("out", new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
+                        : LossFunctions.LossFunction.MSE).nOut(target.labelWidth())
+                        .activation(classification ? Activation.SOFTMAX : Activation.IDENTITY).build(), "dense");
+        PgmFusion.setOutputs(b, f, "out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        fusedOut[0] = f;
+        return g;
+    }
+
+    /**
+     * The uni-modal baseline: the chosen modality alone (a sequence reduced by its masked step mean). Built here rather
+     * than by {@code PgmFusion}, whose UNIMODAL fusion (as of this commit) also pools the unused sequence modalities,
+     * leaving a layer without consumers that fails DL4J's backward pass.
+     */
+    private Fused uniModal(ComputationGraphConfiguration.GraphBuilder b, String modality, InputType[] types) {
+        b.allowDisconnected(true); // the other modalities stay unused inputs
+        InputType t = types[modalities.indexOf(modality)];
+        if (t instanceof InputType.InputTypeRecurrent r) {
+            b.addLayer("uniPool", new StepMeanPoolingLayer.Builder().build(), modality);
+            return new Fused("uniPool", r.getSize(), null, null);
+        }
+        return new Fused(modality, ((InputType.InputTypeFeedForward) t).getSize(), null, null);
+    }
+
+    private static boolean allSequences(InputType[] types) {
+        return java.util.Arrays.stream(types).allMatch(t -> t instanceof InputType.InputTypeRecurrent);
+    }
+
+    /**
+     * Trains and evaluates.
+     *
+     * @param monitored whether UFC, PFC, UPR and the task loss are measured after every epoch (on up to 4 training
+     *                  batches; each PgM graph call costs seconds on a CPU, so the main job monitors one seed only);
+     *                  unmonitored records carry zeros
+     * @param progress  receives every epoch's record
+     */
+    public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
+        long t0 = System.nanoTime();
+        Fused[] fused = new Fused[1];
+        ComputationGraph g = build(choice, seed, fused);
+        LayoutMultiDataSetIterator trainIt = iterator(train, true, seed);
+        TrainerOptions to = TrainerOptions.builder().stage1Epochs(options.getStage1Epochs())
+                .stage2Epochs(options.getStage2Epochs()).monitorBatches(4).build();
+        List<EpochRecord> history = new TwoStageTrainer(to).onEpoch(progress).fit(g, fused[0], trainIt,
+                monitored ? null : new EmptyIterator());
+        double[] metrics = evaluate(g, iterator(test, false, seed));
+        List<PartitionStatistics.ModalityPartition> parts = null;
+        if (choice.isPgm() && choice.spec(options, modalities).getPgm().isUsePartitioner()) {
+            parts = PartitionStatistics.compute(g, fused[0].pgmVertex(), iterator(test, false, seed));
+        }
+        return new RunResult(choice, seed, metrics[0], metrics[1], ParameterCounts.of(g).total(), (System.nanoTime() - t0) / 1e9,
+                history, parts);
+    }
+
+    private LayoutMultiDataSetIterator iterator(SplitData split, boolean shuffle, long seed) {
+        LayoutIteratorOptions.Builder b = LayoutIteratorOptions.builder().batchSize(options.getBatchSize())
+                .targets(target.getName());
+        if (shuffle) {
+            b.shuffle(seed);
+        }
+        LayoutMultiDataSetIterator it = new LayoutMultiDataSetIterator(descriptor, split, b.build());
+        return it;
+    }
+
+    /** ACC and weighted F1, or MAE and correlation, of the task output on every example of {@code it}. */
+    private double[] evaluate(ComputationGraph g, LayoutMultiDataSetIterator it) {
+        boolean classification = target.getTask() == TaskType.CLASSIFICATION;
+        List<Integer> pred = new ArrayList<>();
+        List<Integer> actual = new ArrayList<>();
+        List<Double> yHat = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        it.reset();
+        while (it.hasNext()) {
+            MultiDataSet ds = it.next();
+            INDArray out = g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays())[0];
+            INDArray labels = ds.getLabels(0);
+            for (int i = 0; i < out.size(0); i++) {
+                if (classification) {
+                    pred.add(out.getRow(i).argMax().getInt(0));
+                    actual.add(labels.getRow(i).argMax().getInt(0));
+                } else {
+                    yHat.add(out.getDouble(i, 0));
+                    y.add(labels.getDouble(i, 0));
+                }
+            }
+        }
+        if (classification) {
+            ClassificationMetrics m = ClassificationMetrics.compute(pred.stream().mapToInt(Integer::intValue).toArray(),
+                    actual.stream().mapToInt(Integer::intValue).toArray(), target.getClasses().size());
+            return new double[]{m.accuracy(), m.weightedF1()};
+        }
+        double[] p = yHat.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] t = y.stream().mapToDouble(Double::doubleValue).toArray();
+        double mae = 0;
+        for (int i = 0; i < p.length; i++) {
+            mae += Math.abs(p[i] - t[i]);
+        }
+        return new double[]{mae / Math.max(1, p.length), MosiMetrics.pearson(p, t)};
+    }
+
+    /** A monitoring iterator without batches (unmonitored runs). */
+    private static final class EmptyIterator implements org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator {
+        @Override public MultiDataSet next(int num) { throw new java.util.NoSuchElementException("empty"); }
+        @Override public MultiDataSet next() { return next(0); }
+        @Override public boolean hasNext() { return false; }
+        @Override public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor p) { }
+        @Override public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() { return null; }
+        @Override public boolean resetSupported() { return true; }
+        @Override public boolean asyncSupported() { return false; }
+        @Override public void reset() { }
+    }
+}

@@ -1,0 +1,22 @@
+package org.dl4jpgm.examples.mainjob;
+
+import org.dl4jpgm.fusion.EpochRecord;
+import org.dl4jpgm.fusion.PartitionStatistics;
+
+import java.util.List;
+
+/**
+ * One trained and evaluated model: a fusion at one seed.
+ *
+ * @param choice     the fusion
+ * @param seed       the seed
+ * @param metricA    ACC (classification) or MAE (regression) on the test split
+ * @param metricB    weighted F1 (classification) or Pearson correlation (regression)
+ * @param parameters total trainable parameters of the graph
+ * @param seconds    wall time of training and evaluation
+ * @param history    one record per epoch
+ * @param partitions per-modality uni/paired/overlap shares on the test split (PgM with a partitioner only, else null)
+ */
+public record RunResult(FusionChoice choice, long seed, double metricA, double metricB, long parameters, double seconds,
+                        List<EpochRecord> history, List<PartitionStatistics.ModalityPartition> partitions) {
+}
