@@ -11,7 +11,6 @@ import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,16 +34,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at D = 4. Hard gates use the exact (zero almost everywhere) gradient and the UPR target of a projected modality is
  * not detached: finite differences see neither a straight-through estimator nor a stop-gradient.
  *
- * <p>Tagged "slow" and excluded from the default test run: one forward pass of this graph costs DL4J M2.1's SameDiff
- * several seconds on 2 cores (thousands of tiny ops), so even this subset takes over 15 minutes. Run it with
- * {@code mvn test -pl dl4j-pgm-layers -Dtest=PgmVertexGradientCheckTest -Dgroups=slow -DexcludedGroups=none}.
+ * <p>About two minutes on an idle 2-core machine: a forward pass of this graph costs DL4J M2.1's SameDiff a good
+ * fraction of a second (thousands of tiny ops), hence the subset of parameter arrays.
  */
-@Tag("slow")
 class PgmVertexGradientCheckTest {
 
     /**
-     * One or two parameter arrays of every component are checked (2 entries each): a forward pass of this graph costs
-     * DL4J M2.1's SameDiff about a second on 2 cores, so checking all ~100 arrays would take far too long. Each
+     * One or two parameter arrays of every component are checked (2 entries each): checking all ~100 arrays would
+     * take far too long at DL4J M2.1's SameDiff speed. Each
      * checked array's gradient passes through every later component (the objectives, the decoder, the learners,
      * the hard gates, the partitioner iterations, the projections, the head and both output layers).
      */
