@@ -145,8 +145,8 @@ public final class PartitionStatistics {
                 shape[0] = -1;
                 SDVariable x = sd.placeHolder("in" + m, sample.get(m).dataType(), shape);
                 seqs[m] = Layouts.seqLength(shape, conf.getDataFormat());
-                in.add(Layouts.toBSD(x, shape.length, conf.getDataFormat(), shape[shape.length == 2 ? 1
-                        : (conf.getDataFormat() == org.deeplearning4j.nn.conf.RNNFormat.NWC ? 2 : 1)]));
+                in.add(Layouts.toBSD(x, shape.length, conf.getDataFormat(),
+                        Layouts.featureWidth(shape, conf.getDataFormat())));
                 masks.add(shape.length == 2 ? null : sd.placeHolder("mask" + m, sample.get(m).dataType(), -1, seqs[m]));
             }
             PgmBlock.Outputs o = block.define(vars, in, masks, seqs);
