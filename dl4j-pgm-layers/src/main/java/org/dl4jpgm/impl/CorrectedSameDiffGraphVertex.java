@@ -66,13 +66,10 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
             if (sameDiff == null) {
                 doInit();
             }
-            if (!sameDiff.hasGradientFunction()) {
-                // the stock runtime builds the gradient function inside the current workspace, so that the arrays it
-                // creates (e.g. the axis arguments of reduction gradients) are overwritten when the workspace is
-                // reused: "Axis array [1073742000] contains values above array rank" on the second fit step
-                List<String> names = config.getVertexParams().getInputs();
-                sameDiff.createGradFunction(names.toArray(new String[0]));
-            }
+            // the stock runtime builds the gradient function inside the current workspace, so that the arrays it
+            // creates (e.g. the axis arguments of reduction gradients) are overwritten when the workspace is
+            // reused: "Axis array [1073742000] contains values above array rank" on the second fit step
+            QuietGradFunction.ensure(sameDiff, config.getVertexParams().getInputs().toArray(new String[0]));
         }
         double factor = GradientScale.vertexFactor();
         if (factor != 1.0) {
@@ -83,6 +80,14 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         } finally {
             maskArrays = given;
         }
+    }
+
+    /**
+     * The vertex's SameDiff graph (forward ops, and the gradient function under {@code "grad"} once a backward pass
+     * has run), for diagnostics and benchmarks; null before the first forward or backward call.
+     */
+    public SameDiff sameDiff() {
+        return sameDiff;
     }
 
     @Override

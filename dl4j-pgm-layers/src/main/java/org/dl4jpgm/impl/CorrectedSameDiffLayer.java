@@ -26,7 +26,8 @@ import java.util.Map;
  *   with another dangling variable then has no gradient placeholder);</li>
  *   <li>the mask placeholder has rank 2 ({@code [B, S]}, DL4J's own mask shape) instead of the input's rank;</li>
  *   <li>the input is validated before the SameDiff graph is built from its shape (the stock runtime validates after,
- *   so a wrong first input failed inside SameDiff with a message that did not name the layer).</li>
+ *   so a wrong first input failed inside SameDiff with a message that did not name the layer);</li>
+ *   <li>the gradient function is built without ND4J's line per op on standard output ({@link QuietGradFunction}).</li>
  * </ol>
  */
 public class CorrectedSameDiffLayer extends SameDiffLayer {
@@ -46,6 +47,10 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (sameDiff == null) {
+            doInit();
+        }
+        QuietGradFunction.ensure(sameDiff, INPUT_KEY);
         double factor = GradientScale.layerFactor();
         return super.backpropGradient(factor == 1.0 ? epsilon : epsilon.div(factor), workspaceMgr);
     }
