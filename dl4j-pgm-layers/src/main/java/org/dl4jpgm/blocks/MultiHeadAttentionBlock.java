@@ -69,6 +69,9 @@ public final class MultiHeadAttentionBlock {
      */
     public SDVariable apply(Map<String, SDVariable> p, SDVariable query, SDVariable keyValue, SDVariable keyMaskAdd,
                             long queryLength, long keyLength) {
+        if (queryLength == 1 && keyLength == 1) {
+            return singleKey(p, keyValue);
+        }
         long headWidth = width / heads;
         SDVariable q = heads(SdOps.linear(query, p.get(prefix + WQ), p.get(prefix + BQ), queryLength), queryLength);
         SDVariable k = heads(SdOps.linear(keyValue, p.get(prefix + WK), p.get(prefix + BK), keyLength), keyLength);
@@ -80,6 +83,20 @@ public final class MultiHeadAttentionBlock {
         SDVariable attention = SdOps.softmax(scores, 3);
         SDVariable context = attention.mmul(v).permute(0, 2, 1, 3).reshape(-1, queryLength, width);
         return SdOps.linear(context, p.get(prefix + WO), p.get(prefix + BO), queryLength);
+    }
+
+    /**
+     * Attention over one key ({@code Tq = Tk = 1}, utterance-level vectors): the softmax over a single score is 1
+     * whatever the score and the additive mask (C is finite), so the output is exactly {@code (x W_v + b_v) W_o + b_o}.
+     * Computed that way, without the per-head batched products (each one costs ND4J M2.1 milliseconds at
+     * {@code B H} tiny matrices). {@code W_q, b_q, W_k, b_k} enter through a zero-weighted term so that they keep their
+     * exact gradient, zero, instead of none (DL4J's SameDiff runtime expects a gradient for every parameter).
+     */
+    private SDVariable singleKey(Map<String, SDVariable> p, SDVariable keyValue) {
+        SDVariable v = SdOps.linear(keyValue, p.get(prefix + WV), p.get(prefix + BV), 1);
+        SDVariable unused = p.get(prefix + WQ).sum().add(p.get(prefix + BQ).sum()).add(p.get(prefix + WK).sum())
+                .add(p.get(prefix + BK).sum()).mul(0.0);
+        return SdOps.linear(v, p.get(prefix + WO), p.get(prefix + BO), 1).add(unused);
     }
 
     /** {@code [B, T, E] -> [B, H, T, E/H]}. */
