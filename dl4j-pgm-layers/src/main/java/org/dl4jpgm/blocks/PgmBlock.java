@@ -2,6 +2,7 @@ package org.dl4jpgm.blocks;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -56,12 +57,21 @@ public final class PgmBlock {
     private final MaskedLearnerBlock uniLearner;
     private final MaskedLearnerBlock pairedLearner;
     private final UniPairedDecoderBlock decoder;
+    private final boolean stackModalities;
 
     /**
      * @param options     hyperparameters; {@code options.getWidth()} must be set (> 0)
      * @param inputWidths D_m of each modality, M >= 2
      */
     public PgmBlock(PgmOptions options, long[] inputWidths) {
+        this(options, inputWidths, true);
+    }
+
+    /**
+     * @param stackModalities false runs the learners, the decoder and the objectives once per modality (the reference
+     *                        that tests compare the stacked computation of {@link #define} with)
+     */
+    PgmBlock(PgmOptions options, long[] inputWidths, boolean stackModalities) {
         if (inputWidths.length < 2) {
             throw new IllegalArgumentException("PgmBlock: PgM needs M >= 2 modalities, found M = " + inputWidths.length);
         }
@@ -70,6 +80,7 @@ public final class PgmBlock {
         }
         options.checkWidth(options.getWidth());
         this.options = options;
+        this.stackModalities = stackModalities;
         this.inputWidths = inputWidths.clone();
         this.width = options.getWidth();
         int nPart = options.isSharedPartitioner() ? 1 : inputWidths.length;
@@ -181,6 +192,12 @@ public final class PgmBlock {
     /**
      * Defines the model.
      *
+     * <p>The shared learners, the decoder and the objectives run once per iteration on all modalities of equal
+     * sequence length S stacked along the batch axis ({@code [G B, S, D]} for a group of G modalities, modality-major),
+     * not once per modality: the result is the same (every op acts per example), but the graph has about M times fewer
+     * ops, and a SameDiff call in ND4J M2.1 costs roughly in proportion to its op count, almost whatever the tensor
+     * sizes (docs/results.md, "Cost of a training step"). Modalities of different S form separate groups.
+     *
      * @param inputs X_m, {@code [B, S_m, D_m]}
      * @param masks  step masks {@code [B, S_m]} (entries may be null: no padding)
      * @param seqs   S_m
@@ -188,71 +205,89 @@ public final class PgmBlock {
     public Outputs define(Map<String, SDVariable> p, List<SDVariable> inputs, List<SDVariable> masks, long[] seqs) {
         int mCount = modalities();
         Outputs out = new Outputs(mCount);
+        SDVariable[] in = new SDVariable[mCount];
+        SDVariable[] target = new SDVariable[mCount];
+        SDVariable[] u = new SDVariable[mCount];
+        SDVariable[] pr = new SDVariable[mCount];
+        for (int m = 0; m < mCount; m++) {
+            in[m] = projected(m)
+                    ? SdOps.linear(inputs.get(m), p.get(PROJ_W + m), p.get(PROJ_B + m), seqs[m]) : inputs.get(m);
+            target[m] = projected(m) && options.isUseUpr() && options.isDetachUprTarget()
+                    ? SdOps.stopGradient(in[m]) : in[m];
+            u[m] = in[m];
+            pr[m] = in[m];
+        }
+        List<int[]> groups = groupsBySequenceLength(seqs, stackModalities);
+        List<SDVariable> groupMasks = new ArrayList<>();
+        List<SDVariable> groupTargets = new ArrayList<>();
+        for (int[] g : groups) {
+            groupMasks.add(stackMasks(masks, g, in, seqs[g[0]]));
+            groupTargets.add(options.isUseUpr() ? stack(target, g) : null);
+        }
         SDVariable ufc = null;
         SDVariable pfc = null;
         SDVariable upr = null;
-        for (int m = 0; m < mCount; m++) {
-            long seq = seqs[m];
-            SDVariable mask = masks.get(m);
-            SDVariable in = projected(m)
-                    ? SdOps.linear(inputs.get(m), p.get(PROJ_W + m), p.get(PROJ_B + m), seq) : inputs.get(m);
-            SDVariable target = projected(m) && options.isUseUpr() && options.isDetachUprTarget()
-                    ? SdOps.stopGradient(in) : in;
-            SDVariable u = in;
-            SDVariable pr = in;
-            SDVariable learnedU = null;
-            SDVariable learnedP = null;
-            for (int i = 0; i < options.getIterations(); i++) {
-                SDVariable hardU;
-                SDVariable hardP;
-                SDVariable nextU = u;
-                SDVariable nextP = pr;
+        SDVariable[] learnedU = new SDVariable[mCount];
+        SDVariable[] learnedP = new SDVariable[mCount];
+        for (int i = 0; i < options.getIterations(); i++) {
+            SDVariable[] nextU = u.clone();
+            SDVariable[] nextP = pr.clone();
+            SDVariable[] hardU = new SDVariable[mCount];
+            SDVariable[] hardP = new SDVariable[mCount];
+            for (int m = 0; m < mCount; m++) {
                 if (options.isUsePartitioner()) {
-                    ModalPartitionerBlock.Step step = partitioner(m).step(p, in, u, pr, seq);
-                    nextU = step.uni();
-                    nextP = step.paired();
+                    ModalPartitionerBlock.Step step = partitioner(m).step(p, in[m], u[m], pr[m], seqs[m]);
+                    nextU[m] = step.uni();
+                    nextP[m] = step.paired();
                     out.uniGates.get(m).add(step.uniGate());
                     out.pairedGates.get(m).add(step.pairedGate());
-                    hardU = GateMasks.hard(step.uniGate(), options.getGateGradient());
-                    hardP = GateMasks.hard(step.pairedGate(), options.getGateGradient());
+                    hardU[m] = GateMasks.hard(step.uniGate(), options.getGateGradient());
+                    hardP[m] = GateMasks.hard(step.pairedGate(), options.getGateGradient());
                 } else {
-                    hardU = in.mul(0.0).add(1.0);
-                    hardP = hardU;
-                }
-                learnedU = uniLearner.apply(p, nextU, hardU, mask, seq);
-                learnedP = pairedLearner.apply(p, nextP, hardP, mask, seq);
-                out.uniIterates.get(m).add(learnedU);
-                out.pairedIterates.get(m).add(learnedP);
-                if (options.isUseUfc()) {
-                    SDVariable logits = SdOps.linear(SdOps.maskedMeanOverSteps(learnedU, mask, seq).reshape(-1, 1, width),
-                            p.get(UFC_W), p.get(UFC_B), 1).reshape(-1, mCount);
-                    ufc = add(ufc, SdOps.crossEntropyToClass(logits, m, mCount).div(mCount));
-                }
-                if (options.isUsePfc()) {
-                    SDVariable uniLogits = pfcLogits(p, SdOps.maskedMeanOverSteps(learnedU, mask, seq));
-                    SDVariable pairedLogits = pfcLogits(p, SdOps.maskedMeanOverSteps(learnedP, mask, seq));
-                    SDVariable ce = SdOps.crossEntropyToClass(uniLogits, 0, 2)
-                            .add(SdOps.crossEntropyToClass(pairedLogits, 1, 2));
-                    pfc = add(pfc, ce.div(2.0 * mCount));
-                }
-                if (options.isUseUpr()) {
-                    SDVariable rec = decoder.apply(p, learnedU, learnedP, mask, seq);
-                    out.reconstructions.get(m).add(rec);
-                    SDVariable diff = target.sub(rec);
-                    SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
-                    upr = add(upr, SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1));
-                }
-                if (options.getCarry() == PgmOptions.Carry.LEARNED) {
-                    u = learnedU;
-                    pr = learnedP;
-                } else {
-                    u = nextU;
-                    pr = nextP;
+                    hardU[m] = in[m].mul(0.0).add(1.0);
+                    hardP[m] = hardU[m];
                 }
             }
-            out.uni.add(learnedU);
-            out.paired.add(learnedP);
-            out.projected.add(in);
+            for (int gi = 0; gi < groups.size(); gi++) {
+                int[] g = groups.get(gi);
+                long seq = seqs[g[0]];
+                SDVariable mask = groupMasks.get(gi);
+                SDVariable lu = uniLearner.apply(p, stack(nextU, g), stack(hardU, g), mask, seq);
+                SDVariable lp = pairedLearner.apply(p, stack(nextP, g), stack(hardP, g), mask, seq);
+                SDVariable[] us = unstack(lu, g.length, seq);
+                SDVariable[] ps = unstack(lp, g.length, seq);
+                for (int k = 0; k < g.length; k++) {
+                    learnedU[g[k]] = us[k];
+                    learnedP[g[k]] = ps[k];
+                    out.uniIterates.get(g[k]).add(us[k]);
+                    out.pairedIterates.get(g[k]).add(ps[k]);
+                }
+                if (options.isUseUfc()) {
+                    ufc = add(ufc, ufcLoss(p, SdOps.maskedMeanOverSteps(lu, mask, seq), g));
+                }
+                if (options.isUsePfc()) {
+                    pfc = add(pfc, pfcLoss(p, SdOps.maskedMeanOverSteps(lu, mask, seq),
+                            SdOps.maskedMeanOverSteps(lp, mask, seq), g.length));
+                }
+                if (options.isUseUpr()) {
+                    SDVariable rec = decoder.apply(p, lu, lp, mask, seq);
+                    SDVariable[] recs = unstack(rec, g.length, seq);
+                    for (int k = 0; k < g.length; k++) {
+                        out.reconstructions.get(g[k]).add(recs[k]);
+                    }
+                    upr = add(upr, uprLoss(groupTargets.get(gi), rec, mask, seq, g.length));
+                }
+            }
+            for (int m = 0; m < mCount; m++) {
+                boolean learned = options.getCarry() == PgmOptions.Carry.LEARNED;
+                u[m] = learned ? learnedU[m] : nextU[m];
+                pr[m] = learned ? learnedP[m] : nextP[m];
+            }
+        }
+        for (int m = 0; m < mCount; m++) {
+            out.uni.add(learnedU[m]);
+            out.paired.add(learnedP[m]);
+            out.projected.add(in[m]);
         }
         SDVariable batchZeros = ufc != null && pfc != null && upr != null ? null
                 : SdOps.maskedMeanOverSteps(out.uni.get(0), null, seqs[0]).sum(1).mul(0.0);
@@ -262,8 +297,110 @@ public final class PgmBlock {
         return out;
     }
 
-    private SDVariable pfcLogits(Map<String, SDVariable> p, SDVariable pooled) {
-        return SdOps.linear(pooled.reshape(-1, 1, width), p.get(PFC_W), p.get(PFC_B), 1).reshape(-1, 2);
+    /**
+     * UFC of one group (Eq. 8): the classifier {@code D -> M} on each modality's pooled ũ, against the modality's own
+     * index, cross-entropy divided by M, summed over the group's modalities.
+     *
+     * @param pooled {@code [G B, D]}, modality-major
+     * @param group  the modality indices of the G stacked modalities
+     * @return {@code [B]}
+     */
+    private SDVariable ufcLoss(Map<String, SDVariable> p, SDVariable pooled, int[] group) {
+        int mCount = modalities();
+        SDVariable logits = SdOps.linear(pooled.reshape(-1, 1, width), p.get(UFC_W), p.get(UFC_B), 1).reshape(-1, mCount);
+        return sumOverGroup(SdOps.crossEntropyToClasses(logits, group, mCount), group.length).div(mCount);
+    }
+
+    /**
+     * PFC of one group (Eq. 9): the classifier {@code D -> 2} on the pooled ũ (class 0) and p̃ (class 1) of each
+     * modality, cross-entropy divided by 2M, summed over the group's modalities.
+     *
+     * @param pooledUni    {@code [G B, D]}
+     * @param pooledPaired {@code [G B, D]}
+     * @return {@code [B]}
+     */
+    private SDVariable pfcLoss(Map<String, SDVariable> p, SDVariable pooledUni, SDVariable pooledPaired, int groupSize) {
+        SameDiff sd = pooledUni.getSameDiff();
+        SDVariable pooled = sd.concat(0, pooledUni, pooledPaired);                      // [2 G B, D]
+        SDVariable logits = SdOps.linear(pooled.reshape(-1, 1, width), p.get(PFC_W), p.get(PFC_B), 1).reshape(-1, 2);
+        int[] classes = new int[2 * groupSize];
+        java.util.Arrays.fill(classes, groupSize, classes.length, 1);
+        return sumOverGroup(SdOps.crossEntropyToClasses(logits, classes, 2), classes.length)
+                .div(2.0 * modalities());
+    }
+
+    /**
+     * UPR of one group (Eq. 10): {@code ||I_m - Î_m||² / D} per step, averaged over the valid steps, summed over the
+     * group's modalities.
+     *
+     * @param target {@code [G B, S, D]} (I_m, stacked)
+     * @param rec    {@code [G B, S, D]} (Î_m, stacked)
+     * @param mask   {@code [G B, S]} or null
+     * @return {@code [B]}
+     */
+    private SDVariable uprLoss(SDVariable target, SDVariable rec, SDVariable mask, long seq, int groupSize) {
+        SDVariable diff = target.sub(rec);
+        SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
+        return sumOverGroup(SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1), groupSize);
+    }
+
+    /** {@code [G, B]} or {@code [G B]} (modality-major) summed over the G stacked modalities: {@code [B]}. */
+    private static SDVariable sumOverGroup(SDVariable x, int groupSize) {
+        return groupSize == 1 ? x.reshape(-1) : x.reshape(groupSize, -1).sum(0);
+    }
+
+    /**
+     * Modality indices grouped by equal S, each group in modality order, groups in order of first appearance; one
+     * group per modality when {@code stack} is false.
+     */
+    static List<int[]> groupsBySequenceLength(long[] seqs, boolean stack) {
+        Map<Long, List<Integer>> bySeq = new java.util.LinkedHashMap<>();
+        for (int m = 0; m < seqs.length; m++) {
+            bySeq.computeIfAbsent(stack ? seqs[m] : -1L - m, k -> new ArrayList<>()).add(m);
+        }
+        List<int[]> groups = new ArrayList<>();
+        bySeq.values().forEach(l -> groups.add(l.stream().mapToInt(Integer::intValue).toArray()));
+        return groups;
+    }
+
+    /** {@code [B, S, D]} of each modality in {@code group}, concatenated along the batch axis: {@code [G B, S, D]}. */
+    private static SDVariable stack(SDVariable[] perModality, int[] group) {
+        if (group.length == 1) {
+            return perModality[group[0]];
+        }
+        SDVariable[] parts = new SDVariable[group.length];
+        for (int k = 0; k < group.length; k++) {
+            parts[k] = perModality[group[k]];
+        }
+        return parts[0].getSameDiff().concat(0, parts);
+    }
+
+    /** The inverse of {@link #stack}: {@code [G B, S, D]} to G tensors {@code [B, S, D]}. */
+    private SDVariable[] unstack(SDVariable stacked, int groupSize, long seq) {
+        if (groupSize == 1) {
+            return new SDVariable[]{stacked};
+        }
+        return stacked.getSameDiff().unstack(stacked.reshape(groupSize, -1, seq, width), 0, groupSize);
+    }
+
+    /**
+     * The step masks of a group stacked like the features ({@code [G B, S]}); null when no modality of the group has
+     * one; an all-ones mask stands in for a missing one when others have one.
+     */
+    private static SDVariable stackMasks(List<SDVariable> masks, int[] group, SDVariable[] in, long seq) {
+        boolean any = false;
+        for (int m : group) {
+            any |= masks.get(m) != null;
+        }
+        if (!any) {
+            return null;
+        }
+        SDVariable[] filled = new SDVariable[masks.size()];
+        for (int m : group) {
+            filled[m] = masks.get(m) != null ? masks.get(m)
+                    : SdOps.stopGradient(in[m].sum(2).reshape(-1, seq)).mul(0.0).add(1.0);
+        }
+        return stack(filled, group);
     }
 
     private static SDVariable add(SDVariable acc, SDVariable x) {

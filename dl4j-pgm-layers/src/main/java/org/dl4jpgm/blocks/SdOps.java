@@ -188,9 +188,24 @@ public final class SdOps {
      * @return {@code [B]}
      */
     public static SDVariable crossEntropyToClass(SDVariable logits, int k, int classes) {
-        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, 1, classes);
-        oneHot.putScalar(0, k, 1.0);
+        return crossEntropyToClasses(logits, new int[]{k}, classes).reshape(-1);
+    }
+
+    /**
+     * Cross-entropy of G stacked groups of logits, each group against its own fixed class:
+     * {@code -log softmax(z_{g,b})[k_g]}.
+     *
+     * @param logits     {@code [G B, K]}, group-major (rows {@code g B .. (g + 1) B - 1} belong to group g)
+     * @param classes    k_g, the true class of each group (length G)
+     * @param numClasses K
+     * @return {@code [G, B]}
+     */
+    public static SDVariable crossEntropyToClasses(SDVariable logits, int[] classes, int numClasses) {
+        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, classes.length, 1, numClasses);
+        for (int g = 0; g < classes.length; g++) {
+            oneHot.putScalar(new long[]{g, 0, classes[g]}, 1.0);
+        }
         SDVariable target = logits.getSameDiff().constant(oneHot.castTo(logits.dataType()));
-        return logSoftmax(logits, 1).mul(target).sum(1).neg();
+        return logSoftmax(logits, 1).reshape(classes.length, -1, numClasses).mul(target).sum(2).neg();
     }
 }

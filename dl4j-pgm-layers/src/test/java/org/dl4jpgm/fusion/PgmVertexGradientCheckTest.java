@@ -47,7 +47,8 @@ class PgmVertexGradientCheckTest {
      */
     private static final List<String> CHECKED = List.of("fusionPgm_projW1", "fusionPgm_projB1", "fusionPgm_part0partWu",
             "fusionPgm_part0partBp", "fusionPgm_part1partWp", "fusionPgm_uniL0attnWq", "fusionPgm_uniL0ffW1",
-            "fusionPgm_pairL0attnWv", "fusionPgm_pairL0ln2lnGain", "fusionPgm_decxattnWk", "fusionPgm_decffW1",
+            "fusionPgm_uniL0attnWv", "fusionPgm_pairL0attnWv", "fusionPgm_pairL0ln2lnGain", "fusionPgm_decxattnWk",
+            "fusionPgm_decxattnWo", "fusionPgm_decffW1",
             "fusionPgm_ufcW", "fusionPgm_pfcW", "fusionPgm_pfcB", "fusionHead_headUniffW1",
             "fusionHead_headPairEncattnWq", "fusionHead_headFuseffW2", "out_W");
 
@@ -67,22 +68,36 @@ class PgmVertexGradientCheckTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of(2, 3, LearnerMode.SEQUENCE, 2),
-                Arguments.of(3, 1, LearnerMode.FEATURE, 1));
+                Arguments.of(2, 3, LearnerMode.SEQUENCE, 2, false),
+                Arguments.of(3, 1, LearnerMode.FEATURE, 1, false),
+                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true));
     }
 
-    @ParameterizedTest(name = "M={0} N={1} {2} mb={3}")
+    /**
+     * @param sequences false: vector inputs {@code [mb, D_m]}; true: sequences {@code [mb, D_m, S_m]} (NCW) of unequal
+     *                  lengths S = 3, 2, 3 (two stacked groups inside the vertex) with padded steps in the masks
+     */
+    @ParameterizedTest(name = "M={0} N={1} {2} mb={3} sequences={4}")
     @MethodSource("cases")
-    void composite(int modalities, int iterations, LearnerMode mode, int mb) {
+    void composite(int modalities, int iterations, LearnerMode mode, int mb, boolean sequences) {
         long[] widths = {4, 3, 5};
+        long[] seqs = {3, 2, 3};
         InputType[] types = new InputType[modalities];
         String[] names = new String[modalities];
         INDArray[] in = new INDArray[modalities];
+        INDArray[] masks = sequences ? new INDArray[modalities] : null;
         Nd4j.getRandom().setSeed(17);
         for (int m = 0; m < modalities; m++) {
-            types[m] = InputType.feedForward(widths[m]);
             names[m] = "in" + m;
-            in[m] = Nd4j.randn(DataType.DOUBLE, mb, widths[m]);
+            if (sequences) {
+                types[m] = InputType.recurrent(widths[m], seqs[m]);
+                in[m] = Nd4j.randn(DataType.DOUBLE, mb, widths[m], seqs[m]);
+                masks[m] = Nd4j.ones(DataType.DOUBLE, mb, seqs[m]);
+                masks[m].putScalar(mb - 1, seqs[m] - 1, 0.0);   // the last example's last step is padding
+            } else {
+                types[m] = InputType.feedForward(widths[m]);
+                in[m] = Nd4j.randn(DataType.DOUBLE, mb, widths[m]);
+            }
         }
         PgmOptions opts = PgmOptions.builder().width(4).iterations(iterations).learnerMode(mode).learnerHeads(2)
                 .tokenWidth(4).learnerFfnSize(4).decoderHeads(2).decoderFfnSize(4).partitionerChunkSize(2)
@@ -100,7 +115,7 @@ class PgmVertexGradientCheckTest {
         g.init();
         INDArray labels = Nd4j.randn(DataType.DOUBLE, mb, 2);
         INDArray alpha = Nd4j.valueArrayOf(new long[]{mb, 1}, 0.5, DataType.DOUBLE);
-        GradientCheckUtil.GraphConfig c = new GradientCheckUtil.GraphConfig().net(g).inputs(in)
+        GradientCheckUtil.GraphConfig c = new GradientCheckUtil.GraphConfig().net(g).inputs(in).inputMask(masks)
                 .labels(new INDArray[]{labels, alpha}).epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).subset(true).maxPerParam(2)
                 .excludeParams(allBut(g, CHECKED));
