@@ -1,0 +1,164 @@
+package org.dl4jpgm.examples.bench;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.dl4jpgm.datavec.embedded.EmbeddedDatasets;
+import org.dl4jpgm.datavec.layout.DatasetDescriptor;
+import org.dl4jpgm.datavec.layout.LayoutIteratorOptions;
+import org.dl4jpgm.datavec.layout.LayoutMultiDataSetIterator;
+import org.dl4jpgm.datavec.layout.LayoutReader;
+import org.dl4jpgm.datavec.layout.SplitData;
+import org.dl4jpgm.datavec.layout.TargetSpec;
+import org.dl4jpgm.examples.mainjob.ExperimentRunner;
+import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.mainjob.MainJobOptions;
+import org.dl4jpgm.fusion.Fused;
+import org.dl4jpgm.fusion.LossWeights;
+import org.dl4jpgm.fusion.PgmDataSetIterator;
+import org.dl4jpgm.impl.CorrectedSameDiffGraphVertex;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Cost of one training step and one inference call of the main job's graphs, PgM against baselines, measured in one
+ * run on the embedded digits-speech set; prints a Markdown table (the one in {@code docs/results.md}).
+ *
+ * <p>For every fusion: milliseconds per {@code fit} step on one minibatch (B examples, all modalities), wall clock and
+ * CPU time of the calling thread (run with {@code OMP_NUM_THREADS=1} so that ND4J computes on that thread; the CPU
+ * time is then robust to other processes sharing the machine), per {@code output} call, and the CPU-time ratio to the
+ * first fusion listed. For PgM it also counts the ops of the
+ * {@code PgmVertex}'s SameDiff graph (forward ops, and forward + gradient ops), and relates the step time to the
+ * measured dispatch floor of one tiny ND4J op in the same process ({@code [B, D] + [B, D]}): a SameDiff graph call
+ * cannot cost less than its op count times that floor, whatever the tensor sizes.
+ *
+ * <p>Arguments: the main job's options that shape the graph ({@code --width}, {@code --iterations},
+ * {@code --learner-mode}, {@code --batch}, {@code --fusions}; see {@link MainJobOptions}), plus {@code --steps N}
+ * (timed steps per fusion, default 10) and {@code --warmup N} (untimed steps first, default 3).
+ */
+public final class FusionStepBenchmark {
+
+    /** CPU time of the calling thread: with {@code OMP_NUM_THREADS=1} ND4J runs every op on it. */
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private FusionStepBenchmark() {
+    }
+
+    /** One fusion's measurement. */
+    record Row(String fusion, double msPerStep, double cpuMsPerStep, double msPerOutput, int forwardOps, int totalOps) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int steps = 10;
+        int warmup = 3;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                default -> rest.add(args[i]);
+            }
+        }
+        if (rest.stream().noneMatch("--fusions"::equals)) {
+            rest.addAll(List.of("--fusions", "CONCAT,MLP,PGM"));
+        }
+        MainJobOptions o = MainJobOptions.parse(rest.toArray(new String[0]));
+        LayoutReader reader = EmbeddedDatasets.openDigitsSpeech();
+        DatasetDescriptor d = reader.descriptor();
+        TargetSpec target = d.getDefaultTarget();
+        SplitData train = reader.readSplit(o.getTrainSplit());
+        ExperimentRunner runner = new ExperimentRunner(d, target, train, train, o);
+        LayoutMultiDataSetIterator it = new LayoutMultiDataSetIterator(d, train,
+                LayoutIteratorOptions.builder().batchSize(o.getBatchSize()).targets(target.getName()).build());
+        MultiDataSet batch = it.next();
+
+        double floorMs = dispatchFloorMs(batch.getFeatures(0).size(0), o.getWidth());
+        System.out.printf(Locale.ROOT, "embedded digits-speech, B = %d, D = %d, N = %d, learner mode %s, %d warm-up + %d "
+                        + "timed steps; dispatch floor of one [B, D] + [B, D] op: %.1f us%n",
+                batch.getFeatures(0).size(0), o.getWidth(), o.getIterations(), o.getLearnerMode(), warmup, steps,
+                floorMs * 1e3);
+        List<Row> rows = new ArrayList<>();
+        for (FusionChoice c : o.fusionChoices(runner.modalities())) {
+            Fused[] fused = new Fused[1];
+            ComputationGraph g = runner.build(c, 1, fused);
+            MultiDataSet ds = new PgmDataSetIterator(it, fused[0].objectiveOutput() != null, new LossWeights(0.1, 1))
+                    .wrap(batch);
+            for (int i = 0; i < warmup; i++) {
+                g.fit(ds);
+            }
+            long t0 = System.nanoTime();
+            long c0 = CPU.getCurrentThreadCpuTime();
+            for (int i = 0; i < steps; i++) {
+                g.fit(ds);
+            }
+            double step = (System.nanoTime() - t0) / 1e6 / steps;
+            double cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
+            g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
+            t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
+            }
+            double out = (System.nanoTime() - t0) / 1e6 / steps;
+            int[] ops = opCounts(g, fused[0].pgmVertex());
+            rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1]));
+            System.out.printf(Locale.ROOT, "%-24s %9.1f ms/step (%.1f CPU ms) %9.1f ms/output%s%n", c.label(), step, cpu,
+                    out,
+                    ops[0] > 0 ? String.format(Locale.ROOT, "  (PgmVertex: %d forward ops, %d with gradient)", ops[0],
+                            ops[1]) : "");
+        }
+        System.out.println();
+        System.out.println(table(rows, floorMs));
+    }
+
+    /** Forward and forward + gradient op counts of the PgM vertex's SameDiff graph; zeros without one. */
+    private static int[] opCounts(ComputationGraph g, String vertexName) {
+        if (vertexName == null) {
+            return new int[]{0, 0};
+        }
+        GraphVertex v = g.getVertex(vertexName);
+        if (!(v instanceof CorrectedSameDiffGraphVertex sv) || sv.sameDiff() == null) {
+            return new int[]{0, 0};
+        }
+        SameDiff sd = sv.sameDiff();
+        int forward = sd.getOps().size();
+        SameDiff grad = sd.getFunction("grad");
+        return new int[]{forward, grad == null ? forward : grad.getOps().size()};
+    }
+
+    /** Milliseconds of one tiny elementwise op, dispatched from Java the way SameDiff dispatches each op. */
+    static double dispatchFloorMs(long rows, long width) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, rows, width);
+        INDArray b = Nd4j.rand(DataType.FLOAT, rows, width);
+        INDArray out = Nd4j.create(DataType.FLOAT, rows, width);
+        for (int i = 0; i < 2000; i++) {
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(a, b, out));
+        }
+        int n = 20000;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(a, b, out));
+        }
+        return (System.nanoTime() - t0) / 1e6 / n;
+    }
+
+    static String table(List<Row> rows, double floorMs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| fusion | ms / fit step | CPU ms / fit step | ms / output | CPU step vs ").append(rows.get(0).fusion())
+                .append(" | PgmVertex ops (fwd / fwd+grad) | ops x floor (ms) |\n|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1fx | %s | %s |%n", r.fusion(),
+                    r.msPerStep(), r.cpuMsPerStep(), r.msPerOutput(), r.cpuMsPerStep() / rows.get(0).cpuMsPerStep(),
+                    r.forwardOps() > 0 ? r.forwardOps() + " / " + r.totalOps() : "-",
+                    r.totalOps() > 0 ? String.format(Locale.ROOT, "%.1f", (r.forwardOps() + r.totalOps()) * floorMs)
+                            : "-"));
+        }
+        return sb.toString();
+    }
+}
