@@ -49,19 +49,7 @@ public final class CrossModalRetrievalMain {
     }
 
     public static void main(String[] args) throws IOException {
-        CrossModalRetrievalOptions o;
-        try {
-            o = CrossModalRetrievalOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (o.isHelp()) {
-            System.out.println(o.usage());
-            return;
-        }
-        run(o, System.out);
+        TaskRunner.main(args, CrossModalRetrievalOptions::parse, CrossModalRetrievalMain::run);
     }
 
     /** Exports, trains, retrieves and prints; returns what was printed as metrics. */

@@ -36,19 +36,7 @@ public final class ImageTextClassificationMain {
     }
 
     public static void main(String[] args) throws IOException {
-        ImageTextClassificationOptions o;
-        try {
-            o = ImageTextClassificationOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (o.isHelp()) {
-            System.out.println(o.usage());
-            return;
-        }
-        run(o, System.out);
+        TaskRunner.main(args, ImageTextClassificationOptions::parse, ImageTextClassificationMain::run);
     }
 
     /** Extracts features, exports, trains, evaluates and prints; returns what was printed as metrics. */

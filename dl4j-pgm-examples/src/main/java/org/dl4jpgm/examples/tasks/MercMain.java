@@ -32,19 +32,7 @@ public final class MercMain {
     }
 
     public static void main(String[] args) throws IOException {
-        MercOptions o;
-        try {
-            o = MercOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (o.isHelp()) {
-            System.out.println(o.usage());
-            return;
-        }
-        run(o, System.out);
+        TaskRunner.main(args, MercOptions::parse, MercMain::run);
     }
 
     /** Exports, trains, evaluates and prints; returns what was printed as metrics. */

@@ -30,19 +30,7 @@ public final class MsaMain {
     }
 
     public static void main(String[] args) throws IOException {
-        MsaOptions o;
-        try {
-            o = MsaOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (o.isHelp()) {
-            System.out.println(o.usage());
-            return;
-        }
-        run(o, System.out);
+        TaskRunner.main(args, MsaOptions::parse, MsaMain::run);
     }
 
     /** Exports, trains, evaluates and prints; returns what was printed as metrics. */

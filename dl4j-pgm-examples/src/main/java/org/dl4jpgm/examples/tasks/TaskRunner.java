@@ -74,7 +74,40 @@ public final class TaskRunner {
         }
     }
 
+    /** The body of a task main: runs the task on parsed options, printing to {@code out}. */
+    @FunctionalInterface
+    public interface Task<O extends TaskOptions> {
+        TaskReport run(O options, PrintStream out) throws IOException;
+    }
+
     private TaskRunner() {
+    }
+
+    /**
+     * What every task main's {@code main} does: parses the arguments (a bad one: its message and exit status 2),
+     * prints the usage for {@code --help}, runs the task (a bad dataset or option value: its message and exit
+     * status 1).
+     */
+    public static <O extends TaskOptions> void main(String[] args, java.util.function.Function<String[], O> parse,
+                                                    Task<O> task) throws IOException {
+        O o;
+        try {
+            o = parse.apply(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (o.isHelp()) {
+            System.out.println(o.usage());
+            return;
+        }
+        try {
+            task.run(o, System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+        }
     }
 
     /** Prints what an exporter left out under {@code --bad-records SKIP}. */
