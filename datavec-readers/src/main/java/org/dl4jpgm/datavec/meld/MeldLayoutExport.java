@@ -34,6 +34,9 @@ public final class MeldLayoutExport {
     }
 
     /**
+     * Exports with the same features of each modality for all three splits (features whose keys are unique over the
+     * splits, e.g. from an encoder's feature cache keyed by split).
+     *
      * @param csvDir     folder of the three CSV files
      * @param modalities layout modality name &rarr; its utterance features
      * @param out        layout root to write
@@ -42,8 +45,31 @@ public final class MeldLayoutExport {
      */
     public static SkipReport export(Path csvDir, Map<String, UtteranceFeatures> modalities, Path out,
                                     BadRecordPolicy policy) throws IOException {
+        Map<String, List<UtteranceFeatures>> perSplit = new LinkedHashMap<>();
+        modalities.forEach((name, f) -> perSplit.put(name, List.of(f, f, f)));
+        return exportPerSplit(csvDir, perSplit, out, policy);
+    }
+
+    /**
+     * Exports with features of each modality given per split, as MELD's baseline pickles hold them (one dict per
+     * split, {@link UtteranceFeatures#readParts}; dialogue ids restart in every split).
+     *
+     * @param csvDir     folder of the three CSV files
+     * @param modalities layout modality name &rarr; its utterance features for train, dev and test, in that order
+     * @param out        layout root to write
+     * @param policy     FAIL, or SKIP rows that are bad or lack features of some modality
+     * @return the rows skipped
+     */
+    public static SkipReport exportPerSplit(Path csvDir, Map<String, List<UtteranceFeatures>> modalities, Path out,
+                                            BadRecordPolicy policy) throws IOException {
         if (modalities.isEmpty()) {
             throw new IllegalArgumentException("MeldLayoutExport: expected at least one modality's features, found none");
+        }
+        for (Map.Entry<String, List<UtteranceFeatures>> m : modalities.entrySet()) {
+            if (m.getValue().size() != SPLITS.length) {
+                throw new IllegalArgumentException("MeldLayoutExport: expected the features of modality '" + m.getKey()
+                        + "' for " + SPLITS.length + " splits (train, dev, test), found " + m.getValue().size());
+            }
         }
         DatasetDescriptor.Builder b = DatasetDescriptor.builder().name("meld")
                 .description("MELD exported from *_sent_emo.csv and utterance features")
@@ -52,7 +78,8 @@ public final class MeldLayoutExport {
         modalities.keySet().forEach(b::modality);
         LayoutWriter w = new LayoutWriter(out, b.build());
         SkipReport skipped = new SkipReport();
-        for (String[] s : SPLITS) {
+        for (int si = 0; si < SPLITS.length; si++) {
+            String[] s = SPLITS[si];
             Path csv = csvDir.resolve(s[1]);
             MeldCsvRecordReader r = new MeldCsvRecordReader.Builder().badRecordPolicy(policy).build();
             r.initialize(new FileSplit(csv.toFile()));
@@ -65,7 +92,8 @@ public final class MeldLayoutExport {
                 String key = f.get(MeldCsvRecordReader.COLUMN_KEY).toString();
                 Map<String, float[][]> feats = new LinkedHashMap<>();
                 try {
-                    for (Map.Entry<String, UtteranceFeatures> m : modalities.entrySet()) {
+                    for (Map.Entry<String, List<UtteranceFeatures>> e : modalities.entrySet()) {
+                        Map.Entry<String, UtteranceFeatures> m = Map.entry(e.getKey(), e.getValue().get(si));
                         float[] v = m.getValue().get(key);
                         String where = "data row " + (((RecordMetaDataIndex) rec.getMetaData()).getIndex() + 1)
                                 + " (" + key + ")";

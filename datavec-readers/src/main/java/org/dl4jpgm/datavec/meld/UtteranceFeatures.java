@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
  * {@code dia{D}_utt{U}.mp4}). Loaded from a pickle holding a dict, or a list / tuple of dicts (such as MELD's
  * {@code (train, dev, test)} feature pickles), whose keys are {@code "dia{D}_utt{U}"} or {@code "{D}_{U}"} and whose
  * values are numpy vectors ([D] or [1, D]) or lists of numbers.
+ *
+ * <p>MELD's baseline feature pickles hold one dict per split, {@code (train, dev, test)}, and dialogue ids restart in
+ * every split, so their keys repeat across the three dicts: read such a file with {@link #readParts}, one
+ * {@code UtteranceFeatures} per split. {@link #read} merges the dicts of a tuple and therefore fails on it.
  */
 public final class UtteranceFeatures {
 
@@ -70,6 +74,48 @@ public final class UtteranceFeatures {
         return new UtteranceFeatures(file, out);
     }
 
+    /**
+     * Reads a feature pickle part by part: one {@code UtteranceFeatures} per dict of a top-level list / tuple (in
+     * order, e.g. MELD's {@code (train, dev, test)}), or a single one for a top-level dict.
+     *
+     * @throws DataFormatException for a malformed pickle, an item of the list / tuple that is not a dict, a bad key,
+     *                             a duplicate key within one dict, vectors of different widths, an empty dict
+     */
+    public static List<UtteranceFeatures> readParts(Path file) throws IOException {
+        Object root = PickleReader.read(file);
+        if (root instanceof Map) {
+            return List.of(read(file, (Map<?, ?>) root, "dict"));
+        }
+        if (!(root instanceof List || root instanceof Object[])) {
+            throw new DataFormatException(file, "top level", "a dict of features or a list/tuple of dicts",
+                    root == null ? "None" : root.getClass().getSimpleName());
+        }
+        List<?> parts = root instanceof List ? (List<?>) root : java.util.Arrays.asList((Object[]) root);
+        List<UtteranceFeatures> out = new java.util.ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            Object p = parts.get(i);
+            if (!(p instanceof Map)) {
+                throw new DataFormatException(file, "item " + i, "a dict of features",
+                        p == null ? "None" : p.getClass().getSimpleName());
+            }
+            out.add(read(file, (Map<?, ?>) p, "item " + i));
+        }
+        if (out.isEmpty()) {
+            throw new DataFormatException(file, "top level", "at least one dict of features", "an empty "
+                    + (root instanceof List ? "list" : "tuple"));
+        }
+        return out;
+    }
+
+    private static UtteranceFeatures read(Path file, Map<?, ?> dict, String where) {
+        Map<String, float[]> out = new HashMap<>();
+        add(file, dict, out, where);
+        if (out.isEmpty()) {
+            throw new DataFormatException(file, where, "at least one dia{D}_utt{U} feature vector", "none");
+        }
+        return new UtteranceFeatures(file, out);
+    }
+
     private static void add(Path file, Map<?, ?> d, Map<String, float[]> out, String where) {
         int width = out.isEmpty() ? -1 : out.values().iterator().next().length;
         for (Map.Entry<?, ?> e : d.entrySet()) {
@@ -87,7 +133,7 @@ public final class UtteranceFeatures {
             width = v.length;
             if (out.put(key, v) != null) {
                 throw new DataFormatException(file, where + ", key '" + k + "'", "each utterance once",
-                        "a second vector for " + key);
+                        "a second vector for " + key + " (a tuple of per-split dicts? read it with readParts)");
             }
         }
     }

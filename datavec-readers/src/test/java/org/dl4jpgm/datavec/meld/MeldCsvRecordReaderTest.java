@@ -7,6 +7,7 @@ import org.datavec.api.writable.Writable;
 import org.deeplearning4j.datasets.datavec.RecordReaderMultiDataSetIterator;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.DataFormatException;
+import org.dl4jpgm.datavec.testutil.MeldFixtures;
 import org.dl4jpgm.datavec.testutil.Pickle4Writer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class MeldCsvRecordReaderTest {
 
-    static final String HEADER = "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,"
-            + "StartTime,EndTime\n";
+    static final String HEADER = MeldFixtures.HEADER;
     /** Three rows as MELD ships them: quoted times with commas, a multi-line utterance, doubled quotes, non-ASCII. */
     static final String ROWS =
             "1,\"also I was the point person on my company\u2019s transition from the KL-5 to GR-6 system.\",Chandler,"

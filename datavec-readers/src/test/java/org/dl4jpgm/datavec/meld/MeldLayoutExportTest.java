@@ -5,6 +5,7 @@ import org.dl4jpgm.datavec.common.DataFormatException;
 import org.dl4jpgm.datavec.common.SkipReport;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.layout.SplitData;
+import org.dl4jpgm.datavec.testutil.Pickle4Writer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,5 +51,40 @@ class MeldLayoutExportTest {
         assertEquals(List.of("neutral", "negative"), valid.labels("sentiment"));
         assertEquals(6f, valid.features("text").getFloat(1, 1), 0f);
         assertEquals(8f, valid.features("audio").getFloat(1, 0), 0f);
+    }
+
+    @Test
+    void perSplitPicklesWithRepeatedKeysGoToTheirOwnSplits() throws Exception {
+        for (String s : new String[]{"train", "dev", "test"}) {
+            Files.write(dir.resolve(s + "_sent_emo.csv"), (MeldCsvRecordReaderTest.HEADER + MeldCsvRecordReaderTest.ROWS)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        // as MELD's baseline pickles: a (train, dev, test) tuple of dicts keyed "{D}_{U}", the keys repeating per split
+        Object[] parts = new Object[3];
+        for (int p = 0; p < 3; p++) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            for (String k : new String[]{"0_0", "0_1", "1_0"}) {
+                d.put(k, new Pickle4Writer.Nd("f4", new long[]{2}, new float[]{p, k.charAt(2) - '0'}));
+            }
+            parts[p] = d;
+        }
+        Path pkl = dir.resolve("text_emotion.pkl");
+        Pickle4Writer.write(pkl, parts);
+        DataFormatException merged = assertThrows(DataFormatException.class, () -> UtteranceFeatures.read(pkl));
+        assertTrue(merged.getMessage().contains("readParts"), merged.getMessage());
+        List<UtteranceFeatures> split = UtteranceFeatures.readParts(pkl);
+        assertEquals(3, split.size());
+        assertArrayEquals(new float[]{2, 1}, split.get(2).get("dia0_utt1"), 0f);
+        Map<String, List<UtteranceFeatures>> mods = new LinkedHashMap<>();
+        mods.put("text", split);
+        mods.put("audio", split);
+        MeldLayoutExport.exportPerSplit(dir, mods, dir.resolve("out"), BadRecordPolicy.FAIL);
+        LayoutReader r = new LayoutReader(dir.resolve("out"));
+        assertEquals(0f, r.readSplit("train").features("text").getFloat(1, 0), 0f);
+        assertEquals(1f, r.readSplit("valid").features("text").getFloat(1, 0), 0f, "dev rows take the dev dict");
+        assertEquals(2f, r.readSplit("test").features("audio").getFloat(2, 0), 0f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MeldLayoutExport
+                .exportPerSplit(dir, Map.of("text", split.subList(0, 2)), dir.resolve("bad"), BadRecordPolicy.FAIL));
+        assertTrue(e.getMessage().contains("for 3 splits (train, dev, test), found 2"), e.getMessage());
     }
 }

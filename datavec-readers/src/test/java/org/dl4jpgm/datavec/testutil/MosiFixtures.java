@@ -25,12 +25,35 @@ public final class MosiFixtures {
         return modality * 100 + record * 10 + step + dim / 10f;
     }
 
+    /** The feature value of record i, step t, dim k in modality m (0 text, 1 audio, 2 vision). */
+    @FunctionalInterface
+    public interface Values {
+        float at(int modality, int record, int step, int dim);
+    }
+
     /**
      * @param labels   regression labels, one per record
      * @param lengths  true lengths (unaligned) or null (aligned)
      * @return the split dict {id, raw_text, text, audio, vision, regression_labels[, audio_lengths, vision_lengths]}
+     * with {@link #STEPS} steps, widths {@link #DIMS} and values {@link #value}
      */
     public static Map<String, Object> split(String prefix, double[] labels, long[] lengths) {
+        return split(prefix, labels, lengths, STEPS, DIMS, MosiFixtures::value);
+    }
+
+    /**
+     * The split dict as MMSA writes it, for any size and feature values.
+     *
+     * @param prefix  prefix of the video ids ({@code <prefix>vid<i>$_$<i+1>})
+     * @param labels  regression labels, one per record
+     * @param lengths true lengths of audio and vision (unaligned) or null (aligned); text always has {@code steps}
+     * @param steps   padded sequence length S
+     * @param dims    feature widths of text, audio, vision
+     * @param values  the feature values (zero padding after the true length is applied here)
+     * @return {id, raw_text, text, audio, vision, regression_labels[, audio_lengths, vision_lengths]}
+     */
+    public static Map<String, Object> split(String prefix, double[] labels, long[] lengths, int steps, int[] dims,
+                                            Values values) {
         int n = labels.length;
         Map<String, Object> d = new LinkedHashMap<>();
         String[] ids = new String[n];
@@ -40,11 +63,11 @@ public final class MosiFixtures {
             raw[i] = "utterance " + i + " \u00e9";
         }
         d.put("raw_text", new Pickle4Writer.Nd("O", new long[]{n}, raw));
-        d.put("audio", features(1, n, lengths));
-        d.put("vision", features(2, n, lengths));
+        d.put("audio", features(1, n, lengths, steps, dims, values));
+        d.put("vision", features(2, n, lengths, steps, dims, values));
         d.put("id", new Pickle4Writer.Nd("U" + Arrays.stream(ids).mapToInt(String::length).max().orElse(1),
                 new long[]{n}, ids));
-        d.put("text", features(0, n, null));
+        d.put("text", features(0, n, null, steps, dims, values));
         float[] l = new float[n];
         for (int i = 0; i < n; i++) {
             l[i] = (float) labels[i];
@@ -63,17 +86,22 @@ public final class MosiFixtures {
 
     /** Features of modality m, zero padded after the true length when lengths are given. */
     public static Pickle4Writer.Nd features(int m, int n, long[] lengths) {
-        int dim = DIMS[m];
-        float[] f = new float[n * STEPS * dim];
+        return features(m, n, lengths, STEPS, DIMS, MosiFixtures::value);
+    }
+
+    /** Features [n, steps, dims[m]] of modality m, zero padded after the true length when lengths are given. */
+    public static Pickle4Writer.Nd features(int m, int n, long[] lengths, int steps, int[] dims, Values values) {
+        int dim = dims[m];
+        float[] f = new float[n * steps * dim];
         for (int i = 0; i < n; i++) {
-            for (int t = 0; t < STEPS; t++) {
+            for (int t = 0; t < steps; t++) {
                 for (int k = 0; k < dim; k++) {
                     boolean pad = lengths != null && t >= lengths[i];
-                    f[(i * STEPS + t) * dim + k] = pad ? 0f : value(m, i, t, k);
+                    f[(i * steps + t) * dim + k] = pad ? 0f : values.at(m, i, t, k);
                 }
             }
         }
-        return new Pickle4Writer.Nd("f4", new long[]{n, STEPS, dim}, f);
+        return new Pickle4Writer.Nd("f4", new long[]{n, steps, dim}, f);
     }
 
     /** @return {train, valid, test} with the given train split and small valid/test splits */

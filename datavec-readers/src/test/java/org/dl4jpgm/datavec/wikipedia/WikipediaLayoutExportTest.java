@@ -3,6 +3,7 @@ package org.dl4jpgm.datavec.wikipedia;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.layout.SplitData;
+import org.dl4jpgm.datavec.testutil.MatFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import us.hebi.matlab.mat.format.Mat5;
@@ -19,13 +20,7 @@ class WikipediaLayoutExportTest {
     Path dir;
 
     private static Matrix m(double[][] v) {
-        Matrix x = Mat5.newMatrix(v.length, v[0].length);
-        for (int r = 0; r < v.length; r++) {
-            for (int c = 0; c < v[r].length; c++) {
-                x.setDouble(r, c, v[r][c]);
-            }
-        }
-        return x;
+        return MatFixtures.matrix(v);
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
+import org.dl4jpgm.datavec.layout.LabelEncoder;
 import org.dl4jpgm.datavec.layout.LayoutIteratorOptions;
 import org.dl4jpgm.datavec.layout.LayoutMultiDataSetIterator;
 import org.dl4jpgm.datavec.layout.SplitData;
@@ -28,11 +29,15 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -42,15 +47,56 @@ import java.util.function.Consumer;
  * {@link TwoStageTrainer} (baselines: stage 2 only). Classification is scored by ACC and weighted F1, regression by MAE
  * and Pearson correlation. PgM's inputs must be all vectors or all sequences: when a dataset mixes them, each sequence
  * modality is first reduced by a masked mean over its valid steps ({@link StepMeanPoolingLayer}), as the baselines do.
+ *
+ * <p>The task mains ({@code org.dl4jpgm.examples.tasks}) use the parts: {@link #train} (build and train),
+ * {@link #outputs} (the task output of a split, rows in split order) and {@link #activations} (any vertex's
+ * activations, e.g. per-modality representations); an {@link OutputExtension} adds task outputs after {@code out}.
  */
 public final class ExperimentRunner {
+
+    /**
+     * Extra task outputs of the graph, after the main output {@code out} (e.g. cross-modal retrieval's classifier
+     * shared by the per-modality representations), and the labels they are trained on.
+     */
+    public interface OutputExtension {
+
+        /**
+         * Adds layers fed by the fusion.
+         *
+         * @param b          the builder, holding the fusion and {@code out}
+         * @param fused      what {@code PgmFusion} added
+         * @param modalities the modality names, in input order
+         * @param options    the widths
+         * @return the names of the added output layers, in the order of their labels after {@code out}'s
+         */
+        List<String> addOutputs(ComputationGraphConfiguration.GraphBuilder b, Fused fused, List<String> modalities,
+                                TrainingSettings options);
+
+        /**
+         * Appends the labels (and label masks, 1 = keep) of the added outputs to a batch that holds the target's
+         * labels only.
+         */
+        MultiDataSetPreProcessor labels();
+    }
+
+    /**
+     * A trained model.
+     *
+     * @param graph   the trained graph
+     * @param fused   the fusion's names in it
+     * @param history one record per epoch of the two stages
+     * @param seconds wall time of building and training
+     */
+    public record Trained(ComputationGraph graph, Fused fused, List<EpochRecord> history, double seconds) {
+    }
 
     private final DatasetDescriptor descriptor;
     private final TargetSpec target;
     private final SplitData train;
     private final SplitData test;
-    private final MainJobOptions options;
+    private final TrainingSettings options;
     private final List<String> modalities;
+    private final OutputExtension extension;
 
     /**
      * @param descriptor the dataset
@@ -60,7 +106,16 @@ public final class ExperimentRunner {
      * @param options    widths, epochs, batch size
      */
     public ExperimentRunner(DatasetDescriptor descriptor, TargetSpec target, SplitData train, SplitData test,
-                            MainJobOptions options) {
+                            TrainingSettings options) {
+        this(descriptor, target, train, test, options, null);
+    }
+
+    /**
+     * @param extension extra task outputs after {@code out} (null = none)
+     */
+    public ExperimentRunner(DatasetDescriptor descriptor, TargetSpec target, SplitData train, SplitData test,
+                            TrainingSettings options, OutputExtension extension) {
+        this.extension = extension;
         this.descriptor = descriptor;
         this.target = target;
         this.train = train;
@@ -104,7 +159,11 @@ public final class ExperimentRunner {
                 .addLayer("out", new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
                         : LossFunctions.LossFunction.MSE).nOut(target.labelWidth())
                         .activation(classification ? Activation.SOFTMAX : Activation.IDENTITY).build(), "dense");
-        PgmFusion.setOutputs(b, f, "out");
+        List<String> outputs = new ArrayList<>(List.of("out"));
+        if (extension != null) {
+            outputs.addAll(extension.addOutputs(b, f, modalities, options));
+        }
+        PgmFusion.setOutputs(b, f, outputs.toArray(new String[0]));
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         fusedOut[0] = f;
@@ -131,14 +190,14 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Trains and evaluates.
+     * Builds and trains {@code choice} in two stages (baselines: stage 2 only) on the training split.
      *
      * @param monitored whether UFC, PFC, UPR and the task loss are measured after every epoch (on up to 4 training
      *                  batches; each PgM graph call costs seconds on a CPU, so the main job monitors one seed only);
      *                  unmonitored records carry zeros
      * @param progress  receives every epoch's record
      */
-    public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
+    public Trained train(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
         long t0 = System.nanoTime();
         Fused[] fused = new Fused[1];
         ComputationGraph g = build(choice, seed, fused);
@@ -147,13 +206,71 @@ public final class ExperimentRunner {
                 .stage2Epochs(options.getStage2Epochs()).monitorBatches(4).build();
         List<EpochRecord> history = new TwoStageTrainer(to).onEpoch(progress).fit(g, fused[0], trainIt,
                 monitored ? null : new EmptyIterator());
-        double[] metrics = evaluate(g, iterator(test, false, seed));
+        return new Trained(g, fused[0], history, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Trains and evaluates.
+     *
+     * @param monitored see {@link #train}
+     * @param progress  receives every epoch's record
+     */
+    public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
+        long t0 = System.nanoTime();
+        Trained t = train(choice, seed, monitored, progress);
+        ComputationGraph g = t.graph();
+        double[] metrics = evaluate(g);
         List<PartitionStatistics.ModalityPartition> parts = null;
         if (choice.isPgm() && choice.spec(options, modalities).getPgm().isUsePartitioner()) {
-            parts = PartitionStatistics.compute(g, fused[0].pgmVertex(), iterator(test, false, seed));
+            parts = PartitionStatistics.compute(g, t.fused().pgmVertex(), iterator(test, false, seed));
         }
         return new RunResult(choice, seed, metrics[0], metrics[1], ParameterCounts.of(g).total(), (System.nanoTime() - t0) / 1e9,
-                history, parts);
+                t.history(), parts);
+    }
+
+    /**
+     * The task output {@code out} of {@code g} on every example of {@code split}: [N, K] class probabilities
+     * (classification) or [N, 1] predictions (regression), row i for example i of the split.
+     */
+    public INDArray outputs(ComputationGraph g, SplitData split) {
+        List<INDArray> rows = new ArrayList<>();
+        LayoutMultiDataSetIterator it = iterator(split, false, 0);
+        while (it.hasNext()) {
+            MultiDataSet ds = it.next();
+            rows.add(g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays())[0]);
+        }
+        return Nd4j.vstack(rows.toArray(new INDArray[0]));
+    }
+
+    /**
+     * Activations of the named vertices of {@code g} (inference mode) on every example of {@code split}: per vertex
+     * [N, W] (or [N, W, S]), row i for example i of the split. Feature masks (1 = keep) are applied.
+     */
+    public Map<String, INDArray> activations(ComputationGraph g, SplitData split, String... vertices) {
+        Map<String, List<INDArray>> rows = new LinkedHashMap<>();
+        for (String v : vertices) {
+            if (g.getVertex(v) == null) {
+                throw new IllegalArgumentException("ExperimentRunner: expected a vertex named '" + v
+                        + "' in the graph, found none");
+            }
+            rows.put(v, new ArrayList<>());
+        }
+        LayoutMultiDataSetIterator it = iterator(split, false, 0);
+        while (it.hasNext()) {
+            MultiDataSet ds = it.next();
+            g.setLayerMaskArrays(ds.getFeaturesMaskArrays(), null);
+            try {
+                Map<String, INDArray> acts = g.feedForward(ds.getFeatures(), false, false);
+                for (String v : vertices) {
+                    rows.get(v).add(acts.get(v).dup());
+                }
+            } finally {
+                g.clearLayerMaskArrays();
+            }
+        }
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        rows.forEach((v, r) -> out.put(v, Nd4j.concat(0, r.toArray(new INDArray[0]))));
+        return out;
     }
 
     private LayoutMultiDataSetIterator iterator(SplitData split, boolean shuffle, long seed) {
@@ -163,43 +280,32 @@ public final class ExperimentRunner {
             b.shuffle(seed);
         }
         LayoutMultiDataSetIterator it = new LayoutMultiDataSetIterator(descriptor, split, b.build());
+        if (extension != null) {
+            it.setPreProcessor(extension.labels());
+        }
         return it;
     }
 
-    /** ACC and weighted F1, or MAE and correlation, of the task output on every example of {@code it}. */
-    private double[] evaluate(ComputationGraph g, LayoutMultiDataSetIterator it) {
-        boolean classification = target.getTask() == TaskType.CLASSIFICATION;
-        List<Integer> pred = new ArrayList<>();
-        List<Integer> actual = new ArrayList<>();
-        List<Double> yHat = new ArrayList<>();
-        List<Double> y = new ArrayList<>();
-        it.reset();
-        while (it.hasNext()) {
-            MultiDataSet ds = it.next();
-            INDArray out = g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays())[0];
-            INDArray labels = ds.getLabels(0);
-            for (int i = 0; i < out.size(0); i++) {
-                if (classification) {
-                    pred.add(out.getRow(i).argMax().getInt(0));
-                    actual.add(labels.getRow(i).argMax().getInt(0));
-                } else {
-                    yHat.add(out.getDouble(i, 0));
-                    y.add(labels.getDouble(i, 0));
-                }
+    /** ACC and weighted F1, or MAE and correlation, of the task output on every example of the test split. */
+    private double[] evaluate(ComputationGraph g) {
+        INDArray out = outputs(g, test);
+        double[] truth = LabelEncoder.decode(target, test.labels(target.getName()), null);
+        if (target.getTask() == TaskType.CLASSIFICATION) {
+            int[] pred = new int[truth.length];
+            int[] actual = new int[truth.length];
+            for (int i = 0; i < truth.length; i++) {
+                pred[i] = out.getRow(i).argMax().getInt(0);
+                actual[i] = (int) truth[i];
             }
-        }
-        if (classification) {
-            ClassificationMetrics m = ClassificationMetrics.compute(pred.stream().mapToInt(Integer::intValue).toArray(),
-                    actual.stream().mapToInt(Integer::intValue).toArray(), target.getClasses().size());
+            ClassificationMetrics m = ClassificationMetrics.compute(pred, actual, target.getClasses().size());
             return new double[]{m.accuracy(), m.weightedF1()};
         }
-        double[] p = yHat.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] t = y.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] p = out.getColumn(0).toDoubleVector();
         double mae = 0;
         for (int i = 0; i < p.length; i++) {
-            mae += Math.abs(p[i] - t[i]);
+            mae += Math.abs(p[i] - truth[i]);
         }
-        return new double[]{mae / Math.max(1, p.length), MosiMetrics.pearson(p, t)};
+        return new double[]{mae / Math.max(1, p.length), MosiMetrics.pearson(p, truth)};
     }
 
     /** A monitoring iterator without batches (unmonitored runs). */

@@ -81,7 +81,7 @@ public record FusionChoice(String name, FusionType type, String modality, String
      * @param o          widths, iterations and learner mode come from here
      * @param modalities the dataset's modality names, in input order
      */
-    public FusionSpec spec(MainJobOptions o, List<String> modalities) {
+    public FusionSpec spec(TrainingSettings o, List<String> modalities) {
         int d = o.getWidth();
         FusionSpec.Builder b = FusionSpec.builder().type(type).prefix("fusion").baselineWidth(d).mlpHidden(d)
                 .headHidden(d).headHeads(2).headFfnSize(2L * d)

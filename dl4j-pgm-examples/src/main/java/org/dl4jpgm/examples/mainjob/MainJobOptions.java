@@ -12,7 +12,7 @@ import java.util.Locale;
  * {@link #usage()} lists them. {@code --quick} switches the defaults that were not given explicitly to a run of about
  * a minute (fewer epochs, examples and seeds).
  */
-public final class MainJobOptions {
+public final class MainJobOptions implements TrainingSettings {
 
     /** Dataset directory in the project's layout (null = the embedded digits-speech set). */
     private Path dataset;
@@ -163,12 +163,12 @@ public final class MainJobOptions {
     public String getTarget() { return target; }
     public List<String> getFusions() { return fusions == null ? FusionChoice.DEFAULT_LIST : fusions; }
     public int getSeeds() { return seeds != null ? seeds : (quick ? 1 : 3); }
-    public int getStage1Epochs() { return stage1Epochs != null ? stage1Epochs : (quick ? 1 : 1); }
-    public int getStage2Epochs() { return stage2Epochs != null ? stage2Epochs : (quick ? 2 : 3); }
-    public LearnerMode getLearnerMode() { return learnerMode; }
-    public int getWidth() { return width; }
-    public int getIterations() { return iterations; }
-    public int getBatchSize() { return batchSize; }
+    @Override public int getStage1Epochs() { return stage1Epochs != null ? stage1Epochs : (quick ? 1 : 1); }
+    @Override public int getStage2Epochs() { return stage2Epochs != null ? stage2Epochs : (quick ? 2 : 3); }
+    @Override public LearnerMode getLearnerMode() { return learnerMode; }
+    @Override public int getWidth() { return width; }
+    @Override public int getIterations() { return iterations; }
+    @Override public int getBatchSize() { return batchSize; }
     public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? 128 : 256); }
     public int getMaxTest() { return maxTest != null ? maxTest : (quick ? 128 : 0); }
     public String getTrainSplit() { return trainSplit; }

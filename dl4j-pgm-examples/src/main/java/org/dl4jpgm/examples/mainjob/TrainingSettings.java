@@ -1,0 +1,29 @@
+package org.dl4jpgm.examples.mainjob;
+
+import org.dl4jpgm.blocks.LearnerMode;
+
+/**
+ * What {@link ExperimentRunner} and {@link FusionChoice#spec} need to build and train a model: the widths, PgM's
+ * iterations and learner mode, the batch size and the epochs of the two stages. Implemented by the main job's options
+ * ({@link MainJobOptions}) and by the task mains' options ({@code org.dl4jpgm.examples.tasks.TaskOptions}).
+ */
+public interface TrainingSettings {
+
+    /** Common model width D (PgM's width, the head's hidden width, the dense layer before the output). */
+    int getWidth();
+
+    /** PgM iterations N (paper: 3). */
+    int getIterations();
+
+    /** Attention-mask reading of PgM's learners (docs/design.md). */
+    LearnerMode getLearnerMode();
+
+    /** Minibatch size B. */
+    int getBatchSize();
+
+    /** PgM pre-training epochs, stage 1 (L_P only; paper: 20). */
+    int getStage1Epochs();
+
+    /** Joint training epochs, stage 2 (0.5 L_P + L_T; paper: 50); the only stage of a baseline. */
+    int getStage2Epochs();
+}

@@ -1,0 +1,119 @@
+package org.dl4jpgm.examples.tasks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Options of {@link CrossModalRetrievalMain}: the {@link TaskOptions}, the .mat feature file or what raw images and
+ * articles become ({@link RawDataOptions}), and which of PgM's features are the retrieval representations.
+ */
+public final class CrossModalRetrievalOptions extends RawDataOptions {
+
+    /** The list file that marks a folder as Wikipedia's raw distribution. */
+    public static final String TRAIN_LIST = "trainset_txt_img_cat.list";
+
+    /**
+     * The .mat feature file ({@code I_tr, T_tr, L_tr, I_te, T_te, L_te}), relative to DATA_DIR or absolute (null = the
+     * one .mat in DATA_DIR, or DATA_DIR itself if it is a .mat; with none, the raw distribution is read).
+     */
+    private Path mat;
+    /** Which of PgM's per-modality features form the retrieval representation. Default BOTH ({@code [u_m ; p_m]}). */
+    private RetrievalHead.Embedding embedding = RetrievalHead.Embedding.BOTH;
+
+    private CrossModalRetrievalOptions() {
+        super(Path.of("tasks-out", "cr"));
+    }
+
+    /**
+     * Parses {@code DATA_DIR [--option value ...]}.
+     *
+     * @throws IllegalArgumentException naming the bad argument, option or value
+     */
+    public static CrossModalRetrievalOptions parse(String... args) {
+        CrossModalRetrievalOptions o = new CrossModalRetrievalOptions();
+        o.parseArgs(args);
+        return o;
+    }
+
+    @Override
+    protected String command() {
+        return "CrossModalRetrievalMain";
+    }
+
+    @Override
+    protected List<String> dataUsage() {
+        return List.of(
+                "  DATA_DIR               Wikipedia (Rasiwasia et al. 2010): the feature version (a folder with one",
+                "                         .mat holding I_tr, T_tr, L_tr, I_te, T_te, L_te, or the .mat itself), or",
+                "                         the raw distribution (" + TRAIN_LIST + ", testset_txt_img_cat.list,",
+                "                         texts/<id>.xml, images/<category>/<id>.jpg)");
+    }
+
+    @Override
+    protected List<String> taskUsage() {
+        List<String> l = new ArrayList<>();
+        l.add("  --mat FILE             the .mat feature file, relative to DATA_DIR (default: the one .mat there)");
+        l.add("  --embedding WHICH      retrieval representation per modality: BOTH = [u_m ; p_m] (default),");
+        l.add("                         UNI = u_m, PAIRED = p_m (PgM's uni-/paired-modal features)");
+        l.addAll(rawDataUsage());
+        return l;
+    }
+
+    @Override
+    protected boolean taskOption(String option, String value) {
+        if (rawDataOption(option, value)) {
+            return true;
+        }
+        switch (option) {
+            case "--mat" -> mat = Path.of(value);
+            case "--embedding" -> embedding = choice(option, value, RetrievalHead.Embedding.class);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Which of PgM's features form the retrieval representation. */
+    public RetrievalHead.Embedding getEmbedding() { return embedding; }
+
+    /**
+     * The .mat to read, or null for the raw distribution.
+     *
+     * @throws IllegalArgumentException naming the folder and what it lacks
+     */
+    public Path resolveMat() throws IOException {
+        Path data = getData();
+        if (mat != null) {
+            Path p = data.resolve(mat);
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalArgumentException("CrossModalRetrievalMain: --mat: expected the file " + p
+                        + ", found none");
+            }
+            return p;
+        }
+        if (Files.isRegularFile(data)) {
+            return data;
+        }
+        if (!Files.isDirectory(data)) {
+            throw new IllegalArgumentException("CrossModalRetrievalMain: expected a data directory, found no " + data);
+        }
+        List<Path> mats;
+        try (Stream<Path> l = Files.list(data)) {
+            mats = l.filter(p -> p.getFileName().toString().endsWith(".mat")).sorted().toList();
+        }
+        if (mats.size() == 1) {
+            return mats.get(0);
+        }
+        if (Files.isRegularFile(data.resolve(TRAIN_LIST))) {
+            return null;
+        }
+        throw new IllegalArgumentException("CrossModalRetrievalMain: expected in " + data + " one .mat feature file or "
+                + "the raw distribution's " + TRAIN_LIST + ", found " + (mats.isEmpty() ? "neither"
+                : mats.size() + " .mat files " + mats + " (choose one with --mat)"));
+    }
+}

@@ -1,0 +1,66 @@
+package org.dl4jpgm.examples.tasks;
+
+import org.dl4jpgm.datavec.common.SkipReport;
+import org.dl4jpgm.datavec.mosi.MosiLayoutExport;
+import org.dl4jpgm.eval.MosiMetrics;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Multimodal sentiment analysis (MSA) on CMU-MOSI, the paper's first task (Table 1: text, audio, vision; Table 2).
+ * Reads the MMSA pickle ({@code aligned_50.pkl} or {@code unaligned_50.pkl}) with {@link MosiLayoutExport} into the
+ * project's layout under {@code <out>/layout} (modalities text, audio, vision, each [N, S, D_m]; unaligned sequences
+ * with their lengths, so the iterator's step masks [B, S] mark real steps with 1), trains
+ * {@code inputs -> PgM -> head -> dense -> out} (identity output, MSE; regression of the sentiment in [-3, 3]) in two
+ * stages (Eq. 12), and prints the test metrics of {@link MosiMetrics} in Table 2's layout: ACC-2 and F1 as Has0/Non0,
+ * then MAE, Corr and ACC-7 (MMSA's other columns).
+ *
+ * <p>Run (docs/tasks.md): {@code mvn -B -q -pl dl4j-pgm-examples exec:java
+ * -Dexec.mainClass=org.dl4jpgm.examples.tasks.MsaMain -Dexec.args="MOSI/Processed"}; {@code --help} lists the
+ * options ({@link MsaOptions}).
+ */
+public final class MsaMain {
+
+    private MsaMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        TaskRunner.main(args, MsaOptions::parse, MsaMain::run);
+    }
+
+    /** Exports, trains, evaluates and prints; returns what was printed as metrics. */
+    public static TaskReport run(MsaOptions o, PrintStream out) throws IOException {
+        Path pkl = o.resolvePickle();
+        Path layout = o.getOut().resolve("layout");
+        out.println("MSA: exporting " + pkl + " to " + layout);
+        SkipReport skipped = MosiLayoutExport.fromPickle(pkl, layout, o.getBadRecords());
+        TaskRunner.reportSkipped(skipped, out);
+        TaskRunner.Run run = TaskRunner.train(layout, o, null, null, out);
+        MosiMetrics m = MosiMetrics.compute(run.testOutputs().getColumn(0).toDoubleVector(), run.testLabels());
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("ACC-2 Has0", m.acc2Has0());
+        metrics.put("ACC-2 Non0", m.acc2Non0());
+        metrics.put("F1 Has0", m.f1Has0());
+        metrics.put("F1 Non0", m.f1Non0());
+        metrics.put("MAE", m.mae());
+        metrics.put("Corr", m.corr());
+        metrics.put("ACC-7", m.acc7());
+        Map<String, String> cells = new LinkedHashMap<>();
+        cells.put("ACC-2", TaskRunner.percent(m.acc2Has0()) + "/" + TaskRunner.percent(m.acc2Non0()));
+        cells.put("F1", TaskRunner.percent(m.f1Has0()) + "/" + TaskRunner.percent(m.f1Non0()));
+        cells.put("MAE", String.format(Locale.ROOT, "%.3f", m.mae()));
+        cells.put("Corr", String.format(Locale.ROOT, "%.3f", m.corr()));
+        cells.put("ACC-7", TaskRunner.percent(m.acc7()));
+        TaskReport report = new TaskReport(String.format(Locale.ROOT,
+                "Table 2 layout: Multimodal Sentiment Analysis, MOSI (%s split, N = %d, %d non-zero; ACC-2 and F1 as "
+                        + "Has0/Non0, in %%)", o.getTestSplit(), m.count(), m.nonZeroCount()),
+                run.model(), cells, metrics, m.count());
+        TaskRunner.publish(report, o, out);
+        return report;
+    }
+}

@@ -1,0 +1,87 @@
+package org.dl4jpgm.examples.tasks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Options of {@link MsaMain}: the {@link TaskOptions} and which MMSA pickle to read. */
+public final class MsaOptions extends TaskOptions {
+
+    /** The MMSA pickles looked for in DATA_DIR, in this order, when {@code --pickle} is not given. */
+    public static final List<String> PICKLES = List.of("aligned_50.pkl", "unaligned_50.pkl");
+
+    /**
+     * The MMSA pickle, relative to DATA_DIR or absolute (null = the first of {@link #PICKLES} in DATA_DIR; DATA_DIR may
+     * also be the pickle file itself).
+     */
+    private Path pickle;
+
+    private MsaOptions() {
+        super(Path.of("tasks-out", "msa"));
+    }
+
+    /**
+     * Parses {@code DATA_DIR [--option value ...]}.
+     *
+     * @throws IllegalArgumentException naming the bad argument, option or value
+     */
+    public static MsaOptions parse(String... args) {
+        MsaOptions o = new MsaOptions();
+        o.parseArgs(args);
+        return o;
+    }
+
+    @Override
+    protected String command() {
+        return "MsaMain";
+    }
+
+    @Override
+    protected List<String> dataUsage() {
+        return List.of(
+                "  DATA_DIR               CMU-MOSI as MMSA distributes it: a folder holding aligned_50.pkl or",
+                "                         unaligned_50.pkl ({train, valid, test} dicts of text, audio, vision,",
+                "                         regression_labels), or the pickle itself");
+    }
+
+    @Override
+    protected List<String> taskUsage() {
+        return List.of("  --pickle FILE          the pickle, relative to DATA_DIR (default: aligned_50.pkl, else "
+                + "unaligned_50.pkl)");
+    }
+
+    @Override
+    protected boolean taskOption(String option, String value) {
+        if (option.equals("--pickle")) {
+            pickle = Path.of(value);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The pickle to read.
+     *
+     * @throws IllegalArgumentException naming what was looked for where, when there is none
+     */
+    public Path resolvePickle() {
+        Path data = getData();
+        if (pickle != null) {
+            Path p = data.resolve(pickle);
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalArgumentException("MsaMain: --pickle: expected the file " + p + ", found none");
+            }
+            return p;
+        }
+        if (Files.isRegularFile(data)) {
+            return data;
+        }
+        for (String name : PICKLES) {
+            if (Files.isRegularFile(data.resolve(name))) {
+                return data.resolve(name);
+            }
+        }
+        throw new IllegalArgumentException("MsaMain: expected " + String.join(" or ", PICKLES) + " in " + data
+                + ", found neither (name another pickle with --pickle)");
+    }
+}

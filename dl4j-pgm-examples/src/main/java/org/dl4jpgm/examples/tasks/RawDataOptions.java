@@ -1,0 +1,55 @@
+package org.dl4jpgm.examples.tasks;
+
+import org.dl4jpgm.examples.features.ImageFeatureKind;
+import org.dl4jpgm.examples.features.TextFeatureKind;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@link TaskOptions} of the tasks whose raw distribution holds images and texts (Wikipedia, UPMC Food-101): what the
+ * raw items become ({@link org.dl4jpgm.examples.features.RawFeatures}) and where encoder features are cached.
+ */
+public abstract class RawDataOptions extends TaskOptions {
+
+    /** What images become. Default MOBILENET_V2 (the frozen pretrained encoder). */
+    private ImageFeatureKind imageFeatures = ImageFeatureKind.MOBILENET_V2;
+    /** What texts become. Default MINILM (the frozen pretrained encoder). */
+    private TextFeatureKind textFeatures = TextFeatureKind.MINILM;
+    /** Feature cache folder of the encoders (null = {@code <out>/features}). */
+    private Path cache;
+
+    protected RawDataOptions(Path defaultOut) {
+        super(defaultOut);
+    }
+
+    /** Parses the raw-data options; subclasses call it first from {@link #taskOption}. */
+    protected final boolean rawDataOption(String option, String value) {
+        switch (option) {
+            case "--image-features" -> imageFeatures = choice(option, value, ImageFeatureKind.class);
+            case "--text-features" -> textFeatures = choice(option, value, TextFeatureKind.class);
+            case "--cache" -> cache = Path.of(value);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Usage lines of the raw-data options. */
+    protected static List<String> rawDataUsage() {
+        return List.of(
+                "  --image-features KIND  MOBILENET_V2 (default; model files in .models/, see docs/encoders.md)",
+                "                         or THUMBNAIL (8 x 8 RGB grid, no model files)",
+                "  --text-features KIND   MINILM (default; all-MiniLM-L6-v2 from the classpath) or TRIGRAM",
+                "                         (hashed character trigrams, no model files)",
+                "  --cache DIR            encoder feature cache (default <out>/features)");
+    }
+
+    /** What images become. */
+    public ImageFeatureKind getImageFeatures() { return imageFeatures; }
+    /** What texts become. */
+    public TextFeatureKind getTextFeatures() { return textFeatures; }
+    /** The encoder feature cache folder. */
+    public Path getCache() { return cache != null ? cache : getOut().resolve("features"); }
+}

@@ -1,0 +1,228 @@
+package org.dl4jpgm.examples.tasks;
+
+import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.datavec.common.BadRecordPolicy;
+import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.mainjob.TrainingSettings;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The options every task main shares, parsed from {@code DATA_DIR [--option value ...]}; each option is a documented
+ * field with its default, and {@link #usage()} lists them with the task's own. Subclasses add the task's options
+ * ({@link #taskOption}). Defaults are sized for a CPU (a few epochs, D = 32, N = 1); the paper's setting is
+ * {@code --width 768 --iterations 3 --stage1-epochs 20 --stage2-epochs 50} (Sec. 4.2).
+ */
+public abstract class TaskOptions implements TrainingSettings {
+
+    /** The dataset folder as distributed (the one positional argument; required unless {@code --help}). */
+    private Path data;
+    /**
+     * The model, by {@link FusionChoice} name: PGM (default), one of its Table 3 ablations (NO_PARTITIONER, NO_UFC,
+     * NO_PFC, NO_UPR) or a Table 2 baseline (CONCAT, ADD, MAX, LINEAR, MLP, UNI:&lt;modality&gt;).
+     */
+    private String fusion = "PGM";
+    /** Common model width D. Default 32 (paper: 768). */
+    private int width = 32;
+    /** PgM iterations N. Default 1 (paper: 3). */
+    private int iterations = 1;
+    /** Attention-mask reading of PgM's learners. Default SEQUENCE (docs/design.md, "Learner mode measured"). */
+    private LearnerMode learnerMode = LearnerMode.SEQUENCE;
+    /** PgM pre-training epochs, stage 1 (L_P only). Default 1 (paper: 20). */
+    private int stage1Epochs = 1;
+    /** Joint training epochs, stage 2 (0.5 L_P + L_T, Eq. 12). Default 3 (paper: 50). */
+    private int stage2Epochs = 3;
+    /** Minibatch size B. Default 64. */
+    private int batchSize = 64;
+    /** Seed of the initialisation and of the shuffling. Default 42. */
+    private long seed = 42;
+    /** At most this many training examples (the first ones), 0 = all. Default 0. */
+    private int maxTrain;
+    /** At most this many evaluation examples (the first ones), 0 = all. Default 0. */
+    private int maxTest;
+    /** The split evaluated. Default {@code test}. */
+    private String testSplit = "test";
+    /** Bad records: FAIL (default) stops at the first with an error naming it; SKIP leaves them out and counts them. */
+    private BadRecordPolicy badRecords = BadRecordPolicy.FAIL;
+    /** Output folder: the exported layout ({@code <out>/layout}), the results ({@code <out>/results.md}). */
+    private Path out;
+    /** Print the usage and exit. */
+    private boolean help;
+
+    /** @param defaultOut the task's default output folder, e.g. {@code tasks-out/msa} */
+    protected TaskOptions(Path defaultOut) {
+        this.out = defaultOut;
+    }
+
+    /** The command name used in messages and the usage, e.g. {@code MsaMain}. */
+    protected abstract String command();
+
+    /** Usage lines of {@code DATA_DIR}: what the folder holds. */
+    protected abstract List<String> dataUsage();
+
+    /** Usage lines of the task's own options. */
+    protected abstract List<String> taskUsage();
+
+    /**
+     * Parses one task option.
+     *
+     * @return false if {@code option} is not one of the task's
+     * @throws IllegalArgumentException for a bad value, naming the option and the value
+     */
+    protected abstract boolean taskOption(String option, String value);
+
+    /**
+     * Parses {@code args} into this object.
+     *
+     * @throws IllegalArgumentException naming the bad argument, option or value
+     */
+    protected final void parseArgs(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                if (data != null) {
+                    throw new IllegalArgumentException(command() + ": expected one data directory, found a second "
+                            + "argument '" + a + "' (after '" + data + "')");
+                }
+                data = Path.of(a);
+                continue;
+            }
+            if (a.equals("--help") || a.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(command() + ": option " + a + " expects a value, found none");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--fusion" -> fusion = fusion(v);
+                case "--width" -> width = positive(a, v);
+                case "--iterations" -> iterations = positive(a, v);
+                case "--learner-mode" -> learnerMode = choice(a, v, LearnerMode.class);
+                case "--stage1-epochs" -> stage1Epochs = nonNegative(a, v);
+                case "--stage2-epochs" -> stage2Epochs = positive(a, v);
+                case "--batch" -> batchSize = positive(a, v);
+                case "--seed" -> seed = nonNegative(a, v);
+                case "--max-train" -> maxTrain = nonNegative(a, v);
+                case "--max-test" -> maxTest = nonNegative(a, v);
+                case "--test-split" -> testSplit = v;
+                case "--bad-records" -> badRecords = choice(a, v, BadRecordPolicy.class);
+                case "--out" -> out = Path.of(v);
+                default -> {
+                    if (!taskOption(a, v)) {
+                        throw new IllegalArgumentException(command() + ": unknown option " + a + "; see --help");
+                    }
+                }
+            }
+        }
+        if (data == null && !help) {
+            throw new IllegalArgumentException(command() + ": expected a data directory as the first argument, found "
+                    + "none; see --help");
+        }
+    }
+
+    private String fusion(String v) {
+        try {
+            FusionChoice c = FusionChoice.parse(v.trim());
+            if (c.modality() == null && c.type() == org.dl4jpgm.fusion.FusionType.UNIMODAL) {
+                throw new IllegalArgumentException("UNIMODAL is one run per modality");
+            }
+            return v.trim();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(command() + ": --fusion expects one model (PGM, NO_PARTITIONER, NO_UFC, "
+                    + "NO_PFC, NO_UPR, CONCAT, ADD, MAX, LINEAR, MLP or UNI:<modality>), found '" + v + "' ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    /** Parses an enum constant (case-insensitive), naming the option and the accepted values on error. */
+    protected final <E extends Enum<E>> E choice(String option, String v, Class<E> type) {
+        try {
+            return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            List<String> names = new ArrayList<>();
+            for (E c : type.getEnumConstants()) {
+                names.add(c.name());
+            }
+            throw new IllegalArgumentException(command() + ": " + option + " expects one of " + names + ", found '"
+                    + v + "'");
+        }
+    }
+
+    /** Parses a whole number &ge; 1, naming the option on error. */
+    protected final int positive(String option, String v) {
+        int n = nonNegative(option, v);
+        if (n < 1) {
+            throw new IllegalArgumentException(command() + ": " + option + " expects a number >= 1, found " + v);
+        }
+        return n;
+    }
+
+    /** Parses a whole number &ge; 0, naming the option on error. */
+    protected final int nonNegative(String option, String v) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(command() + ": " + option + " expects a whole number >= 0, found '"
+                    + v + "'");
+        }
+    }
+
+    /** The command line help. */
+    public final String usage() {
+        List<String> l = new ArrayList<>();
+        l.add("usage: " + command() + " DATA_DIR [options]");
+        l.addAll(dataUsage());
+        l.addAll(taskUsage());
+        l.addAll(List.of(
+                "  --fusion NAME          PGM (default), a Table 3 ablation NO_PARTITIONER | NO_UFC | NO_PFC | NO_UPR,",
+                "                         or a Table 2 baseline CONCAT | ADD | MAX | LINEAR | MLP | UNI:<modality>",
+                "  --width D              common model width (default 32; paper 768)",
+                "  --iterations N         PgM iterations (default 1; paper 3)",
+                "  --learner-mode MODE    FEATURE or SEQUENCE (default SEQUENCE)",
+                "  --stage1-epochs N      PgM pre-training epochs, L_P only (default 1; paper 20)",
+                "  --stage2-epochs N      joint training epochs, 0.5 L_P + L_T (default 3; paper 50)",
+                "  --batch B              minibatch size (default 64)",
+                "  --seed S               seed of initialisation and shuffling (default 42)",
+                "  --max-train N          at most N training examples, 0 = all (default 0)",
+                "  --max-test N           at most N evaluation examples, 0 = all (default 0)",
+                "  --test-split NAME      split evaluated (default test)",
+                "  --bad-records POLICY   FAIL (default: stop at the first bad record) or SKIP (leave out, count)",
+                "  --out DIR              exported layout and results.md go here (default " + out + ")",
+                "  --help                 this text"));
+        return String.join("\n", l);
+    }
+
+    /** The dataset folder as distributed. */
+    public Path getData() { return data; }
+    /** The model, by {@link FusionChoice} name. */
+    public String getFusion() { return fusion; }
+    @Override public int getWidth() { return width; }
+    @Override public int getIterations() { return iterations; }
+    @Override public LearnerMode getLearnerMode() { return learnerMode; }
+    @Override public int getStage1Epochs() { return stage1Epochs; }
+    @Override public int getStage2Epochs() { return stage2Epochs; }
+    @Override public int getBatchSize() { return batchSize; }
+    /** Seed of initialisation and shuffling. */
+    public long getSeed() { return seed; }
+    /** At most this many training examples, 0 = all. */
+    public int getMaxTrain() { return maxTrain; }
+    /** At most this many evaluation examples, 0 = all. */
+    public int getMaxTest() { return maxTest; }
+    /** The split evaluated. */
+    public String getTestSplit() { return testSplit; }
+    /** What the exporters do with a bad record. */
+    public BadRecordPolicy getBadRecords() { return badRecords; }
+    /** The output folder. */
+    public Path getOut() { return out; }
+    /** Whether {@code --help} was given. */
+    public boolean isHelp() { return help; }
+}
