@@ -63,4 +63,18 @@ public class PgmObjectiveOutputLayer extends SameDiffOutputLayer {
     public int hashCode() {
         return getClass().hashCode();
     }
+
+    /** The stock runtime, with a quiet gradient-function build ({@link org.dl4jpgm.impl.QuietSameDiffOutputLayer}). */
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> trainingListeners, int layerIndex,
+            INDArray layerParamsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType networkDataType) {
+        org.dl4jpgm.impl.QuietSameDiffOutputLayer ret = new org.dl4jpgm.impl.QuietSameDiffOutputLayer(conf,
+                networkDataType);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+        ret.setConf(conf);
+        return ret;
+    }
 }

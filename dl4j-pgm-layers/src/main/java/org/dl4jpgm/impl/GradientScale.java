@@ -41,7 +41,7 @@ public final class GradientScale {
         if (Double.isNaN(layerFactor)) {
             synchronized (GradientScale.class) {
                 if (Double.isNaN(layerFactor)) {
-                    layerFactor = measureLayer();
+                    layerFactor = QuietGradFunction.withoutOpLines(GradientScale::measureLayer);
                 }
             }
         }
@@ -53,7 +53,7 @@ public final class GradientScale {
         if (Double.isNaN(vertexFactor)) {
             synchronized (GradientScale.class) {
                 if (Double.isNaN(vertexFactor)) {
-                    vertexFactor = measureVertex();
+                    vertexFactor = QuietGradFunction.withoutOpLines(GradientScale::measureVertex);
                 }
             }
         }

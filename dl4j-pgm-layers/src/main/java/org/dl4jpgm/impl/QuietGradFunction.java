@@ -7,6 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * Builds a SameDiff gradient function without the line per op that ND4J 1.0.0-M2.1 prints to {@code System.out}
@@ -27,11 +28,24 @@ public final class QuietGradFunction {
         if (sd.hasGradientFunction()) {
             return;
         }
-        PrintStream original = System.out;
-        synchronized (QuietGradFunction.class) {
-            System.setOut(new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8));
+        withoutOpLines(() -> {
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 sd.createGradFunction(inputs);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code work} (which builds gradient functions, e.g. through DL4J's stock SameDiff runtimes) with ND4J's
+     * per-op lines filtered out of {@code System.out}.
+     */
+    public static <T> T withoutOpLines(Supplier<T> work) {
+        synchronized (QuietGradFunction.class) {
+            PrintStream original = System.out;
+            System.setOut(new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8));
+            try {
+                return work.get();
             } finally {
                 System.out.flush();
                 System.setOut(original);
