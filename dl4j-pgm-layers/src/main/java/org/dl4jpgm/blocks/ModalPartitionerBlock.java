@@ -81,6 +81,48 @@ public final class ModalPartitionerBlock {
         return 2 * (width * chunks() + chunks());
     }
 
+    /** This partitioner's gate weights, for one modality. */
+    public Weights weights(Map<String, SDVariable> p) {
+        return new Weights(p.get(key(W_UNI)), p.get(key(B_UNI)), p.get(key(W_PAIRED)), p.get(key(B_PAIRED)), 1);
+    }
+
+    /**
+     * The gate weights of G partitioners (one per modality, same D and chunking) stacked for G modalities whose
+     * inputs are stacked along the batch axis ({@code [G B, S, D]}, modality-major): {@code W: [G, D, T]},
+     * {@code b: [G, 1, T]}. The gate logits of all G modalities are then one batched product.
+     */
+    public static Weights stacked(List<ModalPartitionerBlock> blocks, Map<String, SDVariable> p) {
+        if (blocks.size() == 1) {
+            return blocks.get(0).weights(p);
+        }
+        SDVariable[][] parts = new SDVariable[4][blocks.size()];
+        for (int k = 0; k < blocks.size(); k++) {
+            Weights w = blocks.get(k).weights(p);
+            parts[0][k] = w.uni();
+            parts[1][k] = w.uniBias();
+            parts[2][k] = w.paired();
+            parts[3][k] = w.pairedBias();
+        }
+        org.nd4j.autodiff.samediff.SameDiff sd = parts[0][0].getSameDiff();
+        return new Weights(sd.stack(0, parts[0]), sd.stack(0, parts[1]), sd.stack(0, parts[2]), sd.stack(0, parts[3]),
+                blocks.size());
+    }
+
+    /**
+     * Gate weights {@code W_u, b_u, W_p, b_p} for G stacked modalities: {@code [D, T]} and {@code [1, T]} when G = 1
+     * or when one partitioner is shared by all; {@code [G, D, T]} and {@code [G, 1, T]} when each has its own.
+     */
+    public record Weights(SDVariable uni, SDVariable uniBias, SDVariable paired, SDVariable pairedBias, int groupSize) {
+    }
+
+    /** The gate logits {@code x W + b} of {@code x: [G B, S, D]}: {@code [G B, S, T]} (one batched product if G > 1). */
+    private SDVariable logits(Weights weights, SDVariable x, SDVariable w, SDVariable b, long seq) {
+        if (weights.groupSize() == 1) {
+            return SdOps.linear(x, w, b, seq);
+        }
+        return x.reshape(weights.groupSize(), -1, width).mmul(w).add(b).reshape(-1, seq, chunks());
+    }
+
     /**
      * Eq. 1: the uni gate {@code 1 - cumsoftmax(u W_u + b_u)}, broadcast from chunks to features.
      *
@@ -89,14 +131,22 @@ public final class ModalPartitionerBlock {
      * @return {@code [B, S, D]}
      */
     public SDVariable uniGate(Map<String, SDVariable> p, SDVariable u, long seq) {
-        return expand(SdOps.cumsoftmax(SdOps.linear(u, p.get(key(W_UNI)), p.get(key(B_UNI)), seq), seq, chunks()),
-                seq).rsub(1.0);
+        return uniGate(weights(p), u, seq);
+    }
+
+    /** Eq. 1: the uni gate for G stacked modalities ({@code u: [G B, S, D]}, see {@link #stacked}). */
+    public SDVariable uniGate(Weights w, SDVariable u, long seq) {
+        return expand(SdOps.cumsoftmax(logits(w, u, w.uni(), w.uniBias(), seq), seq, chunks()), seq).rsub(1.0);
     }
 
     /** Eq. 1: the paired gate {@code cumsoftmax(p W_p + b_p)}, broadcast to features. Shapes as in uniGate. */
     public SDVariable pairedGate(Map<String, SDVariable> p, SDVariable paired, long seq) {
-        return expand(SdOps.cumsoftmax(SdOps.linear(paired, p.get(key(W_PAIRED)), p.get(key(B_PAIRED)), seq),
-                seq, chunks()), seq);
+        return pairedGate(weights(p), paired, seq);
+    }
+
+    /** Eq. 1: the paired gate for G stacked modalities. */
+    public SDVariable pairedGate(Weights w, SDVariable paired, long seq) {
+        return expand(SdOps.cumsoftmax(logits(w, paired, w.paired(), w.pairedBias(), seq), seq, chunks()), seq);
     }
 
     private SDVariable expand(SDVariable chunkGates, long seq) {
@@ -112,8 +162,13 @@ public final class ModalPartitionerBlock {
      * @param seq   S
      */
     public Step step(Map<String, SDVariable> params, SDVariable input, SDVariable u, SDVariable p, long seq) {
-        SDVariable gu = uniGate(params, u, seq);
-        SDVariable gp = pairedGate(params, p, seq);
+        return step(weights(params), input, u, p, seq);
+    }
+
+    /** One iteration, Eq. 1-3, for G modalities stacked along the batch axis ({@code [G B, S, D]}, see {@link #stacked}). */
+    public Step step(Weights w, SDVariable input, SDVariable u, SDVariable p, long seq) {
+        SDVariable gu = uniGate(w, u, seq);
+        SDVariable gp = pairedGate(w, p, seq);
         SDVariable gs = gu.mul(gp);
         SDVariable upper = gu.sub(gs);
         SDVariable downer = gp.sub(gs);

@@ -192,11 +192,13 @@ public final class PgmBlock {
     /**
      * Defines the model.
      *
-     * <p>The shared learners, the decoder and the objectives run once per iteration on all modalities of equal
-     * sequence length S stacked along the batch axis ({@code [G B, S, D]} for a group of G modalities, modality-major),
-     * not once per modality: the result is the same (every op acts per example), but the graph has about M times fewer
-     * ops, and a SameDiff call in ND4J M2.1 costs roughly in proportion to its op count, almost whatever the tensor
-     * sizes (docs/results.md, "Cost of a training step"). Modalities of different S form separate groups.
+     * <p>After the projections, all modalities of equal sequence length S are stacked along the batch axis
+     * ({@code [G B, S, D]} for a group of G modalities, modality-major) and stay stacked through every iteration:
+     * the partitioners (their per-modality weights stacked into one batched product), the shared learners, the decoder
+     * and the objectives each run once per iteration, not once per modality. The result is the same (every op acts
+     * per example), but the graph has about M times fewer ops, and a SameDiff call in ND4J M2.1 costs roughly in
+     * proportion to its op count, almost whatever the tensor sizes (docs/results.md, "Cost of a training step").
+     * Modalities of different S form separate groups.
      *
      * @param inputs X_m, {@code [B, S_m, D_m]}
      * @param masks  step masks {@code [B, S_m]} (entries may be null: no padding)
@@ -207,86 +209,75 @@ public final class PgmBlock {
         Outputs out = new Outputs(mCount);
         SDVariable[] in = new SDVariable[mCount];
         SDVariable[] target = new SDVariable[mCount];
-        SDVariable[] u = new SDVariable[mCount];
-        SDVariable[] pr = new SDVariable[mCount];
         for (int m = 0; m < mCount; m++) {
             in[m] = projected(m)
                     ? SdOps.linear(inputs.get(m), p.get(PROJ_W + m), p.get(PROJ_B + m), seqs[m]) : inputs.get(m);
             target[m] = projected(m) && options.isUseUpr() && options.isDetachUprTarget()
                     ? SdOps.stopGradient(in[m]) : in[m];
-            u[m] = in[m];
-            pr[m] = in[m];
-        }
-        List<int[]> groups = groupsBySequenceLength(seqs, stackModalities);
-        List<SDVariable> groupMasks = new ArrayList<>();
-        List<SDVariable> groupTargets = new ArrayList<>();
-        for (int[] g : groups) {
-            groupMasks.add(stackMasks(masks, g, in, seqs[g[0]]));
-            groupTargets.add(options.isUseUpr() ? stack(target, g) : null);
         }
         SDVariable ufc = null;
         SDVariable pfc = null;
         SDVariable upr = null;
-        SDVariable[] learnedU = new SDVariable[mCount];
-        SDVariable[] learnedP = new SDVariable[mCount];
-        for (int i = 0; i < options.getIterations(); i++) {
-            SDVariable[] nextU = u.clone();
-            SDVariable[] nextP = pr.clone();
-            SDVariable[] hardU = new SDVariable[mCount];
-            SDVariable[] hardP = new SDVariable[mCount];
-            for (int m = 0; m < mCount; m++) {
+        SDVariable[] finalU = new SDVariable[mCount];
+        SDVariable[] finalP = new SDVariable[mCount];
+        for (int[] g : groupsBySequenceLength(seqs, stackModalities)) {
+            long seq = seqs[g[0]];
+            SDVariable mask = stackMasks(masks, g, in, seq);
+            SDVariable input = stack(in, g);
+            SDVariable uprTarget = options.isUseUpr() ? stack(target, g) : null;
+            ModalPartitionerBlock partitioner = partitioner(g[0]);
+            ModalPartitionerBlock.Weights weights = options.isUsePartitioner() ? partitionerWeights(p, g) : null;
+            SDVariable u = input;
+            SDVariable pr = input;
+            SDVariable learnedU = null;
+            SDVariable learnedP = null;
+            for (int i = 0; i < options.getIterations(); i++) {
+                SDVariable nextU = u;
+                SDVariable nextP = pr;
+                SDVariable hardU;
+                SDVariable hardP;
                 if (options.isUsePartitioner()) {
-                    ModalPartitionerBlock.Step step = partitioner(m).step(p, in[m], u[m], pr[m], seqs[m]);
-                    nextU[m] = step.uni();
-                    nextP[m] = step.paired();
-                    out.uniGates.get(m).add(step.uniGate());
-                    out.pairedGates.get(m).add(step.pairedGate());
-                    hardU[m] = GateMasks.hard(step.uniGate(), options.getGateGradient());
-                    hardP[m] = GateMasks.hard(step.pairedGate(), options.getGateGradient());
+                    ModalPartitionerBlock.Step step = partitioner.step(weights, input, u, pr, seq);
+                    nextU = step.uni();
+                    nextP = step.paired();
+                    addPerModality(out.uniGates, g, unstack(step.uniGate(), g.length, seq));
+                    addPerModality(out.pairedGates, g, unstack(step.pairedGate(), g.length, seq));
+                    hardU = GateMasks.hard(step.uniGate(), options.getGateGradient());
+                    hardP = GateMasks.hard(step.pairedGate(), options.getGateGradient());
                 } else {
-                    hardU[m] = in[m].mul(0.0).add(1.0);
-                    hardP[m] = hardU[m];
+                    hardU = input.mul(0.0).add(1.0);
+                    hardP = hardU;
                 }
-            }
-            for (int gi = 0; gi < groups.size(); gi++) {
-                int[] g = groups.get(gi);
-                long seq = seqs[g[0]];
-                SDVariable mask = groupMasks.get(gi);
-                SDVariable lu = uniLearner.apply(p, stack(nextU, g), stack(hardU, g), mask, seq);
-                SDVariable lp = pairedLearner.apply(p, stack(nextP, g), stack(hardP, g), mask, seq);
-                SDVariable[] us = unstack(lu, g.length, seq);
-                SDVariable[] ps = unstack(lp, g.length, seq);
-                for (int k = 0; k < g.length; k++) {
-                    learnedU[g[k]] = us[k];
-                    learnedP[g[k]] = ps[k];
-                    out.uniIterates.get(g[k]).add(us[k]);
-                    out.pairedIterates.get(g[k]).add(ps[k]);
-                }
+                learnedU = uniLearner.apply(p, nextU, hardU, mask, seq);
+                learnedP = pairedLearner.apply(p, nextP, hardP, mask, seq);
+                addPerModality(out.uniIterates, g, unstack(learnedU, g.length, seq));
+                addPerModality(out.pairedIterates, g, unstack(learnedP, g.length, seq));
                 if (options.isUseUfc()) {
-                    ufc = add(ufc, ufcLoss(p, SdOps.maskedMeanOverSteps(lu, mask, seq), g));
+                    ufc = add(ufc, ufcLoss(p, SdOps.maskedMeanOverSteps(learnedU, mask, seq), g));
                 }
                 if (options.isUsePfc()) {
-                    pfc = add(pfc, pfcLoss(p, SdOps.maskedMeanOverSteps(lu, mask, seq),
-                            SdOps.maskedMeanOverSteps(lp, mask, seq), g.length));
+                    pfc = add(pfc, pfcLoss(p, SdOps.maskedMeanOverSteps(learnedU, mask, seq),
+                            SdOps.maskedMeanOverSteps(learnedP, mask, seq), g.length));
                 }
                 if (options.isUseUpr()) {
-                    SDVariable rec = decoder.apply(p, lu, lp, mask, seq);
-                    SDVariable[] recs = unstack(rec, g.length, seq);
-                    for (int k = 0; k < g.length; k++) {
-                        out.reconstructions.get(g[k]).add(recs[k]);
-                    }
-                    upr = add(upr, uprLoss(groupTargets.get(gi), rec, mask, seq, g.length));
+                    SDVariable rec = decoder.apply(p, learnedU, learnedP, mask, seq);
+                    addPerModality(out.reconstructions, g, unstack(rec, g.length, seq));
+                    upr = add(upr, uprLoss(uprTarget, rec, mask, seq, g.length));
                 }
-            }
-            for (int m = 0; m < mCount; m++) {
                 boolean learned = options.getCarry() == PgmOptions.Carry.LEARNED;
-                u[m] = learned ? learnedU[m] : nextU[m];
-                pr[m] = learned ? learnedP[m] : nextP[m];
+                u = learned ? learnedU : nextU;
+                pr = learned ? learnedP : nextP;
+            }
+            SDVariable[] us = unstack(learnedU, g.length, seq);
+            SDVariable[] ps = unstack(learnedP, g.length, seq);
+            for (int k = 0; k < g.length; k++) {
+                finalU[g[k]] = us[k];
+                finalP[g[k]] = ps[k];
             }
         }
         for (int m = 0; m < mCount; m++) {
-            out.uni.add(learnedU[m]);
-            out.paired.add(learnedP[m]);
+            out.uni.add(finalU[m]);
+            out.paired.add(finalP[m]);
             out.projected.add(in[m]);
         }
         SDVariable batchZeros = ufc != null && pfc != null && upr != null ? null
@@ -295,6 +286,25 @@ public final class PgmBlock {
         out.pfc = pfc != null ? pfc : batchZeros;
         out.upr = upr != null ? upr : batchZeros;
         return out;
+    }
+
+    /** The partitioner weights of a group: the shared partitioner's, or each member's own stacked (Eq. 1). */
+    private ModalPartitionerBlock.Weights partitionerWeights(Map<String, SDVariable> p, int[] group) {
+        if (options.isSharedPartitioner()) {
+            return partitioners.get(0).weights(p);
+        }
+        List<ModalPartitionerBlock> members = new ArrayList<>();
+        for (int m : group) {
+            members.add(partitioner(m));
+        }
+        return ModalPartitionerBlock.stacked(members, p);
+    }
+
+    /** Appends {@code values[k]} to the list of modality {@code group[k]}. */
+    private static void addPerModality(List<List<SDVariable>> perModality, int[] group, SDVariable[] values) {
+        for (int k = 0; k < group.length; k++) {
+            perModality.get(group[k]).add(values[k]);
+        }
     }
 
     /**
