@@ -24,7 +24,7 @@ public final class MainJobOptions implements TrainingSettings {
     private Integer seeds;
     /** PgM pre-training epochs (stage 1). Default 1, quick 1. */
     private Integer stage1Epochs;
-    /** Joint training epochs (stage 2; the only stage of a baseline). Default 3, quick 2. */
+    /** Joint training epochs (stage 2; the only stage of a baseline). Default 18, quick 2. */
     private Integer stage2Epochs;
     /** Attention-mask reading of PgM's learners. Default SEQUENCE (measured: docs/design.md, "Learner mode measured in the main job"). */
     private LearnerMode learnerMode = LearnerMode.SEQUENCE;
@@ -32,9 +32,9 @@ public final class MainJobOptions implements TrainingSettings {
     private int width = 32;
     /** PgM iterations N. Default 1. */
     private int iterations = 1;
-    /** Minibatch size B. Default 256. */
-    private int batchSize = 256;
-    /** At most this many training examples (0 = all). Default 256, quick 128. */
+    /** Minibatch size B. Default 128. */
+    private int batchSize = 128;
+    /** At most this many training examples (0 = all). Default all, quick 128. */
     private Integer maxTrain;
     /** At most this many test examples (0 = all). Default all, quick 128. */
     private Integer maxTest;
@@ -145,12 +145,12 @@ public final class MainJobOptions implements TrainingSettings {
                 "                         (default: " + String.join(",", FusionChoice.DEFAULT_LIST) + ")",
                 "  --seeds N              seeds per fusion, results are mean ± std (default 3; quick 1)",
                 "  --stage1-epochs N      PgM pre-training epochs (default 1; quick 1)",
-                "  --stage2-epochs N      joint training epochs, the only stage of a baseline (default 3; quick 2)",
+                "  --stage2-epochs N      joint training epochs, the only stage of a baseline (default 18; quick 2)",
                 "  --learner-mode MODE    FEATURE or SEQUENCE (default SEQUENCE)",
                 "  --width D              common model width (default 32)",
                 "  --iterations N         PgM iterations (default 1)",
-                "  --batch B              minibatch size (default 256)",
-                "  --max-train N          at most N training examples, 0 = all (default 256; quick 128)",
+                "  --batch B              minibatch size (default 128)",
+                "  --max-train N          at most N training examples, 0 = all (default all; quick 128)",
                 "  --max-test N           at most N test examples, 0 = all (default all; quick 128)",
                 "  --train-split NAME     training split (default train)",
                 "  --test-split NAME      evaluation split (default test)",
@@ -164,12 +164,12 @@ public final class MainJobOptions implements TrainingSettings {
     public List<String> getFusions() { return fusions == null ? FusionChoice.DEFAULT_LIST : fusions; }
     public int getSeeds() { return seeds != null ? seeds : (quick ? 1 : 3); }
     @Override public int getStage1Epochs() { return stage1Epochs != null ? stage1Epochs : (quick ? 1 : 1); }
-    @Override public int getStage2Epochs() { return stage2Epochs != null ? stage2Epochs : (quick ? 2 : 3); }
+    @Override public int getStage2Epochs() { return stage2Epochs != null ? stage2Epochs : (quick ? 2 : 18); }
     @Override public LearnerMode getLearnerMode() { return learnerMode; }
     @Override public int getWidth() { return width; }
     @Override public int getIterations() { return iterations; }
     @Override public int getBatchSize() { return batchSize; }
-    public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? 128 : 256); }
+    public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? 128 : 0); }
     public int getMaxTest() { return maxTest != null ? maxTest : (quick ? 128 : 0); }
     public String getTrainSplit() { return trainSplit; }
     public String getTestSplit() { return testSplit; }
