@@ -42,7 +42,8 @@ import java.util.Objects;
  *   2MD, 2MD+1, 2MD+2  UFC, PFC, UPR  per-example objectives, each summed over iterations
  * </pre>
  * With {@link PgmOptions.Pooling#MEAN} (default) the output is {@code [B, 2MD + 3]} (masked mean over steps; the
- * modalities may differ in S). With {@link PgmOptions.Pooling#NONE} it is {@code [B, 2MD + 3, S]} (the objectives
+ * modalities may differ in S, and vector and sequence modalities may be mixed: a vector {@code [B, D_m]} is a
+ * one-step sequence inside). With {@link PgmOptions.Pooling#NONE} it is {@code [B, 2MD + 3, S]} (the objectives
  * repeated along S; every modality must have the same S), always NCW whatever the input layout, so that
  * {@code SubsetVertex} (which cuts axis 1) splits it. {@link #featureRange} and {@link #objectiveRange} give the
  * {@code SubsetVertex} ranges.
@@ -172,16 +173,18 @@ public class PgmVertex extends SameDiffVertex implements FormatAware {
         }
         long[] widths = new long[in.length];
         long[] seqs = new long[in.length];
-        boolean recurrent = in[0] instanceof InputType.InputTypeRecurrent;
+        boolean recurrent = Arrays.stream(in).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
         for (int m = 0; m < in.length; m++) {
             widths[m] = Layouts.width(in[m]);
             if (widths[m] <= 0) {
                 throw new InvalidInputTypeException(name + ": input " + m + " must be feed-forward or recurrent, found "
                         + in[m]);
             }
-            if ((in[m] instanceof InputType.InputTypeRecurrent) != recurrent) {
-                throw new InvalidInputTypeException(name + ": inputs must all be recurrent or all feed-forward; input 0 "
-                        + "is " + in[0] + ", input " + m + " is " + in[m]);
+            if (recurrent && !(in[m] instanceof InputType.InputTypeRecurrent)
+                    && options.getPooling() == PgmOptions.Pooling.NONE) {
+                throw new InvalidInputTypeException(name + ": input " + m + " is " + in[m] + " but another input is "
+                        + "recurrent; with pooling NONE every input must be recurrent (one output sequence), choose "
+                        + "PgmOptions.Pooling.MEAN to mix vectors and sequences");
             }
             if (in[m] instanceof InputType.InputTypeRecurrent r) {
                 seqs[m] = r.getTimeSeriesLength();

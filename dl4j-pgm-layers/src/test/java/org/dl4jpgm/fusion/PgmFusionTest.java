@@ -153,4 +153,67 @@ class PgmFusionTest {
         assertEquals(4, ((PgmHeadLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex) replaced.getVertices()
                 .get("fusionHead")).getLayerConf().getLayer()).getHidden(), "head width = the replaced fusion's width");
     }
+
+    /**
+     * A vector modality ({@code [B, 5]}) and a padded sequence modality ({@code [B, 3, 4]} with a step mask) feed one
+     * PgmVertex (the vector is a one-step sequence inside): the graph trains in both stages, predicts finite values,
+     * a padded step's content does not change the prediction, and the partition statistics cover both modalities.
+     * With pooling NONE the mix is refused with a message naming the way out.
+     */
+    @Test
+    void vectorAndSequenceModalitiesMix() {
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(5)
+                .dataType(DataType.FLOAT).updater(FusionFixtures.adam()).weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("vec", "seq").setInputTypes(InputType.feedForward(5), InputType.recurrent(3, 4));
+        Fused f = PgmFusion.add(b, spec(), "vec", "seq");
+        b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                .nOut(2).build(), f.output());
+        PgmFusion.setOutputs(b, f, "out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(9);
+        INDArray vec = org.nd4j.linalg.factory.Nd4j.randn(DataType.FLOAT, 8, 5);
+        INDArray seq = org.nd4j.linalg.factory.Nd4j.randn(DataType.FLOAT, 8, 3, 4);
+        INDArray mask = org.nd4j.linalg.factory.Nd4j.ones(DataType.FLOAT, 8, 4);
+        mask.putScalar(0, 3, 0.0);
+        mask.putScalar(1, 2, 0.0);
+        mask.putScalar(1, 3, 0.0);
+        INDArray labels = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 8, 2);
+        for (int i = 0; i < 8; i++) {
+            labels.putScalar(i, i % 2, 1.0);
+        }
+        MultiDataSet ds = new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{vec, seq}, new INDArray[]{labels},
+                new INDArray[]{null, mask}, null);
+        MultiDataSetIterator it = new org.nd4j.linalg.dataset.adapter.SingletonMultiDataSetIterator(ds);
+        List<EpochRecord> history = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).stage2Epochs(2).build())
+                .fit(g, f, it, null);
+        assertEquals(3, history.size());
+        assertTrue(Double.isFinite(history.get(2).taskLoss()), "task loss " + history.get(2));
+
+        INDArray[] masks = {null, mask};
+        INDArray out = g.output(false, new INDArray[]{vec, seq}, masks)[0];
+        assertArrayEquals(new long[]{8, 2}, out.shape());
+        assertTrue(Double.isFinite(out.sumNumber().doubleValue()), "finite predictions: " + out);
+        INDArray changed = seq.dup();
+        changed.putScalar(new long[]{0, 1, 3}, 100.0);   // example 0, step 3 is padding
+        INDArray out2 = g.output(false, new INDArray[]{vec, changed}, masks)[0];
+        assertEquals(0.0, out.sub(out2).amaxNumber().doubleValue(), 1e-6, "a padded step does not reach the output");
+
+        List<PartitionStatistics.ModalityPartition> parts = PartitionStatistics.compute(g, f.pgmVertex(), it);
+        assertEquals(2, parts.size());
+        for (PartitionStatistics.ModalityPartition p : parts) {
+            assertTrue(p.lastUni() >= 0 && p.lastUni() <= 1 && p.lastPaired() >= 0 && p.lastPaired() <= 1,
+                    "shares in [0, 1]: " + p);
+        }
+
+        ComputationGraphConfiguration.GraphBuilder none = new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs("vec", "seq").setInputTypes(InputType.feedForward(5), InputType.recurrent(3, 4));
+        FusionSpec noPooling = spec().toBuilder().pgm(spec().getPgm().toBuilder().pooling(PgmOptions.Pooling.NONE)
+                .build()).build();
+        PgmFusion.add(none, noPooling, "vec", "seq");
+        none.addLayer("out", new OutputLayer.Builder().nOut(2).build(), "fusionHead").setOutputs("out", "fusionLoss");
+        String msg = rootMessage(assertThrows(Exception.class, none::build));
+        assertTrue(msg.contains("input 0") && msg.contains("Pooling.MEAN"), msg);
+    }
 }

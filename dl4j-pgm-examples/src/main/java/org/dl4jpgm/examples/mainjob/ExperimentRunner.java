@@ -45,8 +45,9 @@ import java.util.function.Consumer;
  * {@code inputs (one per modality: [B, D_m] or [B, D_m, S_m] with mask [B, S_m], 1 = keep) -> fusion -> dense (D, ReLU) ->
  * output} (softmax + cross-entropy over the target's K classes, or identity + MSE for regression), trained with
  * {@link TwoStageTrainer} (baselines: stage 2 only). Classification is scored by ACC and weighted F1, regression by MAE
- * and Pearson correlation. PgM's inputs must be all vectors or all sequences: when a dataset mixes them, each sequence
- * modality is first reduced by a masked mean over its valid steps ({@link StepMeanPoolingLayer}), as the baselines do.
+ * and Pearson correlation. When a dataset mixes vectors and sequences, each sequence modality is first reduced by a
+ * masked mean over its valid steps ({@link StepMeanPoolingLayer}) for PgM as for the baselines, so that all fusions
+ * see the same inputs.
  *
  * <p>The task mains ({@code org.dl4jpgm.examples.tasks}) use the parts: {@link #train} (build and train),
  * {@link #outputs} (the task output of a split, rows in split order) and {@link #activations} (any vertex's
@@ -143,8 +144,9 @@ public final class ExperimentRunner {
         String[] fusionInputs = modalities.toArray(new String[0]);
         boolean anySequence = java.util.Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
         if (choice.isPgm() && anySequence) {
-            // PgM needs all inputs recurrent or all feed-forward: with a mix, sequences are reduced by a masked mean over
-            // their valid steps (what the baselines do to every sequence)
+            // with a mix of vectors and sequences, sequences are reduced by a masked mean over their valid steps, what
+            // the baselines do to every sequence, so that all fusions see the same inputs (PgmVertex itself accepts the
+            // mix; the main job's numbers in docs/results.md were made this way)
             for (int m = 0; m < types.length; m++) {
                 if (types[m] instanceof InputType.InputTypeRecurrent && !allSequences(types)) {
                     fusionInputs[m] = modalities.get(m) + "Pool";
