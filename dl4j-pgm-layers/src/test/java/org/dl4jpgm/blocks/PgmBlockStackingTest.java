@@ -1,6 +1,5 @@
 package org.dl4jpgm.blocks;
 
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.dl4jpgm.impl.QuietGradFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,7 +54,7 @@ class PgmBlockStackingTest {
         PgmOptions opts = PgmOptions.builder().width(D).iterations(iterations).learnerMode(mode).learnerHeads(2)
                 .tokenWidth(4).learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).partitionerChunkSize(2)
                 .carry(carry).build();
-        Map<String, INDArray> params = randomParams(new PgmBlock(opts, WIDTHS));
+        Map<String, INDArray> params = PgmBlockParams.randomized(new PgmBlock(opts, WIDTHS), 11);
         Map<String, INDArray> feed = inputs();
 
         Run stacked = run(new PgmBlock(opts, WIDTHS, true), params, feed, iterations);
@@ -125,19 +124,6 @@ class PgmBlockStackingTest {
         QuietGradFunction.ensure(sd, feed.keySet().toArray(new String[0]));
         Map<String, INDArray> grads = sd.calculateGradients(feed, params.keySet());
         return new Run(outputs, grads, ops);
-    }
-
-    private static Map<String, INDArray> randomParams(PgmBlock block) {
-        Nd4j.getRandom().setSeed(11);
-        SDLayerParams lp = new SDLayerParams();
-        block.defineParameters(lp);
-        Map<String, INDArray> arrays = new LinkedHashMap<>();
-        lp.getParamShapes().forEach((k, shape) -> arrays.put(k, Nd4j.create(DataType.DOUBLE, shape)));
-        block.initializeParameters(arrays);
-        for (String k : lp.getBiasParameterKeys()) {
-            arrays.get(k).assign(Nd4j.randn(DataType.DOUBLE, arrays.get(k).shape()).mul(0.3));
-        }
-        return arrays;
     }
 
     /** Inputs for all modalities; masks with padding for modalities 0 and 1; modality 2 has no mask. */

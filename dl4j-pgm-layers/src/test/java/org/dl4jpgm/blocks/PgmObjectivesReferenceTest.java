@@ -1,6 +1,5 @@
 package org.dl4jpgm.blocks;
 
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -10,7 +9,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,15 +32,7 @@ class PgmObjectivesReferenceTest {
         PgmOptions opts = PgmOptions.builder().width(D).iterations(N).learnerMode(LearnerMode.SEQUENCE).learnerHeads(2)
                 .learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).build();
         PgmBlock block = new PgmBlock(opts, WIDTHS);
-        Nd4j.getRandom().setSeed(7);
-        SDLayerParams lp = new SDLayerParams();
-        block.defineParameters(lp);
-        Map<String, INDArray> arrays = new LinkedHashMap<>();
-        lp.getParamShapes().forEach((k, shape) -> arrays.put(k, Nd4j.create(DataType.DOUBLE, shape)));
-        block.initializeParameters(arrays);
-        for (String k : lp.getBiasParameterKeys()) {
-            arrays.get(k).assign(Nd4j.randn(DataType.DOUBLE, arrays.get(k).shape()).mul(0.3));
-        }
+        Map<String, INDArray> arrays = PgmBlockParams.randomized(block, 7);
 
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> vars = new HashMap<>();

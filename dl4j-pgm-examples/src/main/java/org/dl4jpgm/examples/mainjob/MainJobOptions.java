@@ -5,7 +5,6 @@ import org.dl4jpgm.blocks.LearnerMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The main job's options, parsed from a plain {@code String[]} ({@link #parse}). Every option has a documented default;
@@ -48,6 +47,9 @@ public final class MainJobOptions implements TrainingSettings {
     private boolean quick;
     /** Print the usage and exit. */
     private boolean help;
+
+    /** The command named in error messages. */
+    private static final String COMMAND = "MainJob";
 
     private MainJobOptions() {
     }
@@ -106,31 +108,15 @@ public final class MainJobOptions implements TrainingSettings {
     }
 
     private static LearnerMode learnerMode(String v) {
-        try {
-            return LearnerMode.valueOf(v.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("MainJob: --learner-mode expects FEATURE or SEQUENCE, found '" + v + "'");
-        }
+        return OptionValues.choice(COMMAND, "--learner-mode", v, LearnerMode.class);
     }
 
     private static int positive(String option, String v) {
-        int n = nonNegative(option, v);
-        if (n < 1) {
-            throw new IllegalArgumentException("MainJob: " + option + " expects a number >= 1, found " + v);
-        }
-        return n;
+        return OptionValues.positive(COMMAND, option, v);
     }
 
     private static int nonNegative(String option, String v) {
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("MainJob: " + option + " expects a whole number >= 0, found '" + v + "'");
-        }
+        return OptionValues.nonNegative(COMMAND, option, v);
     }
 
     /** The command line help. */

@@ -3,12 +3,12 @@ package org.dl4jpgm.examples.tasks;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.mainjob.OptionValues;
 import org.dl4jpgm.examples.mainjob.TrainingSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The options every task main shares, parsed from {@code DATA_DIR [--option value ...]}; each option is a documented
@@ -141,39 +141,17 @@ public abstract class TaskOptions implements TrainingSettings {
 
     /** Parses an enum constant (case-insensitive), naming the option and the accepted values on error. */
     protected final <E extends Enum<E>> E choice(String option, String v, Class<E> type) {
-        try {
-            return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            List<String> names = new ArrayList<>();
-            for (E c : type.getEnumConstants()) {
-                names.add(c.name());
-            }
-            throw new IllegalArgumentException(command() + ": " + option + " expects one of " + names + ", found '"
-                    + v + "'");
-        }
+        return OptionValues.choice(command(), option, v, type);
     }
 
     /** Parses a whole number &ge; 1, naming the option on error. */
     protected final int positive(String option, String v) {
-        int n = nonNegative(option, v);
-        if (n < 1) {
-            throw new IllegalArgumentException(command() + ": " + option + " expects a number >= 1, found " + v);
-        }
-        return n;
+        return OptionValues.positive(command(), option, v);
     }
 
     /** Parses a whole number &ge; 0, naming the option on error. */
     protected final int nonNegative(String option, String v) {
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(command() + ": " + option + " expects a whole number >= 0, found '"
-                    + v + "'");
-        }
+        return OptionValues.nonNegative(command(), option, v);
     }
 
     /** The command line help. */
