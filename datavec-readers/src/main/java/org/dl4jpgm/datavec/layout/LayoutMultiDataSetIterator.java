@@ -1,15 +1,14 @@
 package org.dl4jpgm.datavec.layout;
 
+import org.dl4jpgm.datavec.common.BatchedMultiDataSetIterator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Random;
 
 /**
@@ -25,7 +24,7 @@ import java.util.Random;
  * </ul>
  * The split is held in memory (arrays converted once); batches are copies.
  */
-public final class LayoutMultiDataSetIterator implements MultiDataSetIterator {
+public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterator {
 
     private final LayoutIteratorOptions options;
     private final int n;
@@ -39,8 +38,6 @@ public final class LayoutMultiDataSetIterator implements MultiDataSetIterator {
     private final List<double[]> decoded = new ArrayList<>();
     private final Random shuffleRandom;
     private int[] order;
-    private int cursor;
-    private MultiDataSetPreProcessor preProcessor;
 
     /**
      * @param descriptor the dataset's descriptor
@@ -48,6 +45,7 @@ public final class LayoutMultiDataSetIterator implements MultiDataSetIterator {
      * @param options    batch size, targets, modalities, shuffling
      */
     public LayoutMultiDataSetIterator(DatasetDescriptor descriptor, SplitData data, LayoutIteratorOptions options) {
+        super("LayoutMultiDataSetIterator", data.size(), options.getBatchSize());
         this.options = options;
         this.n = data.size();
         List<String> names = options.getModalities() == null
@@ -89,11 +87,6 @@ public final class LayoutMultiDataSetIterator implements MultiDataSetIterator {
         reset();
     }
 
-    /** Number of examples in the split. */
-    public int numExamples() {
-        return n;
-    }
-
     /** The modalities in input order. */
     public List<ModalitySpec> modalities() {
         return List.copyOf(modalities);
@@ -105,14 +98,9 @@ public final class LayoutMultiDataSetIterator implements MultiDataSetIterator {
     }
 
     @Override
-    public MultiDataSet next(int num) {
-        if (!hasNext()) {
-            throw new NoSuchElementException("LayoutMultiDataSetIterator: no more examples (" + n + " per epoch); call reset()");
-        }
-        int b = Math.min(num, n - cursor);
+    protected MultiDataSet batch(int from, int b) {
         int[] rows = new int[b];
-        System.arraycopy(order, cursor, rows, 0, b);
-        cursor += b;
+        System.arraycopy(order, from, rows, 0, b);
         INDArray[] f = new INDArray[modalities.size()];
         INDArray[] fm = new INDArray[modalities.size()];
         boolean anyMask = false;
@@ -129,46 +117,12 @@ public final class LayoutMultiDataSetIterator implements MultiDataSetIterator {
         for (int i = 0; i < l.length; i++) {
             l[i] = LabelEncoder.toArray(targets.get(i), decoded.get(i), rows).castTo(DataType.FLOAT);
         }
-        MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(f, l, anyMask ? fm : null, null);
-        if (preProcessor != null) {
-            preProcessor.preProcess(mds);
-        }
-        return mds;
+        return new org.nd4j.linalg.dataset.MultiDataSet(f, l, anyMask ? fm : null, null);
     }
 
+    /** A new epoch: examples in order, or a new shuffle of them. */
     @Override
-    public MultiDataSet next() {
-        return next(options.getBatchSize());
-    }
-
-    @Override
-    public boolean hasNext() {
-        return cursor < n;
-    }
-
-    @Override
-    public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public MultiDataSetPreProcessor getPreProcessor() {
-        return preProcessor;
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return true;
-    }
-
-    @Override
-    public void reset() {
-        cursor = 0;
+    protected void onReset() {
         order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;

@@ -1,13 +1,12 @@
 package org.dl4jpgm.datavec.synthetic;
 
+import org.dl4jpgm.datavec.common.BatchedMultiDataSetIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Streaming {@link MultiDataSetIterator} over a {@link SyntheticMultimodalGenerator} stream: examples are
@@ -19,45 +18,25 @@ import java.util.NoSuchElementException;
  *   <li>Labels per requested target: one-hot [B, K].</li>
  * </ul>
  */
-public final class SyntheticMultiDataSetIterator implements MultiDataSetIterator {
+public final class SyntheticMultiDataSetIterator extends BatchedMultiDataSetIterator {
 
     private final SyntheticMultimodalGenerator generator;
     private final long stream;
-    private final int numExamples;
-    private final int batchSize;
     private final List<String> targets;
-    private int cursor;
-    private MultiDataSetPreProcessor preProcessor;
 
     SyntheticMultiDataSetIterator(SyntheticMultimodalGenerator generator, long stream, int numExamples, int batchSize,
                                   List<String> targets) {
-        if (numExamples < 1) {
-            throw new IllegalArgumentException("SyntheticMultiDataSetIterator: numExamples must be >= 1, found " + numExamples);
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("SyntheticMultiDataSetIterator: batchSize must be >= 1, found " + batchSize);
-        }
+        super("SyntheticMultiDataSetIterator", atLeastOne(numExamples), batchSize);
         for (String t : targets) {
             generator.numClasses(t); // validates the name
         }
         this.generator = generator;
         this.stream = stream;
-        this.numExamples = numExamples;
-        this.batchSize = batchSize;
         this.targets = List.copyOf(targets);
     }
 
-    /** Examples per epoch. */
-    public int numExamples() {
-        return numExamples;
-    }
-
     @Override
-    public MultiDataSet next(int num) {
-        if (!hasNext()) {
-            throw new NoSuchElementException("SyntheticMultiDataSetIterator: no more examples (" + numExamples + " per epoch); call reset()");
-        }
-        int b = Math.min(num, numExamples - cursor);
+    protected MultiDataSet batch(int from, int b) {
         List<SyntheticModality> mods = generator.config().getModalities();
         int mCount = mods.size();
         float[][] feats = new float[mCount][];
@@ -76,7 +55,7 @@ public final class SyntheticMultiDataSetIterator implements MultiDataSetIterator
             labels[t] = new float[b * widths[t]];
         }
         for (int i = 0; i < b; i++) {
-            SyntheticExample e = generator.example(stream, cursor + i);
+            SyntheticExample e = generator.example(stream, from + i);
             for (int m = 0; m < mCount; m++) {
                 float[] row = e.features()[m];
                 System.arraycopy(row, 0, feats[m], i * row.length, row.length);
@@ -91,7 +70,6 @@ public final class SyntheticMultiDataSetIterator implements MultiDataSetIterator
                 labels[t][i * widths[t] + generator.targetValue(e, targets.get(t))] = 1f;
             }
         }
-        cursor += b;
         INDArray[] f = new INDArray[mCount];
         INDArray[] fm = new INDArray[mCount];
         boolean anyMask = false;
@@ -109,45 +87,14 @@ public final class SyntheticMultiDataSetIterator implements MultiDataSetIterator
         for (int t = 0; t < l.length; t++) {
             l[t] = Nd4j.create(labels[t], new long[]{b, widths[t]}, 'c');
         }
-        MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(f, l, anyMask ? fm : null, null);
-        if (preProcessor != null) {
-            preProcessor.preProcess(mds);
+        return new org.nd4j.linalg.dataset.MultiDataSet(f, l, anyMask ? fm : null, null);
+    }
+
+    private static int atLeastOne(int numExamples) {
+        if (numExamples < 1) {
+            throw new IllegalArgumentException("SyntheticMultiDataSetIterator: numExamples must be >= 1, found "
+                    + numExamples);
         }
-        return mds;
-    }
-
-    @Override
-    public MultiDataSet next() {
-        return next(batchSize);
-    }
-
-    @Override
-    public boolean hasNext() {
-        return cursor < numExamples;
-    }
-
-    @Override
-    public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public MultiDataSetPreProcessor getPreProcessor() {
-        return preProcessor;
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return true;
-    }
-
-    @Override
-    public void reset() {
-        cursor = 0;
+        return numExamples;
     }
 }
