@@ -85,9 +85,11 @@ public final class MainJob {
                 d.getName(), o.getDataset() == null ? "embedded" : o.getDataset(), target.getName(),
                 target.getTask().jsonName(), classification ? ", " + target.getClasses().size() + " classes" : "",
                 runner.modalities(), train.size(), test.size());
-        System.out.printf(Locale.ROOT, "fusions %s; seeds %d; epochs %d + %d; learner mode %s; D = %d, N = %d, batch %d%n",
+        System.out.printf(Locale.ROOT, "fusions %s; seeds %d; epochs %d + %d; learner mode %s; D = %d, N = %d, batch %d; "
+                        + "Adam lr %s (learners %s, decoder %s)%n",
                 choices.stream().map(FusionChoice::name).toList(), o.getSeeds(), o.getStage1Epochs(),
-                o.getStage2Epochs(), o.getLearnerMode(), o.getWidth(), o.getIterations(), o.getBatchSize());
+                o.getStage2Epochs(), o.getLearnerMode(), o.getWidth(), o.getIterations(), o.getBatchSize(),
+                o.getModelLearningRate(), o.getLearnerLearningRate(), o.getDecoderLearningRate());
 
         ResultsTable table = new ResultsTable(classification);
         List<List<EpochRecord>> pgmHistories = new ArrayList<>();

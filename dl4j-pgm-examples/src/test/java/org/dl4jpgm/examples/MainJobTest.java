@@ -5,7 +5,9 @@ import org.dl4jpgm.datavec.synthetic.SyntheticDatasetWriter;
 import org.dl4jpgm.datavec.synthetic.SyntheticModality;
 import org.dl4jpgm.datavec.synthetic.SyntheticMultimodalGenerator;
 import org.dl4jpgm.examples.mainjob.Figures;
+import org.dl4jpgm.examples.mainjob.FusionChoice;
 import org.dl4jpgm.examples.mainjob.MainJobOptions;
+import org.dl4jpgm.fusion.FusionSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,5 +68,21 @@ class MainJobTest {
         assertTrue(e.getMessage().contains("--seeds") && e.getMessage().contains("zero"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> MainJobOptions.parse("--fusions", "PGM,FOO"));
         assertTrue(e.getMessage().contains("FOO"), e.getMessage());
+
+        assertEquals(MainJob.MODEL_LR, d.getModelLearningRate());
+        assertEquals(MainJob.LEARNER_LR, d.getLearnerLearningRate());
+        assertEquals(MainJob.DECODER_LR, d.getDecoderLearningRate());
+        MainJobOptions lr = MainJobOptions.parse("--lr", "1e-3", "--learner-lr", "2e-4", "--decoder-lr", "5e-4");
+        assertEquals(1e-3, lr.getModelLearningRate());
+        assertEquals(2e-4, lr.getLearnerLearningRate());
+        assertEquals(5e-4, lr.getDecoderLearningRate());
+        FusionSpec spec = FusionChoice.parse("PGM").spec(lr, java.util.List.of("a", "b"));
+        assertEquals(1e-3, ((org.nd4j.linalg.learning.config.Adam) spec.getModelUpdater()).getLearningRate());
+        assertEquals(2e-4, ((org.nd4j.linalg.learning.config.Adam) spec.getLearnerUpdater()).getLearningRate());
+        assertEquals(5e-4, ((org.nd4j.linalg.learning.config.Adam) spec.getDecoderUpdater()).getLearningRate());
+        for (String bad : new String[]{"0", "-1e-3", "fast", "Infinity"}) {
+            e = assertThrows(IllegalArgumentException.class, () -> MainJobOptions.parse("--lr", bad));
+            assertTrue(e.getMessage().contains("--lr") && e.getMessage().contains(bad), e.getMessage());
+        }
     }
 }

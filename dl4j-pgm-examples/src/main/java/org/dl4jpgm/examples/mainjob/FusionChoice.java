@@ -85,8 +85,8 @@ public record FusionChoice(String name, FusionType type, String modality, String
         int d = o.getWidth();
         FusionSpec.Builder b = FusionSpec.builder().type(type).prefix("fusion").baselineWidth(d).mlpHidden(d)
                 .headHidden(d).headHeads(2).headFfnSize(2L * d)
-                .modelUpdater(new Adam(org.dl4jpgm.examples.MainJob.MODEL_LR)).learnerUpdater(new Adam(org.dl4jpgm.examples.MainJob.LEARNER_LR))
-                .decoderUpdater(new Adam(org.dl4jpgm.examples.MainJob.DECODER_LR));
+                .modelUpdater(new Adam(o.getModelLearningRate())).learnerUpdater(new Adam(o.getLearnerLearningRate()))
+                .decoderUpdater(new Adam(o.getDecoderLearningRate()));
         if (modality != null) {
             b.uniModalIndex(modalities.indexOf(modality));
         }

@@ -36,6 +36,21 @@ public final class OptionValues {
         }
     }
 
+    /** A finite real number &gt; 0. */
+    public static double positiveReal(String command, String option, String v) {
+        double x;
+        try {
+            x = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            x = Double.NaN;
+        }
+        if (!(x > 0) || Double.isInfinite(x)) {
+            throw new IllegalArgumentException(command + ": " + option + " expects a finite number > 0, found '" + v
+                    + "'");
+        }
+        return x;
+    }
+
     /** An enum constant, case-insensitive; the error lists the accepted values. */
     public static <E extends Enum<E>> E choice(String command, String option, String v, Class<E> type) {
         try {

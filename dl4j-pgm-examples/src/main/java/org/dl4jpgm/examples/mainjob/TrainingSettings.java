@@ -4,7 +4,7 @@ import org.dl4jpgm.blocks.LearnerMode;
 
 /**
  * What {@link ExperimentRunner} and {@link FusionChoice#spec} need to build and train a model: the widths, PgM's
- * iterations and learner mode, the batch size and the epochs of the two stages. Implemented by the main job's options
+ * iterations and learner mode, the batch size, the epochs of the two stages and the learning rates. Implemented by the main job's options
  * ({@link MainJobOptions}) and by the task mains' options ({@code org.dl4jpgm.examples.tasks.TaskOptions}).
  */
 public interface TrainingSettings {
@@ -26,4 +26,19 @@ public interface TrainingSettings {
 
     /** Joint training epochs, stage 2 (0.5 L_P + L_T; paper: 50); the only stage of a baseline. */
     int getStage2Epochs();
+
+    /** Adam learning rate of everything but PgM's learners and decoder (every baseline's only one). */
+    default double getModelLearningRate() {
+        return org.dl4jpgm.examples.MainJob.MODEL_LR;
+    }
+
+    /** Adam learning rate of PgM's two learners (paper: 1e-4). */
+    default double getLearnerLearningRate() {
+        return org.dl4jpgm.examples.MainJob.LEARNER_LR;
+    }
+
+    /** Adam learning rate of PgM's decoder (paper: 1e-3). */
+    default double getDecoderLearningRate() {
+        return org.dl4jpgm.examples.MainJob.DECODER_LR;
+    }
 }

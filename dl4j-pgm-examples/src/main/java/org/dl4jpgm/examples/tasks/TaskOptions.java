@@ -37,6 +37,10 @@ public abstract class TaskOptions implements TrainingSettings {
     private int stage2Epochs = 3;
     /** Minibatch size B. Default 64. */
     private int batchSize = 64;
+    /** Adam learning rates: model part, PgM's learners, PgM's decoder (null = the main job's defaults). */
+    private Double modelLearningRate;
+    private Double learnerLearningRate;
+    private Double decoderLearningRate;
     /** Seed of the initialisation and of the shuffling. Default 42. */
     private long seed = 42;
     /** At most this many training examples (the first ones), 0 = all. Default 0. */
@@ -106,6 +110,9 @@ public abstract class TaskOptions implements TrainingSettings {
                 case "--stage1-epochs" -> stage1Epochs = nonNegative(a, v);
                 case "--stage2-epochs" -> stage2Epochs = positive(a, v);
                 case "--batch" -> batchSize = positive(a, v);
+                case "--lr" -> modelLearningRate = OptionValues.positiveReal(command(), a, v);
+                case "--learner-lr" -> learnerLearningRate = OptionValues.positiveReal(command(), a, v);
+                case "--decoder-lr" -> decoderLearningRate = OptionValues.positiveReal(command(), a, v);
                 case "--seed" -> seed = nonNegative(a, v);
                 case "--max-train" -> maxTrain = nonNegative(a, v);
                 case "--max-test" -> maxTest = nonNegative(a, v);
@@ -169,6 +176,10 @@ public abstract class TaskOptions implements TrainingSettings {
                 "  --stage1-epochs N      PgM pre-training epochs, L_P only (default 1; paper 20)",
                 "  --stage2-epochs N      joint training epochs, 0.5 L_P + L_T (default 3; paper 50)",
                 "  --batch B              minibatch size (default 64)",
+                "  --lr, --learner-lr, --decoder-lr R",
+                "                         Adam learning rates of the model part, PgM's learners, PgM's decoder",
+                "                         (defaults as the main job: " + org.dl4jpgm.examples.MainJob.MODEL_LR + ", "
+                        + org.dl4jpgm.examples.MainJob.LEARNER_LR + ", " + org.dl4jpgm.examples.MainJob.DECODER_LR + ")",
                 "  --seed S               seed of initialisation and shuffling (default 42)",
                 "  --max-train N          at most N training examples, 0 = all (default 0)",
                 "  --max-test N           at most N evaluation examples, 0 = all (default 0)",
@@ -189,6 +200,15 @@ public abstract class TaskOptions implements TrainingSettings {
     @Override public int getStage1Epochs() { return stage1Epochs; }
     @Override public int getStage2Epochs() { return stage2Epochs; }
     @Override public int getBatchSize() { return batchSize; }
+    @Override public double getModelLearningRate() {
+        return modelLearningRate != null ? modelLearningRate : TrainingSettings.super.getModelLearningRate();
+    }
+    @Override public double getLearnerLearningRate() {
+        return learnerLearningRate != null ? learnerLearningRate : TrainingSettings.super.getLearnerLearningRate();
+    }
+    @Override public double getDecoderLearningRate() {
+        return decoderLearningRate != null ? decoderLearningRate : TrainingSettings.super.getDecoderLearningRate();
+    }
     /** Seed of initialisation and shuffling. */
     public long getSeed() { return seed; }
     /** At most this many training examples, 0 = all. */
