@@ -55,6 +55,11 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         return super.backpropGradient(factor == 1.0 ? epsilon : epsilon.div(factor), workspaceMgr);
     }
 
+    /** The layer's SameDiff graph, for diagnostics and benchmarks; null before the first forward or backward call. */
+    public SameDiff sameDiff() {
+        return sameDiff;
+    }
+
     @Override
     protected void doInit() {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

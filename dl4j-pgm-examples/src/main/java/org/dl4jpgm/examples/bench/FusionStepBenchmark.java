@@ -52,7 +52,8 @@ public final class FusionStepBenchmark {
     }
 
     /** One fusion's measurement. */
-    record Row(String fusion, double msPerStep, double cpuMsPerStep, double msPerOutput, int forwardOps, int totalOps) {
+    record Row(String fusion, double msPerStep, double cpuMsPerStep, double msPerOutput, int forwardOps, int totalOps,
+               double matmulFlops) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -107,7 +108,8 @@ public final class FusionStepBenchmark {
             }
             double out = (System.nanoTime() - t0) / 1e6 / steps;
             int[] ops = opCounts(g, fused[0].pgmVertex());
-            rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1]));
+            double flops = c.isPgm() ? pgmMatmulFlops(g, fused[0], ds) : 0;
+            rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
             System.out.printf(Locale.ROOT, "%-24s %9.1f ms/step (%.1f CPU ms) %9.1f ms/output%s%n", c.label(), step, cpu,
                     out,
                     ops[0] > 0 ? String.format(Locale.ROOT, "  (PgmVertex: %d forward ops, %d with gradient)", ops[0],
@@ -115,6 +117,54 @@ public final class FusionStepBenchmark {
         }
         System.out.println();
         System.out.println(table(rows, floorMs));
+        long bm = batch.getFeatures(0).size(0) * runner.modalities().size();
+        double smallGemm = gemmGflops(bm, o.getWidth(), 2L * o.getWidth());
+        double largeGemm = gemmGflops(512, 512, 512);
+        System.out.printf(Locale.ROOT, "ND4J gemm in this process: [%d, %d] x [%d, %d] (PgM's typical product) %.2f GFLOP/s; "
+                + "[512, 512] x [512, 512] %.2f GFLOP/s%n", bm, o.getWidth(), o.getWidth(), 2L * o.getWidth(), smallGemm,
+                largeGemm);
+        for (Row r : rows) {
+            if (r.matmulFlops() > 0) {
+                double achieved = r.matmulFlops() / (r.cpuMsPerStep() * 1e6);
+                System.out.printf(Locale.ROOT, "%s: %.1f MFLOP of matrix products per step (SameDiff parts), %.3f GFLOP/s "
+                                + "achieved = %.1f %% of the small gemm, %.2f %% of the large one%n", r.fusion(),
+                        r.matmulFlops() / 1e6, achieved, 100 * achieved / smallGemm, 100 * achieved / largeGemm);
+            }
+        }
+    }
+
+    /** Matrix-product FLOPs of one training step in PgM's two SameDiff graphs (vertex, head), counted by listeners. */
+    private static double pgmMatmulFlops(ComputationGraph g, Fused fused, MultiDataSet ds) {
+        MatmulFlops counter = new MatmulFlops();
+        List<SameDiff> graphs = new ArrayList<>();
+        if (g.getVertex(fused.pgmVertex()) instanceof CorrectedSameDiffGraphVertex v && v.sameDiff() != null) {
+            graphs.add(v.sameDiff());
+        }
+        if (g.getLayer(fused.output()) instanceof org.dl4jpgm.impl.CorrectedSameDiffLayer head && head.sameDiff() != null) {
+            graphs.add(head.sameDiff());
+        }
+        graphs.forEach(sd -> sd.setListeners(counter));
+        g.fit(ds);
+        graphs.forEach(sd -> sd.setListeners());
+        return counter.flops();
+    }
+
+    /** GFLOP/s of ND4J's own matrix product {@code [m, k] x [k, n]} (float), in this process. */
+    static double gemmGflops(long m, long k, long n) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
+        INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, m, n);
+        double perCall = 2.0 * m * k * n;
+        int warm = (int) Math.max(3, 2e8 / perCall);
+        for (int i = 0; i < warm; i++) {
+            a.mmuli(b, c);
+        }
+        int calls = (int) Math.max(10, 2e9 / perCall);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            a.mmuli(b, c);
+        }
+        return perCall * calls / (System.nanoTime() - t0);
     }
 
     /** Forward and forward + gradient op counts of the PgM vertex's SameDiff graph; zeros without one. */
