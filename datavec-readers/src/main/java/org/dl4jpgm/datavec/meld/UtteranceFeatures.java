@@ -48,8 +48,9 @@ public final class UtteranceFeatures {
     /**
      * Reads a feature pickle.
      *
-     * @throws DataFormatException for a malformed pickle, a key that is not {@code dia{D}_utt{U}} / {@code {D}_{U}},
-     *                             a duplicate key, vectors of different widths
+     * @throws DataFormatException for a malformed pickle, an item of a top-level list / tuple that is not a dict, a
+     *                             key that is not {@code dia{D}_utt{U}} / {@code {D}_{U}}, a duplicate key, vectors of
+     *                             different widths
      */
     public static UtteranceFeatures read(Path file) throws IOException {
         Object root = PickleReader.read(file);
@@ -60,9 +61,12 @@ public final class UtteranceFeatures {
             List<?> parts = root instanceof List ? (List<?>) root : java.util.Arrays.asList((Object[]) root);
             for (int i = 0; i < parts.size(); i++) {
                 Object p = parts.get(i);
-                if (p instanceof Map) {
-                    add(file, (Map<?, ?>) p, out, "item " + i);
+                if (!(p instanceof Map)) {
+                    // nothing is dropped silently: a pickle bundling other objects is not a feature pickle
+                    throw new DataFormatException(file, "item " + i, "a dict of features",
+                            p == null ? "None" : p.getClass().getSimpleName());
                 }
+                add(file, (Map<?, ?>) p, out, "item " + i);
             }
         } else {
             throw new DataFormatException(file, "top level", "a dict of features or a list/tuple of dicts",

@@ -185,6 +185,17 @@ class MeldCsvRecordReaderTest {
     }
 
     @Test
+    void aTupleItemThatIsNotADictIsAnErrorNotSkipped() throws Exception {
+        Map<String, Object> train = new LinkedHashMap<>();
+        train.put("0_0", new Pickle4Writer.Nd("f4", new long[]{3}, new float[]{1, 2, 3}));
+        Path p = dir.resolve("bundle.pkl");
+        Pickle4Writer.write(p, new Object[]{train, java.util.List.of(1, 2)});
+        DataFormatException e = assertThrows(DataFormatException.class, () -> UtteranceFeatures.read(p));
+        assertTrue(e.getMessage().contains("bundle.pkl") && e.getMessage().contains("item 1")
+                && e.getMessage().contains("a dict of features"), e.getMessage());
+    }
+
+    @Test
     void truncatedFeaturePickle() throws Exception {
         Path p = featurePickle(Map.of());
         byte[] b = Files.readAllBytes(p);
