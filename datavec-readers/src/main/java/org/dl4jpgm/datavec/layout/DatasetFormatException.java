@@ -1,15 +1,16 @@
 package org.dl4jpgm.datavec.layout;
 
+import org.dl4jpgm.datavec.common.DataFormatException;
+
 import java.nio.file.Path;
 
 /**
  * A dataset directory does not follow the project's layout. The message always says what was
  * expected, what was found, and where (the file and, for text files, the 1-based line; for
- * {@code .npy} files, the 0-based row).
+ * {@code .npy} files, the 0-based row). A {@link DataFormatException}, like every reader's format error.
  */
-public class DatasetFormatException extends RuntimeException {
+public class DatasetFormatException extends DataFormatException {
 
-    private final Path file;
     private final long line;
 
     /**
@@ -18,15 +19,12 @@ public class DatasetFormatException extends RuntimeException {
      * @param message what was expected and what was found
      */
     public DatasetFormatException(Path file, long line, String message) {
-        super(where(file, line) + message);
-        this.file = file;
-        this.line = line;
+        this(file, line, message, null);
     }
 
     /** Same as {@link #DatasetFormatException(Path, long, String)}, with a cause. */
     public DatasetFormatException(Path file, long line, String message, Throwable cause) {
-        super(where(file, line) + message, cause);
-        this.file = file;
+        super(where(file, line) + message, file, line >= 0 ? "line " + line : null, cause);
         this.line = line;
     }
 
@@ -35,11 +33,6 @@ public class DatasetFormatException extends RuntimeException {
             return "";
         }
         return line >= 0 ? file + ":" + line + ": " : file + ": ";
-    }
-
-    /** The offending file, or null. */
-    public Path getFile() {
-        return file;
     }
 
     /** The line (text) or row (array) of the problem, or -1. */
