@@ -5,16 +5,13 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.GateMasks;
 import org.dl4jpgm.blocks.UniPairedDecoderBlock;
-import org.dl4jpgm.impl.CorrectedSameDiffGraphVertex;
+import org.dl4jpgm.impl.CorrectedSameDiffVertex;
 import org.dl4jpgm.impl.FormatAware;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -31,7 +28,7 @@ import java.util.Objects;
  * Output Î of the same shape. The sequence mask of the first input ({@code [B, S]}, 1 = real step) masks padded
  * steps as keys and zeroes them in the output.
  */
-public class UniPairedDecoderVertex extends SameDiffVertex implements FormatAware {
+public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements FormatAware {
 
     /** Input names inside the vertex. */
     public static final String INPUT_UNI = "uni";
@@ -158,14 +155,6 @@ public class UniPairedDecoderVertex extends SameDiffVertex implements FormatAwar
     }
 
     @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-                                                                      INDArray paramsView, boolean initializeParams,
-                                                                      DataType networkDatatype) {
-        setName(name);
-        return new CorrectedSameDiffGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
-    }
-
-    @Override
     public UniPairedDecoderVertex clone() {
         UniPairedDecoderVertex c = new UniPairedDecoderVertex();
         c.width = width;
@@ -173,10 +162,7 @@ public class UniPairedDecoderVertex extends SameDiffVertex implements FormatAwar
         c.ffnSize = ffnSize;
         c.maskConstant = maskConstant;
         c.dataFormat = dataFormat;
-        c.setName(getName());
-        c.setUpdater(getUpdater() == null ? null : getUpdater().clone());
-        c.setBiasUpdater(getBiasUpdater() == null ? null : getBiasUpdater().clone());
-        return c;
+        return copyBaseTo(c);
     }
 
     @Override

@@ -3,12 +3,9 @@ package org.dl4jpgm.fusion;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dl4jpgm.impl.CorrectedSameDiffGraphVertex;
+import org.dl4jpgm.impl.CorrectedSameDiffVertex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -18,7 +15,7 @@ import java.util.Map;
  * The "linear fusion" baseline of Table 2: {@code y = Σ_m w_m x_m} with one learned scalar weight per modality
  * (initialised to 1/M). Inputs: M feed-forward vectors {@code [B, D]} of one width; output {@code [B, D]}.
  */
-public class LinearFusionVertex extends SameDiffVertex {
+public class LinearFusionVertex extends CorrectedSameDiffVertex {
 
     public static final String WEIGHTS = "w";
 
@@ -86,19 +83,9 @@ public class LinearFusionVertex extends SameDiffVertex {
     }
 
     @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-                                                                      INDArray paramsView, boolean initializeParams,
-                                                                      DataType networkDatatype) {
-        setName(name);
-        return new CorrectedSameDiffGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
-    }
-
-    @Override
     public LinearFusionVertex clone() {
         LinearFusionVertex c = new LinearFusionVertex(modalities);
-        c.setName(getName());
-        c.setUpdater(getUpdater() == null ? null : getUpdater().clone());
-        return c;
+        return copyBaseTo(c);
     }
 
     public int getModalities() {

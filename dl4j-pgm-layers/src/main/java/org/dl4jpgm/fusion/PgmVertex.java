@@ -5,18 +5,15 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.PgmBlock;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.blocks.SdOps;
 import org.dl4jpgm.conf.Layouts;
-import org.dl4jpgm.impl.CorrectedSameDiffGraphVertex;
+import org.dl4jpgm.impl.CorrectedSameDiffVertex;
 import org.dl4jpgm.impl.FormatAware;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -51,7 +48,7 @@ import java.util.Objects;
  * <p>Per-component updaters (paper: 3e-4 model, 1e-4 learners, 1e-3 decoder): parameters of the two learners use
  * {@link #getLearnerUpdater()}, those of the decoder {@link #getDecoderUpdater()}, the rest the vertex's updater.
  */
-public class PgmVertex extends SameDiffVertex implements FormatAware {
+public class PgmVertex extends CorrectedSameDiffVertex implements FormatAware {
 
     /** Number of objective channels at the end of the output. */
     public static final int OBJECTIVES = 3;
@@ -247,14 +244,6 @@ public class PgmVertex extends SameDiffVertex implements FormatAware {
     }
 
     @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-                                                                      INDArray paramsView, boolean initializeParams,
-                                                                      DataType networkDatatype) {
-        setName(name);
-        return new CorrectedSameDiffGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
-    }
-
-    @Override
     public PgmVertex clone() {
         PgmVertex c = new PgmVertex();
         c.options = options;
@@ -263,10 +252,7 @@ public class PgmVertex extends SameDiffVertex implements FormatAware {
         c.dataFormat = dataFormat;
         c.learnerUpdater = learnerUpdater == null ? null : learnerUpdater.clone();
         c.decoderUpdater = decoderUpdater == null ? null : decoderUpdater.clone();
-        c.setName(getName());
-        c.setUpdater(getUpdater() == null ? null : getUpdater().clone());
-        c.setBiasUpdater(getBiasUpdater() == null ? null : getBiasUpdater().clone());
-        return c;
+        return copyBaseTo(c);
     }
 
     /** The block with this vertex's configuration (for statistics and parameter tables). */
