@@ -33,12 +33,8 @@ public final class MainJobOptions implements TrainingSettings {
     private int iterations = 1;
     /** Minibatch size B. Default 128. */
     private int batchSize = 128;
-    /** Adam learning rate of every fusion's model part (null = {@link org.dl4jpgm.examples.MainJob#MODEL_LR}). */
-    private Double modelLearningRate;
-    /** Adam learning rate of PgM's learners (null = {@link org.dl4jpgm.examples.MainJob#LEARNER_LR}). */
-    private Double learnerLearningRate;
-    /** Adam learning rate of PgM's decoder (null = {@link org.dl4jpgm.examples.MainJob#DECODER_LR}). */
-    private Double decoderLearningRate;
+    /** Adam learning rates: model part, PgM's learners, PgM's decoder (defaults: the main job's constants). */
+    private final LearningRates learningRates = new LearningRates();
     /** At most this many training examples (0 = all). Default all, quick 128. */
     private Integer maxTrain;
     /** At most this many test examples (0 = all). Default all, quick 128. */
@@ -95,9 +91,7 @@ public final class MainJobOptions implements TrainingSettings {
                         case "--width" -> o.width = positive(a, v);
                         case "--iterations" -> o.iterations = positive(a, v);
                         case "--batch" -> o.batchSize = positive(a, v);
-                        case "--lr" -> o.modelLearningRate = OptionValues.positiveReal(COMMAND, a, v);
-                        case "--learner-lr" -> o.learnerLearningRate = OptionValues.positiveReal(COMMAND, a, v);
-                        case "--decoder-lr" -> o.decoderLearningRate = OptionValues.positiveReal(COMMAND, a, v);
+                        case "--lr", "--learner-lr", "--decoder-lr" -> o.learningRates.parse(COMMAND, a, v);
                         case "--max-train" -> o.maxTrain = nonNegative(a, v);
                         case "--max-test" -> o.maxTest = nonNegative(a, v);
                         case "--train-split" -> o.trainSplit = v;
@@ -170,15 +164,9 @@ public final class MainJobOptions implements TrainingSettings {
     @Override public int getWidth() { return width; }
     @Override public int getIterations() { return iterations; }
     @Override public int getBatchSize() { return batchSize; }
-    @Override public double getModelLearningRate() {
-        return modelLearningRate != null ? modelLearningRate : TrainingSettings.super.getModelLearningRate();
-    }
-    @Override public double getLearnerLearningRate() {
-        return learnerLearningRate != null ? learnerLearningRate : TrainingSettings.super.getLearnerLearningRate();
-    }
-    @Override public double getDecoderLearningRate() {
-        return decoderLearningRate != null ? decoderLearningRate : TrainingSettings.super.getDecoderLearningRate();
-    }
+    @Override public double getModelLearningRate() { return learningRates.model(); }
+    @Override public double getLearnerLearningRate() { return learningRates.learner(); }
+    @Override public double getDecoderLearningRate() { return learningRates.decoder(); }
     public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? 128 : 0); }
     public int getMaxTest() { return maxTest != null ? maxTest : (quick ? 128 : 0); }
     public String getTrainSplit() { return trainSplit; }

@@ -3,6 +3,7 @@ package org.dl4jpgm.examples.tasks;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.mainjob.LearningRates;
 import org.dl4jpgm.examples.mainjob.OptionValues;
 import org.dl4jpgm.examples.mainjob.TrainingSettings;
 
@@ -37,10 +38,8 @@ public abstract class TaskOptions implements TrainingSettings {
     private int stage2Epochs = 3;
     /** Minibatch size B. Default 64. */
     private int batchSize = 64;
-    /** Adam learning rates: model part, PgM's learners, PgM's decoder (null = the main job's defaults). */
-    private Double modelLearningRate;
-    private Double learnerLearningRate;
-    private Double decoderLearningRate;
+    /** Adam learning rates: model part, PgM's learners, PgM's decoder (defaults: the main job's). */
+    private final LearningRates learningRates = new LearningRates();
     /** Seed of the initialisation and of the shuffling. Default 42. */
     private long seed = 42;
     /** At most this many training examples (the first ones), 0 = all. Default 0. */
@@ -110,9 +109,7 @@ public abstract class TaskOptions implements TrainingSettings {
                 case "--stage1-epochs" -> stage1Epochs = nonNegative(a, v);
                 case "--stage2-epochs" -> stage2Epochs = positive(a, v);
                 case "--batch" -> batchSize = positive(a, v);
-                case "--lr" -> modelLearningRate = OptionValues.positiveReal(command(), a, v);
-                case "--learner-lr" -> learnerLearningRate = OptionValues.positiveReal(command(), a, v);
-                case "--decoder-lr" -> decoderLearningRate = OptionValues.positiveReal(command(), a, v);
+                case "--lr", "--learner-lr", "--decoder-lr" -> learningRates.parse(command(), a, v);
                 case "--seed" -> seed = nonNegative(a, v);
                 case "--max-train" -> maxTrain = nonNegative(a, v);
                 case "--max-test" -> maxTest = nonNegative(a, v);
@@ -200,15 +197,9 @@ public abstract class TaskOptions implements TrainingSettings {
     @Override public int getStage1Epochs() { return stage1Epochs; }
     @Override public int getStage2Epochs() { return stage2Epochs; }
     @Override public int getBatchSize() { return batchSize; }
-    @Override public double getModelLearningRate() {
-        return modelLearningRate != null ? modelLearningRate : TrainingSettings.super.getModelLearningRate();
-    }
-    @Override public double getLearnerLearningRate() {
-        return learnerLearningRate != null ? learnerLearningRate : TrainingSettings.super.getLearnerLearningRate();
-    }
-    @Override public double getDecoderLearningRate() {
-        return decoderLearningRate != null ? decoderLearningRate : TrainingSettings.super.getDecoderLearningRate();
-    }
+    @Override public double getModelLearningRate() { return learningRates.model(); }
+    @Override public double getLearnerLearningRate() { return learningRates.learner(); }
+    @Override public double getDecoderLearningRate() { return learningRates.decoder(); }
     /** Seed of initialisation and shuffling. */
     public long getSeed() { return seed; }
     /** At most this many training examples, 0 = all. */
