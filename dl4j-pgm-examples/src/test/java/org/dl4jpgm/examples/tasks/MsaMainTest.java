@@ -87,5 +87,14 @@ class MsaMainTest {
         assertTrue(e.getMessage().contains("--fusion") && e.getMessage().contains("FOO"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> MsaOptions.parse("--width", "8"));
         assertTrue(e.getMessage().contains("expected a data directory"), e.getMessage());
+
+        assertEquals(org.dl4jpgm.examples.MainJob.MODEL_LR, d.getModelLearningRate());
+        MsaOptions lr = MsaOptions.parse(dir.toString(), "--lr", "2e-3", "--decoder-lr", "4e-4");
+        assertEquals(2e-3, lr.getModelLearningRate());
+        assertEquals(org.dl4jpgm.examples.MainJob.LEARNER_LR, lr.getLearnerLearningRate());
+        assertEquals(4e-4, lr.getDecoderLearningRate());
+        e = assertThrows(IllegalArgumentException.class, () -> MsaOptions.parse(dir.toString(), "--learner-lr", "-1"));
+        assertTrue(e.getMessage().contains("MsaMain") && e.getMessage().contains("--learner-lr")
+                && e.getMessage().contains("-1"), e.getMessage());
     }
 }
