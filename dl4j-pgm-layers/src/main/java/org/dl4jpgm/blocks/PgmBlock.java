@@ -225,17 +225,20 @@ public final class PgmBlock {
             SDVariable mask = stackMasks(masks, g, in, seq);
             SDVariable input = stack(in, g);
             SDVariable uprTarget = options.isUseUpr() ? stack(target, g) : null;
+            // the group's partitioners differ only in their weights (stacked below); the first one's shape serves all
             ModalPartitionerBlock partitioner = partitioner(g[0]);
             ModalPartitionerBlock.Weights weights = options.isUsePartitioner() ? partitionerWeights(p, g) : null;
+            // without partitioner both learners see every feature: one all-ones gate for all iterations
+            SDVariable allFeatures = options.isUsePartitioner() ? null : input.mul(0.0).add(1.0);
             SDVariable u = input;
             SDVariable pr = input;
-            SDVariable learnedU = null;
-            SDVariable learnedP = null;
+            SDVariable[] us = null;
+            SDVariable[] ps = null;
             for (int i = 0; i < options.getIterations(); i++) {
                 SDVariable nextU = u;
                 SDVariable nextP = pr;
-                SDVariable hardU;
-                SDVariable hardP;
+                SDVariable hardU = allFeatures;
+                SDVariable hardP = allFeatures;
                 if (options.isUsePartitioner()) {
                     ModalPartitionerBlock.Step step = partitioner.step(weights, input, u, pr, seq);
                     nextU = step.uni();
@@ -244,20 +247,20 @@ public final class PgmBlock {
                     addPerModality(out.pairedGates, g, unstack(step.pairedGate(), g.length, seq));
                     hardU = GateMasks.hard(step.uniGate(), options.getGateGradient());
                     hardP = GateMasks.hard(step.pairedGate(), options.getGateGradient());
-                } else {
-                    hardU = input.mul(0.0).add(1.0);
-                    hardP = hardU;
                 }
-                learnedU = uniLearner.apply(p, nextU, hardU, mask, seq);
-                learnedP = pairedLearner.apply(p, nextP, hardP, mask, seq);
-                addPerModality(out.uniIterates, g, unstack(learnedU, g.length, seq));
-                addPerModality(out.pairedIterates, g, unstack(learnedP, g.length, seq));
+                SDVariable learnedU = uniLearner.apply(p, nextU, hardU, mask, seq);
+                SDVariable learnedP = pairedLearner.apply(p, nextP, hardP, mask, seq);
+                us = unstack(learnedU, g.length, seq);
+                ps = unstack(learnedP, g.length, seq);
+                addPerModality(out.uniIterates, g, us);
+                addPerModality(out.pairedIterates, g, ps);
+                SDVariable pooledU = options.isUseUfc() || options.isUsePfc()
+                        ? SdOps.maskedMeanOverSteps(learnedU, mask, seq) : null;
                 if (options.isUseUfc()) {
-                    ufc = add(ufc, ufcLoss(p, SdOps.maskedMeanOverSteps(learnedU, mask, seq), g));
+                    ufc = add(ufc, ufcLoss(p, pooledU, g));
                 }
                 if (options.isUsePfc()) {
-                    pfc = add(pfc, pfcLoss(p, SdOps.maskedMeanOverSteps(learnedU, mask, seq),
-                            SdOps.maskedMeanOverSteps(learnedP, mask, seq), g.length));
+                    pfc = add(pfc, pfcLoss(p, pooledU, SdOps.maskedMeanOverSteps(learnedP, mask, seq), g.length));
                 }
                 if (options.isUseUpr()) {
                     SDVariable rec = decoder.apply(p, learnedU, learnedP, mask, seq);
@@ -268,8 +271,6 @@ public final class PgmBlock {
                 u = learned ? learnedU : nextU;
                 pr = learned ? learnedP : nextP;
             }
-            SDVariable[] us = unstack(learnedU, g.length, seq);
-            SDVariable[] ps = unstack(learnedP, g.length, seq);
             for (int k = 0; k < g.length; k++) {
                 finalU[g[k]] = us[k];
                 finalP[g[k]] = ps[k];
