@@ -27,7 +27,6 @@ import java.util.Random;
 public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterator {
 
     private final LayoutIteratorOptions options;
-    private final int n;
     private final List<ModalitySpec> modalities = new ArrayList<>();
     /** Per modality: [N, D] or [N, D*S] (NCW rows flattened), C order. */
     private final List<INDArray> flatFeatures = new ArrayList<>();
@@ -47,7 +46,7 @@ public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterato
     public LayoutMultiDataSetIterator(DatasetDescriptor descriptor, SplitData data, LayoutIteratorOptions options) {
         super("LayoutMultiDataSetIterator", data.size(), options.getBatchSize());
         this.options = options;
-        this.n = data.size();
+        int n = data.size();
         List<String> names = options.getModalities() == null
                 ? descriptor.getModalities().stream().map(ModalitySpec::getName).toList() : options.getModalities();
         for (String name : names) {
@@ -123,6 +122,7 @@ public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterato
     /** A new epoch: examples in order, or a new shuffle of them. */
     @Override
     protected void onReset() {
+        int n = numExamples();
         order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;

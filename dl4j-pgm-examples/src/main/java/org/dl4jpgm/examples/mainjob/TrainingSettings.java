@@ -28,17 +28,11 @@ public interface TrainingSettings {
     int getStage2Epochs();
 
     /** Adam learning rate of everything but PgM's learners and decoder (every baseline's only one). */
-    default double getModelLearningRate() {
-        return org.dl4jpgm.examples.MainJob.MODEL_LR;
-    }
+    double getModelLearningRate();
 
     /** Adam learning rate of PgM's two learners (paper: 1e-4). */
-    default double getLearnerLearningRate() {
-        return org.dl4jpgm.examples.MainJob.LEARNER_LR;
-    }
+    double getLearnerLearningRate();
 
     /** Adam learning rate of PgM's decoder (paper: 1e-3). */
-    default double getDecoderLearningRate() {
-        return org.dl4jpgm.examples.MainJob.DECODER_LR;
-    }
+    double getDecoderLearningRate();
 }
