@@ -35,7 +35,7 @@ import java.util.Random;
  * classified into 3 classes. It trains a few Adam steps on generated data (class-dependent means plus noise) and
  * prints the score after each step.
  *
- * <p>Run: {@code mvn -B -q -DskipTests install && mvn -B -q -pl dl4j-pgm-examples exec:exec}. Options (all
+ * <p>Run: {@code mvn -B -q -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.Demo}. Options (all
  * optional, in this order): steps (default 10), minibatch size (default 32), seed (default 42).
  */
 public final class Demo {

@@ -33,10 +33,8 @@ import java.util.stream.IntStream;
  * (mean ± std over seeds), the parameter table (Table 5 style), and writes Fig. 4/5-style PNGs. The results table is
  * also written to {@code <out>/results.md}.
  *
- * <p>Run: {@code mvn -B -q -pl dl4j-pgm-examples exec:exec} (defaults), or with arguments
- * {@code -Dexec.args="..."} is not used by exec:exec; run the class directly with {@code java -cp ...} or
- * {@code mvn -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.MainJob -Dexec.args="--help"}.
- * See {@link MainJobOptions#usage()}.
+ * <p>Run: {@code OMP_NUM_THREADS=1 mvn -B -q -pl dl4j-pgm-examples exec:java} (defaults), with options
+ * {@code -Dexec.args="--quick"} (see {@link MainJobOptions#usage()}, {@code -Dexec.args="--help"}).
  */
 public final class MainJob {
 

@@ -25,6 +25,8 @@ public final class ModelFiles {
     public static final String MINILM_JAR = "dl4jpgm.minilm.jar";
     /** System property: the folder {@code .ci/run} puts npm model packages in. */
     public static final String MODELS_DIR = "dl4jpgm.models.dir";
+    /** Environment variable read when {@value #MODELS_DIR} is not set. */
+    public static final String MODELS_DIR_ENV = "DL4JPGM_MODELS_DIR";
     /** System property: where model files from jars are extracted. */
     public static final String EXTRACT_DIR = "dl4jpgm.models.extractDir";
     /** Version of the MiniLM artifact. */
@@ -63,10 +65,28 @@ public final class ModelFiles {
         return modelsDir().resolve("nsfwjs").resolve("mobilenet_v2");
     }
 
-    /** @return the {@code .models} folder: {@value #MODELS_DIR} or {@code ./.models} */
+    /**
+     * The {@code .models} folder, found the same way whatever the working directory: the system property
+     * {@value #MODELS_DIR}, else the environment variable {@value #MODELS_DIR_ENV}, else the nearest {@code .models}
+     * folder in the working directory or one of its parents (a checkout's root when run from one of its modules), else
+     * {@code ./.models} (which then names the missing folder in the encoders' errors). The examples' Maven
+     * configuration sets the property to the checkout's {@code .models}.
+     */
     public static Path modelsDir() {
         String p = System.getProperty(MODELS_DIR);
-        return p != null ? Paths.get(p) : Paths.get(".models");
+        if (p != null) {
+            return Paths.get(p).normalize();
+        }
+        String env = System.getenv(MODELS_DIR_ENV);
+        if (env != null && !env.isBlank()) {
+            return Paths.get(env).normalize();
+        }
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve(".models"))) {
+                return dir.resolve(".models");
+            }
+        }
+        return Paths.get(".models");
     }
 
     private static Path extractMiniLm(String entry) throws IOException {

@@ -1,5 +1,6 @@
 package org.dl4jpgm.examples.mainjob;
 
+import org.dl4jpgm.examples.ProjectHome;
 import org.dl4jpgm.blocks.LearnerMode;
 
 import java.nio.file.Path;
@@ -43,8 +44,8 @@ public final class MainJobOptions implements TrainingSettings {
     private String trainSplit = "train";
     /** Evaluation split name. */
     private String testSplit = "test";
-    /** Where the PNG figures go. Default {@code mainjob-out}. */
-    private Path out = Path.of("mainjob-out");
+    /** Where the PNG figures go. Default {@code mainjob-out} under {@link ProjectHome#dir()}. */
+    private Path out = ProjectHome.resolve("mainjob-out");
     /** A run of about a minute. */
     private boolean quick;
     /** Print the usage and exit. */
@@ -149,7 +150,7 @@ public final class MainJobOptions implements TrainingSettings {
                 "  --max-test N           at most N test examples, 0 = all (default all; quick 128)",
                 "  --train-split NAME     training split (default train)",
                 "  --test-split NAME      evaluation split (default test)",
-                "  --out DIR              where the PNG figures go (default mainjob-out)",
+                "  --out DIR              where the PNG figures go (default " + ProjectHome.resolve("mainjob-out") + ")",
                 "  --quick                a run of about a minute (fewer epochs, examples, seeds)",
                 "  --help                 this text");
     }
