@@ -3,15 +3,15 @@ package org.dl4jpgm.datavec.common;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * The records a reader left out under {@link BadRecordPolicy#SKIP}: how many, and why (each reason names file and
- * record). Nothing is dropped silently: every skip is counted here and logged at WARNING level.
+ * record). Nothing is dropped silently: every skip is counted here, and the exporters hand the report to their caller
+ * (the task mains print each reason once). The report does not log: a record is read more than once on some paths
+ * (a feature pass before the export, a validation split re-reading the train file), and one log line per reading
+ * repeated the same warning.
  */
 public final class SkipReport {
-
-    private static final Logger LOG = Logger.getLogger(SkipReport.class.getName());
 
     private final List<String> reasons = new ArrayList<>();
     private int total;
@@ -20,7 +20,6 @@ public final class SkipReport {
     public void skipped(String reason) {
         total++;
         reasons.add(reason);
-        LOG.warning("skipped: " + reason);
     }
 
     /** @return the number of records skipped */

@@ -8,8 +8,13 @@ import java.util.TreeMap;
 
 /**
  * A seeded, stratified hold-out: within every class (taken in ascending class order) the examples are shuffled with
- * one {@link Random} seeded once, and the first {@code round(fraction * n_c)} of them are held out. The same labels,
+ * one {@link Random} seeded once, and the first {@link #heldOutCount k_c} of them are held out. The same labels,
  * fraction and seed always give the same split, on every JVM.
+ *
+ * <p>{@code k_c = round(fraction * n_c)}, raised to 1 when the fraction is above 0 and the class has at least two
+ * examples, and lowered to {@code n_c - 1} so that every class keeps a training example: a 0.1 hold-out of a class of 3
+ * holds out 1 (plain rounding gives 0, and small data sets would get an empty validation split), a class of one
+ * example is never held out, and a fraction of 0 holds out nothing.
  */
 public final class StratifiedSplit {
 
@@ -34,11 +39,26 @@ public final class StratifiedSplit {
         boolean[] held = new boolean[labels.length];
         for (List<Integer> idx : byClass.values()) {
             Collections.shuffle(idx, rng);
-            long k = Math.round(fraction * idx.size());
+            int k = heldOutCount(idx.size(), fraction);
             for (int j = 0; j < k; j++) {
                 held[idx.get(j)] = true;
             }
         }
         return held;
+    }
+
+    /**
+     * How many of a class's {@code n} examples are held out.
+     *
+     * @param n        examples of the class, &ge; 0
+     * @param fraction share to hold out, in [0, 1]
+     * @return {@code round(fraction * n)} within [1, n - 1] when {@code fraction > 0} and {@code n >= 2}; 0 otherwise
+     */
+    public static int heldOutCount(int n, double fraction) {
+        if (fraction <= 0 || n < 2) {
+            return 0;
+        }
+        long k = Math.round(fraction * n);
+        return (int) Math.max(1, Math.min(n - 1, k));
     }
 }

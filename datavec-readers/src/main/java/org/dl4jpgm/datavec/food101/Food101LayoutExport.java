@@ -1,8 +1,8 @@
 package org.dl4jpgm.datavec.food101;
 
+import org.dl4jpgm.datavec.common.InputSplits;
 import org.datavec.api.records.Record;
 import org.datavec.api.records.metadata.RecordMetaDataIndex;
-import org.datavec.api.split.FileSplit;
 import org.datavec.api.writable.Writable;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.DataFormatException;
@@ -20,7 +20,7 @@ import java.util.function.Function;
 
 /**
  * Exports UPMC Food-101 to the project's dataset layout: splits train / valid (the reader's stratified seeded
- * hold-out) / test, modalities {@code image} and {@code text} ([N, D], from feature functions such as an encoder's
+ * hold-out, {@link org.dl4jpgm.datavec.common.StratifiedSplit}; no valid split when the fraction is 0) / test, modalities {@code image} and {@code text} ([N, D], from feature functions such as an encoder's
  * feature cache), classification over the classes in the reader's order; ids are {@code <class>/<image file>}.
  */
 public final class Food101LayoutExport {
@@ -41,12 +41,15 @@ public final class Food101LayoutExport {
                                     Path out, BadRecordPolicy policy) throws IOException {
         SkipReport skipped = new SkipReport();
         LayoutWriter w = null;
-        String[][] parts = {{"train", "TRAIN"}, {"valid", "VALIDATION"}, {"test", "TEST"}};
+        String[][] parts = validationFraction > 0
+                ? new String[][]{{"train", "TRAIN"}, {"valid", "VALIDATION"}, {"test", "TEST"}}
+                : new String[][]{{"train", "TRAIN"}, {"test", "TEST"}};
+        String[] splitNames = java.util.Arrays.stream(parts).map(p -> p[0]).toArray(String[]::new);
         for (String[] p : parts) {
             Food101Split split = Food101Split.valueOf(p[1]);
             Food101RecordReader r = new Food101RecordReader.Builder().split(split)
                     .validationFraction(validationFraction).seed(seed).badRecordPolicy(policy).build();
-            r.initialize(new FileSplit(root.toFile()));
+            r.initialize(InputSplits.existing(root, "UPMC Food-101's folder"));
             if (split != Food101Split.VALIDATION) {
                 r.getSkipReport().reasons().forEach(skipped::skipped); // VALIDATION re-reads the train file
             }
@@ -54,7 +57,7 @@ public final class Food101LayoutExport {
                 w = new LayoutWriter(out, DatasetDescriptor.builder().name("upmc-food-101")
                         .description("UPMC Food-101 exported from texts/*_titles.csv and images/")
                         .classification(r.getLabels()).modality("image").modality("text")
-                        .splits("train", "valid", "test").build());
+                        .splits(splitNames).build());
             }
             SplitCollector c = new SplitCollector().vector("image").vector("text").target("label");
             Path csv = root.resolve("texts").resolve((split == Food101Split.TEST ? "test" : "train") + "_titles.csv");
@@ -75,6 +78,11 @@ public final class Food101LayoutExport {
                 }
                 c.add(label + "/" + image.getFileName(), Map.of("image", new float[][]{img}, "text",
                         new float[][]{txt}), Map.of("label", label));
+            }
+            if (split == Food101Split.VALIDATION && c.size() == 0) {
+                throw new IllegalArgumentException("Food101LayoutExport: a validation fraction of " + validationFraction
+                        + " holds out no row of " + csv + ": every class has a single row, and each class keeps one "
+                        + "for training; use 0 for no validation split");
             }
             w.writeSplit(p[0], c.toSplitData());
         }

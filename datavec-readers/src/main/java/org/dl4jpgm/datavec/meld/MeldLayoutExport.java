@@ -1,8 +1,8 @@
 package org.dl4jpgm.datavec.meld;
 
+import org.dl4jpgm.datavec.common.InputSplits;
 import org.datavec.api.records.Record;
 import org.datavec.api.records.metadata.RecordMetaDataIndex;
-import org.datavec.api.split.FileSplit;
 import org.datavec.api.writable.Writable;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.DataFormatException;
@@ -16,6 +16,8 @@ import org.dl4jpgm.datavec.layout.TaskType;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,11 +80,13 @@ public final class MeldLayoutExport {
         modalities.keySet().forEach(b::modality);
         LayoutWriter w = new LayoutWriter(out, b.build());
         SkipReport skipped = new SkipReport();
+        // one UtteranceFeatures given for several splits: which split's row took each key first
+        Map<UtteranceFeatures, Map<String, String>> used = new IdentityHashMap<>();
         for (int si = 0; si < SPLITS.length; si++) {
             String[] s = SPLITS[si];
             Path csv = csvDir.resolve(s[1]);
             MeldCsvRecordReader r = new MeldCsvRecordReader.Builder().badRecordPolicy(policy).build();
-            r.initialize(new FileSplit(csv.toFile()));
+            r.initialize(InputSplits.existing(csv, "MELD's " + s[1]));
             r.getSkipReport().reasons().forEach(skipped::skipped);
             SplitCollector c = new SplitCollector().target("label").target("sentiment");
             modalities.keySet().forEach(c::vector);
@@ -102,9 +106,20 @@ public final class MeldLayoutExport {
                                     "none in " + (m.getValue().source() == null ? "the in-memory features"
                                             : m.getValue().source()));
                         }
+                        String first = used.computeIfAbsent(m.getValue(), k -> new HashMap<>())
+                                .putIfAbsent(key, s[1] + " " + where);
+                        if (first != null && !first.startsWith(s[1] + " ")) {
+                            throw new SharedAcrossSplitsException(csv, where, "features of modality '" + m.getKey()
+                                    + "' for this split", "the one dict of " + m.getValue().source() + " that already "
+                                    + "gave " + key + " to " + first + "; MELD's dialogue ids restart in every split, so "
+                                    + "one dict for all splits joins rows of different splits to the same features (give "
+                                    + "a (train, dev, test) tuple of dicts)");
+                        }
                         Validation.requireFinite(v, csv, where + ", modality " + m.getKey());
                         feats.put(m.getKey(), new float[][]{v});
                     }
+                } catch (SharedAcrossSplitsException e) {
+                    throw e; // the whole join is wrong, not this row: no SKIP
                 } catch (DataFormatException e) {
                     Validation.reject(e, policy, skipped);
                     continue;
@@ -117,5 +132,12 @@ public final class MeldLayoutExport {
             w.writeSplit(s[0], c.toSplitData());
         }
         return skipped;
+    }
+
+    /** One feature dict joined to rows of two splits by a key that MELD reuses in every split. */
+    private static final class SharedAcrossSplitsException extends DataFormatException {
+        SharedAcrossSplitsException(Path file, String where, String expected, String found) {
+            super(file, where, expected, found);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package org.dl4jpgm.datavec.mosi;
 
+import org.dl4jpgm.datavec.common.InputSplits;
 import org.datavec.api.records.Record;
-import org.datavec.api.split.FileSplit;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.Sequences;
 import org.dl4jpgm.datavec.common.SkipReport;
@@ -46,7 +46,7 @@ public final class MosiLayoutExport {
             for (MosiModality m : MosiModality.values()) {
                 MosiPickleSequenceRecordReader r = new MosiPickleSequenceRecordReader.Builder().split(s).modality(m)
                         .badRecordPolicy(policy).preloaded(parsed).build();
-                r.initialize(new FileSplit(pkl.toFile()));
+                r.initialize(InputSplits.existing(pkl, "an MMSA pickle"));
                 readers.put(m, r);
                 c.sequence(m.key(), (int) r.getSequenceLength(), r.hasLengths());
             }
@@ -101,7 +101,7 @@ public final class MosiLayoutExport {
             for (Map.Entry<String, String> m : modalities.entrySet()) {
                 MosiCsdSequenceRecordReader r = new MosiCsdSequenceRecordReader.Builder().featureFile(m.getValue())
                         .videos(fold.getValue()).badRecordPolicy(BadRecordPolicy.SKIP).build();
-                r.initialize(new FileSplit(dir.toFile()));
+                r.initialize(InputSplits.existing(dir, "a CMU-MOSI .csd folder"));
                 readers.add(r);
                 c.sequence(m.getKey(), 0, true);
             }

@@ -1,8 +1,8 @@
 package org.dl4jpgm.datavec.wikipedia;
 
+import org.dl4jpgm.datavec.common.InputSplits;
 import org.datavec.api.records.Record;
 import org.datavec.api.records.metadata.RecordMetaDataIndex;
-import org.datavec.api.split.FileSplit;
 import org.datavec.api.writable.Writable;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.DataFormatException;
@@ -38,7 +38,7 @@ public final class WikipediaLayoutExport {
         LayoutWriter w = null;
         for (WikipediaSplit s : WikipediaSplit.values()) {
             WikipediaMatRecordReader r = new WikipediaMatRecordReader.Builder().split(s).badRecordPolicy(policy).build();
-            r.initialize(new FileSplit(mat.toFile()));
+            r.initialize(InputSplits.existing(mat, "a Wikipedia .mat feature file"));
             r.getSkipReport().reasons().forEach(skipped::skipped);
             if (w == null) {
                 w = new LayoutWriter(out, descriptor(r.getLabels(), "the MATLAB feature file " + mat.getFileName()));
@@ -71,7 +71,7 @@ public final class WikipediaLayoutExport {
         LayoutWriter w = null;
         for (WikipediaSplit s : WikipediaSplit.values()) {
             WikipediaRecordReader r = new WikipediaRecordReader.Builder().split(s).badRecordPolicy(policy).build();
-            r.initialize(new FileSplit(root.toFile()));
+            r.initialize(InputSplits.existing(root, "Wikipedia's raw distribution folder"));
             r.getSkipReport().reasons().forEach(skipped::skipped);
             if (w == null) {
                 w = new LayoutWriter(out, descriptor(r.getLabels(), "the raw distribution"));
