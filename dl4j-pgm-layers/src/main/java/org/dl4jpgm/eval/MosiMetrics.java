@@ -11,7 +11,9 @@ import java.util.Locale;
  *   <li>MAE: mean |prediction - label|;</li>
  *   <li>Corr: Pearson correlation (NaN when either side is constant or N &lt; 2);</li>
  *   <li>ACC-7: predictions and labels clipped to [-3, 3] and rounded half to even ({@code np.round}), then
- *       compared.</li>
+ *       compared;</li>
+ *   <li>ACC-5: the same after clipping to [-2, 2] (MMSA's {@code Mult_acc_5}: {@code np.clip(x, -2., 2.)}, then
+ *       {@code __multiclass_acc}, i.e. {@code np.round} of both sides compared).</li>
  * </ul>
  * Binary counts go through DL4J's {@code Evaluation} (see {@link ClassificationMetrics}).
  */
@@ -22,15 +24,17 @@ public final class MosiMetrics {
     private final double mae;
     private final double corr;
     private final double acc7;
+    private final double acc5;
     private final int count;
 
     private MosiMetrics(ClassificationMetrics has0, ClassificationMetrics non0, double mae, double corr, double acc7,
-                        int count) {
+                        double acc5, int count) {
         this.has0 = has0;
         this.non0 = non0;
         this.mae = mae;
         this.corr = corr;
         this.acc7 = acc7;
+        this.acc5 = acc5;
         this.count = count;
     }
 
@@ -62,6 +66,7 @@ public final class MosiMetrics {
         int k = 0;
         double absSum = 0;
         int exact7 = 0;
+        int exact5 = 0;
         for (int i = 0; i < n; i++) {
             if (labels[i] != 0) {
                 np[k] = predictions[i] > 0 ? 1 : 0;
@@ -69,16 +74,19 @@ public final class MosiMetrics {
                 k++;
             }
             absSum += Math.abs(predictions[i] - labels[i]);
-            if (Math.rint(clip(predictions[i])) == Math.rint(clip(labels[i]))) {
+            if (Math.rint(clip(predictions[i], 3)) == Math.rint(clip(labels[i], 3))) {
                 exact7++;
+            }
+            if (Math.rint(clip(predictions[i], 2)) == Math.rint(clip(labels[i], 2))) {
+                exact5++;
             }
         }
         return new MosiMetrics(ClassificationMetrics.compute(hp, ht, 2), ClassificationMetrics.compute(np, nt, 2),
-                absSum / n, pearson(predictions, labels), exact7 / (double) n, n);
+                absSum / n, pearson(predictions, labels), exact7 / (double) n, exact5 / (double) n, n);
     }
 
-    private static double clip(double v) {
-        return Math.max(-3, Math.min(3, v));
+    private static double clip(double v, double bound) {
+        return Math.max(-bound, Math.min(bound, v));
     }
 
     /** @return Pearson's r of x and y; NaN when N &lt; 2 or a side has zero variance */
@@ -141,6 +149,11 @@ public final class MosiMetrics {
         return acc7;
     }
 
+    /** @return 5-class accuracy after clipping to [-2, 2] and rounding (MMSA's {@code Mult_acc_5}) */
+    public double acc5() {
+        return acc5;
+    }
+
     /** @return N */
     public int count() {
         return count;
@@ -151,10 +164,12 @@ public final class MosiMetrics {
         return non0.count();
     }
 
-    /** The paper's Table 2 layout: ACC-2 and F1 as Has0/Non0 in percent, MAE, Corr, ACC-7 in percent. */
+    /** The paper's Table 2 layout: ACC-2 and F1 as Has0/Non0 in percent, MAE, Corr, ACC-7, then ACC-5 in percent. */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "ACC-2 %.2f/%.2f | F1 %.2f/%.2f | MAE %.3f | Corr %.3f | ACC-7 %.2f",
-                100 * acc2Has0(), 100 * acc2Non0(), 100 * f1Has0(), 100 * f1Non0(), mae, corr, 100 * acc7);
+        return String.format(Locale.ROOT,
+                "ACC-2 %.2f/%.2f | F1 %.2f/%.2f | MAE %.3f | Corr %.3f | ACC-7 %.2f | ACC-5 %.2f",
+                100 * acc2Has0(), 100 * acc2Non0(), 100 * f1Has0(), 100 * f1Non0(), mae, corr, 100 * acc7,
+                100 * acc5);
     }
 }

@@ -30,7 +30,48 @@ class MetricsTest {
         // ACC-7, round half to even: labels -> -2 0 2 0 -0 2 ; preds -> -0 0 3 -0 0 3 (3.7 clipped) -> 3 equal
         // (half-up rounding would give -1 for -1.5 and 3 for 2.5, and 4/6)
         assertEquals(0.5, m.acc7(), EPS);
+        // ACC-5 clips to [-2, 2]: labels -> -2 0 2 0 -0 2 (2.5 clipped) ; preds -> -0 0 2 -0 0 2 -> 5 equal
+        assertEquals(5 / 6.0, m.acc5(), EPS);
         assertTrue(m.toString().startsWith("ACC-2 66.67/80.00 | F1 66.67/80.00 | MAE 0.633"), m.toString());
+        assertTrue(m.toString().endsWith("| ACC-7 50.00 | ACC-5 83.33"), m.toString());
+    }
+
+    /**
+     * ACC-7 and ACC-5 against MMSA's {@code __eval_mosei_regression} written out independently: {@code np.clip} to
+     * the bound, then {@code np.round} (half to even, here through BigDecimal) of both sides compared, on random
+     * inputs with many exact ties (values on the half-integer grid).
+     */
+    @Test
+    void multiclassAccuraciesMatchMmsasClipAndRoundOnRandomInputsWithTies() {
+        java.util.Random rnd = new java.util.Random(11);
+        for (int t = 0; t < 500; t++) {
+            int n = 1 + rnd.nextInt(40);
+            double[] preds = new double[n];
+            double[] labels = new double[n];
+            for (int i = 0; i < n; i++) {
+                preds[i] = rnd.nextBoolean() ? rnd.nextInt(17) / 2.0 - 4 : rnd.nextGaussian() * 2.5;
+                labels[i] = rnd.nextInt(31) / 5.0 - 3;
+            }
+            MosiMetrics m = MosiMetrics.compute(preds, labels);
+            assertEquals(mmsaMulticlassAcc(preds, labels, 3), m.acc7(), EPS);
+            assertEquals(mmsaMulticlassAcc(preds, labels, 2), m.acc5(), EPS);
+        }
+    }
+
+    /** {@code np.sum(np.round(np.clip(p, -b, b)) == np.round(np.clip(y, -b, b))) / len(y)}. */
+    private static double mmsaMulticlassAcc(double[] preds, double[] labels, double bound) {
+        int equal = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (npRound(Math.max(-bound, Math.min(bound, preds[i])))
+                    .compareTo(npRound(Math.max(-bound, Math.min(bound, labels[i])))) == 0) {
+                equal++;
+            }
+        }
+        return equal / (double) labels.length;
+    }
+
+    private static java.math.BigDecimal npRound(double v) {
+        return new java.math.BigDecimal(v).setScale(0, java.math.RoundingMode.HALF_EVEN);
     }
 
     @Test
