@@ -22,11 +22,11 @@ import java.util.stream.Stream;
  * byte-identical files.
  *
  * <pre>
- * &lt;root&gt;/MOSI/Processed/aligned_50.pkl   MMSA pickle (protocol 4, numpy 1.x arrays), train / valid / test 40 / 12 / 16
- * &lt;root&gt;/MELD/                            {train,dev,test}_sent_emo.csv and MELD's baseline feature pickles
- * &lt;root&gt;/wikipedia/                       the raw distribution (list files, texts/&lt;id&gt;.xml, images/&lt;category&gt;/&lt;id&gt;.jpg)
- * &lt;root&gt;/wikipedia-mat/wikipedia.mat      the .mat feature version (I_tr, T_tr, L_tr, I_te, T_te, L_te)
- * &lt;root&gt;/UPMC_Food101/                    texts/{train,test}_titles.csv and images/{train,test}/&lt;class&gt;/&lt;file&gt;.jpg
+ * &lt;root&gt;/MOSI/Processed/aligned_50.pkl  MMSA pickle (protocol 4, numpy 1.x), train / valid / test 40 / 12 / 16
+ * &lt;root&gt;/MELD/                           {train,dev,test}_sent_emo.csv, MELD's baseline feature pickles
+ * &lt;root&gt;/wikipedia/                      the raw distribution: *_txt_img_cat.list, texts/, images/&lt;category&gt;/
+ * &lt;root&gt;/wikipedia-mat/wikipedia.mat     the .mat feature version (I_tr, T_tr, L_tr, I_te, T_te, L_te)
+ * &lt;root&gt;/UPMC_Food101/                   texts/{train,test}_titles.csv, images/{train,test}/&lt;class&gt;/
  * </pre>
  *
  * <p>Run with the root folder as the only argument; it prints one line per dataset folder with its file count.
@@ -332,8 +332,8 @@ public final class SampleDatasets {
     }
 
     /**
-     * Writes {@code wikipedia.mat} (MATLAB v5, doubles) into {@code dir}: {@code I_tr [N, 10], T_tr [N, 6], L_tr [N, 1]}
-     * and the same for {@code _te}, categories 1-based and cycling 1..10; a row of category c has
+     * Writes {@code wikipedia.mat} (MATLAB v5, doubles) into {@code dir}: {@code I_tr [N, 10], T_tr [N, 6],
+     * L_tr [N, 1]} and the same for {@code _te}, categories 1-based and cycling 1..10; a row of category c has
      * {@code 1 + (c - 1) / D} at coordinate {@code (c - 1) mod D} plus Gaussian noise of deviation 0.3 (seed 11). The
      * header's date is fixed so that the file is reproducible.
      *
@@ -426,7 +426,8 @@ public final class SampleDatasets {
                 }
             }
             Files.createDirectories(dir.resolve("texts"));
-            Files.write(dir.resolve("texts").resolve(part + "_titles.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+            Files.write(dir.resolve("texts").resolve(part + "_titles.csv"),
+                    csv.toString().getBytes(StandardCharsets.UTF_8));
         }
         return dir;
     }
