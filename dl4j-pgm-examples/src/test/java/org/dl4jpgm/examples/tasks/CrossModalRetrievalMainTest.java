@@ -3,21 +3,19 @@ package org.dl4jpgm.examples.tasks;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.layout.SplitData;
-import org.dl4jpgm.datavec.testutil.MatFixtures;
+import org.dl4jpgm.datavec.testutil.SampleDatasets;
 import org.dl4jpgm.examples.mainjob.ExperimentRunner;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
 import org.dl4jpgm.fusion.Fused;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import us.hebi.matlab.mat.format.Mat5;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -25,55 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * CrossModalRetrievalMain end to end on Wikipedia's .mat feature version written by the test (MATLAB v5, I_tr, T_tr,
- * L_tr, I_te, T_te, L_te with 1-based categories), and the claim its retrieval rests on: an image's representation does
- * not depend on the text of its pair.
+ * CrossModalRetrievalMain end to end on Wikipedia's .mat feature version written by
+ * {@link SampleDatasets#writeWikipediaMatFile} (MATLAB v5, I_tr, T_tr, L_tr, I_te, T_te, L_te with 1-based categories),
+ * and the claim its retrieval rests on: an image's representation does not depend on the text of its pair.
  */
 class CrossModalRetrievalMainTest {
 
-    private static final int IMAGE_D = 10;
-    private static final int TEXT_D = 6;
-
-    /** [rows, d] features whose category (1..10, {@code labels}) shows in one coordinate, plus noise. */
-    private static double[][] features(int[] labels, int d, Random rnd) {
-        double[][] f = new double[labels.length][d];
-        for (int i = 0; i < labels.length; i++) {
-            for (int k = 0; k < d; k++) {
-                f[i][k] = rnd.nextGaussian() * 0.3 + (k == (labels[i] - 1) % d ? 1 + (labels[i] - 1) / d : 0);
-            }
-        }
-        return f;
-    }
-
-    private static double[][] column(int[] labels) {
-        double[][] c = new double[labels.length][1];
-        for (int i = 0; i < labels.length; i++) {
-            c[i][0] = labels[i];
-        }
-        return c;
-    }
-
     /** Writes {@code wikipedia.mat} with {@code perClass} train and 2 test pairs of each of the 10 categories. */
     static Path writeMat(Path data, int perClass) throws Exception {
-        Files.createDirectories(data);
-        Random rnd = new Random(11);
-        int[] train = new int[10 * perClass];
-        int[] test = new int[20];
-        for (int i = 0; i < train.length; i++) {
-            train[i] = 1 + i % 10;
-        }
-        for (int i = 0; i < test.length; i++) {
-            test[i] = 1 + i % 10;
-        }
-        Path mat = data.resolve("wikipedia.mat");
-        Mat5.writeToFile(Mat5.newMatFile()
-                .addArray("I_tr", MatFixtures.matrix(features(train, IMAGE_D, rnd)))
-                .addArray("T_tr", MatFixtures.matrix(features(train, TEXT_D, rnd)))
-                .addArray("L_tr", MatFixtures.matrix(column(train)))
-                .addArray("I_te", MatFixtures.matrix(features(test, IMAGE_D, rnd)))
-                .addArray("T_te", MatFixtures.matrix(features(test, TEXT_D, rnd)))
-                .addArray("L_te", MatFixtures.matrix(column(test))), mat.toFile());
-        return mat;
+        return SampleDatasets.writeWikipediaMatFile(data, perClass, 2);
     }
 
     @Test

@@ -1,53 +1,31 @@
 package org.dl4jpgm.examples.tasks;
 
-import org.dl4jpgm.datavec.testutil.MosiFixtures;
-import org.dl4jpgm.datavec.testutil.Pickle4Writer;
+import org.dl4jpgm.datavec.testutil.SampleDatasets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** MsaMain end to end on an MMSA {@code unaligned_50.pkl} written by the test (protocol 4, numpy 1.x arrays). */
+/**
+ * MsaMain end to end on an MMSA {@code unaligned_50.pkl} (protocol 4, numpy 1.x arrays) written by
+ * {@link SampleDatasets#writeMosiPickle}: labels in [-3, 3] (every 6th exactly 0), features that carry the label's
+ * sign, lengths 1..S.
+ */
 class MsaMainTest {
 
     /** Widths of text, audio, vision; padded steps. */
     private static final int[] DIMS = {6, 3, 4};
     private static final int STEPS = 4;
 
-    /** A split of n records: labels in [-3, 3] (zeros included), features that carry the label's sign, lengths 1..S. */
-    private static Map<String, Object> split(String prefix, int n, Random rnd) {
-        double[] labels = new double[n];
-        long[] lengths = new long[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 6 == 0 ? 0.0 : Math.round((rnd.nextDouble() * 6 - 3) * 10) / 10.0;
-            lengths[i] = 1 + rnd.nextInt(STEPS);
-        }
-        float[] noise = new float[n * STEPS * 8 * 3];
-        for (int i = 0; i < noise.length; i++) {
-            noise[i] = (float) rnd.nextGaussian() * 0.3f;
-        }
-        return MosiFixtures.split(prefix, labels, lengths, STEPS, DIMS,
-                (m, i, t, k) -> (float) (labels[i] / 3 * (k % 2 == 0 ? 1 : -1)) + noise[((m * n + i) * STEPS + t) * 8 + k]);
-    }
-
     @Test
     void trainsOnTheUnalignedPickleAndPrintsTable2Columns(@TempDir Path dir) throws Exception {
-        Random rnd = new Random(5);
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("train", split("", 24, rnd));
-        root.put("valid", split("v", 6, rnd));
-        root.put("test", split("t", 12, rnd));
         Path data = dir.resolve("MOSI");
-        Files.createDirectories(data);
-        Pickle4Writer.write(data.resolve("unaligned_50.pkl"), root);
+        SampleDatasets.writeMosiPickle(data.resolve("unaligned_50.pkl"), new int[]{24, 6, 12}, STEPS, DIMS, false, 5);
 
         TaskTests.Captured c = new TaskTests.Captured();
         TaskReport r = MsaMain.run(MsaOptions.parse(TaskTests.args(data, dir.resolve("out"), 12)), c.out);
