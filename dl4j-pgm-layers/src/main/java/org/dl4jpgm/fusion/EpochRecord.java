@@ -7,9 +7,14 @@ package org.dl4jpgm.fusion;
  */
 public record EpochRecord(int stage, int epoch, double ufc, double pfc, double upr, double taskLoss, double seconds) {
 
+    /**
+     * One line: stage, epoch, PgM's objectives (left out for a graph without PgM, whose values are NaN), task loss and
+     * seconds.
+     */
     public String format() {
-        return String.format(java.util.Locale.ROOT,
-                "stage %d epoch %3d  UFC %.4f  PFC %.4f  UPR %.4f  task %.4f  (%.1f s)",
-                stage, epoch, ufc, pfc, upr, taskLoss, seconds);
+        String objectives = Double.isNaN(ufc) && Double.isNaN(pfc) && Double.isNaN(upr) ? ""
+                : String.format(java.util.Locale.ROOT, "  UFC %.4f  PFC %.4f  UPR %.4f", ufc, pfc, upr);
+        return String.format(java.util.Locale.ROOT, "stage %d epoch %3d%s  task %.4f  (%.1f s)",
+                stage, epoch, objectives, taskLoss, seconds);
     }
 }

@@ -1,6 +1,6 @@
 package org.dl4jpgm.examples.tasks;
 
-import org.datavec.api.split.FileSplit;
+import org.dl4jpgm.datavec.common.InputSplits;
 import org.datavec.api.writable.Writable;
 import org.dl4jpgm.datavec.common.SkipReport;
 import org.dl4jpgm.datavec.layout.LayoutReader;
@@ -54,6 +54,7 @@ public final class CrossModalRetrievalMain {
 
     /** Exports, trains, retrieves and prints; returns what was printed as metrics. */
     public static TaskReport run(CrossModalRetrievalOptions o, PrintStream out) throws IOException {
+        o.validate();
         Path layout = o.getOut().resolve("layout");
         Path mat = o.resolveMat();
         SkipReport skipped;
@@ -104,7 +105,7 @@ public final class CrossModalRetrievalMain {
         for (WikipediaSplit s : WikipediaSplit.values()) {
             WikipediaRecordReader r = new WikipediaRecordReader.Builder().split(s).badRecordPolicy(o.getBadRecords())
                     .build();
-            r.initialize(new FileSplit(o.getData().toFile()));
+            r.initialize(InputSplits.existing(o.getData(), "Wikipedia's raw distribution folder"));
             while (r.hasNext()) {
                 List<Writable> rec = r.next();
                 images.add(Path.of(rec.get(WikipediaRecordReader.COLUMN_IMAGE).toString()));

@@ -1,10 +1,13 @@
 package org.dl4jpgm.examples.tasks;
 
+import org.dl4jpgm.examples.ProjectHome;
+import org.dl4jpgm.examples.mainjob.FusionChoice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -25,7 +28,7 @@ public final class CrossModalRetrievalOptions extends RawDataOptions {
     private RetrievalHead.Embedding embedding = RetrievalHead.Embedding.BOTH;
 
     private CrossModalRetrievalOptions() {
-        super(Path.of("tasks-out", "cr"));
+        super(ProjectHome.resolve("tasks-out", "cr"));
     }
 
     /**
@@ -78,29 +81,59 @@ public final class CrossModalRetrievalOptions extends RawDataOptions {
         return true;
     }
 
+    @Override
+    protected List<String> splits() {
+        return List.of("train", "test");
+    }
+
+    @Override
+    protected List<String> modalities() {
+        return List.of("image", "text");
+    }
+
+    @Override
+    protected String unsupported(FusionChoice choice) {
+        return choice.isPgm() ? null : "retrieval ranks by PgM's per-modality features [u_m ; p_m], which only PgM "
+                + "and its ablations (PGM, NO_PARTITIONER, NO_UFC, NO_PFC, NO_UPR) compute";
+    }
+
+    @Override
+    protected void checkData() {
+        try {
+            if (resolveMat() == null) {
+                checkRawData(List.of(Path.of(TRAIN_LIST), Path.of("testset_txt_img_cat.list")),
+                        List.of(Path.of("texts"), Path.of("images")));
+            }
+        } catch (IOException e) {
+            throw new TaskOptionException("CrossModalRetrievalMain: cannot list " + getData() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    protected void taskValues(Map<String, Object> values) {
+        values.put("--mat", mat == null ? null : mat.toString());
+        values.put("--embedding", embedding.name());
+        rawDataValues(values);
+    }
+
     /** Which of PgM's features form the retrieval representation. */
     public RetrievalHead.Embedding getEmbedding() { return embedding; }
 
     /**
      * The .mat to read, or null for the raw distribution.
      *
-     * @throws IllegalArgumentException naming the folder and what it lacks
+     * @throws TaskOptionException naming the folder and what it lacks
      */
     public Path resolveMat() throws IOException {
         Path data = getData();
         if (mat != null) {
-            Path p = data.resolve(mat);
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalArgumentException("CrossModalRetrievalMain: --mat: expected the file " + p
-                        + ", found none");
-            }
-            return p;
+            return requireFile(mat, "--mat");
         }
         if (Files.isRegularFile(data)) {
             return data;
         }
         if (!Files.isDirectory(data)) {
-            throw new IllegalArgumentException("CrossModalRetrievalMain: expected a data directory, found no " + data);
+            throw new TaskOptionException("CrossModalRetrievalMain: expected a data directory, found no " + data);
         }
         List<Path> mats;
         try (Stream<Path> l = Files.list(data)) {
@@ -112,7 +145,7 @@ public final class CrossModalRetrievalOptions extends RawDataOptions {
         if (Files.isRegularFile(data.resolve(TRAIN_LIST))) {
             return null;
         }
-        throw new IllegalArgumentException("CrossModalRetrievalMain: expected in " + data + " one .mat feature file or "
+        throw new TaskOptionException("CrossModalRetrievalMain: expected in " + data + " one .mat feature file or "
                 + "the raw distribution's " + TRAIN_LIST + ", found " + (mats.isEmpty() ? "neither"
                 : mats.size() + " .mat files " + mats + " (choose one with --mat)"));
     }

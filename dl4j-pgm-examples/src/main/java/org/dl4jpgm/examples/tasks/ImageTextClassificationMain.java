@@ -1,6 +1,6 @@
 package org.dl4jpgm.examples.tasks;
 
-import org.datavec.api.split.FileSplit;
+import org.dl4jpgm.datavec.common.InputSplits;
 import org.datavec.api.writable.Writable;
 import org.dl4jpgm.datavec.common.SkipReport;
 import org.dl4jpgm.datavec.food101.Food101LayoutExport;
@@ -41,13 +41,14 @@ public final class ImageTextClassificationMain {
 
     /** Extracts features, exports, trains, evaluates and prints; returns what was printed as metrics. */
     public static TaskReport run(ImageTextClassificationOptions o, PrintStream out) throws IOException {
+        o.validate();
         // every image and title of both files, for the feature extractors (the train file whole: no hold-out)
         List<Path> images = new ArrayList<>();
         List<String> titles = new ArrayList<>();
         for (Food101Split s : new Food101Split[]{Food101Split.TRAIN, Food101Split.TEST}) {
             Food101RecordReader r = new Food101RecordReader.Builder().split(s).validationFraction(0)
                     .badRecordPolicy(o.getBadRecords()).build();
-            r.initialize(new FileSplit(o.getData().toFile()));
+            r.initialize(InputSplits.existing(o.getData(), "UPMC Food-101's folder"));
             while (r.hasNext()) {
                 List<Writable> rec = r.next();
                 images.add(Path.of(rec.get(Food101RecordReader.COLUMN_IMAGE).toString()));

@@ -1,8 +1,10 @@
 package org.dl4jpgm.examples.tasks;
 
+import org.dl4jpgm.examples.ProjectHome;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Options of {@link ImageTextClassificationMain}: the {@link TaskOptions}, what raw images and titles become
@@ -16,7 +18,7 @@ public final class ImageTextClassificationOptions extends RawDataOptions {
     private long splitSeed = 42;
 
     private ImageTextClassificationOptions() {
-        super(Path.of("tasks-out", "itc"));
+        super(ProjectHome.resolve("tasks-out", "itc"));
     }
 
     /**
@@ -45,7 +47,8 @@ public final class ImageTextClassificationOptions extends RawDataOptions {
     @Override
     protected List<String> taskUsage() {
         List<String> l = new ArrayList<>(rawDataUsage());
-        l.add("  --validation-fraction F share of each class of the train file held out as 'valid' (default 0.1)");
+        l.add("  --validation-fraction F share of each class of the train file held out as 'valid' (default 0.1;");
+        l.add("                         at least 1 of a class of 2 or more, 0 = no valid split)");
         l.add("  --split-seed S         seed of that hold-out (default 42)");
         return l;
     }
@@ -73,6 +76,29 @@ public final class ImageTextClassificationOptions extends RawDataOptions {
             }
         }
         return true;
+    }
+
+    @Override
+    protected List<String> splits() {
+        return validationFraction > 0 ? List.of("train", "valid", "test") : List.of("train", "test");
+    }
+
+    @Override
+    protected List<String> modalities() {
+        return List.of("image", "text");
+    }
+
+    @Override
+    protected void checkData() {
+        checkRawData(List.of(Path.of("texts", "train_titles.csv"), Path.of("texts", "test_titles.csv")),
+                List.of(Path.of("images")));
+    }
+
+    @Override
+    protected void taskValues(Map<String, Object> values) {
+        values.put("--validation-fraction", validationFraction);
+        values.put("--split-seed", splitSeed);
+        rawDataValues(values);
     }
 
     /** Share of each class of the train file held out as {@code valid}. */

@@ -37,6 +37,7 @@ public final class MercMain {
 
     /** Exports, trains, evaluates and prints; returns what was printed as metrics. */
     public static TaskReport run(MercOptions o, PrintStream out) throws IOException {
+        o.validate();
         Map<String, List<UtteranceFeatures>> features = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : o.getFeatures().entrySet()) {
             Path file = o.getData().resolve(e.getValue());

@@ -1,5 +1,6 @@
 package org.dl4jpgm.examples.tasks;
 
+import org.dl4jpgm.examples.ProjectHome;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ public final class MercOptions extends TaskOptions {
     private String target = "emotion";
 
     private MercOptions() {
-        super(Path.of("tasks-out", "merc"));
+        super(ProjectHome.resolve("tasks-out", "merc"));
     }
 
     /**
@@ -93,6 +94,37 @@ public final class MercOptions extends TaskOptions {
             }
         }
         return true;
+    }
+
+    /** The three CSVs MELD ships, in split order train, dev, test. */
+    public static final List<String> CSVS = List.of("train_sent_emo.csv", "dev_sent_emo.csv", "test_sent_emo.csv");
+
+    @Override
+    protected List<String> splits() {
+        return List.of("train", "valid", "test");
+    }
+
+    @Override
+    protected List<String> modalities() {
+        return List.copyOf(features.keySet());
+    }
+
+    @Override
+    protected void checkData() {
+        for (String csv : CSVS) {
+            requireFile(Path.of(csv), "DATA_DIR (MELD's " + csv + ")");
+        }
+        for (Map.Entry<String, Path> e : features.entrySet()) {
+            requireFile(e.getValue(), "--features " + e.getKey());
+        }
+    }
+
+    @Override
+    protected void taskValues(Map<String, Object> values) {
+        Map<String, String> f = new LinkedHashMap<>();
+        features.forEach((k, v) -> f.put(k, v.toString()));
+        values.put("--features", f);
+        values.put("--target", target);
     }
 
     /** Modality name &rarr; feature pickle as given (relative to DATA_DIR or absolute). */

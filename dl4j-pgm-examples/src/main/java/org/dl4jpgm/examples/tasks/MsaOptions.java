@@ -1,8 +1,10 @@
 package org.dl4jpgm.examples.tasks;
 
+import org.dl4jpgm.examples.ProjectHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Options of {@link MsaMain}: the {@link TaskOptions} and which MMSA pickle to read. */
 public final class MsaOptions extends TaskOptions {
@@ -17,7 +19,7 @@ public final class MsaOptions extends TaskOptions {
     private Path pickle;
 
     private MsaOptions() {
-        super(Path.of("tasks-out", "msa"));
+        super(ProjectHome.resolve("tasks-out", "msa"));
     }
 
     /**
@@ -59,19 +61,35 @@ public final class MsaOptions extends TaskOptions {
         return false;
     }
 
+    @Override
+    protected List<String> splits() {
+        return List.of("train", "valid", "test");
+    }
+
+    @Override
+    protected List<String> modalities() {
+        return List.of("text", "audio", "vision");
+    }
+
+    @Override
+    protected void checkData() {
+        resolvePickle();
+    }
+
+    @Override
+    protected void taskValues(Map<String, Object> values) {
+        values.put("--pickle", pickle == null ? null : pickle.toString());
+    }
+
     /**
      * The pickle to read.
      *
-     * @throws IllegalArgumentException naming what was looked for where, when there is none
+     * @throws TaskOptionException naming what was looked for where, when there is none
      */
     public Path resolvePickle() {
         Path data = getData();
         if (pickle != null) {
-            Path p = data.resolve(pickle);
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalArgumentException("MsaMain: --pickle: expected the file " + p + ", found none");
-            }
-            return p;
+            return requireFile(pickle, "--pickle");
         }
         if (Files.isRegularFile(data)) {
             return data;
@@ -81,7 +99,7 @@ public final class MsaOptions extends TaskOptions {
                 return data.resolve(name);
             }
         }
-        throw new IllegalArgumentException("MsaMain: expected " + String.join(" or ", PICKLES) + " in " + data
+        throw new TaskOptionException("MsaMain: expected " + String.join(" or ", PICKLES) + " in " + data
                 + ", found neither (name another pickle with --pickle)");
     }
 }

@@ -3,8 +3,12 @@ package org.dl4jpgm.examples.tasks;
 import org.dl4jpgm.examples.features.ImageFeatureKind;
 import org.dl4jpgm.examples.features.TextFeatureKind;
 
+import org.dl4jpgm.encoders.ModelFiles;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@link TaskOptions} of the tasks whose raw distribution holds images and texts (Wikipedia, UPMC Food-101): what the
@@ -34,6 +38,45 @@ public abstract class RawDataOptions extends TaskOptions {
             }
         }
         return true;
+    }
+
+    @Override
+    protected List<Path> outputFolders() {
+        return List.of(getOut(), getCache());
+    }
+
+    /**
+     * Checks the raw distribution's files and folders, and the model files of the chosen encoders.
+     *
+     * @param files   files the task reads, relative to DATA_DIR
+     * @param folders folders the task reads, relative to DATA_DIR
+     * @throws TaskOptionException naming what is missing
+     */
+    protected final void checkRawData(List<Path> files, List<Path> folders) {
+        for (Path f : files) {
+            requireFile(f, "DATA_DIR");
+        }
+        for (Path f : folders) {
+            if (!Files.isDirectory(getData().resolve(f))) {
+                throw new TaskOptionException(command() + ": DATA_DIR: expected the folder " + getData().resolve(f)
+                        + ", found none");
+            }
+        }
+        if (imageFeatures == ImageFeatureKind.MOBILENET_V2) {
+            Path model = ModelFiles.nsfwjsMobileNetV2Dir().resolve("model.json");
+            if (!Files.isRegularFile(model)) {
+                throw new TaskOptionException(command() + ": --image-features MOBILENET_V2: expected the model file "
+                        + model.toAbsolutePath() + ", found none (.ci/run fetches it into the checkout's .models/, see "
+                        + "docs/encoders.md; or set -D" + ModelFiles.MODELS_DIR + "; or use --image-features THUMBNAIL)");
+            }
+        }
+    }
+
+    /** Adds the raw-data options with the values in effect. */
+    protected final void rawDataValues(Map<String, Object> values) {
+        values.put("--image-features", imageFeatures.name());
+        values.put("--text-features", textFeatures.name());
+        values.put("--cache", getCache().toAbsolutePath().normalize().toString());
     }
 
     /** Usage lines of the raw-data options. */

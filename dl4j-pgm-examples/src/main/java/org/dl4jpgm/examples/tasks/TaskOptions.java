@@ -7,9 +7,12 @@ import org.dl4jpgm.examples.mainjob.LearningRates;
 import org.dl4jpgm.examples.mainjob.OptionValues;
 import org.dl4jpgm.examples.mainjob.TrainingSettings;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The options every task main shares, parsed from {@code DATA_DIR [--option value ...]}; each option is a documented
@@ -54,6 +57,8 @@ public abstract class TaskOptions implements TrainingSettings {
     private Path out;
     /** Print the usage and exit. */
     private boolean help;
+    /** Print the stack trace of an error after its one-line message. Default off. */
+    private boolean verbose;
 
     /** @param defaultOut the task's default output folder, e.g. {@code tasks-out/msa} */
     protected TaskOptions(Path defaultOut) {
@@ -97,6 +102,10 @@ public abstract class TaskOptions implements TrainingSettings {
                 help = true;
                 continue;
             }
+            if (a.equals("--verbose")) {
+                verbose = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(command() + ": option " + a + " expects a value, found none");
             }
@@ -127,6 +136,85 @@ public abstract class TaskOptions implements TrainingSettings {
             throw new IllegalArgumentException(command() + ": expected a data directory as the first argument, found "
                     + "none; see --help");
         }
+    }
+
+    /** The splits the task's export writes, in order (the values {@code --test-split} accepts). */
+    protected abstract List<String> splits();
+
+    /** The modalities the task's export writes (the {@code <modality>} of {@code UNI:<modality>}). */
+    protected abstract List<String> modalities();
+
+    /**
+     * Checks that DATA_DIR holds what the task reads (the files the options name), before anything is read.
+     *
+     * @throws TaskOptionException naming the missing path and the option that chose it
+     */
+    protected abstract void checkData();
+
+    /**
+     * Whether the task can train {@code choice} (default: every fusion).
+     *
+     * @return null if it can, else the reason it cannot
+     */
+    protected String unsupported(FusionChoice choice) {
+        return null;
+    }
+
+    /**
+     * Checks every option against the task and the data folder before any export or feature extraction: the data
+     * folder exists, {@code --out} (and any other output folder) lies outside it, {@code --test-split} is a split the
+     * export writes, {@code UNI:<modality>} names one of its modalities, the task supports the fusion, and the files the
+     * task reads are there.
+     *
+     * @throws TaskOptionException naming the option, its value and what is accepted
+     */
+    public void validate() {
+        Path d = data.toAbsolutePath().normalize();
+        if (!Files.exists(d)) {
+            throw new TaskOptionException(command() + ": DATA_DIR " + data + ": expected a data folder, found nothing "
+                    + "at that path" + (data.isAbsolute() ? "" : " (relative to " + Path.of("").toAbsolutePath() + ")"));
+        }
+        for (Path o : outputFolders()) {
+            Path n = o.toAbsolutePath().normalize();
+            if (n.startsWith(d)) {
+                throw new TaskOptionException(command() + ": output folder " + o + " lies inside the data folder "
+                        + data + "; the task mains never write into a data folder (choose another --out)");
+            }
+        }
+        if (!splits().contains(testSplit)) {
+            throw new TaskOptionException(command() + ": --test-split expects one of the splits the export writes "
+                    + splits() + ", found '" + testSplit + "'");
+        }
+        FusionChoice c = FusionChoice.parse(fusion);
+        if (c.modality() != null && !modalities().contains(c.modality())) {
+            throw new TaskOptionException(command() + ": --fusion " + fusion + " names modality '" + c.modality()
+                    + "', expected one of " + modalities());
+        }
+        String why = unsupported(c);
+        if (why != null) {
+            throw new TaskOptionException(command() + ": --fusion " + fusion + ": " + why);
+        }
+        checkData();
+    }
+
+    /** The folders the task writes: {@code --out} (subclasses add theirs). */
+    protected List<Path> outputFolders() {
+        return List.of(out);
+    }
+
+    /**
+     * A file the task reads, relative to DATA_DIR or absolute.
+     *
+     * @param option the option that named it (or a description of the default), for the message
+     * @throws TaskOptionException naming the path when it is not a regular file
+     */
+    protected final Path requireFile(Path file, String option) {
+        Path p = data.resolve(file);
+        if (!Files.isRegularFile(p)) {
+            throw new TaskOptionException(command() + ": " + option + ": expected the file " + p + ", found "
+                    + (Files.exists(p) ? "a folder" : "nothing at that path"));
+        }
+        return p;
     }
 
     private String fusion(String v) {
@@ -182,10 +270,43 @@ public abstract class TaskOptions implements TrainingSettings {
                 "  --max-test N           at most N evaluation examples, 0 = all (default 0)",
                 "  --test-split NAME      split evaluated (default test)",
                 "  --bad-records POLICY   FAIL (default: stop at the first bad record) or SKIP (leave out, count)",
-                "  --out DIR              exported layout and results.md go here (default " + out + ")",
-                "  --help                 this text"));
+                "  --out DIR              exported layout, results.md and results.json go here, never inside",
+                "                         DATA_DIR (default " + out + ")",
+                "  --verbose              print the stack trace of an error after its message",
+                "  --help                 this text",
+                "exit status: 0 done, 1 the data could not be read (the message names file and place), 2 bad option"));
         return String.join("\n", l);
     }
+
+    /**
+     * Every option with the value in effect (given or default), by its command-line name, for the provenance written
+     * next to the results.
+     */
+    public final Map<String, Object> values() {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("DATA_DIR", data.toAbsolutePath().normalize().toString());
+        v.put("--fusion", fusion);
+        v.put("--width", width);
+        v.put("--iterations", iterations);
+        v.put("--learner-mode", learnerMode.name());
+        v.put("--stage1-epochs", stage1Epochs);
+        v.put("--stage2-epochs", stage2Epochs);
+        v.put("--batch", batchSize);
+        v.put("--lr", getModelLearningRate());
+        v.put("--learner-lr", getLearnerLearningRate());
+        v.put("--decoder-lr", getDecoderLearningRate());
+        v.put("--seed", seed);
+        v.put("--max-train", maxTrain);
+        v.put("--max-test", maxTest);
+        v.put("--test-split", testSplit);
+        v.put("--bad-records", badRecords.name());
+        v.put("--out", out.toAbsolutePath().normalize().toString());
+        taskValues(v);
+        return v;
+    }
+
+    /** Adds the task's own options with the values in effect to {@code values}. */
+    protected abstract void taskValues(Map<String, Object> values);
 
     /** The dataset folder as distributed. */
     public Path getData() { return data; }
@@ -214,4 +335,8 @@ public abstract class TaskOptions implements TrainingSettings {
     public Path getOut() { return out; }
     /** Whether {@code --help} was given. */
     public boolean isHelp() { return help; }
+    /** Whether {@code --verbose} was given. */
+    public boolean isVerbose() { return verbose; }
+    /** The command name, e.g. {@code MsaMain}. */
+    public final String getCommand() { return command(); }
 }

@@ -2,6 +2,7 @@ package org.dl4jpgm.examples.tasks;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,13 +14,36 @@ import java.util.Map;
  * @param cells        column header &rarr; formatted cell, in the paper's column order, then any extra columns
  * @param metrics      metric name &rarr; value
  * @param testExamples number of evaluated examples
+ * @param notes        one line per cell printed as {@link #UNDEFINED}, saying why the metric is undefined
  */
 public record TaskReport(String title, String model, Map<String, String> cells, Map<String, Double> metrics,
-                         int testExamples) {
+                         int testExamples, List<String> notes) {
+
+    /** What a cell shows for a metric that is undefined on the evaluated data (NaN). */
+    public static final String UNDEFINED = "n/a";
 
     public TaskReport {
         cells = Collections.unmodifiableMap(new LinkedHashMap<>(cells));
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        notes = List.copyOf(notes);
+    }
+
+    /** A report without undefined metrics. */
+    public TaskReport(String title, String model, Map<String, String> cells, Map<String, Double> metrics,
+                      int testExamples) {
+        this(title, model, cells, metrics, testExamples, List.of());
+    }
+
+    /**
+     * A cell: {@code formatted} when {@code value} is a number, else {@link #UNDEFINED} with {@code reason} added to
+     * {@code notes} (prefixed by the column).
+     */
+    public static String cell(String column, double value, String formatted, String reason, List<String> notes) {
+        if (Double.isFinite(value)) {
+            return formatted;
+        }
+        notes.add(column + " " + UNDEFINED + ": " + reason);
+        return UNDEFINED;
     }
 
     /** The value of metric {@code name}; throws naming the known metrics if there is none. */
@@ -49,7 +73,13 @@ public record TaskReport(String title, String model, Map<String, String> cells, 
             pad(row, c.getValue().length(), w);
             rule.append("|").append("-".repeat(w + 2));
         }
-        return title + "\n\n" + head + " |\n" + rule + "|\n" + row + " |\n";
+        StringBuilder t = new StringBuilder(title).append("\n\n").append(head).append(" |\n").append(rule)
+                .append("|\n").append(row).append(" |\n");
+        if (!notes.isEmpty()) {
+            t.append('\n');
+            notes.forEach(n -> t.append(n).append('\n'));
+        }
+        return t.toString();
     }
 
     private static void pad(StringBuilder sb, int have, int want) {

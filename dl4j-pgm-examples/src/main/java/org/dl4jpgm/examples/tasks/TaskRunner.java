@@ -1,5 +1,6 @@
 package org.dl4jpgm.examples.tasks;
 
+import org.dl4jpgm.datavec.common.DataFormatException;
 import org.dl4jpgm.datavec.common.SkipReport;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LabelEncoder;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -80,41 +83,98 @@ public final class TaskRunner {
         TaskReport run(O options, PrintStream out) throws IOException;
     }
 
+    /** How many skip reasons {@link #reportSkipped} prints before it only counts. */
+    static final int MAX_REASONS = 20;
+
     private TaskRunner() {
     }
 
     /**
-     * What every task main's {@code main} does: parses the arguments (a bad one: its message and exit status 2),
-     * prints the usage for {@code --help}, runs the task (a bad dataset or option value: its message and exit
-     * status 1).
+     * What every task main's {@code main} does: {@link #run(String[], Function, Task, PrintStream, PrintStream)}, then
+     * exits with its status when that is not 0.
      */
-    public static <O extends TaskOptions> void main(String[] args, java.util.function.Function<String[], O> parse,
-                                                    Task<O> task) throws IOException {
-        O o;
-        try {
-            o = parse.apply(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (o.isHelp()) {
-            System.out.println(o.usage());
-            return;
-        }
-        try {
-            task.run(o, System.out);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(1);
+    public static <O extends TaskOptions> void main(String[] args, Function<String[], O> parse, Task<O> task) {
+        int status = run(args, parse, task, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
         }
     }
 
-    /** Prints what an exporter left out under {@code --bad-records SKIP}. */
+    /**
+     * Parses the arguments, prints the usage for {@code --help}, and runs the task (which first checks every option
+     * against the task and the data folder, {@link TaskOptions#validate()}, before anything is read). An error is one line on
+     * {@code err} (the stack trace follows with {@code --verbose}): a bad option or an option that does not fit the
+     * data folder gives status 2; data that cannot be read (a {@link DataFormatException} naming file and place, a
+     * missing or unreadable file) gives 1.
+     *
+     * @return the exit status: 0 done, 1 data error, 2 option error
+     */
+    public static <O extends TaskOptions> int run(String[] args, Function<String[], O> parse, Task<O> task,
+                                                  PrintStream out, PrintStream err) {
+        O o;
+        try {
+            o = parse.apply(args);
+            if (o.isHelp()) {
+                out.println(o.usage());
+                return 0;
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        try {
+            task.run(o, out);
+            return 0;
+        } catch (TaskOptionException e) {
+            return fail(o, e, err, 2);
+        } catch (DataFormatException | IllegalArgumentException | IllegalStateException | IOException
+                 | UncheckedIOException e) {
+            return fail(o, e, err, 1);
+        }
+    }
+
+    /** Prints the error as one line (and its stack trace under {@code --verbose}); returns {@code status}. */
+    private static int fail(TaskOptions o, Exception e, PrintStream err, int status) {
+        String m = message(e);
+        err.println(m.startsWith(o.getCommand() + ":") ? m : o.getCommand() + ": " + m);
+        if (o.isVerbose()) {
+            e.printStackTrace(err);
+        } else {
+            err.println("(--verbose prints the stack trace)");
+        }
+        return status;
+    }
+
+    /**
+     * The message of an error and of each cause whose message adds to it (DataVec wraps an {@link IOException} in an
+     * {@link IllegalStateException} whose message is the cause's class and message).
+     */
+    static String message(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m == null || sb.indexOf(m) >= 0) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(": ");
+            }
+            sb.append(t instanceof DataFormatException || t instanceof IllegalArgumentException
+                    || t instanceof IllegalStateException ? m : t.getClass().getSimpleName() + " " + m);
+        }
+        return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
+    }
+
+    /** Prints what an exporter left out under {@code --bad-records SKIP}: the count, then each reason once. */
     public static void reportSkipped(SkipReport skipped, PrintStream out) {
-        if (skipped.count() > 0) {
-            out.printf(Locale.ROOT, "skipped %d bad records (--bad-records SKIP); first: %s%n", skipped.count(),
-                    skipped.reasons().get(0));
+        if (skipped.count() == 0) {
+            return;
+        }
+        out.printf(Locale.ROOT, "skipped %d bad records (--bad-records SKIP):%n", skipped.count());
+        List<String> reasons = skipped.reasons().stream().distinct().toList();
+        reasons.stream().limit(MAX_REASONS).forEach(r -> out.println("  " + r));
+        if (reasons.size() > MAX_REASONS) {
+            out.printf(Locale.ROOT, "  ... and %d more%n", reasons.size() - MAX_REASONS);
         }
     }
 
@@ -163,13 +223,19 @@ public final class TaskRunner {
         return new TaskReport(String.format(Locale.ROOT, title, m.count()), run.model(), cells, metrics, m.count());
     }
 
-    /** Prints the report's table and writes it to {@code <out>/results.md}. */
+    /**
+     * Prints the report's table (with a note for each metric printed as {@code n/a}) and writes it to
+     * {@code <out>/results.md} with the run's provenance (command, every option, seed, data folder, the exported
+     * dataset's fingerprint, machine), and the same as {@code <out>/results.json}.
+     */
     public static void publish(TaskReport report, TaskOptions o, PrintStream out) throws IOException {
-        String table = report.table();
         out.println();
-        out.print(table);
+        out.print(report.table());
+        RunProvenance p = RunProvenance.of(o, o.getOut().resolve("layout"));
         Files.createDirectories(o.getOut());
-        Files.writeString(o.getOut().resolve("results.md"), table);
+        Files.writeString(o.getOut().resolve("results.md"), report.table() + "\n" + p.markdown());
+        Files.writeString(o.getOut().resolve("results.json"), p.json(report));
+        out.println("results: " + o.getOut().resolve("results.md") + " (dataset fingerprint " + p.fingerprint() + ")");
     }
 
     /** Formats a fraction as a percentage with two decimals, as the paper prints ACC, F1, MAP and precision. */

@@ -1,9 +1,11 @@
 package org.dl4jpgm.examples.tasks;
 
+import org.dl4jpgm.datavec.testutil.MeldFixtures;
 import org.dl4jpgm.datavec.testutil.SampleDatasets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -43,7 +45,7 @@ class MercMainTest {
     }
 
     @Test
-    void featuresOptionIsCheckedAndNamesTheFile(@TempDir Path dir) {
+    void featuresOptionIsCheckedAndNamesTheFile(@TempDir Path dir) throws Exception {
         MercOptions d = MercOptions.parse(dir.toString());
         assertEquals(List.of("text", "audio"), List.copyOf(d.getFeatures().keySet()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -52,8 +54,13 @@ class MercMainTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> MercOptions.parse(dir.toString(), "--features", "text=a.pkl,audio"));
         assertTrue(e.getMessage().contains("name=file"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> MercMain.run(d, System.out));
-        assertTrue(e.getMessage().contains("expected the pickle " + dir.resolve("text_glove_average_emotion.pkl")),
-                e.getMessage());
+        e = assertThrows(TaskOptionException.class, () -> MercMain.run(d, System.out));
+        assertTrue(e.getMessage().contains("expected the file " + dir.resolve("train_sent_emo.csv")), e.getMessage());
+        for (String csv : MercOptions.CSVS) {
+            Files.writeString(dir.resolve(csv), MeldFixtures.HEADER);
+        }
+        e = assertThrows(TaskOptionException.class, () -> MercMain.run(d, System.out));
+        assertTrue(e.getMessage().contains("--features text: expected the file "
+                + dir.resolve("text_glove_average_emotion.pkl")), e.getMessage());
     }
 }
