@@ -56,7 +56,9 @@ import java.util.function.UnaryOperator;
  * m: the target scale {@code T = mean_b ||I_m||² / D}, the spread {@code V = Σ_d Var_b(I_m,d) / D} (the error of the
  * best constant reconstruction), the reconstruction's scale {@code R = mean_b ||Î_m||² / D}, the error
  * {@code E = mean_b ||I_m - Î_m||² / D} (UPR is Σ_m E), {@code E / T}, {@code E / V} and the projection's Frobenius
- * norm {@code |W_m|}. Model variants: system property {@code upr.variants} (comma-separated; see {@link #variant}).
+ * norm {@code |W_m|}. Model variants: system property {@code upr.variants} (comma-separated; see {@link #variant});
+ * data: {@code upr.data} ({@code raw}, {@code standardised} or both); epochs per stage: {@code upr.epochs} (4).
+ * {@link #mosiStyleSequences} prints MsaMain's UPR on the same kinds of features as sequences.
  */
 class UprVectorProbe {
 
@@ -82,6 +84,54 @@ class UprVectorProbe {
                 System.out.println("=== probe, " + data + " features, variant " + v + " ===");
                 probe(out.resolve("layout"), v);
             }
+        }
+    }
+
+    /**
+     * The same two kinds of features as sequences (MOSI-style {@code unaligned_50.pkl}: text [N, S, 64], audio
+     * [N, S, 100], vision [N, S, 20], S = 8, lengths 4..8) through {@link MsaMain} with its defaults: UPR per epoch.
+     */
+    @Test
+    void mosiStyleSequences(@TempDir Path dir) throws Exception {
+        for (String data : System.getProperty("upr.data", "raw,standardised").split(",")) {
+            Random rnd = new Random(13);
+            int[] dims = {64, AUDIO_D, 20};
+            int steps = 8;
+            double[] scale = new double[AUDIO_D];
+            double[] offset = new double[AUDIO_D];
+            for (int k = 0; k < AUDIO_D; k++) {
+                scale[k] = data.equals("standardised") ? 1 : Math.pow(10, -1 + 4 * rnd.nextDouble());
+                offset[k] = data.equals("standardised") ? 0 : scale[k] * 2 * rnd.nextDouble();
+            }
+            Map<String, Object> root = new LinkedHashMap<>();
+            String[] names = {"train", "valid", "test"};
+            String[] prefixes = {"", "v", "t"};
+            int[] rows = {256, 32, 64};
+            for (int s = 0; s < 3; s++) {
+                int n = rows[s];
+                double[] labels = new double[n];
+                long[] lengths = new long[n];
+                for (int i = 0; i < n; i++) {
+                    labels[i] = Math.round((rnd.nextDouble() * 6 - 3) * 10) / 10.0;
+                    lengths[i] = 4 + rnd.nextInt(steps - 3);
+                }
+                long seed = rnd.nextLong();
+                root.put(names[s], org.dl4jpgm.datavec.testutil.MosiFixtures.split(prefixes[s], labels, lengths, steps,
+                        dims, (m, i, t, k) -> {
+                            double z = new Random(seed + ((m * 1000L + i) * 100 + t) * 1000 + k).nextGaussian()
+                                    + labels[i] / 3 * (k % 2 == 0 ? 1 : -1);
+                            return (float) (m == 0 ? 0.3 * z : m == 1 ? offset[k] + scale[k] * z : z);
+                        }));
+            }
+            Path mosi = dir.resolve("MOSI-" + data);
+            Files.createDirectories(mosi);
+            Pickle4Writer.write(mosi.resolve("unaligned_50.pkl"), root);
+            TaskTests.Captured c = new TaskTests.Captured();
+            MsaMain.run(MsaOptions.parse(mosi.toString(), "--stage1-epochs", "" + EPOCHS, "--stage2-epochs",
+                    "" + EPOCHS, "--out", dir.resolve("out-mosi-" + data).toString()), c.out);
+            System.out.println("=== MsaMain, " + data + " audio, defaults ===");
+            c.text().lines().filter(l -> l.startsWith("stage") || l.contains(" D = ") || l.contains("modalities"))
+                    .forEach(System.out::println);
         }
     }
 
