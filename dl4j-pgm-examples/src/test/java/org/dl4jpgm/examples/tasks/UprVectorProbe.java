@@ -135,7 +135,10 @@ class UprVectorProbe {
         }
     }
 
-    /** Model variants: default, attached (target not detached), noufcpfc, declrR (decoder Adam learning rate R, e.g. declr1e-4). */
+    /**
+     * Model variants: default, attached (target not detached), noufcpfc (no UFC, no PFC), declrR (decoder Adam learning
+     * rate R, e.g. declr1e-4).
+     */
     private static UnaryOperator<PgmOptions> variant(String v) {
         return switch (v) {
             case "attached" -> o -> o.toBuilder().detachUprTarget(false).build();
@@ -181,7 +184,8 @@ class UprVectorProbe {
         }
         System.out.println(header(modalities));
         System.out.println(row("init", 0, 0, Double.NaN, measure(g, f.pgmVertex(), x)));
-        TrainerOptions to = TrainerOptions.builder().stage1Epochs(EPOCHS).stage2Epochs(EPOCHS).monitorBatches(4).build();
+        TrainerOptions to = TrainerOptions.builder().stage1Epochs(EPOCHS).stage2Epochs(EPOCHS).monitorBatches(4)
+                .build();
         new TwoStageTrainer(to).onEpoch(r -> System.out.println(row("s" + r.stage(), r.epoch(), r.ufc() + r.pfc(),
                 r.upr(), measure(g, f.pgmVertex(), x)))).fit(g, f, it, null);
     }
@@ -189,13 +193,15 @@ class UprVectorProbe {
     private static String header(List<String> modalities) {
         StringBuilder s = new StringBuilder("stage ep  UFC+PFC    UPR   |");
         for (String m : modalities) {
-            s.append(String.format(Locale.ROOT, " %-6s T        V        R        E        E/T    E/V    |W|     |", m));
+            s.append(String.format(Locale.ROOT, " %-6s T        V        R        E        E/T    E/V    |W|     |",
+                    m));
         }
         return s.toString();
     }
 
     private static String row(String stage, int epoch, double cls, double upr, double[][] m) {
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-5s %2d  %7.4f  %7.4f |", stage, epoch, cls, upr));
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-5s %2d  %7.4f  %7.4f |", stage, epoch, cls,
+                upr));
         for (double[] v : m) {
             s.append(String.format(Locale.ROOT, "        %-8.4g %-8.4g %-8.4g %-8.4g %-6.3f %-6.3f %-7.3g|",
                     v[0], v[1], v[2], v[3], v[3] / v[0], v[3] / v[1], v[4]));
