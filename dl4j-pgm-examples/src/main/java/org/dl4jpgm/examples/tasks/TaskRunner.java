@@ -126,7 +126,8 @@ public final class TaskRunner {
             task.run(o, out);
             return 0;
         } catch (TaskOptionException e) {
-            return fail(o, e, err, 2);
+            err.println(e.getMessage()); // an option, not a failure inside: no stack trace to offer
+            return 2;
         } catch (DataFormatException | IllegalArgumentException | IllegalStateException | IOException
                  | UncheckedIOException e) {
             return fail(o, e, err, 1);
