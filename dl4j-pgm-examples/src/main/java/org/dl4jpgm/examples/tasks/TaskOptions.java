@@ -53,6 +53,12 @@ public abstract class TaskOptions implements TrainingSettings {
     private String testSplit = "test";
     /** Bad records: FAIL (default) stops at the first with an error naming it; SKIP leaves them out and counts them. */
     private BadRecordPolicy badRecords = BadRecordPolicy.FAIL;
+    /**
+     * Standardise every modality per dimension with the training split's mean and deviation
+     * ({@link org.dl4jpgm.datavec.layout.FeatureStandardizer}) before training. Default yes: on unnormalised features
+     * (MELD's openSMILE audio) PgM's UPR otherwise rises every epoch (docs/design.md, "UPR on vector modalities").
+     */
+    private boolean standardize = true;
     /** Output folder: the exported layout ({@code <out>/layout}), the results ({@code <out>/results.md}). */
     private Path out;
     /** Print the usage and exit. */
@@ -124,6 +130,7 @@ public abstract class TaskOptions implements TrainingSettings {
                 case "--max-test" -> maxTest = nonNegative(a, v);
                 case "--test-split" -> testSplit = v;
                 case "--bad-records" -> badRecords = choice(a, v, BadRecordPolicy.class);
+                case "--standardize" -> standardize = yesNo(a, v);
                 case "--out" -> out = Path.of(v);
                 default -> {
                     if (!taskOption(a, v)) {
@@ -231,6 +238,15 @@ public abstract class TaskOptions implements TrainingSettings {
         }
     }
 
+    private boolean yesNo(String option, String v) {
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "yes", "true" -> true;
+            case "no", "false" -> false;
+            default -> throw new IllegalArgumentException(command() + ": " + option + " expects yes or no, found '" + v
+                    + "'");
+        };
+    }
+
     /** Parses an enum constant (case-insensitive), naming the option and the accepted values on error. */
     protected final <E extends Enum<E>> E choice(String option, String v, Class<E> type) {
         return OptionValues.choice(command(), option, v, type);
@@ -270,6 +286,8 @@ public abstract class TaskOptions implements TrainingSettings {
                 "  --max-test N           at most N evaluation examples, 0 = all (default 0)",
                 "  --test-split NAME      split evaluated (default test)",
                 "  --bad-records POLICY   FAIL (default: stop at the first bad record) or SKIP (leave out, count)",
+                "  --standardize yes|no   standardise each feature dimension with the train split's mean and",
+                "                         deviation before training (default yes)",
                 "  --out DIR              exported layout, results.md and results.json go here, never inside",
                 "                         DATA_DIR (default " + out + ")",
                 "  --verbose              print the stack trace of an error after its message",
@@ -300,6 +318,7 @@ public abstract class TaskOptions implements TrainingSettings {
         v.put("--max-test", maxTest);
         v.put("--test-split", testSplit);
         v.put("--bad-records", badRecords.name());
+        v.put("--standardize", standardize ? "yes" : "no");
         v.put("--out", out.toAbsolutePath().normalize().toString());
         taskValues(v);
         return v;
@@ -331,6 +350,8 @@ public abstract class TaskOptions implements TrainingSettings {
     public String getTestSplit() { return testSplit; }
     /** What the exporters do with a bad record. */
     public BadRecordPolicy getBadRecords() { return badRecords; }
+    /** Whether features are standardised with the training split's statistics. */
+    public boolean isStandardize() { return standardize; }
     /** The output folder. */
     public Path getOut() { return out; }
     /** Whether {@code --help} was given. */

@@ -3,6 +3,7 @@ package org.dl4jpgm.examples.tasks;
 import org.dl4jpgm.datavec.common.DataFormatException;
 import org.dl4jpgm.datavec.common.SkipReport;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
+import org.dl4jpgm.datavec.layout.FeatureStandardizer;
 import org.dl4jpgm.datavec.layout.LabelEncoder;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.layout.SplitData;
@@ -191,8 +192,15 @@ public final class TaskRunner {
         LayoutReader reader = new LayoutReader(layout);
         DatasetDescriptor d = reader.descriptor();
         TargetSpec t = target == null ? d.getDefaultTarget() : d.getTarget(target);
-        SplitData train = limit(reader.readSplit("train"), o.getMaxTrain());
-        SplitData test = limit(reader.readSplit(o.getTestSplit()), o.getMaxTest());
+        SplitData readTrain = limit(reader.readSplit("train"), o.getMaxTrain());
+        SplitData readTest = limit(reader.readSplit(o.getTestSplit()), o.getMaxTest());
+        FeatureStandardizer standardizer = o.isStandardize() ? FeatureStandardizer.fit(readTrain) : null;
+        SplitData train = standardizer == null ? readTrain : standardizer.apply(readTrain);
+        SplitData test = standardizer == null ? readTest : standardizer.apply(readTest);
+        if (standardizer != null) {
+            out.println("features standardised per dimension with the train split's mean and deviation "
+                    + "(--standardize no keeps them as read)");
+        }
         ExperimentRunner runner = new ExperimentRunner(d, t, train, test, o, extension);
         List<FusionChoice> choices = FusionChoice.parse(o.getFusion()).expand(runner.modalities());
         FusionChoice choice = choices.get(0);

@@ -317,4 +317,39 @@ class TaskMainsTest {
         assertTrue(o.err().contains(folder.resolve("dev_sent_emo.csv") + ", data row 1 (dia0_utt0)"), o.err());
         assertTrue(o.err().contains("already gave dia0_utt0 to train_sent_emo.csv data row 1"), o.err());
     }
+
+    /**
+     * MELD-style utterance vectors with openSMILE-like audio (scales 0.1 to 1e3, {@link UprVectorProbe#writeMeld}):
+     * as read, UPR rises every epoch of stage 1 (the projected target's constant part grows); standardised with the
+     * train split's statistics (the default), it falls.
+     */
+    @Test
+    void uprFallsInStageOneOnUnnormalisedVectorsBecauseTheyAreStandardisedByDefault(@TempDir Path dir)
+            throws Exception {
+        Path folder = dir.resolve("MELD");
+        UprVectorProbe.writeMeld(folder, false, new java.util.Random(11));
+        String[] args = {folder.toString(), "--stage1-epochs", "3", "--stage2-epochs", "1", "--out",
+                dir.resolve("out").toString()};
+        Outcome standardised = merc(args);
+        assertEquals(0, standardised.status(), standardised.all());
+        assertTrue(standardised.out().contains("features standardised per dimension"), standardised.out());
+        List<String> noArgs = new ArrayList<>(List.of(args));
+        noArgs.addAll(List.of("--standardize", "no"));
+        Outcome raw = merc(noArgs.toArray(new String[0]));
+        assertEquals(0, raw.status(), raw.all());
+        double[] s = stage1Upr(standardised.out());
+        double[] r = stage1Upr(raw.out());
+        assertEquals(3, s.length);
+        assertTrue(s[2] < s[1] && s[1] < s[0], "standardised: UPR falls " + java.util.Arrays.toString(s));
+        assertTrue(r[2] > r[1] && r[1] > r[0], "as read: UPR rises " + java.util.Arrays.toString(r));
+    }
+
+    private static double[] stage1Upr(String printed) {
+        Matcher m = Pattern.compile("stage 1 epoch +\\d+ .*UPR ([0-9.]+)").matcher(printed);
+        List<Double> v = new ArrayList<>();
+        while (m.find()) {
+            v.add(Double.parseDouble(m.group(1)));
+        }
+        return v.stream().mapToDouble(Double::doubleValue).toArray();
+    }
 }
