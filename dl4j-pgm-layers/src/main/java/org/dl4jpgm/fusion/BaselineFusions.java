@@ -82,6 +82,6 @@ final class BaselineFusions {
             }
             default -> throw new IllegalStateException("not a baseline: " + spec.getType());
         }
-        return new Fused(out, width, null, null);
+        return new Fused(out, width, null);
     }
 }

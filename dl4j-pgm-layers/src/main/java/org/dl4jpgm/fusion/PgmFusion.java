@@ -29,14 +29,15 @@ import java.util.Map;
  * <ul>
  *   <li>{@link #add}: adds the fusion to a {@code GraphBuilder}, given the names of the modality vertices, and returns
  *   the name of the fused output ({@link Fused#output()}, {@code [B, H]});</li>
- *   <li>{@link #replace(ComputationGraphConfiguration, String, FusionSpec, InputType...)}: in an existing
+ *   <li>{@link #replace(ComputationGraphConfiguration, String, FusionSpec, InputType...)}: in a copy of an existing
  *   configuration, replaces a named fusion vertex (a {@code MergeVertex}, an {@code ElementWiseVertex}, or an MLP
  *   fusion: a layer fed by a merge) with the chosen fusion, keeping everything else;</li>
  *   <li>{@link #replace(ComputationGraph, String, FusionSpec, InputType...)}: the same for a trained graph, which keeps
- *   the trained weights of everything else.</li>
+ *   the trained weights of everything else, and returns a {@link PgmGraph} handle.</li>
  * </ul>
- * PgM's objective reaches the score through a {@link PgmObjectiveOutputLayer} registered as the last network output;
- * train with {@link TwoStageTrainer} or wrap iterators in {@link PgmDataSetIterator}, which add its weights.
+ * The graph keeps the outputs it had: PgM's objective L_P reaches the gradients through the PgM vertex's backward pass
+ * ({@link PgmGraphVertex}), so {@code fit} takes the user's features and task labels as before. The weights of Eq. 12
+ * are set on the built graph ({@link PgmGraph#setLossWeights}); {@link TwoStageTrainer} runs the paper's two stages.
  */
 public final class PgmFusion {
 
@@ -70,12 +71,12 @@ public final class PgmFusion {
         for (int m = 0; m < in.length; m++) {
             in[m] = types.get(modalityInputs[m]);
             if (in[m] == null) {
-                throw new IllegalArgumentException("PgmFusion: unknown vertex name '" + modalityInputs[m]
+                throw new IllegalArgumentException("PgmFusion: unknown modality vertex '" + modalityInputs[m]
                         + "'; the graph has " + types.keySet());
             }
         }
         String p = spec.getPrefix();
-        for (String name : List.of(p + "Pgm", p + "Head", p + "Loss", p + "Features")) {
+        for (String name : List.of(p + "Pgm", p + "Head", p + "Features")) {
             if (b.getVertices().containsKey(name)) {
                 throw new IllegalArgumentException("PgmFusion: the graph already has a vertex '" + name + "'; choose another "
                         + "FusionSpec prefix");
@@ -96,9 +97,7 @@ public final class PgmFusion {
         PgmVertex pgm = new PgmVertex(opts, spec.getModelUpdater(), spec.getLearnerUpdater(), spec.getDecoderUpdater());
         b.addVertex(p + "Pgm", pgm, inputs);
         int[] features = PgmVertex.featureRange(modalities, d);
-        int[] objectives = PgmVertex.objectiveRange(modalities, d);
         b.addVertex(p + "Features", new SubsetVertex(features[0], features[1]), p + "Pgm");
-        b.addVertex(p + "Objectives", new SubsetVertex(objectives[0], objectives[1]), p + "Pgm");
         long hidden = spec.getHeadHidden() > 0 ? spec.getHeadHidden() : (replacedWidth > 0 ? replacedWidth : d);
         PgmHeadLayer.Builder head = new PgmHeadLayer.Builder().modalities(modalities).modalityWidth(d).hidden(hidden)
                 .heads(spec.getHeadHeads()).ffnSize(spec.getHeadFfnSize());
@@ -106,64 +105,65 @@ public final class PgmFusion {
             head.updater(spec.getModelUpdater());
         }
         b.addLayer(p + "Head", head.build(), p + "Features");
-        b.addLayer(p + "Loss", new PgmObjectiveOutputLayer(), p + "Objectives");
-        b.getNetworkOutputs().add(p + "Loss");
-        return new Fused(p + "Head", hidden, p + "Loss", p + "Pgm");
+        return new Fused(p + "Head", hidden, p + "Pgm");
     }
 
     /**
-     * Sets the network outputs to the task outputs followed by the fusion's objective output (if any), the order
-     * {@link PgmDataSetIterator} expects.
-     */
-    public static void setOutputs(GraphBuilder b, Fused fused, String... taskOutputs) {
-        List<String> outs = new ArrayList<>(Arrays.asList(taskOutputs));
-        if (fused.objectiveOutput() != null) {
-            outs.add(fused.objectiveOutput());
-        }
-        b.setOutputs(outs.toArray(new String[0]));
-    }
-
-    /**
-     * Replaces the fusion vertex {@code fusionVertex} of a configuration. The modality inputs are the fusion vertex's
-     * inputs (for an MLP fusion, a layer fed by a {@code MergeVertex}, the merge's inputs; both are removed). Every
-     * consumer of the old fusion now reads the new fused output, whose width defaults to the old one so their
-     * weights stay valid.
+     * A configuration with its fusion replaced, and the names of what was added.
      *
-     * @param networkInputTypes the input types of the graph's inputs (a configuration does not store them)
+     * @param configuration the new configuration (a deep copy: it shares no object with the one it was made from)
+     * @param fused         names of the fused output and the PgM vertex
      */
-    public static ComputationGraphConfiguration replace(ComputationGraphConfiguration conf, String fusionVertex,
-                                                        FusionSpec spec, InputType... networkInputTypes) {
-        Map<String, GraphVertex> vertices = conf.getVertices();
+    public record Replacement(ComputationGraphConfiguration configuration, Fused fused) {
+    }
+
+    /**
+     * Replaces the fusion vertex {@code fusionVertex} in a deep copy of a configuration (the given one is not changed,
+     * and the copy shares no configuration object with it: updaters, layers, pre-processors). The modality inputs are
+     * the fusion vertex's inputs (for an MLP fusion, a layer fed by a {@code MergeVertex}, the merge's inputs; both are
+     * removed). Every consumer of the old fusion now reads the new fused output, whose width defaults to the old one
+     * so their weights stay valid. The network outputs stay as they were.
+     *
+     * @param networkInputTypes the input types of the graph's inputs; none to infer them from the layers that read each
+     *                          input ({@link GraphInputTypes#infer})
+     * @throws IllegalArgumentException naming the vertex and listing what the graph has, for an unknown or unsupported
+     *                                  fusion vertex; naming the input and its consumer, for input types that do not
+     *                                  fit the graph
+     */
+    public static Replacement replace(ComputationGraphConfiguration conf, String fusionVertex, FusionSpec spec,
+                                      InputType... networkInputTypes) {
+        ComputationGraphConfiguration copy = ComputationGraphConfiguration.fromJson(conf.toJson());
+        Map<String, GraphVertex> vertices = copy.getVertices();
         GraphVertex fusion = vertices.get(fusionVertex);
         if (fusion == null) {
-            throw new IllegalArgumentException("PgmFusion: unknown vertex name '" + fusionVertex + "'; the graph has "
+            throw new IllegalArgumentException("PgmFusion: no vertex '" + fusionVertex + "' to replace; the graph has "
                     + vertices.keySet());
         }
-        if (networkInputTypes.length != conf.getNetworkInputs().size()) {
-            throw new IllegalArgumentException("PgmFusion: expected " + conf.getNetworkInputs().size() + " input types for "
-                    + conf.getNetworkInputs() + ", found " + networkInputTypes.length);
-        }
+        InputType[] types = networkInputTypes.length == 0 ? GraphInputTypes.infer(copy)
+                : GraphInputTypes.check(copy, networkInputTypes);
         List<String> removed = new ArrayList<>(List.of(fusionVertex));
-        List<String> modalities = new ArrayList<>(conf.getVertexInputs().get(fusionVertex));
+        List<String> modalities = new ArrayList<>(copy.getVertexInputs().get(fusionVertex));
         if (fusion instanceof LayerVertex) {
             if (modalities.size() != 1 || !(vertices.get(modalities.get(0)) instanceof MergeVertex)) {
                 throw new IllegalArgumentException("PgmFusion: vertex '" + fusionVertex + "' is a layer; an MLP fusion is a "
-                        + "layer fed by a MergeVertex, but its inputs are " + modalities);
+                        + "layer fed by a MergeVertex, but its inputs are " + modalities + "; the graph's merge and "
+                        + "element-wise vertices are " + fusionCandidates(copy));
             }
             removed.add(0, modalities.get(0));
-            modalities = new ArrayList<>(conf.getVertexInputs().get(modalities.get(0)));
+            modalities = new ArrayList<>(copy.getVertexInputs().get(modalities.get(0)));
         } else if (!(fusion instanceof MergeVertex) && !(fusion instanceof ElementWiseVertex)) {
             throw new IllegalArgumentException("PgmFusion: vertex '" + fusionVertex + "' is a "
                     + fusion.getClass().getSimpleName() + "; expected a MergeVertex, an ElementWiseVertex or an MLP "
-                    + "fusion (a layer fed by a MergeVertex)");
+                    + "fusion (a layer fed by a MergeVertex); the graph's merge and element-wise vertices are "
+                    + fusionCandidates(copy));
         }
-        Map<String, InputType> types = conf.getLayerActivationTypes(networkInputTypes);
-        long replacedWidth = Layouts.width(types.get(fusionVertex));
+        Map<String, InputType> activationTypes = copy.clone().getLayerActivationTypes(types);
+        long replacedWidth = Layouts.width(activationTypes.get(fusionVertex));
 
-        NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder(conf.getDefaultConfiguration())
-                .dataType(conf.getDataType());
-        GraphBuilder b = new GraphBuilder(conf, global);
-        b.setInputTypes(networkInputTypes);
+        NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder(copy.getDefaultConfiguration())
+                .dataType(copy.getDataType());
+        GraphBuilder b = new GraphBuilder(copy, global);
+        b.setInputTypes(types);
         Map<String, List<String>> consumers = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : b.getVertexInputs().entrySet()) {
             if (e.getValue().contains(fusionVertex) && !removed.contains(e.getKey())) {
@@ -174,7 +174,7 @@ public final class PgmFusion {
         for (String r : removed) {
             b.removeVertex(r, false);
         }
-        Fused fused = add(b, spec, replacedWidth, types, modalities.toArray(new String[0]));
+        Fused fused = add(b, spec, replacedWidth, activationTypes, modalities.toArray(new String[0]));
         for (Map.Entry<String, List<String>> e : consumers.entrySet()) {
             List<String> rewired = new ArrayList<>();
             for (String s : e.getValue()) {
@@ -185,28 +185,41 @@ public final class PgmFusion {
                 lv.setPreProcessor(null);    // re-derived for the new fused input type at build()
             }
         }
-        outputs.remove(fusionVertex);
-        setOutputs(b, fused, outputs.toArray(new String[0]));
-        return b.build();
+        outputs.replaceAll(o -> o.equals(fusionVertex) ? fused.output() : o);
+        b.setOutputs(outputs.toArray(new String[0]));
+        return new Replacement(b.build(), fused);
     }
 
     /**
-     * Replaces the fusion of a trained graph: a new graph with the fusion of {@code spec}, holding the trained
-     * parameters of every vertex that it kept (bit-identical).
+     * Replaces the fusion of a trained graph: a new graph with the fusion of {@code spec}, holding copies of the trained
+     * parameters of every vertex that it kept (bit-identical). The trained graph is not changed, and the new one shares
+     * no configuration object or array with it.
+     *
+     * @param networkInputTypes as for {@link #replace(ComputationGraphConfiguration, String, FusionSpec, InputType...)}
+     * @return the new graph with the names of what was added
      */
-    public static ComputationGraph replace(ComputationGraph trained, String fusionVertex, FusionSpec spec,
-                                           InputType... networkInputTypes) {
-        ComputationGraphConfiguration conf = replace(trained.getConfiguration(), fusionVertex, spec, networkInputTypes);
-        ComputationGraph g = new ComputationGraph(conf);
+    public static PgmGraph replace(ComputationGraph trained, String fusionVertex, FusionSpec spec,
+                                   InputType... networkInputTypes) {
+        Replacement r = replace(trained.getConfiguration(), fusionVertex, spec, networkInputTypes);
+        ComputationGraph g = new ComputationGraph(r.configuration());
         g.init();
         for (org.deeplearning4j.nn.graph.vertex.GraphVertex v : g.getVertices()) {
             org.deeplearning4j.nn.graph.vertex.GraphVertex old = trained.getVertex(v.getVertexName());
             if (old != null && v.numParams() > 0 && old.numParams() == v.numParams()) {
-                INDArray params = old.params();
-                v.params().assign(params);
+                v.params().assign(old.params());
             }
         }
-        return g;
+        return new PgmGraph(g, r.fused());
+    }
+
+    private static List<String> fusionCandidates(ComputationGraphConfiguration conf) {
+        List<String> names = new ArrayList<>();
+        conf.getVertices().forEach((name, v) -> {
+            if (v instanceof MergeVertex || v instanceof ElementWiseVertex) {
+                names.add(name + " (" + v.getClass().getSimpleName() + ")");
+            }
+        });
+        return names;
     }
 
     /** Names of the baseline vertices that {@link BaselineFusions} adds (for tests and tools). */

@@ -45,6 +45,9 @@ import java.util.Objects;
  * {@code SubsetVertex} (which cuts axis 1) splits it. {@link #featureRange} and {@link #objectiveRange} give the
  * {@code SubsetVertex} ranges.
  *
+ * <p>PgM's objective L_P reaches the gradients through the runtime ({@link PgmGraphVertex}), weighted by
+ * {@link #getAlpha() α}: the graph needs no output or labels for it, and its score is the task outputs' loss.
+ *
  * <p>Per-component updaters (paper: 3e-4 model, 1e-4 learners, 1e-3 decoder): parameters of the two learners use
  * {@link #getLearnerUpdater()}, those of the decoder {@link #getDecoderUpdater()}, the rest the vertex's updater.
  */
@@ -72,6 +75,12 @@ public class PgmVertex extends CorrectedSameDiffVertex implements FormatAware {
     /** Updater of the decoder's parameters (null = the vertex's updater). */
     @JsonProperty
     private IUpdater decoderUpdater;
+    /**
+     * α of Eq. 12, the weight of PgM's objective L_P in the gradient ({@link PgmGraphVertex}); default
+     * {@link LossWeights#JOINT}'s. Set with {@link PgmGraph#setLossWeights}.
+     */
+    @JsonProperty
+    private double alpha = LossWeights.JOINT.alpha();
 
     private PgmVertex() {
     }
@@ -81,6 +90,29 @@ public class PgmVertex extends CorrectedSameDiffVertex implements FormatAware {
         this.learnerUpdater = learnerUpdater;
         this.decoderUpdater = decoderUpdater;
         setUpdater(modelUpdater);
+    }
+
+    /** The runtime that adds α ∇L_P to the backward pass ({@link PgmGraphVertex}). */
+    @Override
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(org.deeplearning4j.nn.graph.ComputationGraph graph,
+            String name, int idx, INDArray paramsView, boolean initializeParams,
+            org.nd4j.linalg.api.buffer.DataType networkDatatype) {
+        setName(name);
+        return new PgmGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
+    }
+
+    /** α of Eq. 12: the weight of L_P in the gradient. */
+    public double getAlpha() {
+        return alpha;
+    }
+
+    /** Sets α (finite, &ge; 0); takes effect at the next backward pass of a built graph. */
+    public void setAlpha(double alpha) {
+        if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+            throw new IllegalArgumentException("PgmVertex '" + getName() + "': expected α finite and >= 0, found "
+                    + alpha);
+        }
+        this.alpha = alpha;
     }
 
     @JsonIgnore
@@ -252,6 +284,7 @@ public class PgmVertex extends CorrectedSameDiffVertex implements FormatAware {
         c.dataFormat = dataFormat;
         c.learnerUpdater = learnerUpdater == null ? null : learnerUpdater.clone();
         c.decoderUpdater = decoderUpdater == null ? null : decoderUpdater.clone();
+        c.alpha = alpha;
         return copyBaseTo(c);
     }
 
@@ -293,7 +326,7 @@ public class PgmVertex extends CorrectedSameDiffVertex implements FormatAware {
         return Objects.equals(options, t.options) && Arrays.equals(inputWidths, t.inputWidths)
                 && Arrays.equals(seqLengths, t.seqLengths) && dataFormat == t.dataFormat
                 && Objects.equals(learnerUpdater, t.learnerUpdater) && Objects.equals(decoderUpdater, t.decoderUpdater)
-                && Objects.equals(getUpdater(), t.getUpdater());
+                && Objects.equals(getUpdater(), t.getUpdater()) && Double.compare(alpha, t.alpha) == 0;
     }
 
     @Override

@@ -10,8 +10,8 @@ public final class TrainerOptions {
 
     private int stage1Epochs = 20;
     private int stage2Epochs = 50;
-    private double alpha = 0.5;
-    private double beta = 1.0;
+    private double alpha = LossWeights.JOINT.alpha();
+    private double beta = LossWeights.JOINT.beta();
     private int monitorBatches;
     private EarlyStoppingConfiguration<ComputationGraph> earlyStopping;
 

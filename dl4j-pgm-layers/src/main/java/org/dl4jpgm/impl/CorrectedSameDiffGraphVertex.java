@@ -71,6 +71,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
             // reused: "Axis array [1073742000] contains values above array rank" on the second fit step
             QuietGradFunction.ensure(sameDiff, config.getVertexParams().getInputs().toArray(new String[0]));
         }
+        epsilon = externalError(epsilon);
         double factor = GradientScale.vertexFactor();
         if (factor != 1.0) {
             epsilon = epsilon.div(factor);
@@ -80,6 +81,15 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         } finally {
             maskArrays = given;
         }
+    }
+
+    /**
+     * The error dL/d(output) that the backward pass propagates, given the one the graph delivered; subclasses add the
+     * gradient of a term of the loss that the vertex computes itself (default: unchanged). Must not modify
+     * {@code delivered} in place.
+     */
+    protected INDArray externalError(INDArray delivered) {
+        return delivered;
     }
 
     /**

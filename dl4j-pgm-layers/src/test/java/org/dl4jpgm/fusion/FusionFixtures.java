@@ -140,7 +140,7 @@ final class FusionFixtures {
         b.addLayer("dense", new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build(), f.output())
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
                         .activation(Activation.SOFTMAX).build(), "dense");
-        PgmFusion.setOutputs(b, f, "out");
+        b.setOutputs("out");
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         out.accept(f);

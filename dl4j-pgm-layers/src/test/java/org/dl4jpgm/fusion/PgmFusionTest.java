@@ -47,18 +47,23 @@ class PgmFusionTest {
                 "encA", "encB");
         b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
                 .activation(Activation.SOFTMAX).build(), f.output());
-        PgmFusion.setOutputs(b, f, "out");
+        b.setOutputs("out");
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
-        assertEquals(List.of("out", "fusionLoss"), g.getConfiguration().getNetworkOutputs());
+        assertEquals(List.of("out"), g.getConfiguration().getNetworkOutputs(), "no output added for PgM's objective");
         MultiDataSetIterator data = FusionFixtures.data(16, 8, 3, DataType.FLOAT, true);
         MultiDataSet ds = data.next();
         INDArray[] out = g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
         assertArrayEquals(new long[]{8, 2}, out[0].shape());
-        assertArrayEquals(new long[]{8, 3, FusionFixtures.SEQ}, out[1].shape(), "objective channels UFC, PFC, UPR per step");
+        assertEquals(1, out.length);
+        g.setLayerMaskArrays(ds.getFeaturesMaskArrays(), null);
+        INDArray pgmOut = g.feedForward(ds.getFeatures(), false).get(f.pgmVertex());
+        g.clearLayerMaskArrays();
+        assertArrayEquals(new long[]{8, 2 * 2 * 4 + 3, FusionFixtures.SEQ}, pgmOut.shape(),
+                "features and the objective channels UFC, PFC, UPR per step");
         data.reset();
         INDArray before = g.params().dup();
-        g.fit(new PgmDataSetIterator(data, true, new LossWeights(0.5, 1)));
+        g.fit(data);
         assertTrue(before.neq(g.params()).any(), "training changed the parameters");
     }
 
@@ -73,17 +78,17 @@ class PgmFusionTest {
                 "encB", user.getLayer("encB").params().dup(), "dense", user.getLayer("dense").params().dup(),
                 "out", user.getLayer("out").params().dup());
 
-        ComputationGraph pgm = PgmFusion.replace(user, "fusion", spec(), FusionFixtures.inputTypes());
+        ComputationGraph pgm = PgmFusion.replace(user, "fusion", spec(), FusionFixtures.inputTypes()).graph();
         for (Map.Entry<String, INDArray> e : before.entrySet()) {
             assertEquals(e.getValue(), pgm.getLayer(e.getKey()).params(), "weights of " + e.getKey() + " kept");
         }
         ComputationGraphConfiguration conf = pgm.getConfiguration();
         assertTrue(conf.getVertices().get("fusionPgm") instanceof PgmVertex);
         assertEquals(List.of("poolA", "poolB"), conf.getVertexInputs().get("fusionPgm"));
-        assertEquals(List.of("out", "fusionLoss"), conf.getNetworkOutputs());
+        assertEquals(List.of("out"), conf.getNetworkOutputs());
         assertEquals(List.of("fusionHead"), conf.getVertexInputs().get("dense"));
         data.reset();
-        pgm.fit(new PgmDataSetIterator(data, true, new LossWeights(0.5, 1)));
+        pgm.fit(data);
         assertEquals(before.get("encA").length(), pgm.getLayer("encA").params().length());
     }
 
@@ -92,7 +97,7 @@ class PgmFusionTest {
     void replaceMlpFusionOfConfiguration() {
         ComputationGraphConfiguration user = FusionFixtures.lateFusion(DataType.FLOAT, FusionFixtures.adam());
         ComputationGraphConfiguration replaced = PgmFusion.replace(user, "dense",
-                spec().toBuilder().type(FusionType.CONCAT).build(), FusionFixtures.inputTypes());
+                spec().toBuilder().type(FusionType.CONCAT).build(), FusionFixtures.inputTypes()).configuration();
         assertTrue(!replaced.getVertices().containsKey("dense") && !replaced.getVertices().containsKey("fusion"));
         assertEquals(List.of("fusionConcat"), replaced.getVertexInputs().get("out"));
         ComputationGraph g = new ComputationGraph(replaced);
@@ -123,7 +128,7 @@ class PgmFusionTest {
         FusionSpec noPooling = spec().toBuilder().pgm(spec().getPgm().toBuilder().pooling(PgmOptions.Pooling.NONE)
                 .build()).build();
         PgmFusion.add(b, noPooling, "a", "b");
-        b.addLayer("out", new OutputLayer.Builder().nOut(2).build(), "fusionHead").setOutputs("out", "fusionLoss");
+        b.addLayer("out", new OutputLayer.Builder().nOut(2).build(), "fusionHead").setOutputs("out");
         Exception unequal = assertThrows(Exception.class, b::build);
         String msg = rootMessage(unequal);
         assertTrue(msg.contains("unequal") && msg.contains("Pooling.MEAN"), msg);
@@ -148,7 +153,7 @@ class PgmFusionTest {
                 .addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "a", "b")
                 .addLayer("out", new OutputLayer.Builder().nOut(2).build(), "sum").setOutputs("out").build();
         ComputationGraphConfiguration replaced = PgmFusion.replace(user, "sum", spec(), InputType.feedForward(4),
-                InputType.feedForward(4));
+                InputType.feedForward(4)).configuration();
         assertEquals(List.of("fusionHead"), replaced.getVertexInputs().get("out"));
         assertEquals(4, ((PgmHeadLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex) replaced.getVertices()
                 .get("fusionHead")).getLayerConf().getLayer()).getHidden(), "head width = the replaced fusion's width");
@@ -168,7 +173,7 @@ class PgmFusionTest {
         Fused f = PgmFusion.add(b, spec(), "vec", "seq");
         b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
                 .nOut(2).build(), f.output());
-        PgmFusion.setOutputs(b, f, "out");
+        b.setOutputs("out");
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
 
@@ -187,7 +192,7 @@ class PgmFusionTest {
                 new INDArray[]{null, mask}, null);
         MultiDataSetIterator it = new org.nd4j.linalg.dataset.adapter.SingletonMultiDataSetIterator(ds);
         List<EpochRecord> history = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).stage2Epochs(2).build())
-                .fit(g, f, it, null);
+                .fit(new PgmGraph(g, f), it, null);
         assertEquals(3, history.size());
         assertTrue(Double.isFinite(history.get(2).taskLoss()), "task loss " + history.get(2));
 
@@ -212,7 +217,7 @@ class PgmFusionTest {
         FusionSpec noPooling = spec().toBuilder().pgm(spec().getPgm().toBuilder().pooling(PgmOptions.Pooling.NONE)
                 .build()).build();
         PgmFusion.add(none, noPooling, "vec", "seq");
-        none.addLayer("out", new OutputLayer.Builder().nOut(2).build(), "fusionHead").setOutputs("out", "fusionLoss");
+        none.addLayer("out", new OutputLayer.Builder().nOut(2).build(), "fusionHead").setOutputs("out");
         String msg = rootMessage(assertThrows(Exception.class, none::build));
         assertTrue(msg.contains("input 0") && msg.contains("Pooling.MEAN"), msg);
     }

@@ -111,7 +111,7 @@ class PgmVertexGradientCheckTest {
         Fused f = PgmFusion.add(b, spec, names);
         b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
                 .nOut(2).build(), f.output());
-        PgmFusion.setOutputs(b, f, "out");
+        ObjectiveOutput.attach(b, f, "out");
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         INDArray labels = Nd4j.randn(DataType.DOUBLE, mb, 2);

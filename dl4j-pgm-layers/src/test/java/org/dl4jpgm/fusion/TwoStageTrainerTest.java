@@ -51,7 +51,7 @@ class TwoStageTrainerTest {
         ComputationGraph g = graph(pgm(new Adam(1e-2)));
         MultiDataSetIterator data = FusionFixtures.dataFF(32, 32, 5, DataType.FLOAT);
         List<EpochRecord> h = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(6).stage2Epochs(6).build())
-                .onEpoch(r -> System.out.println(r.format())).fit(g, FUSED[0], data, null);
+                .onEpoch(r -> System.out.println(r.format())).fit(new PgmGraph(g, FUSED[0]), data, null);
         EpochRecord first = h.get(0);
         EpochRecord endOfStage1 = h.get(5);
         EpochRecord last = h.get(h.size() - 1);
@@ -67,7 +67,7 @@ class TwoStageTrainerTest {
         ComputationGraph g = graph(pgm(new Sgd(0.0)));
         Map<String, INDArray> before = copy(g.getVertex(FUSED[0].pgmVertex()).paramTable(false));
         new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).stage2Epochs(1).build())
-                .fit(g, FUSED[0], FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT), null);
+                .fit(new PgmGraph(g, FUSED[0]), FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT), null);
         Map<String, INDArray> after = g.getVertex(FUSED[0].pgmVertex()).paramTable(false);
         int learnerParams = 0;
         int changed = 0;
@@ -88,7 +88,7 @@ class TwoStageTrainerTest {
     void saveRestoreGivesIdenticalOutputsAndResumesWithUpdaterState(@TempDir Path dir) throws Exception {
         ComputationGraph g = graph(pgm(new Adam(1e-2)));
         MultiDataSetIterator data = FusionFixtures.dataFF(16, 8, 9, DataType.FLOAT);
-        PgmDataSetIterator it = new PgmDataSetIterator(data, true, new LossWeights(0.5, 1));
+        MultiDataSetIterator it = data;
         g.fit(it);
         File f = dir.resolve("pgm.zip").toFile();
         ModelSerializer.writeModel(g, f, true);
@@ -120,11 +120,10 @@ class TwoStageTrainerTest {
         MultiDataSetIterator valid = FusionFixtures.dataFF(8, 8, 4, DataType.FLOAT);
         EarlyStoppingConfiguration<ComputationGraph> es = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(2))
-                .scoreCalculator(new DataSetLossCalculator(new PgmDataSetIterator(valid, true, new LossWeights(0.5, 1)),
-                        true))
+                .scoreCalculator(new DataSetLossCalculator(valid, true))
                 .evaluateEveryNEpochs(1).build();
         List<EpochRecord> h = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).earlyStopping(es).build())
-                .fit(g, FUSED[0], train, valid);
+                .fit(new PgmGraph(g, FUSED[0]), train, valid);
         assertEquals(2 + 2 * 2, iterations.get(), "listener saw 1 stage-1 epoch and 2 early-stopping epochs of 2 batches");
         assertEquals(2, h.size());
         assertTrue(Double.isFinite(h.get(1).taskLoss()));
@@ -148,7 +147,7 @@ class TwoStageTrainerTest {
             ComputationGraph g = graph(spec);
             INDArray before = g.params().dup();
             List<EpochRecord> h = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).stage2Epochs(1).build())
-                    .fit(g, FUSED[0], FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT), null);
+                    .fit(new PgmGraph(g, FUSED[0]), FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT), null);
             EpochRecord last = h.get(h.size() - 1);
             assertTrue(Double.isFinite(last.taskLoss()), spec + ": " + last.format());
             assertTrue(before.neq(g.params()).any(), spec + " trained");

@@ -14,7 +14,7 @@ import org.dl4jpgm.examples.mainjob.FusionChoice;
 import org.dl4jpgm.examples.mainjob.MainJobOptions;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.LossWeights;
-import org.dl4jpgm.fusion.PgmDataSetIterator;
+import org.dl4jpgm.fusion.PgmGraph;
 import org.dl4jpgm.impl.CorrectedSameDiffGraphVertex;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -89,8 +89,8 @@ public final class FusionStepBenchmark {
         for (FusionChoice c : o.fusionChoices(runner.modalities())) {
             Fused[] fused = new Fused[1];
             ComputationGraph g = runner.build(c, 1, fused);
-            MultiDataSet ds = new PgmDataSetIterator(it, fused[0].objectiveOutput() != null, new LossWeights(0.1, 1))
-                    .wrap(batch);
+            new PgmGraph(g, fused[0]).setLossWeights(new LossWeights(0.1, 1));
+            MultiDataSet ds = batch;
             for (int i = 0; i < warmup; i++) {
                 g.fit(ds);
             }

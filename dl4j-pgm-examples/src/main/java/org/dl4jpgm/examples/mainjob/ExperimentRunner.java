@@ -20,6 +20,7 @@ import org.dl4jpgm.eval.ClassificationMetrics;
 import org.dl4jpgm.eval.MosiMetrics;
 import org.dl4jpgm.fusion.EpochRecord;
 import org.dl4jpgm.fusion.Fused;
+import org.dl4jpgm.fusion.PgmGraph;
 import org.dl4jpgm.fusion.FusionType;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.fusion.PgmFusion;
@@ -165,7 +166,7 @@ public final class ExperimentRunner {
         if (extension != null) {
             outputs.addAll(extension.addOutputs(b, f, modalities, options));
         }
-        PgmFusion.setOutputs(b, f, outputs.toArray(new String[0]));
+        b.setOutputs(outputs.toArray(new String[0]));
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         fusedOut[0] = f;
@@ -182,9 +183,9 @@ public final class ExperimentRunner {
         InputType t = types[modalities.indexOf(modality)];
         if (t instanceof InputType.InputTypeRecurrent r) {
             b.addLayer("uniPool", new StepMeanPoolingLayer.Builder().build(), modality);
-            return new Fused("uniPool", r.getSize(), null, null);
+            return new Fused("uniPool", r.getSize(), null);
         }
-        return new Fused(modality, ((InputType.InputTypeFeedForward) t).getSize(), null, null);
+        return new Fused(modality, ((InputType.InputTypeFeedForward) t).getSize(), null);
     }
 
     private static boolean allSequences(InputType[] types) {
@@ -206,7 +207,7 @@ public final class ExperimentRunner {
         LayoutMultiDataSetIterator trainIt = iterator(train, true, seed);
         TrainerOptions to = TrainerOptions.builder().stage1Epochs(options.getStage1Epochs())
                 .stage2Epochs(options.getStage2Epochs()).monitorBatches(4).build();
-        List<EpochRecord> history = new TwoStageTrainer(to).onEpoch(progress).fit(g, fused[0], trainIt,
+        List<EpochRecord> history = new TwoStageTrainer(to).onEpoch(progress).fit(new PgmGraph(g, fused[0]), trainIt,
                 monitored ? null : new EmptyIterator());
         return new Trained(g, fused[0], history, (System.nanoTime() - t0) / 1e9);
     }

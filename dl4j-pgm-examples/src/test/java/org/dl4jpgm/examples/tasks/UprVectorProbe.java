@@ -172,7 +172,7 @@ class UprVectorProbe {
         b.addLayer("dense", new DenseLayer.Builder().nOut(width).activation(Activation.RELU).build(), f.output())
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(t.labelWidth())
                         .activation(Activation.SOFTMAX).build(), "dense");
-        PgmFusion.setOutputs(b, f, "out");
+        b.setOutputs("out");
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         LayoutMultiDataSetIterator it = new LayoutMultiDataSetIterator(d, train,
@@ -187,7 +187,7 @@ class UprVectorProbe {
         TrainerOptions to = TrainerOptions.builder().stage1Epochs(EPOCHS).stage2Epochs(EPOCHS).monitorBatches(4)
                 .build();
         new TwoStageTrainer(to).onEpoch(r -> System.out.println(row("s" + r.stage(), r.epoch(), r.ufc() + r.pfc(),
-                r.upr(), measure(g, f.pgmVertex(), x)))).fit(g, f, it, null);
+                r.upr(), measure(g, f.pgmVertex(), x)))).fit(new org.dl4jpgm.fusion.PgmGraph(g, f), it, null);
     }
 
     private static String header(List<String> modalities) {

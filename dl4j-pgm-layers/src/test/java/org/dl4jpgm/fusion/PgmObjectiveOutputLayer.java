@@ -10,13 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Map;
 
 /**
- * Brings PgM's objective {@code L_P} (Eq. 11) into the graph's score, weighted by α (Eq. 12).
+ * Test support: brings PgM's objective {@code L_P} (Eq. 11) into the graph's score, weighted by α (Eq. 12), so that
+ * gradient checks see it ({@link ObjectiveOutput}).
  *
  * <p>Input: the objective channels of a {@link PgmVertex}, {@code [B, 3]} or {@code [B, 3, S]} (the per-example
- * UFC, PFC and UPR, repeated along S). "Labels": {@code [B, 1]}, the weight α of each example — not a target. DL4J
- * M2.1's SameDiff output layer needs a label array to backpropagate (../shared/DL4J-M2.1-NOTES.md, issue 4), so the
- * weight travels there; {@link PgmDataSetIterator} and {@link TwoStageTrainer} add it, the user never does. Changing
- * α needs no graph rebuild.
+ * UFC, PFC and UPR, repeated along S). "Labels": {@code [B, 1]}, the weight α of each example — not a target (DL4J
+ * M2.1's SameDiff output layer needs a label array to backpropagate).
  *
  * <p>Loss: {@code Σ_b α_b (UFC_b + PFC_b + UPR_b)}; DL4J divides the score and the gradients by B, so the score is
  * the batch mean, like its own loss functions. The layer has no parameters; its output is its input.

@@ -1,0 +1,33 @@
+package org.dl4jpgm.fusion;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * For gradient checks: PgM's objective L_P as a graph output ({@link PgmObjectiveOutputLayer}, "labels" α per example)
+ * next to the task outputs, so that the score DL4J's {@code GradientCheckUtil} differentiates numerically is
+ * {@code L_T + α L_P}. The vertex's own α is set to 0, so the objective enters the gradient once, through the output.
+ */
+final class ObjectiveOutput {
+
+    private ObjectiveOutput() {
+    }
+
+    /** Adds {@code <prefix>Objectives} and {@code <prefix>Loss}, and sets the outputs: the task outputs, then the loss. */
+    static void attach(GraphBuilder b, Fused f, String... taskOutputs) {
+        String p = f.pgmVertex().substring(0, f.pgmVertex().length() - "Pgm".length());
+        PgmVertex v = (PgmVertex) b.getVertices().get(f.pgmVertex());
+        int modalities = b.getVertexInputs().get(f.pgmVertex()).size();
+        int[] r = PgmVertex.objectiveRange(modalities, v.getOptions().getWidth());
+        b.addVertex(p + "Objectives", new SubsetVertex(r[0], r[1]), f.pgmVertex());
+        b.addLayer(p + "Loss", new PgmObjectiveOutputLayer(), p + "Objectives");
+        v.setAlpha(0);
+        List<String> outputs = new ArrayList<>(Arrays.asList(taskOutputs));
+        outputs.add(p + "Loss");
+        b.setOutputs(outputs.toArray(new String[0]));
+    }
+}
