@@ -2,7 +2,7 @@ package org.dl4jpgm.blocks;
 
 /**
  * The two readings of the paper's attention mask {@code M ∈ R^(S x D)} added to {@code Q K^T} (Eq. 5-6); see
- * ../shared/DESIGN.md, "Learners".
+ * docs/model-spec.md, "Learners".
  */
 public enum LearnerMode {
     /**

@@ -20,7 +20,7 @@ import java.util.Map;
  * </pre>
  * starting from {@code u = p = I}, with the same weights at every iteration. The paper writes
  * {@code cumsoftmax(u_m)}; as in ON-LSTM's master gates (the paper's reference [26]) the logits here are an affine
- * map of the features (../shared/DESIGN.md).
+ * map of the features (docs/model-spec.md).
  *
  * <p>Chunking (ON-LSTM): with {@code chunkSize = c > 1} the gates are computed over {@code T = D / c} chunks and
  * broadcast to the c features of each chunk; {@code c = 1} is the paper's form. Parameters:

@@ -10,7 +10,7 @@ import java.util.Objects;
  */
 public final class PgmOptions {
 
-    /** What a learner iteration hands to the next one (../shared/DESIGN.md, "One iteration, end to end"). */
+    /** What a learner iteration hands to the next one (docs/model-spec.md, "One iteration, end to end"). */
     public enum Carry {
         /** The learned features ũ(i), p̃(i) (this project's reading, the default). */
         LEARNED,

@@ -86,7 +86,7 @@ public final class SdOps {
     /**
      * {@code cumsoftmax(x) = cumsum(softmax(x))} over the last axis (the "master gate" of ON-LSTM, used by PgM's
      * Eq. 1). The cumulative sum is a product with an upper-triangular matrix of ones, because ND4J M2.1's
-     * {@code cumsum} backpropagates along the wrong axis (../shared/DL4J-M2.1-NOTES.md, SameDiff bug 2).
+     * {@code cumsum} backpropagates along the wrong axis (docs/dl4j-m2.1-notes.md, SameDiff 2).
      *
      * <p>The result is monotone non-decreasing along the axis, lies in [0, 1] and ends in 1 (up to rounding).
      *

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * DL4J's SameDiff vertex runtime with the corrections that 1.0.0-M2.1 needs (../shared/DL4J-M2.1-NOTES.md):
+ * DL4J's SameDiff vertex runtime with the corrections that 1.0.0-M2.1 needs (docs/dl4j-m2.1-notes.md):
  * <ol>
  *   <li>the incoming error is divided by {@link GradientScale#vertexFactor()} (the stock runtime doubles gradients);</li>
  *   <li>default masks and mask placeholders have DL4J's mask shape {@code [B, S]} for NCW and NWC inputs alike

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * Measures, once per JVM, the factor by which DL4J's stock SameDiff layer and vertex runtimes scale the gradients
  * they return. DL4J 1.0.0-M2.1 returns exactly twice the true gradient (the external-errors path of the gradient graph
- * holds {@code add(g, g)}; ../shared/DL4J-M2.1-NOTES.md, SameDiff bug 1). The corrected runtimes
+ * holds {@code add(g, g)}; docs/dl4j-m2.1-notes.md, SameDiff 1). The corrected runtimes
  * ({@link CorrectedSameDiffLayer}, {@link CorrectedSameDiffGraphVertex}) divide the incoming error by the measured
  * factor, so they stay right when DL4J fixes the bug (the factor then measures 1).
  *

@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * All-ones masks with the shape DL4J uses for an input: {@code [B, S]} for recurrent input in either NCW
  * {@code [B, D, S]} or NWC {@code [B, S, D]} layout, {@code [B, 1]} for feed-forward {@code [B, D]}. DL4J M2.1's own
- * default takes the last axis as S, which is wrong for NWC (../shared/DL4J-M2.1-NOTES.md, SameDiff issue 3).
+ * default takes the last axis as S, which is wrong for NWC (docs/dl4j-m2.1-notes.md, SameDiff 3).
  */
 public final class SequenceMasks {
 
