@@ -95,13 +95,14 @@ public final class PgmBlock {
                     width, options.getPartitionerChunkSize()));
         }
         long learnerModelWidth = options.getLearnerMode() == LearnerMode.SEQUENCE ? width : options.getTokenWidth();
+        boolean unscaled = options.getGateGradient() == GateGradient.STRAIGHT_THROUGH_UNSCALED;
         long learnerFfn = options.getLearnerFfnSize() > 0 ? options.getLearnerFfnSize() : 4 * learnerModelWidth;
         this.uniLearner = new MaskedLearnerBlock(UNI_PREFIX, width, options.getLearnerMode(), options.getLearnerLayers(),
                 options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(), options.getTokenWidth(),
-                options.getMaskConstant());
+                options.getMaskConstant(), unscaled);
         this.pairedLearner = new MaskedLearnerBlock(PAIRED_PREFIX, width, options.getLearnerMode(),
                 options.getLearnerLayers(), options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(),
-                options.getTokenWidth(), options.getMaskConstant());
+                options.getTokenWidth(), options.getMaskConstant(), unscaled);
         long decFfn = options.getDecoderFfnSize() > 0 ? options.getDecoderFfnSize() : 4 * width;
         this.decoder = new UniPairedDecoderBlock(DECODER_PREFIX, width, options.getDecoderHeads(), decFfn,
                 options.getMaskConstant());
