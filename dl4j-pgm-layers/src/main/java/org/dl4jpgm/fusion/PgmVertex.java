@@ -31,9 +31,7 @@ import java.util.Objects;
  * iterations, objectives) as one DL4J graph vertex, so weights are shared across modalities and iterations.
  *
  * <p>Inputs: M modality representations, each {@code [B, D_m, S_m]} (NCW), {@code [B, S_m, D_m]} (NWC) or
- * {@code [B, D_m]}; step masks {@code [B, S_m]} (1 = real step) come through DL4J's feature masks, and so do masks
- * {@code [B, 1]} of vector inputs. A modality is missing for an example when its mask row has no 1 (all steps 0; a
- * vector's mask 0): it then contributes nothing ({@link PgmBlock}, "Missing modalities"). Output, one tensor
+ * {@code [B, D_m]}; step masks {@code [B, S_m]} (1 = real step) come through DL4J's feature masks. Output, one tensor
  * (DL4J vertices have one output), channels in this order:
  * <pre>
  *   [0, MD)          u_1 .. u_M      uni-modal features ũ_m(N)
@@ -139,7 +137,8 @@ public class PgmVertex extends CorrectedSameDiffVertex implements FormatAware {
             seqs[m] = Layouts.seqLength(shape, dataFormat);
             in.add(Layouts.toBSD(x, shape.length, dataFormat, inputWidths[m]));
             SDVariable mask = masks == null ? null : masks.get("in" + m);
-            // a vector input's mask [B, 1] (0 = the modality is missing for that example) is a one-step step mask
+            // a vector input's mask [B, 1] (0 = the modality is missing for that example) is a one-step step mask; a
+            // mask row without any 1 marks the modality missing for that example (PgmBlock, "Missing modalities")
             maskList.add(mask == null || shape.length == 3 ? mask : mask.reshape(-1, 1));
         }
         PgmBlock.Outputs o = block().define(params, in, maskList, seqs);
