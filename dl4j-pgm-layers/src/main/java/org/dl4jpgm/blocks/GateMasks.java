@@ -33,13 +33,33 @@ public final class GateMasks {
     }
 
     /**
-     * Eq. 4: {@code M = (1 - ĝ) C}.
+     * Eq. 4: {@code M = (1 - ĝ) C}, with the exact gradient {@code -C} per unit of ĝ. For masks that carry no gradient
+     * (step masks) or whose gradient is wanted exactly.
      *
      * @param hardGate ĝ, any shape, values in {0, 1}
      * @param c        the constant C (negative, finite)
      */
     public static SDVariable additive(SDVariable hardGate, double c) {
         return hardGate.rsub(1.0).mul(c);
+    }
+
+    /**
+     * Eq. 4: {@code M = (1 - ĝ) C}. With {@code unscaled} false the forward value is the same, but the gradient that
+     * reaches ĝ (the straight-through estimator's path to the partitioner) is 1 per unit of ĝ instead of
+     * {@code -C = 10000}: {@code M = stopGradient((1 - ĝ) C) + (ĝ - stopGradient(ĝ))}. The exact derivative of a hard
+     * gate is zero, so the scale of this path is a choice; |C| times the attention-score gradient, compounded over the
+     * iterations (the next partitioner reads the learned features), blew the gradient up to 1e11 on all-zero inputs
+     * (docs/design.md, "Missing modalities and degenerate inputs").
+     *
+     * @param hardGate ĝ, any shape, values in {0, 1}
+     * @param c        the constant C (negative, finite)
+     * @param unscaled true: the exact gradient {@code -C} ({@link GateGradient#STRAIGHT_THROUGH_UNSCALED})
+     */
+    public static SDVariable additive(SDVariable hardGate, double c, boolean unscaled) {
+        if (unscaled) {
+            return additive(hardGate, c);
+        }
+        return SdOps.stopGradient(additive(hardGate, c)).add(hardGate.sub(SdOps.stopGradient(hardGate)));
     }
 
     /**

@@ -40,6 +40,7 @@ public final class MaskedLearnerBlock {
     private final int chunkSize;
     private final long tokenWidth;
     private final double maskConstant;
+    private final boolean unscaledMaskGradient;
     private final List<TransformerEncoderBlock> blocks = new ArrayList<>();
 
     /**
@@ -55,6 +56,17 @@ public final class MaskedLearnerBlock {
      */
     public MaskedLearnerBlock(String prefix, long width, LearnerMode mode, int layers, int heads, long ffnSize,
                               int chunkSize, long tokenWidth, double maskConstant) {
+        this(prefix, width, mode, layers, heads, ffnSize, chunkSize, tokenWidth, maskConstant, false);
+    }
+
+    /**
+     * @param unscaledMaskGradient true: the gate's gradient through the FEATURE-mode key mask {@code (1 - ĝ) C} is
+     *                             the exact {@code -C} ({@link GateGradient#STRAIGHT_THROUGH_UNSCALED}); false
+     *                             (default): 1 ({@link GateMasks#additive(SDVariable, double, boolean)})
+     */
+    public MaskedLearnerBlock(String prefix, long width, LearnerMode mode, int layers, int heads, long ffnSize,
+                              int chunkSize, long tokenWidth, double maskConstant, boolean unscaledMaskGradient) {
+        this.unscaledMaskGradient = unscaledMaskGradient;
         this.prefix = ParamInit.checkPrefix(prefix);
         this.width = width;
         this.mode = mode;
@@ -137,7 +149,7 @@ public final class MaskedLearnerBlock {
         long t = tokens();
         SDVariable tokens = x.reshape(-1, t, chunkSize);                         // [B*S, T, c]
         SDVariable chunkGate = GateMasks.toChunks(hardGate, width, chunkSize, seq).reshape(-1, t);   // [B*S, T]
-        SDVariable keyMask = GateMasks.additive(chunkGate, maskConstant);
+        SDVariable keyMask = GateMasks.additive(chunkGate, maskConstant, unscaledMaskGradient);
         SDVariable h = SdOps.linear(tokens, p.get(prefix + TOKEN_W), p.get(prefix + TOKEN_B), t)
                 .add(p.get(prefix + TOKEN_POS));
         for (TransformerEncoderBlock b : blocks) {

@@ -47,12 +47,24 @@ public final class MultiHeadAttentionBlock {
         }
     }
 
+    /**
+     * Xavier weights, zero biases, except the output bias {@code b_o}: N(0, {@value #OUTPUT_BIAS_STD}²). With every
+     * bias 0, an all-zero input gives an all-zero attention output, so the post-norm layer norm after it sees a row
+     * of zero variance, where its derivative is {@code 1 / sqrt(eps) = 316}; every later layer norm then sees zeros
+     * too, and the gradient grows by about 1e5 per encoder block and iteration (1e44 at 3 blocks and 3 iterations,
+     * docs/design.md, "Missing modalities and degenerate inputs"). A random {@code b_o} makes the first layer norm's
+     * input vary over the features, and everything after it is normalised.
+     */
     public void initializeParameters(Map<String, INDArray> params) {
         for (String[] wb : new String[][]{{WQ, BQ}, {WK, BK}, {WV, BV}, {WO, BO}}) {
             ParamInit.xavier(params, prefix + wb[0]);
             ParamInit.constant(params, prefix + wb[1], 0.0);
         }
+        ParamInit.normal(params, prefix + BO, OUTPUT_BIAS_STD);
     }
+
+    /** Standard deviation of the initial attention output bias. */
+    public static final double OUTPUT_BIAS_STD = 0.1;
 
     /** Closed form: {@code 4 E^2 + 4 E}. */
     public long numParams() {

@@ -5,7 +5,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 
-/** Parameter initialisation shared by the blocks: Xavier for weight matrices, constants for biases and gains. */
+/**
+ * Parameter initialisation shared by the blocks: Xavier for weight matrices, constants for biases and gains, except
+ * the attention output bias ({@link MultiHeadAttentionBlock#BO}), drawn from N(0, 0.1²).
+ */
 final class ParamInit {
 
     private ParamInit() {
@@ -41,5 +44,11 @@ final class ParamInit {
 
     static void constant(Map<String, INDArray> params, String key, double value) {
         get(params, key).assign(value);
+    }
+
+    /** Independent draws from N(0, std²), in place. */
+    static void normal(Map<String, INDArray> params, String key, double std) {
+        INDArray a = get(params, key);
+        a.assign(org.nd4j.linalg.factory.Nd4j.randn(a.dataType(), a.shape()).muli(std));
     }
 }

@@ -35,6 +35,12 @@ import java.util.Map;
  *   held constant in the backward pass ({@link PgmOptions#isDetachUprTarget()}), so that a learned projection cannot
  *   shrink it to cheat the loss.</li>
  * </ul>
+ * <b>Missing modalities.</b> A modality whose step mask has no valid step for example b (a row of zeros; a vector
+ * modality's mask {@code [B, 1]} with 0) is missing for b: its u_m, p_m and pooled features for b are exactly 0, and
+ * it adds nothing to b's objectives. UFC and PFC are then averaged over the M_b present modalities (2 M_b inputs for
+ * PFC), and UPR is {@code M / M_b} times the sum over them (M times their mean, the sum's scale when all are present);
+ * with every modality present this is the plain form above. An example with no modality present has zero objectives.
+ * Every output and gradient stays finite (docs/design.md, "Missing modalities and degenerate inputs").
  */
 public final class PgmBlock {
 
@@ -89,13 +95,14 @@ public final class PgmBlock {
                     width, options.getPartitionerChunkSize()));
         }
         long learnerModelWidth = options.getLearnerMode() == LearnerMode.SEQUENCE ? width : options.getTokenWidth();
+        boolean unscaled = options.getGateGradient() == GateGradient.STRAIGHT_THROUGH_UNSCALED;
         long learnerFfn = options.getLearnerFfnSize() > 0 ? options.getLearnerFfnSize() : 4 * learnerModelWidth;
         this.uniLearner = new MaskedLearnerBlock(UNI_PREFIX, width, options.getLearnerMode(), options.getLearnerLayers(),
                 options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(), options.getTokenWidth(),
-                options.getMaskConstant());
+                options.getMaskConstant(), unscaled);
         this.pairedLearner = new MaskedLearnerBlock(PAIRED_PREFIX, width, options.getLearnerMode(),
                 options.getLearnerLayers(), options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(),
-                options.getTokenWidth(), options.getMaskConstant());
+                options.getTokenWidth(), options.getMaskConstant(), unscaled);
         long decFfn = options.getDecoderFfnSize() > 0 ? options.getDecoderFfnSize() : 4 * width;
         this.decoder = new UniPairedDecoderBlock(DECODER_PREFIX, width, options.getDecoderHeads(), decFfn,
                 options.getMaskConstant());
@@ -220,9 +227,19 @@ public final class PgmBlock {
         SDVariable upr = null;
         SDVariable[] finalU = new SDVariable[mCount];
         SDVariable[] finalP = new SDVariable[mCount];
+        // number of present modalities per example [B] (null: every modality present, no mask anywhere)
+        SDVariable presentCount = null;
+        boolean anyMask = masks.stream().anyMatch(java.util.Objects::nonNull);
         for (int[] g : groupsBySequenceLength(seqs, stackModalities)) {
             long seq = seqs[g[0]];
             SDVariable mask = stackMasks(masks, g, in, seq);
+            // [G B]: 1 where the modality has a valid step for the example, 0 where it is missing
+            SDVariable present = mask == null ? null : SdOps.present(mask, seq);
+            if (anyMask) {
+                SDVariable groupCount = present != null ? sumOverGroup(present, g.length)
+                        : SdOps.stopGradient(batchVector(in[g[0]])).mul(0.0).add(g.length);
+                presentCount = add(presentCount, groupCount);
+            }
             SDVariable input = stack(in, g);
             SDVariable uprTarget = options.isUseUpr() ? stack(target, g) : null;
             // the group's partitioners differ only in their weights (stacked below); the first one's shape serves all
@@ -257,15 +274,16 @@ public final class PgmBlock {
                 SDVariable pooledU = options.isUseUfc() || options.isUsePfc()
                         ? SdOps.maskedMeanOverSteps(learnedU, mask, seq) : null;
                 if (options.isUseUfc()) {
-                    ufc = add(ufc, ufcLoss(p, pooledU, g));
+                    ufc = add(ufc, ufcLoss(p, pooledU, g, present));
                 }
                 if (options.isUsePfc()) {
-                    pfc = add(pfc, pfcLoss(p, pooledU, SdOps.maskedMeanOverSteps(learnedP, mask, seq), g.length));
+                    pfc = add(pfc, pfcLoss(p, pooledU, SdOps.maskedMeanOverSteps(learnedP, mask, seq), g.length,
+                            present));
                 }
                 if (options.isUseUpr()) {
                     SDVariable rec = decoder.apply(p, learnedU, learnedP, mask, seq);
                     addPerModality(out.reconstructions, g, unstack(rec, g.length, seq));
-                    upr = add(upr, uprLoss(uprTarget, rec, mask, seq, g.length));
+                    upr = add(upr, uprLoss(uprTarget, rec, mask, seq, g.length, present));
                 }
                 boolean learned = options.getCarry() == PgmOptions.Carry.LEARNED;
                 u = learned ? learnedU : nextU;
@@ -280,6 +298,17 @@ public final class PgmBlock {
             out.uni.add(finalU[m]);
             out.paired.add(finalP[m]);
             out.projected.add(in[m]);
+        }
+        if (presentCount != null) {
+            // per-example means over the present modalities: UFC and PFC divide by M_present instead of M, UPR (a sum
+            // over modalities) is M times the mean over the present ones; equal to the plain forms when all are present
+            SDVariable denominator = SdOps.atLeastOne(presentCount);
+            ufc = ufc == null ? null : ufc.div(denominator);
+            pfc = pfc == null ? null : pfc.div(denominator.mul(2.0));
+            upr = upr == null ? null : upr.mul(mCount).div(denominator);
+        } else {
+            ufc = ufc == null ? null : ufc.div(mCount);
+            pfc = pfc == null ? null : pfc.div(2.0 * mCount);
         }
         SDVariable batchZeros = ufc != null && pfc != null && upr != null ? null
                 : SdOps.maskedMeanOverSteps(out.uni.get(0), null, seqs[0]).sum(1).mul(0.0);
@@ -310,49 +339,72 @@ public final class PgmBlock {
 
     /**
      * UFC of one group (Eq. 8): the classifier {@code D -> M} on each modality's pooled ũ, against the modality's own
-     * index, cross-entropy divided by M, summed over the group's modalities.
+     * index, cross-entropy summed over the group's present modalities (divided by the number of present modalities
+     * in {@link #define}).
      *
-     * @param pooled {@code [G B, D]}, modality-major
-     * @param group  the modality indices of the G stacked modalities
+     * @param pooled  {@code [G B, D]}, modality-major
+     * @param group   the modality indices of the G stacked modalities
+     * @param present {@code [G B]} (1 = the modality has a valid step), or null: all present
      * @return {@code [B]}
      */
-    private SDVariable ufcLoss(Map<String, SDVariable> p, SDVariable pooled, int[] group) {
+    private SDVariable ufcLoss(Map<String, SDVariable> p, SDVariable pooled, int[] group, SDVariable present) {
         int mCount = modalities();
         SDVariable logits = SdOps.linear(pooled.reshape(-1, 1, width), p.get(UFC_W), p.get(UFC_B), 1).reshape(-1, mCount);
-        return sumOverGroup(SdOps.crossEntropyToClasses(logits, group, mCount), group.length).div(mCount);
+        return sumOverGroup(onlyPresent(SdOps.crossEntropyToClasses(logits, group, mCount), present, 1), group.length);
     }
 
     /**
      * PFC of one group (Eq. 9): the classifier {@code D -> 2} on the pooled ũ (class 0) and p̃ (class 1) of each
-     * modality, cross-entropy divided by 2M, summed over the group's modalities.
+     * modality, cross-entropy summed over the group's present modalities (divided by twice the number of present
+     * modalities in {@link #define}).
      *
      * @param pooledUni    {@code [G B, D]}
      * @param pooledPaired {@code [G B, D]}
+     * @param present      {@code [G B]} or null
      * @return {@code [B]}
      */
-    private SDVariable pfcLoss(Map<String, SDVariable> p, SDVariable pooledUni, SDVariable pooledPaired, int groupSize) {
+    private SDVariable pfcLoss(Map<String, SDVariable> p, SDVariable pooledUni, SDVariable pooledPaired, int groupSize,
+                               SDVariable present) {
         SameDiff sd = pooledUni.getSameDiff();
         SDVariable pooled = sd.concat(0, pooledUni, pooledPaired);                      // [2 G B, D]
         SDVariable logits = SdOps.linear(pooled.reshape(-1, 1, width), p.get(PFC_W), p.get(PFC_B), 1).reshape(-1, 2);
         int[] classes = new int[2 * groupSize];
         java.util.Arrays.fill(classes, groupSize, classes.length, 1);
-        return sumOverGroup(SdOps.crossEntropyToClasses(logits, classes, 2), classes.length)
-                .div(2.0 * modalities());
+        return sumOverGroup(onlyPresent(SdOps.crossEntropyToClasses(logits, classes, 2), present, 2), classes.length);
     }
 
     /**
      * UPR of one group (Eq. 10): {@code ||I_m - Î_m||² / D} per step, averaged over the valid steps, summed over the
-     * group's modalities.
+     * group's modalities (a missing modality has no valid step and adds 0).
      *
-     * @param target {@code [G B, S, D]} (I_m, stacked)
-     * @param rec    {@code [G B, S, D]} (Î_m, stacked)
-     * @param mask   {@code [G B, S]} or null
+     * @param target  {@code [G B, S, D]} (I_m, stacked)
+     * @param rec     {@code [G B, S, D]} (Î_m, stacked)
+     * @param mask    {@code [G B, S]} or null
+     * @param present {@code [G B]} or null
      * @return {@code [B]}
      */
-    private SDVariable uprLoss(SDVariable target, SDVariable rec, SDVariable mask, long seq, int groupSize) {
+    private SDVariable uprLoss(SDVariable target, SDVariable rec, SDVariable mask, long seq, int groupSize,
+                               SDVariable present) {
         SDVariable diff = target.sub(rec);
         SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
-        return sumOverGroup(SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1), groupSize);
+        return sumOverGroup(onlyPresent(SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1), present, 1),
+                groupSize);
+    }
+
+    /**
+     * Per-(modality, example) terms with those of missing modalities set to 0 (multiplied by {@code present}).
+     *
+     * @param terms   {@code [R G, B]} or {@code [R G B]} (R stacked repeats of the group, e.g. ũ and p̃ for PFC)
+     * @param present {@code [G B]} or null (returns {@code terms})
+     * @return {@code [R G B]}
+     */
+    private static SDVariable onlyPresent(SDVariable terms, SDVariable present, int repeats) {
+        if (present == null) {
+            return terms;
+        }
+        SDVariable flat = terms.reshape(-1);
+        SDVariable weights = repeats == 1 ? present : present.getSameDiff().concat(0, present, present);
+        return flat.mul(weights);
     }
 
     /** {@code [G, B]} or {@code [G B]} (modality-major) summed over the G stacked modalities: {@code [B]}. */
@@ -412,6 +464,11 @@ public final class PgmBlock {
                     : SdOps.stopGradient(in[m].sum(2).reshape(-1, seq)).mul(0.0).add(1.0);
         }
         return stack(filled, group);
+    }
+
+    /** A {@code [B]} tensor of the batch of {@code x: [B, S, D]}. */
+    private static SDVariable batchVector(SDVariable x) {
+        return x.sum(2).sum(1);
     }
 
     private static SDVariable add(SDVariable acc, SDVariable x) {

@@ -157,7 +157,8 @@ public final class SdOps {
     }
 
     /**
-     * Masked mean over the sequence axis.
+     * Masked mean over the sequence axis. A row without any valid step (a modality missing for that example) has
+     * the mean 0 and passes no gradient: the sum over no step is divided by 1 instead of 0.
      *
      * @param x       {@code [B, S, D]}
      * @param seqMask {@code [B, S]} (1 = real step) or null for a plain mean
@@ -168,8 +169,32 @@ public final class SdOps {
         if (seqMask == null) {
             return x.mean(1);
         }
-        SDVariable summed = x.mul(maskBSD(seqMask, seq)).sum(1);
-        return summed.div(seqMask.sum(true, 1));
+        SDVariable masked = x.mul(maskBSD(seqMask, seq));
+        if (seq == 1) {
+            // no reduction over an axis of length 1: ND4J M2.1's reduce ops fail on one inside SameDiff
+            return x.getSameDiff().squeeze(masked, 1).div(atLeastOne(seqMask.reshape(-1, 1)));
+        }
+        return masked.sum(1).div(atLeastOne(seqMask.sum(true, 1)));
+    }
+
+    /**
+     * 1 where a row of a step mask has a valid step, 0 where it has none (the modality is missing for that example).
+     *
+     * @param seqMask {@code [B, S]}, entries >= 0
+     * @param seq     S
+     * @return {@code [B]}
+     */
+    public static SDVariable present(SDVariable seqMask, long seq) {
+        SDVariable count = seq == 1 ? seqMask.reshape(-1) : seqMask.sum(1);
+        return seqMask.getSameDiff().math().step(count, 0.0);
+    }
+
+    /**
+     * A count (entries >= 0) with 0 replaced by 1, to divide by: {@code n + 1[n <= 0]}. The replacement is constant
+     * in the backward pass (counts come from masks, which carry no gradient).
+     */
+    public static SDVariable atLeastOne(SDVariable count) {
+        return count.add(count.getSameDiff().math().step(count, 0.0).rsub(1.0));
     }
 
     /** Numerically stable log-softmax over {@code axis}. */

@@ -168,7 +168,10 @@ public class PgmVertex extends CorrectedSameDiffVertex implements FormatAware {
             rank = shape.length;
             seqs[m] = Layouts.seqLength(shape, dataFormat);
             in.add(Layouts.toBSD(x, shape.length, dataFormat, inputWidths[m]));
-            maskList.add(shape.length == 2 ? null : masks.get("in" + m));
+            SDVariable mask = masks == null ? null : masks.get("in" + m);
+            // a vector input's mask [B, 1] (0 = the modality is missing for that example) is a one-step step mask; a
+            // mask row without any 1 marks the modality missing for that example (PgmBlock, "Missing modalities")
+            maskList.add(mask == null || shape.length == 3 ? mask : mask.reshape(-1, 1));
         }
         PgmBlock.Outputs o = block().define(params, in, maskList, seqs);
         long d = options.getWidth();

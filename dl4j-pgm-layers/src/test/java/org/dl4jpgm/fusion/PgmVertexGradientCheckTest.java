@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * DL4J gradient checks in double precision of the whole PgM fusion (projections, partitioners, learners, decoder,
- * UFC/PFC/UPR, the head and the objective output layer) with M = 2 and 3 modalities and N = 1 and 3 iterations,
- * at D = 4. Hard gates use the exact (zero almost everywhere) gradient and the UPR target of a projected modality is
+ * UFC/PFC/UPR, the head and the objective output layer) with M = 2 and 3 modalities and N = 1 to 3 iterations,
+ * at D = 4, with and without masks, and with modalities missing for some examples (an all-zero step-mask row, a
+ * vector modality's {@code [B, 1]} mask 0). Hard gates use the exact (zero almost everywhere) gradient and the UPR target of a projected modality is
  * not detached: finite differences see neither a straight-through estimator nor a stop-gradient.
  *
  * <p>About two minutes on an idle 2-core machine: a forward pass of this graph costs DL4J M2.1's SameDiff a good
@@ -68,25 +69,31 @@ class PgmVertexGradientCheckTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of(2, 3, LearnerMode.SEQUENCE, 2, false),
-                Arguments.of(3, 1, LearnerMode.FEATURE, 1, false),
-                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true));
+                Arguments.of(2, 3, LearnerMode.SEQUENCE, 2, false, false),
+                Arguments.of(3, 1, LearnerMode.FEATURE, 1, false, false),
+                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true, false),
+                Arguments.of(2, 2, LearnerMode.FEATURE, 2, false, true),
+                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true, true));
     }
 
     /**
      * @param sequences false: vector inputs {@code [mb, D_m]}; true: a mix, sequences {@code [mb, D_m, 3]} (NCW) with
      *                  a padded step in their masks for modalities 0 and 2 (stacked together inside the vertex) and a
      *                  vector {@code [mb, D_1]} for modality 1 (a one-step sequence inside, a group of its own)
+     * @param missing   modalities missing for some examples: with sequences, modality 0 has no valid step for example 0
+     *                  (an all-zero mask row) and the vector modality 1 is masked out ({@code [mb, 1]} mask 0) for
+     *                  example 1; without, the vector modality 0 is masked out for example 0. Every example keeps at
+     *                  least one modality, so the check sees the objectives' normalisation by the present modalities.
      */
-    @ParameterizedTest(name = "M={0} N={1} {2} mb={3} mixed sequences={4}")
+    @ParameterizedTest(name = "M={0} N={1} {2} mb={3} mixed sequences={4} missing={5}")
     @MethodSource("cases")
-    void composite(int modalities, int iterations, LearnerMode mode, int mb, boolean sequences) {
+    void composite(int modalities, int iterations, LearnerMode mode, int mb, boolean sequences, boolean missing) {
         long[] widths = {4, 3, 5};
         long[] seqs = {3, 1, 3};
         InputType[] types = new InputType[modalities];
         String[] names = new String[modalities];
         INDArray[] in = new INDArray[modalities];
-        INDArray[] masks = sequences ? new INDArray[modalities] : null;
+        INDArray[] masks = sequences || missing ? new INDArray[modalities] : null;
         Nd4j.getRandom().setSeed(17);
         for (int m = 0; m < modalities; m++) {
             names[m] = "in" + m;
@@ -98,7 +105,16 @@ class PgmVertexGradientCheckTest {
             } else {
                 types[m] = InputType.feedForward(widths[m]);
                 in[m] = Nd4j.randn(DataType.DOUBLE, mb, widths[m]);
+                if (masks != null) {
+                    masks[m] = Nd4j.ones(DataType.DOUBLE, mb, 1);
+                }
             }
+        }
+        if (missing && sequences) {
+            masks[0].getRow(0).assign(0.0);
+            masks[1].putScalar(1, 0, 0.0);
+        } else if (missing) {
+            masks[0].putScalar(0, 0, 0.0);
         }
         PgmOptions opts = PgmOptions.builder().width(4).iterations(iterations).learnerMode(mode).learnerHeads(2)
                 .tokenWidth(4).learnerFfnSize(4).decoderHeads(2).decoderFfnSize(4).partitionerChunkSize(2)
