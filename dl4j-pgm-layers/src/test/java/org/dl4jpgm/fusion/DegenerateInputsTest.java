@@ -95,20 +95,19 @@ class DegenerateInputsTest {
         Fused f = PgmFusion.add(b, spec, "a", "b");
         b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
                 .nOut(2).build(), f.output());
-        PgmFusion.setOutputs(b, f, "out");
+        b.setOutputs("out");   // L_P through the vertex, α = 0.5 (LossWeights.JOINT)
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         INDArray labels = Nd4j.zeros(DataType.FLOAT, B, 2);
         labels.getColumn(0).assign(1.0);
-        INDArray alpha = Nd4j.valueArrayOf(new long[]{B, 1}, 0.5, DataType.FLOAT);
-        MultiDataSet ds = new MultiDataSet(in, new INDArray[]{labels, alpha}, masks, null);
+        MultiDataSet ds = new MultiDataSet(in, new INDArray[]{labels}, masks, null);
 
         for (INDArray o : g.output(false, in, masks)) {
             assertFinite(o, what + ": output");
         }
         g.setInputs(in);
         g.setLayerMaskArrays(masks, null);
-        g.setLabels(labels, alpha);
+        g.setLabels(labels);
         g.computeGradientAndScore();
         assertTrue(Double.isFinite(g.score()), what + ": score " + g.score());
         double largest = 0;

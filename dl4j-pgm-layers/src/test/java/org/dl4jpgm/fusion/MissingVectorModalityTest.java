@@ -45,7 +45,7 @@ class MissingVectorModalityTest {
                 GateGradient.STRAIGHT_THROUGH)), "encA", "encB");
         b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
                 .activation(Activation.SOFTMAX).build(), f.output());
-        PgmFusion.setOutputs(b, f, "out");
+        b.setOutputs("out");
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
 
