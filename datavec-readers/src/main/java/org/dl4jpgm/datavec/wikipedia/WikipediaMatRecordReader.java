@@ -54,6 +54,10 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
     private transient float[][] text;
     private transient int[] label;
     private transient List<String> categories;
+    /** The list file the categories were read from (no category variable in the .mat), else null. */
+    private transient Path listFile;
+    /** Per row, the 1-based line of {@link #listFile} it was read from. */
+    private transient int[] listLines;
 
     private WikipediaMatRecordReader() {
     }
@@ -77,6 +81,8 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
             throw new DataFormatException(file, "variable " + textVariable, n + " rows, one per row of "
                     + imageVariable + " (pairs must match across modalities)", text.length + " rows");
         }
+        listFile = null;
+        listLines = null;
         int[] raw = labels(file, mat, n);
         label = new int[n];
         List<Integer> kept = new ArrayList<>();
@@ -84,7 +90,12 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
             String where = "row " + (i + 1);
             try {
                 if (raw[i] < 1 || raw[i] > categories.size()) {
-                    throw new DataFormatException(file, where + " of the categories", "a category in [1, "
+                    // the category comes from the .mat's variable, or from a line of the list file beside it
+                    throw listFile != null
+                            ? new DataFormatException(listFile, "line " + listLines[i] + " (row " + (i + 1) + " of "
+                            + imageVariable + ")", "a category in [1, " + categories.size() + "]",
+                            String.valueOf(raw[i]))
+                            : new DataFormatException(file, where + " of " + labelVariable, "a category in [1, "
                             + categories.size() + "]", String.valueOf(raw[i]));
                 }
                 Validation.requireFinite(image[i], file, where + " of " + imageVariable);
@@ -150,9 +161,13 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
                     + list + " beside the .mat", "neither");
         }
         List<String> lines = new ArrayList<>();
+        List<Integer> lineNumbers = new ArrayList<>();
+        int lineNo = 0;
         for (String l : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+            lineNo++;
             if (!l.trim().isEmpty()) {
                 lines.add(l.trim());
+                lineNumbers.add(lineNo);
             }
         }
         if (lines.size() != n) {
@@ -164,10 +179,12 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
             try {
                 out[i] = Integer.parseInt(f[f.length - 1]);
             } catch (NumberFormatException e) {
-                throw new DataFormatException(list, "line " + (i + 1), "a category number in the last field",
+                throw new DataFormatException(list, "line " + lineNumbers.get(i), "a category number in the last field",
                         "'" + f[f.length - 1] + "'");
             }
         }
+        listFile = list;
+        listLines = lineNumbers.stream().mapToInt(Integer::intValue).toArray();
         return out;
     }
 

@@ -8,6 +8,7 @@ import org.deeplearning4j.datasets.datavec.RecordReaderMultiDataSetIterator;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.DataFormatException;
 import org.dl4jpgm.datavec.testutil.Images;
+import org.dl4jpgm.datavec.testutil.MatFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -181,6 +182,34 @@ class WikipediaReadersTest {
         assertEquals(0, r.next().get(2).toInt());
         assertEquals(8, r.next().get(2).toInt());
         assertEquals(9, r.next().get(2).toInt());
+    }
+
+    @Test
+    void aBadCategoryFromTheListFileNamesTheListFileAndLine() throws Exception {
+        Path p = mat(false, 3, 0);
+        // a blank line first: the line number is the file's, not the row's
+        Files.write(root.resolve("trainset_txt_img_cat.list"), ("\n" + PAIRS[0][0] + "\t" + PAIRS[0][1] + "\t1\n"
+                + PAIRS[1][0] + "\t" + PAIRS[1][1] + "\t11\n" + PAIRS[2][0] + "\t" + PAIRS[2][1] + "\t10\n")
+                .getBytes(StandardCharsets.UTF_8));
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> new WikipediaMatRecordReader.Builder().build().initialize(new FileSplit(p.toFile())));
+        assertEquals(root.resolve("trainset_txt_img_cat.list").toString() + ", line 3 (row 2 of I_tr): expected a "
+                + "category in [1, 10], found 11", e.getMessage());
+        assertEquals(root.resolve("trainset_txt_img_cat.list").toString(), e.getFile());
+        WikipediaMatRecordReader skip = new WikipediaMatRecordReader.Builder().badRecordPolicy(BadRecordPolicy.SKIP)
+                .build();
+        skip.initialize(new FileSplit(p.toFile()));
+        assertEquals(2, skip.size());
+        assertTrue(skip.getSkipReport().reasons().get(0).contains("trainset_txt_img_cat.list, line 3"));
+
+        Matrix lab = MatFixtures.matrix(new double[][]{{1}, {11}, {2}});
+        Path withVar = root.resolve("labelled.mat");
+        Mat5.writeToFile(Mat5.newMatFile().addArray("I_tr", MatFixtures.matrix(new double[][]{{1}, {2}, {3}}))
+                .addArray("T_tr", MatFixtures.matrix(new double[][]{{1}, {2}, {3}})).addArray("L_tr", lab),
+                withVar.toFile());
+        e = assertThrows(DataFormatException.class,
+                () -> new WikipediaMatRecordReader.Builder().build().initialize(new FileSplit(withVar.toFile())));
+        assertEquals(withVar + ", row 2 of L_tr: expected a category in [1, 10], found 11", e.getMessage());
     }
 
     @Test
