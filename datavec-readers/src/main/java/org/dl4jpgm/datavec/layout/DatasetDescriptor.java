@@ -294,7 +294,13 @@ public final class DatasetDescriptor {
     public static DatasetDescriptor read(Path root) {
         Path file = root.resolve(FILE_NAME);
         try {
-            return fromJson(Files.readString(file, StandardCharsets.UTF_8), file);
+            byte[] bytes = Files.readAllBytes(file);
+            org.dl4jpgm.datavec.common.Utf8.Malformed bad = org.dl4jpgm.datavec.common.Utf8.find(bytes);
+            if (bad != null) {
+                throw new DatasetFormatException(file, bad.line(), "expected UTF-8 text, found at byte offset "
+                        + bad.offset() + " " + bad.found());
+            }
+            return fromJson(new String(bytes, StandardCharsets.UTF_8), file);
         } catch (NoSuchFileException e) {
             throw new DatasetFormatException(file, -1, "expected the dataset descriptor, found no such file");
         } catch (IOException e) {

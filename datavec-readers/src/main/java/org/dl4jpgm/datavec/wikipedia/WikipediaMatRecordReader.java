@@ -14,7 +14,6 @@ import us.hebi.matlab.mat.types.Array;
 import us.hebi.matlab.mat.types.Matrix;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -163,7 +162,7 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
         List<String> lines = new ArrayList<>();
         List<Integer> lineNumbers = new ArrayList<>();
         int lineNo = 0;
-        for (String l : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+        for (String l : org.dl4jpgm.datavec.common.Utf8.read(list).lines().toList()) {
             lineNo++;
             if (!l.trim().isEmpty()) {
                 lines.add(l.trim());

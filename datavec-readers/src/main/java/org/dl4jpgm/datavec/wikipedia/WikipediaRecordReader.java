@@ -59,7 +59,7 @@ public class WikipediaRecordReader extends IndexedRecordReader {
         if (!Files.isRegularFile(list)) {
             throw new DataFormatException(root, "", "the list file " + split.listFile(), "no such file");
         }
-        List<String> lines = Files.readAllLines(list, StandardCharsets.UTF_8);
+        List<String> lines = org.dl4jpgm.datavec.common.Utf8.read(list).lines().toList();
         rows = new ArrayList<>();
         List<Integer> kept = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
