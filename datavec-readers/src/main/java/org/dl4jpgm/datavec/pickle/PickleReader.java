@@ -14,7 +14,9 @@ import java.nio.file.Path;
 /**
  * Reads a Python pickle (any protocol up to 5) with Pyrolite ({@code net.razorvine:pickle}), reconstructing numpy
  * arrays as {@link NumpyArray}: both {@code numpy.core.multiarray._reconstruct} (numpy 1.x, as the MMSA pickles
- * were written) and {@code numpy._core.multiarray._reconstruct} (numpy 2.x) are understood. Python dicts come back as
+ * were written) and {@code numpy._core.multiarray._reconstruct} (numpy 2.x) are understood, and for protocol 5
+ * {@code numpy.core.numeric._frombuffer} / {@code numpy._core.numeric._frombuffer} with the data in-band
+ * (BYTEARRAY8), as {@code pickle.dumps(array, protocol=5)} writes it. Python dicts come back as
  * {@code java.util.Map}, lists as {@code java.util.List}, tuples as {@code Object[]}, str as String, bytes as
  * byte[].
  */
@@ -30,6 +32,10 @@ public final class PickleReader {
         };
         for (String m : new String[]{"numpy.core.multiarray", "numpy._core.multiarray"}) {
             Unpickler.registerConstructor(m, "_reconstruct", reconstruct);
+        }
+        // protocol 5: numpy.core.numeric._frombuffer(bytearray, dtype, shape, order) (numpy 2: numpy._core.numeric)
+        for (String m : new String[]{"numpy.core.numeric", "numpy._core.numeric"}) {
+            Unpickler.registerConstructor(m, "_frombuffer", NumpyArray::fromBuffer);
         }
         Unpickler.registerConstructor("numpy", "dtype", dtype);
     }

@@ -39,6 +39,28 @@ class MosiPickleSequenceRecordReaderTest {
     }
 
     @Test
+    void readsProtocol5PicklesOfNumpy1AndNumpy2() throws Exception {
+        for (boolean numpy2 : new boolean[]{true, false}) {
+            Path f = dir.resolve("unaligned_50-p5-" + numpy2 + ".pkl");
+            Pickle4Writer.write5(f, MosiFixtures.file(MosiFixtures.split("", new double[]{1.5, -0.4, 0.0},
+                    new long[]{3, 1, 2})), numpy2);
+            assertArrayEquals(new byte[]{(byte) 0x80, 5}, Arrays.copyOf(Files.readAllBytes(f), 2));
+            MosiPickleSequenceRecordReader r = reader(MmsaSplit.TRAIN, MosiModality.AUDIO, BadRecordPolicy.FAIL);
+            r.initialize(new FileSplit(f.toFile()));
+            assertTrue(r.hasLengths());
+            SequenceRecord s = r.nextSequence();
+            assertEquals(3, s.getSequenceLength());
+            assertEquals(MosiFixtures.value(1, 0, 2, 1),
+                    ((NDArrayWritable) s.getTimeStep(2).get(0)).get().getFloat(0, 1), 0f);
+            assertEquals(1, r.nextSequence().getSequenceLength());
+            MosiPickleSequenceRecordReader labels = reader(MmsaSplit.TRAIN, MosiModality.TEXT, BadRecordPolicy.FAIL);
+            labels.initialize(new FileSplit(f.toFile()));
+            assertEquals(Arrays.asList("vid0$_$1", "vid1$_$2", "vid2$_$3"), labels.servedIds());
+            assertEquals(1.5, labels.next().get(MosiPickleSequenceRecordReader.COLUMN_LABEL).toDouble(), 1e-6);
+        }
+    }
+
+    @Test
     void readsEveryFieldOfAnAlignedPickle() throws Exception {
         Path f = write("aligned_50.pkl", MosiFixtures.file(MosiFixtures.split("", new double[]{1.5, -0.4, 0.0}, null)));
         byte[] head = Arrays.copyOf(Files.readAllBytes(f), 2);
