@@ -125,7 +125,7 @@ public class Food101RecordReader extends IndexedRecordReader {
                 }
             }
         }
-        Validation.requireNonEmpty(kept.size(), csv, "split " + split);
+        Validation.requireNonEmpty(kept.size(), csv, "split " + split, skipReport.count());
         return toArray(kept);
     }
 

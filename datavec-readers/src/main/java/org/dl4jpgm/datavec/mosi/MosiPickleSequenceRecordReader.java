@@ -148,6 +148,7 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
                 kept.add(i);
             }
         }
+        Validation.requireNonEmptySplit(kept.size(), file, split.key(), skipReport.count());
         return toArray(kept);
     }
 

@@ -105,7 +105,7 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
                 Validation.reject(e, policy, skipReport);
             }
         }
-        Validation.requireNonEmpty(kept.size(), file, "split " + split);
+        Validation.requireNonEmpty(kept.size(), file, "split " + split, skipReport.count());
         return toArray(kept);
     }
 

@@ -99,7 +99,7 @@ public class WikipediaRecordReader extends IndexedRecordReader {
             }
             rows.add(rec);
         }
-        Validation.requireNonEmpty(kept.size(), list, "split " + split);
+        Validation.requireNonEmpty(kept.size(), list, "split " + split, skipReport.count());
         return toArray(kept);
     }
 
