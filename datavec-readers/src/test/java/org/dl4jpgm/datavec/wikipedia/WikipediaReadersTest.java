@@ -213,6 +213,43 @@ class WikipediaReadersTest {
     }
 
     @Test
+    void matFeaturesAreFloat32ByDefaultAndFloat64OnRequest() throws Exception {
+        Path p = root.resolve("precise.mat");
+        double tenth = 0.1;
+        double big = 1e300; // a finite double that is infinite as float32
+        Mat5.writeToFile(Mat5.newMatFile()
+                .addArray("I_tr", MatFixtures.matrix(new double[][]{{tenth, 1.0 / 3}, {2, 3}}))
+                .addArray("T_tr", MatFixtures.matrix(new double[][]{{big}, {1}}))
+                .addArray("L_tr", MatFixtures.matrix(new double[][]{{1}, {2}})), p.toFile());
+        WikipediaMatRecordReader f64 = new WikipediaMatRecordReader.Builder().float64(true).build();
+        f64.initialize(new FileSplit(p.toFile()));
+        assertTrue(f64.isFloat64());
+        List<Writable> a = f64.next();
+        org.nd4j.linalg.api.ndarray.INDArray img = ((NDArrayWritable) a.get(0)).get();
+        assertEquals(org.nd4j.linalg.api.buffer.DataType.DOUBLE, img.dataType());
+        assertEquals(tenth, img.getDouble(0, 0), 0);
+        assertEquals(1.0 / 3, img.getDouble(0, 1), 0);
+        assertEquals(big, ((NDArrayWritable) a.get(1)).get().getDouble(0, 0), 0);
+
+        WikipediaMatRecordReader f32 = new WikipediaMatRecordReader.Builder().badRecordPolicy(BadRecordPolicy.SKIP)
+                .build();
+        f32.initialize(new FileSplit(p.toFile()));
+        assertEquals(1, f32.size(), "1e300 is Infinity as float32: that row is skipped");
+        assertTrue(f32.getSkipReport().reasons().get(0).contains("row 1 of T_tr: expected finite feature values, "
+                + "found Infinity"), f32.getSkipReport().reasons().get(0));
+        org.nd4j.linalg.api.ndarray.INDArray img32 = ((NDArrayWritable) f32.next().get(0)).get();
+        assertEquals(org.nd4j.linalg.api.buffer.DataType.FLOAT, img32.dataType());
+        assertEquals(2f, img32.getFloat(0, 0), 0f);
+        WikipediaMatRecordReader narrow = new WikipediaMatRecordReader.Builder().build();
+        Mat5.writeToFile(Mat5.newMatFile()
+                .addArray("I_tr", MatFixtures.matrix(new double[][]{{tenth}}))
+                .addArray("T_tr", MatFixtures.matrix(new double[][]{{1}}))
+                .addArray("L_tr", MatFixtures.matrix(new double[][]{{1}})), p.toFile());
+        narrow.initialize(new FileSplit(p.toFile()));
+        assertEquals((double) (float) tenth, ((NDArrayWritable) narrow.next().get(0)).get().getDouble(0, 0), 0);
+    }
+
+    @Test
     void matErrors() throws Exception {
         Path p = mat(true, 3, 0);
         byte[] b = Files.readAllBytes(p);
