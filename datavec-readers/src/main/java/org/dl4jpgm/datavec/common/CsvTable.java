@@ -1,10 +1,6 @@
 package org.dl4jpgm.datavec.common;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,18 +57,11 @@ public final class CsvTable {
     /**
      * Reads a CSV file.
      *
-     * @throws DataFormatException for invalid UTF-8, a quote inside an unquoted field, text after a closing quote
+     * @throws DataFormatException for invalid UTF-8 (naming line and byte offset of the first bad byte), a quote inside an unquoted field, text after a closing quote
      *                             or a quoted field never closed
      */
     public static CsvTable read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new DataFormatException(file, "", "UTF-8 text", "bytes that are not UTF-8 (" + e + ")", e);
-        }
+        String text = Utf8.read(file); // a bad byte: file, line and byte offset
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }

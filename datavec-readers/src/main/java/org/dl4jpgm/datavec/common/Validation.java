@@ -45,6 +45,37 @@ public final class Validation {
         return false;
     }
 
+    /**
+     * Requires a split to still hold a record after the bad ones were left out under {@link BadRecordPolicy#SKIP}:
+     * an empty split always fails.
+     *
+     * @param count   records kept
+     * @param file    the file (or folder) the split is read from
+     * @param split   the split's name
+     * @param skipped records of that file left out
+     * @throws DataFormatException {@code <file>, split '<split>': expected at least one record, found an empty split
+     *                             after <skipped> record(s) skipped}
+     */
+    public static void requireNonEmptySplit(int count, Path file, String split, int skipped) {
+        if (count == 0) {
+            throw new DataFormatException(file, "split '" + split + "'", "at least one record",
+                    "an empty split after " + skipped + " record(s) skipped");
+        }
+    }
+
+    /**
+     * Requires a split to hold at least one record once the bad ones are left out.
+     *
+     * @throws DataFormatException {@code <file>, <split>: expected at least one record, found an empty split after
+     *                             <skipped> record(s) skipped}
+     */
+    public static void requireNonEmpty(int count, Path file, String split, int skipped) {
+        if (count == 0) {
+            throw new DataFormatException(file, split, "at least one record", "an empty split after " + skipped
+                    + " record(s) skipped");
+        }
+    }
+
     /** Requires a split to hold at least one record. */
     public static void requireNonEmpty(int count, Path file, String split) {
         if (count == 0) {

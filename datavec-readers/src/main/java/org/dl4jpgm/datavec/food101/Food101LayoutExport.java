@@ -60,6 +60,8 @@ public final class Food101LayoutExport {
                         .splits(splitNames).build());
             }
             SplitCollector c = new SplitCollector().vector("image").vector("text").target("label");
+            int skippedHere = r.getSkipReport().count(); // rows of the file; then this split's feature skips
+            int skippedBefore = skipped.count();
             Path csv = root.resolve("texts").resolve((split == Food101Split.TEST ? "test" : "train") + "_titles.csv");
             while (r.hasNext()) {
                 Record rec = r.nextRecord();
@@ -79,11 +81,12 @@ public final class Food101LayoutExport {
                 c.add(label + "/" + image.getFileName(), Map.of("image", new float[][]{img}, "text",
                         new float[][]{txt}), Map.of("label", label));
             }
-            if (split == Food101Split.VALIDATION && c.size() == 0) {
+            if (split == Food101Split.VALIDATION && c.size() == 0 && skippedHere + skipped.count() == skippedBefore) {
                 throw new IllegalArgumentException("Food101LayoutExport: a validation fraction of " + validationFraction
                         + " holds out no row of " + csv + ": every class has a single row, and each class keeps one "
                         + "for training; use 0 for no validation split");
             }
+            Validation.requireNonEmptySplit(c.size(), csv, p[0], skippedHere + skipped.count() - skippedBefore);
             w.writeSplit(p[0], c.toSplitData());
         }
         return skipped;

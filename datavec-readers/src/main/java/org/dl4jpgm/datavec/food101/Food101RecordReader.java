@@ -28,7 +28,9 @@ import java.util.TreeSet;
  * ascending order (the 101 dish names alphabetically), unless given with {@link Builder#classes}. The validation split
  * is a {@link StratifiedSplit} of the train file (fraction and seed are options); TRAIN serves the rest.
  *
- * <p>Errors name file and line: a row without 3 fields, an empty field, a class not in the class list, a missing
+ * <p>A row with an empty text (the real files have some) is served with the empty text {@code ""}.
+ *
+ * <p>Errors name file and line: a row without 3 fields, an empty image file or class, a class not in the class list, a missing
  * image, an empty split. Under {@link BadRecordPolicy#SKIP} rows are counted in {@link #getSkipReport()} instead.
  * Images are not decoded here: feed the paths to an image loader or an encoder's feature cache.
  */
@@ -88,10 +90,10 @@ public class Food101RecordReader extends IndexedRecordReader {
                 if (f.size() != 3) {
                     throw new DataFormatException(csv, where, "3 fields (image file, text, class)", f.size() + " fields");
                 }
-                for (int c = 0; c < 3; c++) {
+                for (int c : new int[]{COLUMN_IMAGE, COLUMN_LABEL}) { // an empty title is valid (served as "")
                     if (f.get(c).isEmpty()) {
-                        throw new DataFormatException(csv, where, "a non-empty " + new String[]{"image file", "text",
-                                "class"}[c], "an empty field");
+                        throw new DataFormatException(csv, where, "a non-empty " + (c == COLUMN_IMAGE ? "image file"
+                                : "class"), "an empty field");
                     }
                 }
                 int label = labels.indexOf(f.get(2));
@@ -123,7 +125,7 @@ public class Food101RecordReader extends IndexedRecordReader {
                 }
             }
         }
-        Validation.requireNonEmpty(kept.size(), csv, "split " + split);
+        Validation.requireNonEmpty(kept.size(), csv, "split " + split, skipReport.count());
         return toArray(kept);
     }
 

@@ -1,5 +1,7 @@
 package org.dl4jpgm.datavec.layout;
 
+import org.nd4j.shade.jackson.annotation.JsonAnyGetter;
+import org.nd4j.shade.jackson.annotation.JsonAnySetter;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import org.nd4j.shade.jackson.annotation.JsonInclude;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -8,6 +10,8 @@ import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.DeserializationFeature;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -36,6 +43,10 @@ import java.util.Set;
  * </pre>
  * The default target is named {@value TargetSpec#DEFAULT_NAME} and read from {@value TargetSpec#DEFAULT_FILE};
  * {@link #getTargets()} lists it first, then the extra ones.
+ *
+ * <p>Other top-level keys (dataset builders add some, e.g. {@code "provenance": {...}}) are kept as metadata,
+ * {@link #getMetadata()}, written back by {@link #toJson()}, and named in one warning when the file is read. Unknown
+ * keys inside a modality or target are still errors.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"name", "description", "task", "classes", "modalities", "splits", "targets"})
@@ -43,6 +54,11 @@ public final class DatasetDescriptor {
 
     /** The descriptor's file name in a dataset root. */
     public static final String FILE_NAME = "dataset.json";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatasetDescriptor.class);
+
+    /** Where the warning about unknown top-level keys goes (the log; tests replace it). */
+    static java.util.function.Consumer<String> warnings = LOG::warn;
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -69,6 +85,8 @@ public final class DatasetDescriptor {
     /** Extra targets besides labels.csv (optional). */
     @JsonProperty("targets")
     private List<TargetSpec> extraTargets;
+    /** Top-level keys this class does not know, in file order, with their JSON values. */
+    private final Map<String, Object> metadata = new LinkedHashMap<>();
 
     private DatasetDescriptor() {
         // Jackson
@@ -82,6 +100,23 @@ public final class DatasetDescriptor {
         this.modalities = new ArrayList<>(b.modalities);
         this.splits = new ArrayList<>(b.splits);
         this.extraTargets = new ArrayList<>(b.extraTargets);
+        this.metadata.putAll(b.metadata);
+    }
+
+    @JsonAnySetter
+    private void unknownKey(String key, Object value) {
+        metadata.put(key, value);
+    }
+
+    /**
+     * The top-level keys of {@code dataset.json} besides the known ones (name, description, task, classes, modalities,
+     * splits, targets), with their values as Jackson reads them (Map, List, String, Number, Boolean, null).
+     *
+     * @return an unmodifiable map in file order; empty when there are none
+     */
+    @JsonAnyGetter
+    public Map<String, Object> getMetadata() {
+        return Collections.unmodifiableMap(metadata);
     }
 
     /** Checks every field; the message names the field and the bad value. */
@@ -248,6 +283,10 @@ public final class DatasetDescriptor {
         } catch (IllegalArgumentException e) {
             throw new DatasetFormatException(source, -1, e.getMessage(), e);
         }
+        if (!d.metadata.isEmpty()) {
+            warnings.accept((source == null ? "dataset.json" : source) + ": top-level key(s) " + d.metadata.keySet()
+                    + " not used by the reader; kept as metadata (DatasetDescriptor.getMetadata())");
+        }
         return d;
     }
 
@@ -255,7 +294,13 @@ public final class DatasetDescriptor {
     public static DatasetDescriptor read(Path root) {
         Path file = root.resolve(FILE_NAME);
         try {
-            return fromJson(Files.readString(file, StandardCharsets.UTF_8), file);
+            byte[] bytes = Files.readAllBytes(file);
+            org.dl4jpgm.datavec.common.Utf8.Malformed bad = org.dl4jpgm.datavec.common.Utf8.find(bytes);
+            if (bad != null) {
+                throw new DatasetFormatException(file, bad.line(), "expected UTF-8 text, found at byte offset "
+                        + bad.offset() + " " + bad.found());
+            }
+            return fromJson(new String(bytes, StandardCharsets.UTF_8), file);
         } catch (NoSuchFileException e) {
             throw new DatasetFormatException(file, -1, "expected the dataset descriptor, found no such file");
         } catch (IOException e) {
@@ -298,8 +343,15 @@ public final class DatasetDescriptor {
         private final List<ModalitySpec> modalities = new ArrayList<>();
         private List<String> splits = List.of("train", "valid", "test");
         private final List<TargetSpec> extraTargets = new ArrayList<>();
+        private final Map<String, Object> metadata = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /** Adds a top-level metadata key (any key but the descriptor's own), e.g. provenance. */
+        public Builder metadata(String key, Object value) {
+            metadata.put(key, value);
+            return this;
         }
 
         /** Dataset name (required). */

@@ -26,7 +26,20 @@ final class LabelCsv {
     static Rows read(Path file, TargetSpec target) {
         List<String> ids = new ArrayList<>();
         List<String> labels = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new DatasetFormatException(file, -1, "expected the CSV of target '" + target.getName() + "', found no such file");
+        } catch (IOException e) {
+            throw new DatasetFormatException(file, -1, "cannot read: " + e.getMessage(), e);
+        }
+        org.dl4jpgm.datavec.common.Utf8.Malformed bad = org.dl4jpgm.datavec.common.Utf8.find(bytes);
+        if (bad != null) {
+            throw new DatasetFormatException(file, bad.line(), "expected UTF-8 text, found at byte offset "
+                    + bad.offset() + " " + bad.found());
+        }
+        try (BufferedReader r = new BufferedReader(new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)))) {
             String header = r.readLine();
             if (header == null) {
                 throw new DatasetFormatException(file, 1, "expected header \"id,label\", found an empty file");
@@ -54,8 +67,6 @@ final class LabelCsv {
                 ids.add(f.get(0));
                 labels.add(f.get(1).trim());
             }
-        } catch (NoSuchFileException e) {
-            throw new DatasetFormatException(file, -1, "expected the CSV of target '" + target.getName() + "', found no such file");
         } catch (IOException e) {
             throw new DatasetFormatException(file, -1, "cannot read: " + e.getMessage(), e);
         }

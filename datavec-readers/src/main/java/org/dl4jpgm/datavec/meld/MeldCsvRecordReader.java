@@ -121,6 +121,7 @@ public class MeldCsvRecordReader extends IndexedRecordReader {
                 kept.add(r - 1);
             }
         }
+        Validation.requireNonEmpty(kept.size(), file, "data rows", skipReport.count());
         return toArray(kept);
     }
 

@@ -88,6 +88,7 @@ public final class MeldLayoutExport {
             MeldCsvRecordReader r = new MeldCsvRecordReader.Builder().badRecordPolicy(policy).build();
             r.initialize(InputSplits.existing(csv, "MELD's " + s[1]));
             r.getSkipReport().reasons().forEach(skipped::skipped);
+            int skippedBefore = skipped.count() - r.getSkipReport().count();
             SplitCollector c = new SplitCollector().target("label").target("sentiment");
             modalities.keySet().forEach(c::vector);
             while (r.hasNext()) {
@@ -128,7 +129,7 @@ public final class MeldLayoutExport {
                         "label", MeldLabel.EMOTION.classes().get(f.get(MeldCsvRecordReader.COLUMN_EMOTION).toInt()),
                         "sentiment", MeldLabel.SENTIMENT.classes().get(f.get(MeldCsvRecordReader.COLUMN_SENTIMENT).toInt())));
             }
-            Validation.requireNonEmpty(c.size(), csv, "rows with features");
+            Validation.requireNonEmptySplit(c.size(), csv, s[0], skipped.count() - skippedBefore);
             w.writeSplit(s[0], c.toSplitData());
         }
         return skipped;

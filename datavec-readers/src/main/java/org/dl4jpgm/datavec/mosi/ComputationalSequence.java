@@ -4,9 +4,13 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.dataset.DatasetBase;
+import io.jhdf.object.datatype.StringData;
 import org.dl4jpgm.datavec.common.DataFormatException;
+import org.dl4jpgm.datavec.common.Utf8;
 
 import java.lang.reflect.Array;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,7 +24,9 @@ import java.util.Map;
  * /&lt;root name&gt;/data/&lt;video id&gt;/intervals   [n, 2] start and end time in seconds
  * /&lt;root name&gt;/metadata/&lt;key&gt;               [1] string holding JSON
  * </pre>
- * Read with jhdf (pure Java). Metadata strings may be variable-length (h5py) or fixed-length.
+ * Read with jhdf (pure Java). Metadata strings may be variable-length (h5py) or fixed-length. Words in a fixed-length
+ * byte-string dataset (h5py's {@code S<n>}: declared ASCII, holding the SDK's UTF-8 bytes) are decoded as strict
+ * UTF-8 from their raw bytes; a byte sequence that is not UTF-8 is an error naming the dataset and the element.
  */
 public final class ComputationalSequence {
 
@@ -117,7 +123,9 @@ public final class ComputationalSequence {
                 }
                 double[][] features = null;
                 String[] words = null;
-                if (f.getJavaType() == String.class) {
+                if (f.getDataType() instanceof StringData) {
+                    words = fixedLengthWords(file, where + "/features", f);
+                } else if (f.getJavaType() == String.class) {
                     Object[] w = flatStrings(f.getData());
                     words = new String[w.length];
                     for (int i = 0; i < w.length; i++) {
@@ -158,6 +166,59 @@ public final class ComputationalSequence {
             throw new DataFormatException(file, where, "a dataset '" + name + "'", "children " + g.getChildren().keySet());
         }
         return (Dataset) n;
+    }
+
+    /**
+     * The elements of a fixed-length string dataset ({@code S<n>} as h5py writes numpy byte strings: ASCII character
+     * set, NUL padded, the SDK's words UTF-8 encoded inside) from their raw bytes, decoded as strict UTF-8 whatever
+     * the character set the file declares: jhdf would decode the declared ASCII and turn every non-ASCII byte into
+     * U+FFFD.
+     *
+     * @throws DataFormatException {@code <file>, <dataset path>, element <i>, byte <k>: expected UTF-8 encoded text,
+     *                             found the byte 0xXX, which is not valid UTF-8 there (element bytes <hex>)}
+     */
+    private static String[] fixedLengthWords(Path file, String where, Dataset d) {
+        StringData t = (StringData) d.getDataType();
+        if (!(d instanceof DatasetBase)) {
+            throw new DataFormatException(file, where, "a dataset whose raw bytes can be read",
+                    d.getClass().getSimpleName());
+        }
+        java.nio.ByteBuffer b = ((DatasetBase) d).getDataBuffer();
+        int size = t.getSize();
+        long n = d.getSize();
+        if ((long) b.remaining() < n * size) {
+            throw new DataFormatException(file, where, n + " strings of " + size + " bytes", b.remaining() + " bytes");
+        }
+        String[] out = new String[(int) n];
+        byte[] e = new byte[size];
+        for (int i = 0; i < n; i++) {
+            b.get(b.position() + i * size, e, 0, size);
+            int len = size;
+            if (t.getPaddingType() == StringData.PaddingType.SPACE_PADDED) {
+                while (len > 0 && e[len - 1] == ' ') {
+                    len--;
+                }
+            } else {
+                for (int k = 0; k < size; k++) {
+                    if (e[k] == 0) {
+                        len = k;
+                        break;
+                    }
+                }
+            }
+            byte[] word = java.util.Arrays.copyOf(e, len);
+            Utf8.Malformed bad = Utf8.find(word);
+            if (bad != null) {
+                StringBuilder hex = new StringBuilder();
+                for (byte x : word) {
+                    hex.append(hex.length() == 0 ? "" : " ").append(String.format("%02x", x & 0xFF));
+                }
+                throw new DataFormatException(file, where + ", element " + i + ", byte " + bad.offset(),
+                        "UTF-8 encoded text", bad.found() + " (element bytes " + hex + ")");
+            }
+            out[i] = new String(word, StandardCharsets.UTF_8);
+        }
+        return out;
     }
 
     private static Object[] flatStrings(Object o) {

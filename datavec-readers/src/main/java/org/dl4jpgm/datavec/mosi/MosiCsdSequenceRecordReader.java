@@ -128,7 +128,7 @@ public class MosiCsdSequenceRecordReader extends IndexedRecordReader {
             }
         }
         Validation.requireNonEmpty(kept.size(), lf, videos == null ? "all videos" : "the " + videos.size()
-                + " videos asked for");
+                + " videos asked for", skipReport.count());
         return toArray(kept);
     }
 

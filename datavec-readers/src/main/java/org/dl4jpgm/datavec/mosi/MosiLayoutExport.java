@@ -6,6 +6,7 @@ import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.Sequences;
 import org.dl4jpgm.datavec.common.SkipReport;
 import org.dl4jpgm.datavec.common.SplitCollector;
+import org.dl4jpgm.datavec.common.Validation;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutWriter;
 
@@ -68,6 +69,7 @@ public final class MosiLayoutExport {
             for (String reason : labels.getSkipReport().reasons()) {
                 skipped.skipped(reason);
             }
+            Validation.requireNonEmptySplit(c.size(), pkl, s.key(), labels.getSkipReport().count());
             w.writeSplit(s.key(), c.toSplitData());
         }
         return skipped;
@@ -97,6 +99,7 @@ public final class MosiLayoutExport {
         Map<String, SplitCollector> collected = new LinkedHashMap<>();
         for (Map.Entry<String, Set<String>> fold : folds.entrySet()) {
             SplitCollector c = new SplitCollector().target("label");
+            int skippedBefore = skipped.count();
             List<MosiCsdSequenceRecordReader> readers = new ArrayList<>();
             for (Map.Entry<String, String> m : modalities.entrySet()) {
                 MosiCsdSequenceRecordReader r = new MosiCsdSequenceRecordReader.Builder().featureFile(m.getValue())
@@ -130,6 +133,7 @@ public final class MosiLayoutExport {
                     c.add(e.getKey(), e.getValue(), Map.of("label", Double.toString(label.get(e.getKey()))));
                 }
             }
+            Validation.requireNonEmptySplit(c.size(), dir, fold.getKey(), skipped.count() - skippedBefore);
             collected.put(fold.getKey(), c);
         }
         for (String m : modalities.keySet()) {

@@ -32,6 +32,15 @@ import java.util.Map;
  * pickle's {@code <modality>_lengths} entry, so that {@code RecordReaderMultiDataSetIterator} (ALIGN_START) makes a
  * [B, S] mask with 1 = real step, 0 = padding.
  *
+ * <p>Masks of aligned pickles ({@code aligned_50.pkl}): they hold no {@code <modality>_lengths}; as MMSA, the true
+ * length of a record is the number of ones of its BERT attention mask, row 1 of {@code text_bert} [N, 3, S] (ones,
+ * then zeros). It applies to every modality of the pickle's S (all three in an aligned pickle, which share the
+ * alignment; the text in an unaligned one), so that the zero padding after it is not served as real steps. A mask
+ * that is not ones then zeros, or has no one, is an error for that record.
+ *
+ * <p>On request ({@link Builder#extras}) the record view also serves {@code raw_text}, {@code classification_labels}
+ * and {@code text_bert} ({@link MosiExtra}), after the id and the label; {@link #columnOf} gives their columns.
+ *
  * <p>Validation (at initialize, over every modality present, so that all readers of one file keep the same records):
  * the split exists and is not empty, all arrays have the same N, features are [N, S, D] and finite, labels are finite
  * and in [-3, 3], lengths in [1, S]. A failing record is an error naming file, split and record, or, under
@@ -51,6 +60,7 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
     private boolean trimToLengths;
     private BadRecordPolicy policy;
     private transient MmsaPickle preloaded;
+    private List<MosiExtra> extras = List.of();
 
     private transient NumpyArray features;
     private transient String[] ids;
@@ -58,6 +68,7 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
     private transient int[] lengths;
     private transient long steps;
     private transient long dims;
+    private transient java.util.Map<MosiExtra, NumpyArray> extraArrays;
 
     private MosiPickleSequenceRecordReader() {
     }
@@ -97,6 +108,41 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
         }
         boolean[] ok = new boolean[n];
         Arrays.fill(ok, true);
+        extraArrays = new java.util.EnumMap<>(MosiExtra.class);
+        for (MosiExtra x : extras) {
+            NumpyArray a = array(file, d, x.key(), where);
+            requireRows(file, where, x.key(), a, n);
+            extraArrays.put(x, a);
+        }
+        int[] maskLengths = null;
+        long maskSteps = -1;
+        if (d.containsKey(MosiExtra.TEXT_BERT.key())) {
+            NumpyArray tb = array(file, d, MosiExtra.TEXT_BERT.key(), where);
+            requireRows(file, where, MosiExtra.TEXT_BERT.key(), tb, n);
+            if (tb.shape().length != 3 || tb.shape()[1] != 3 || !tb.isNumeric()) {
+                throw new DataFormatException(file, where + ", 'text_bert'", "numbers [N, 3, S] (input ids, attention "
+                        + "mask, segment ids)", tb.toString());
+            }
+            maskSteps = tb.shape()[2];
+            maskLengths = new int[n];
+            for (int i = 0; i < n; i++) {
+                int len = 0;
+                for (int t = 0; t < maskSteps; t++) {
+                    double v = tb.getDouble((i * 3L + 1) * maskSteps + t);
+                    if (v == 1 && len == t) {
+                        len++;
+                    } else if (v != 0) { // not 0 or 1, or a 1 after a 0
+                        if (ok[i]) {
+                            ok[i] = Validation.reject(new DataFormatException(file, where + ", record " + i + " (id "
+                                    + ids[i] + "), 'text_bert' row 1 (attention mask), step " + t,
+                                    "ones then zeros (a BERT attention mask)", String.valueOf(v)), policy, skipReport);
+                        }
+                        break;
+                    }
+                }
+                maskLengths[i] = len;
+            }
+        }
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(labels[i]) || Math.abs(labels[i]) > LABEL_BOUND) {
                 ok[i] = Validation.reject(new DataFormatException(file, where + ", record " + i + " (id " + ids[i]
@@ -119,6 +165,11 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
             }
             requireRows(file, where, m.key(), f, n);
             int[] len = lengths(file, d, m, where, n, f.shape()[1]);
+            String lengthsFrom = "'" + m.lengthsKey() + "'";
+            if (len == null && maskLengths != null && f.shape()[1] == maskSteps) {
+                len = maskLengths; // aligned to the text: the attention mask's length
+                lengthsFrom = "'text_bert' row 1 (attention mask)";
+            }
             long sd = f.shape()[1] * f.shape()[2];
             for (int i = 0; i < n; i++) {
                 if (!ok[i]) {
@@ -128,8 +179,8 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
                     Validation.requireFinite(f.getFloats(i * sd, (int) sd), file, where + ", record " + i + " (id "
                             + ids[i] + "), '" + m.key() + "'");
                     if (len != null && (len[i] < 1 || len[i] > f.shape()[1])) {
-                        throw new DataFormatException(file, where + ", record " + i + " (id " + ids[i] + "), '"
-                                + m.lengthsKey() + "'", "a length in [1, " + f.shape()[1] + "]", String.valueOf(len[i]));
+                        throw new DataFormatException(file, where + ", record " + i + " (id " + ids[i] + "), "
+                                + lengthsFrom, "a length in [1, " + f.shape()[1] + "]", String.valueOf(len[i]));
                     }
                 } catch (DataFormatException e) {
                     ok[i] = Validation.reject(e, policy, skipReport);
@@ -148,6 +199,7 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
                 kept.add(i);
             }
         }
+        Validation.requireNonEmptySplit(kept.size(), file, split.key(), skipReport.count());
         return toArray(kept);
     }
 
@@ -202,10 +254,35 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
 
     @Override
     protected List<Writable> recordAt(int index) {
-        List<Writable> r = new ArrayList<>(2);
+        List<Writable> r = new ArrayList<>(2 + extras.size());
         r.add(new Text(ids[index]));
         r.add(new DoubleWritable(labels[index]));
+        for (MosiExtra x : extras) {
+            NumpyArray a = extraArrays.get(x);
+            if (x == MosiExtra.RAW_TEXT) {
+                r.add(new Text(a.getString(index)));
+            } else if (x == MosiExtra.CLASSIFICATION_LABEL) {
+                r.add(new DoubleWritable(a.getDouble(index)));
+            } else {
+                long per = a.size() / a.shape()[0];
+                float[] v = a.getFloats(index * per, (int) per);
+                r.add(new NDArrayWritable(Nd4j.create(v, new long[]{a.shape()[1], per / a.shape()[1]})));
+            }
+        }
         return r;
+    }
+
+    /**
+     * @return the record view's column of an extra asked for with {@link Builder#extras}
+     * @throws IllegalArgumentException when it was not asked for
+     */
+    public int columnOf(MosiExtra extra) {
+        int i = extras.indexOf(extra);
+        if (i < 0) {
+            throw new IllegalArgumentException("MosiPickleSequenceRecordReader: " + extra + " was not asked for "
+                    + "(Builder.extras); asked: " + extras);
+        }
+        return 2 + i;
     }
 
     @Override
@@ -241,7 +318,10 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
         return steps;
     }
 
-    /** @return whether the pickle holds true lengths for the chosen modality (unaligned) and they are applied */
+    /**
+     * @return whether true lengths are applied to the chosen modality: the pickle's {@code <modality>_lengths}
+     * (unaligned) or the attention mask of {@code text_bert} (aligned)
+     */
     public boolean hasLengths() {
         return lengths != null;
     }
@@ -268,6 +348,15 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
         /** @param pickle the parsed pickle of the file this reader will be initialized with */
         public Builder preloaded(MmsaPickle pickle) {
             this.preloaded = pickle;
+            return this;
+        }
+
+        /** Entries served after id and label in the record view, in this order. Default none. */
+        private List<MosiExtra> extras = List.of();
+
+        /** @param extras entries of the split dict to serve in the record view after id and label, in this order */
+        public Builder extras(MosiExtra... extras) {
+            this.extras = List.of(extras);
             return this;
         }
 
@@ -308,6 +397,11 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
             r.trimToLengths = trimToLengths;
             r.policy = policy;
             r.preloaded = preloaded;
+            if (new java.util.HashSet<>(extras).size() != extras.size()) {
+                throw new IllegalStateException("MosiPickleSequenceRecordReader: each extra at most once, found "
+                        + extras);
+            }
+            r.extras = extras;
             return r;
         }
     }

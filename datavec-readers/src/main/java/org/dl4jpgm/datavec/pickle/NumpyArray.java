@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * A numpy {@code ndarray} unpickled by {@link PickleReader}: {@code numpy.core.multiarray._reconstruct(ndarray,
  * (0,), b'b')} followed by BUILD with {@code (1, shape, dtype, is_fortran, rawdata)}; rawdata is the raw bytes, or a
- * list of Python objects for object arrays. Elements are addressed by their C-order (row-major) flat index whatever
- * the storage order.
+ * list of Python objects for object arrays. Protocol 5 pickles of numeric and string arrays instead call
+ * {@code numpy.core.numeric._frombuffer(buffer, dtype, shape, order)} (numpy 2: {@code numpy._core.numeric}) with the
+ * data in-band as a BYTEARRAY8. Elements are addressed by their C-order (row-major) flat index whatever the storage
+ * order.
  */
 public final class NumpyArray {
 
@@ -20,6 +22,42 @@ public final class NumpyArray {
     private List<?> objects;
 
     NumpyArray() {
+    }
+
+    /**
+     * {@code _frombuffer(buffer, dtype, shape, order)}, numpy's protocol-5 reduction.
+     *
+     * @param args the call's arguments as unpickled
+     */
+    static NumpyArray fromBuffer(Object[] args) {
+        if (args.length != 4) {
+            throw new IllegalArgumentException("numpy _frombuffer: expected 4 arguments (buffer, dtype, shape, order), "
+                    + "found " + args.length);
+        }
+        if (!(args[0] instanceof byte[])) {
+            throw new IllegalArgumentException("numpy _frombuffer: expected the data in-band (bytes or bytearray), "
+                    + "found " + (args[0] == null ? "None" : args[0].getClass().getSimpleName())
+                    + " (out-of-band buffers, pickle.dumps(..., buffer_callback=...), are not supported)");
+        }
+        if (!(args[1] instanceof NumpyDType) || !(args[2] instanceof Object[]) || !(args[3] instanceof String)) {
+            throw new IllegalArgumentException("numpy _frombuffer: expected (buffer, numpy.dtype, shape tuple, 'C' or "
+                    + "'F'), found (" + typeName(args[0]) + ", " + typeName(args[1]) + ", " + typeName(args[2]) + ", "
+                    + typeName(args[3]) + ")");
+        }
+        String order = (String) args[3];
+        if (!order.equals("C") && !order.equals("F")) {
+            throw new IllegalArgumentException("numpy _frombuffer: expected order 'C' or 'F', found '" + order + "'");
+        }
+        if (((NumpyDType) args[1]).kind() == 'O') {
+            throw new IllegalArgumentException("numpy _frombuffer: an object dtype has no raw buffer");
+        }
+        NumpyArray a = new NumpyArray();
+        a.__setstate__(new Object[]{1, args[2], args[1], order.equals("F"), args[0]});
+        return a;
+    }
+
+    private static String typeName(Object o) {
+        return o == null ? "None" : o.getClass().getSimpleName();
     }
 
     /** BUILD: {@code (version, shape, dtype, is_fortran, rawdata)}. */

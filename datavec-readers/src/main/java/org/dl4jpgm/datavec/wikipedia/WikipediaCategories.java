@@ -3,7 +3,6 @@ package org.dl4jpgm.datavec.wikipedia;
 import org.dl4jpgm.datavec.common.DataFormatException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ public final class WikipediaCategories {
             return DEFAULT;
         }
         List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        for (String line : org.dl4jpgm.datavec.common.Utf8.read(f).lines().toList()) {
             if (!line.trim().isEmpty()) {
                 out.add(line.trim());
             }

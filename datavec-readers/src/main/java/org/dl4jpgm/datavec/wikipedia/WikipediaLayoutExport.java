@@ -53,6 +53,7 @@ public final class WikipediaLayoutExport {
                                 "text", Sequences.vector(f.get(WikipediaMatRecordReader.COLUMN_TEXT))),
                         Map.of("label", r.getLabels().get(f.get(WikipediaMatRecordReader.COLUMN_LABEL).toInt())));
             }
+            Validation.requireNonEmptySplit(c.size(), mat, name, r.getSkipReport().count());
             w.writeSplit(name, c.toSplitData());
         }
         return skipped;
@@ -73,6 +74,7 @@ public final class WikipediaLayoutExport {
             WikipediaRecordReader r = new WikipediaRecordReader.Builder().split(s).badRecordPolicy(policy).build();
             r.initialize(InputSplits.existing(root, "Wikipedia's raw distribution folder"));
             r.getSkipReport().reasons().forEach(skipped::skipped);
+            int skippedBefore = skipped.count() - r.getSkipReport().count();
             if (w == null) {
                 w = new LayoutWriter(out, descriptor(r.getLabels(), "the raw distribution"));
             }
@@ -94,7 +96,9 @@ public final class WikipediaLayoutExport {
                 c.add(id, Map.of("image", new float[][]{img}, "text", new float[][]{txt}),
                         Map.of("label", r.getLabels().get(f.get(WikipediaRecordReader.COLUMN_LABEL).toInt())));
             }
-            w.writeSplit(s.name().toLowerCase(java.util.Locale.ROOT), c.toSplitData());
+            String name = s.name().toLowerCase(java.util.Locale.ROOT);
+            Validation.requireNonEmptySplit(c.size(), root.resolve(s.listFile()), name, skipped.count() - skippedBefore);
+            w.writeSplit(name, c.toSplitData());
         }
         return skipped;
     }

@@ -14,7 +14,6 @@ import us.hebi.matlab.mat.types.Array;
 import us.hebi.matlab.mat.types.Matrix;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +31,9 @@ import java.util.List;
  * folder as the .mat, row for row.
  *
  * <p>Record ({@link #next()}): {@code [image features NDArrayWritable [1, Di], text features NDArrayWritable [1, Dt],
- * category index 0..C-1 (Int)]}. Errors name file, variable and row: a truncated or non-v5 file, a missing variable,
+ * category index 0..C-1 (Int)]}. The features are float32 by default, each of the .mat's values (double in the
+ * distribution's files) narrowed to the nearest float32; {@link Builder#float64} serves them as float64, unchanged.
+ * The project's layout stores float32: {@link WikipediaLayoutExport} narrows them whatever this option. Errors name file, variable and row: a truncated or non-v5 file, a missing variable,
  * row counts that differ between modalities, non-finite features, a category out of range, an empty split.
  */
 public class WikipediaMatRecordReader extends IndexedRecordReader {
@@ -50,10 +51,16 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
     private String labelVariable;
     private BadRecordPolicy policy;
 
-    private transient float[][] image;
-    private transient float[][] text;
+    private boolean float64;
+
+    private transient double[][] image;
+    private transient double[][] text;
     private transient int[] label;
     private transient List<String> categories;
+    /** The list file the categories were read from (no category variable in the .mat), else null. */
+    private transient Path listFile;
+    /** Per row, the 1-based line of {@link #listFile} it was read from. */
+    private transient int[] listLines;
 
     private WikipediaMatRecordReader() {
     }
@@ -77,6 +84,8 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
             throw new DataFormatException(file, "variable " + textVariable, n + " rows, one per row of "
                     + imageVariable + " (pairs must match across modalities)", text.length + " rows");
         }
+        listFile = null;
+        listLines = null;
         int[] raw = labels(file, mat, n);
         label = new int[n];
         List<Integer> kept = new ArrayList<>();
@@ -84,22 +93,41 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
             String where = "row " + (i + 1);
             try {
                 if (raw[i] < 1 || raw[i] > categories.size()) {
-                    throw new DataFormatException(file, where + " of the categories", "a category in [1, "
+                    // the category comes from the .mat's variable, or from a line of the list file beside it
+                    throw listFile != null
+                            ? new DataFormatException(listFile, "line " + listLines[i] + " (row " + (i + 1) + " of "
+                            + imageVariable + ")", "a category in [1, " + categories.size() + "]",
+                            String.valueOf(raw[i]))
+                            : new DataFormatException(file, where + " of " + labelVariable, "a category in [1, "
                             + categories.size() + "]", String.valueOf(raw[i]));
                 }
-                Validation.requireFinite(image[i], file, where + " of " + imageVariable);
-                Validation.requireFinite(text[i], file, where + " of " + textVariable);
+                // finite in the precision served (a double beyond float range is infinite as float32)
+                if (float64) {
+                    Validation.requireFinite(image[i], file, where + " of " + imageVariable);
+                    Validation.requireFinite(text[i], file, where + " of " + textVariable);
+                } else {
+                    Validation.requireFinite(floats(image[i]), file, where + " of " + imageVariable);
+                    Validation.requireFinite(floats(text[i]), file, where + " of " + textVariable);
+                }
                 label[i] = raw[i] - 1;
                 kept.add(i);
             } catch (DataFormatException e) {
                 Validation.reject(e, policy, skipReport);
             }
         }
-        Validation.requireNonEmpty(kept.size(), file, "split " + split);
+        Validation.requireNonEmpty(kept.size(), file, "split " + split, skipReport.count());
         return toArray(kept);
     }
 
-    private static float[][] matrix(Path file, Mat5File mat, String name) {
+    private static float[] floats(double[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) v[i];
+        }
+        return out;
+    }
+
+    private static double[][] matrix(Path file, Mat5File mat, String name) {
         Array a;
         try {
             a = mat.getArray(name);
@@ -114,10 +142,10 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
                             + java.util.Arrays.toString(a.getDimensions()));
         }
         Matrix m = (Matrix) a;
-        float[][] out = new float[m.getNumRows()][m.getNumCols()];
+        double[][] out = new double[m.getNumRows()][m.getNumCols()];
         for (int r = 0; r < out.length; r++) {
             for (int c = 0; c < out[r].length; c++) {
-                out[r][c] = (float) m.getDouble(r, c);
+                out[r][c] = m.getDouble(r, c);
             }
         }
         return out;
@@ -150,9 +178,13 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
                     + list + " beside the .mat", "neither");
         }
         List<String> lines = new ArrayList<>();
-        for (String l : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+        List<Integer> lineNumbers = new ArrayList<>();
+        int lineNo = 0;
+        for (String l : org.dl4jpgm.datavec.common.Utf8.read(list).lines().toList()) {
+            lineNo++;
             if (!l.trim().isEmpty()) {
                 lines.add(l.trim());
+                lineNumbers.add(lineNo);
             }
         }
         if (lines.size() != n) {
@@ -164,20 +196,32 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
             try {
                 out[i] = Integer.parseInt(f[f.length - 1]);
             } catch (NumberFormatException e) {
-                throw new DataFormatException(list, "line " + (i + 1), "a category number in the last field",
+                throw new DataFormatException(list, "line " + lineNumbers.get(i), "a category number in the last field",
                         "'" + f[f.length - 1] + "'");
             }
         }
+        listFile = list;
+        listLines = lineNumbers.stream().mapToInt(Integer::intValue).toArray();
         return out;
     }
 
     @Override
     protected List<Writable> recordAt(int index) {
         List<Writable> out = new ArrayList<>(3);
-        out.add(new NDArrayWritable(Nd4j.create(image[index], new long[]{1, image[index].length})));
-        out.add(new NDArrayWritable(Nd4j.create(text[index], new long[]{1, text[index].length})));
+        out.add(new NDArrayWritable(row(image[index])));
+        out.add(new NDArrayWritable(row(text[index])));
         out.add(new IntWritable(label[index]));
         return out;
+    }
+
+    private org.nd4j.linalg.api.ndarray.INDArray row(double[] v) {
+        return float64 ? Nd4j.create(v, new long[]{1, v.length}, org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                : Nd4j.create(floats(v), new long[]{1, v.length});
+    }
+
+    /** @return whether the features are served as float64 ({@link Builder#float64}) */
+    public boolean isFloat64() {
+        return float64;
     }
 
     /** @return the category names, index 0 = category 1 */
@@ -198,6 +242,18 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
         private String labelVariable;
         /** What to do with a bad row. Default {@link BadRecordPolicy#FAIL}. */
         private BadRecordPolicy policy = BadRecordPolicy.FAIL;
+
+        /** Serve the features as float64 (the .mat's doubles as they are) instead of float32. Default false. */
+        private boolean float64;
+
+        /**
+         * @param float64 true: the record view's feature arrays are DOUBLE, the .mat's values unchanged; false
+         *                (default): FLOAT, each value narrowed to the nearest float32
+         */
+        public Builder float64(boolean float64) {
+            this.float64 = float64;
+            return this;
+        }
 
         /** @param split the split */
         public Builder split(WikipediaSplit split) {
@@ -241,6 +297,7 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
             r.textVariable = textVariable != null ? textVariable : "T" + split.suffix();
             r.labelVariable = labelVariable != null ? labelVariable : "L" + split.suffix();
             r.policy = policy;
+            r.float64 = float64;
             return r;
         }
     }

@@ -24,7 +24,9 @@ import java.util.List;
  * <p>Record ({@link #next()}): {@code [txt_id (Text), img_id (Text), article text (Text), image path (Text, absolute),
  * category index 0..9 (Int)]}; label column {@link #COLUMN_LABEL}; {@link #getLabels()} gives the category names
  * ({@link WikipediaCategories}). The article text is the content of the XML's {@code <text>} element, entities
- * decoded; it is cut out textually because the shipped files are not all well-formed XML.
+ * decoded; it is cut out textually because the shipped files are not all well-formed XML. The content is trimmed
+ * ({@link String#trim()}: leading and trailing whitespace and control characters, the line breaks around the text in
+ * the shipped files) before the entities are decoded; whitespace inside the text is kept as it is.
  *
  * <p>Errors name file and line: a line without 3 tab-separated fields, a category out of range, a missing or
  * text-less article, a missing image, an empty split; under {@link BadRecordPolicy#SKIP} they are counted in
@@ -59,7 +61,7 @@ public class WikipediaRecordReader extends IndexedRecordReader {
         if (!Files.isRegularFile(list)) {
             throw new DataFormatException(root, "", "the list file " + split.listFile(), "no such file");
         }
-        List<String> lines = Files.readAllLines(list, StandardCharsets.UTF_8);
+        List<String> lines = org.dl4jpgm.datavec.common.Utf8.read(list).lines().toList();
         rows = new ArrayList<>();
         List<Integer> kept = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -99,7 +101,7 @@ public class WikipediaRecordReader extends IndexedRecordReader {
             }
             rows.add(rec);
         }
-        Validation.requireNonEmpty(kept.size(), list, "split " + split);
+        Validation.requireNonEmpty(kept.size(), list, "split " + split, skipReport.count());
         return toArray(kept);
     }
 

@@ -154,4 +154,34 @@ class Food101RecordReaderTest {
         assertThrows(IllegalStateException.class,
                 () -> new Food101RecordReader.Builder().validationFraction(1.5).build());
     }
+
+    @Test
+    void emptyTitleIsServedAsEmptyText() throws Exception {
+        // the real titles CSVs hold rows with an empty title, unquoted or quoted, as pandas writes them
+        fixture(5, "ramen_1.jpg,,ramen\nramen_2.jpg,\"\",ramen\n");
+        Images.jpeg(root.resolve("images/test/ramen/ramen_1.jpg"), 0x112233);
+        Images.jpeg(root.resolve("images/test/ramen/ramen_2.jpg"), 0x445566);
+        for (BadRecordPolicy p : BadRecordPolicy.values()) {
+            Food101RecordReader r = new Food101RecordReader.Builder().split(Food101Split.TEST).badRecordPolicy(p)
+                    .build();
+            r.initialize(new FileSplit(root.toFile()));
+            assertEquals(5, r.size(), p.toString());
+            assertEquals(0, r.getSkipReport().count(), p.toString());
+            List<String> texts = new ArrayList<>();
+            List<String> paths = new ArrayList<>();
+            while (r.hasNext()) {
+                List<Writable> w = r.next();
+                paths.add(w.get(Food101RecordReader.COLUMN_IMAGE).toString());
+                texts.add(w.get(Food101RecordReader.COLUMN_TEXT).toString());
+            }
+            assertEquals("", texts.get(3));
+            assertEquals("", texts.get(4));
+            assertTrue(paths.get(3).endsWith("ramen_1.jpg"), paths.get(3));
+            assertTrue(paths.get(4).endsWith("ramen_2.jpg"), paths.get(4));
+        }
+        fixture(5, "ramen_1.jpg,title,\n");
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> reader(Food101Split.TEST, 1).initialize(new FileSplit(root.toFile())));
+        assertTrue(e.getMessage().contains("line 4: expected a non-empty class, found an empty field"), e.getMessage());
+    }
 }

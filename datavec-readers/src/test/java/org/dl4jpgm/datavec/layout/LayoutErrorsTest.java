@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,31 @@ class LayoutErrorsTest {
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "message \"" + e.getMessage() + "\" lacks \"" + p + "\"");
         }
+    }
+
+    @Test
+    void bytesThatAreNotUtf8NameFileLineAndByteOffset() throws Exception {
+        Path labels = train.resolve("labels.csv");
+        byte[] csv = Files.readAllBytes(labels);
+        String text = new String(csv, StandardCharsets.UTF_8);
+        int secondLine = text.indexOf('\n') + 1;
+        int thirdLine = text.indexOf('\n', secondLine) + 1;
+        csv[thirdLine] = (byte) 0xE9; // a Latin-1 id on line 3
+        Files.write(labels, csv);
+        DatasetFormatException e = readFails();
+        assertEquals(labels + ":3: expected UTF-8 text, found at byte offset " + thirdLine
+                + " the byte 0xE9, which is not valid UTF-8 there", e.getMessage());
+        assertEquals(3, e.getLine());
+
+        Path json = root.resolve("dataset.json");
+        byte[] d = (LayoutFixtures.descriptor().toJson().replace("\"name\" : \"", "\"name\" : \"caf\u00e9 "))
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(json, d);
+        int at = new String(d, StandardCharsets.ISO_8859_1).indexOf('\u00e9');
+        long line = new String(d, 0, at, StandardCharsets.ISO_8859_1).chars().filter(c -> c == '\n').count() + 1;
+        e = assertThrows(DatasetFormatException.class, () -> new LayoutReader(root));
+        assertEquals(json + ":" + line + ": expected UTF-8 text, found at byte offset " + at
+                + " the byte 0xE9, which is not valid UTF-8 there", e.getMessage());
     }
 
     @Test

@@ -181,7 +181,25 @@ class MeldCsvRecordReaderTest {
         Path latin1 = dir.resolve("g.csv");
         Files.write(latin1, (HEADER + "1,caf\u00e9,Joey,joy,positive,2,0,8,21,a,b\n").getBytes(StandardCharsets.ISO_8859_1));
         e = assertThrows(DataFormatException.class, () -> builder().build().initialize(new FileSplit(latin1.toFile())));
-        assertTrue(e.getMessage().contains("g.csv: expected UTF-8 text"), e.getMessage());
+        int offset = HEADER.length() + "1,caf".length();
+        assertTrue(e.getMessage().endsWith("g.csv, line 2, byte offset " + offset + ": expected UTF-8 text, found the "
+                + "byte 0xE9, which is not valid UTF-8 there"), e.getMessage());
+        assertEquals("line 2, byte offset " + offset, e.getWhere());
+
+        // a quoted utterance over two lines first (as in MELD), then a Windows-1252 apostrophe: the physical line
+        Path cp1252 = dir.resolve("h.csv");
+        byte[] head = (HEADER + MeldFixtures.row(1, "two\nlines", "Joey", "joy", "positive", 0, 0) + "2,\"I")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "m here\",Joey,joy,positive,0,1,1,1,\"00:00:01,000\",\"00:00:01,900\"\n"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[head.length + 1 + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        all[head.length] = (byte) 0x92; // Windows-1252's right single quote
+        System.arraycopy(tail, 0, all, head.length + 1, tail.length);
+        Files.write(cp1252, all);
+        e = assertThrows(DataFormatException.class, () -> builder().build().initialize(new FileSplit(cp1252.toFile())));
+        assertTrue(e.getMessage().endsWith("h.csv, line 4, byte offset " + head.length + ": expected UTF-8 text, "
+                + "found the byte 0x92, which is not valid UTF-8 there"), e.getMessage());
     }
 
     @Test

@@ -73,6 +73,39 @@ class MosiCsdSequenceRecordReaderTest {
     }
 
     @Test
+    void nonAsciiWordsOfAnH5pyByteStringDatasetAreDecodedAsUtf8() throws Exception {
+        Map<String, CsdWriter.Video> words = new LinkedHashMap<>();
+        words.put("vidA", new CsdWriter.Video(new String[][]{{"caf\u00e9"}, {"na\u00efve"}, {"\u2013"}, {"sp"}},
+                new double[][]{{0, 0.3}, {0.3, 0.9}, {1.1, 1.5}, {2.0, 2.0}}));
+        Path f = dir.resolve(WORDS);
+        CsdWriter.writeAsH5py(f, "CMU_MOSI_TimestampedWords", words, Map.of("root name", "\"words\""));
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(f)) {
+            io.jhdf.object.datatype.StringData t = (io.jhdf.object.datatype.StringData)
+                    ((io.jhdf.api.Dataset) h.getByPath("/CMU_MOSI_TimestampedWords/data/vidA/features")).getDataType();
+            assertEquals(java.nio.charset.StandardCharsets.US_ASCII, t.getCharset(), "h5py's S<n>: ASCII");
+            assertEquals(io.jhdf.object.datatype.StringData.PaddingType.NULL_PADDED, t.getPaddingType());
+        }
+        ComputationalSequence cs = ComputationalSequence.read(f);
+        assertArrayEquals(new String[]{"caf\u00e9", "na\u00efve", "\u2013", "sp"}, cs.data().get("vidA").words());
+
+        // a Latin-1 byte where UTF-8 is expected: "caf\u00e9" stored as 63 61 66 e9
+        byte[] b = Files.readAllBytes(f);
+        byte[] utf8 = "caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = -1;
+        for (int i = 0; i + utf8.length <= b.length && at < 0; i++) {
+            if (Arrays.equals(Arrays.copyOfRange(b, i, i + utf8.length), utf8)) {
+                at = i;
+            }
+        }
+        b[at + 3] = (byte) 0xE9;
+        b[at + 4] = 0;
+        Files.write(f, b);
+        DataFormatException e = assertThrows(DataFormatException.class, () -> ComputationalSequence.read(f));
+        assertEquals(f + ", /CMU_MOSI_TimestampedWords/data/vidA/features, element 0, byte 3: expected UTF-8 encoded "
+                + "text, found the byte 0xE9, which is not valid UTF-8 there (element bytes 63 61 66 e9)", e.getMessage());
+    }
+
+    @Test
     void readsSegmentsLabelsFeaturesAndWords() throws Exception {
         fixture(0.0, 10.1, false);
         ComputationalSequence cs = ComputationalSequence.read(dir.resolve(LABELS));

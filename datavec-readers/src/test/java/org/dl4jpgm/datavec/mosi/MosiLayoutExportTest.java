@@ -25,6 +25,18 @@ class MosiLayoutExportTest {
     Path dir;
 
     @Test
+    void alignedPickleToLayoutWritesTheAttentionMaskLengthsOfEveryModality() throws Exception {
+        Path pkl = dir.resolve("aligned_50.pkl");
+        Pickle4Writer.write(pkl, MosiFixtures.file(MosiFixtures.alignedSplit("", new double[]{2.0, -1.0},
+                new long[]{2, 3})));
+        MosiLayoutExport.fromPickle(pkl, dir.resolve("out"), BadRecordPolicy.FAIL);
+        SplitData train = new LayoutReader(dir.resolve("out")).readSplit("train");
+        for (String m : new String[]{"text", "audio", "vision"}) {
+            assertArrayEquals(new int[]{2, 3}, train.lengths(m), m);
+        }
+    }
+
+    @Test
     void unalignedPickleToLayoutKeepsValuesLengthsAndLabels() throws Exception {
         Path pkl = dir.resolve("unaligned_50.pkl");
         Pickle4Writer.write(pkl, MosiFixtures.file(MosiFixtures.split("", new double[]{2.0, 9.0, -1.0},

@@ -39,6 +39,104 @@ class MosiPickleSequenceRecordReaderTest {
     }
 
     @Test
+    void alignedPicklesAreMaskedByTheBertAttentionMaskForEveryModality() throws Exception {
+        Map<String, Object> root = MosiFixtures.file(MosiFixtures.alignedSplit("", new double[]{1.5, -0.4, 0.0},
+                new long[]{3, 1, 2}));
+        Path f = write("aligned_50.pkl", root);
+        for (MosiModality m : MosiModality.values()) {
+            MosiPickleSequenceRecordReader r = reader(MmsaSplit.TRAIN, m, BadRecordPolicy.FAIL);
+            r.initialize(new FileSplit(f.toFile()));
+            assertTrue(r.hasLengths(), m.toString());
+            int[] expected = {3, 1, 2};
+            for (int i = 0; i < 3; i++) {
+                SequenceRecord s = r.nextSequence();
+                assertEquals(expected[i], s.getSequenceLength(), m + " record " + i);
+                INDArray last = ((NDArrayWritable) s.getTimeStep(expected[i] - 1).get(0)).get();
+                assertEquals(MosiFixtures.value(m.ordinal(), i, expected[i] - 1, 0), last.getFloat(0, 0), 0f);
+            }
+            MosiPickleSequenceRecordReader untrimmed = new MosiPickleSequenceRecordReader.Builder().modality(m)
+                    .trimToLengths(false).build();
+            untrimmed.initialize(new FileSplit(f.toFile()));
+            assertEquals(MosiFixtures.STEPS, untrimmed.nextSequence().getSequenceLength());
+            assertEquals(MosiFixtures.STEPS, untrimmed.nextSequence().getSequenceLength());
+        }
+
+        // the extras on request, in the order asked
+        MosiPickleSequenceRecordReader x = new MosiPickleSequenceRecordReader.Builder()
+                .extras(MosiExtra.TEXT_BERT, MosiExtra.RAW_TEXT, MosiExtra.CLASSIFICATION_LABEL).build();
+        x.initialize(new FileSplit(f.toFile()));
+        assertEquals(2, x.columnOf(MosiExtra.TEXT_BERT));
+        assertEquals(3, x.columnOf(MosiExtra.RAW_TEXT));
+        assertEquals(4, x.columnOf(MosiExtra.CLASSIFICATION_LABEL));
+        x.next();
+        List<Writable> second = x.next();
+        assertEquals(5, second.size());
+        INDArray bert = ((NDArrayWritable) second.get(2)).get();
+        assertArrayEquals(new long[]{3, MosiFixtures.STEPS}, bert.shape());
+        assertEquals(101f, bert.getFloat(0, 0), 0f);
+        assertArrayEquals(new float[]{1, 0, 0}, bert.getRow(1).toFloatVector());
+        assertEquals("utterance 1 \u00e9", second.get(3).toString());
+        assertEquals(0.0, second.get(4).toDouble(), 0);
+        MosiPickleSequenceRecordReader plain = reader(MmsaSplit.TRAIN, MosiModality.TEXT, BadRecordPolicy.FAIL);
+        plain.initialize(new FileSplit(f.toFile()));
+        assertEquals(2, plain.next().size());
+        assertThrows(IllegalArgumentException.class, () -> plain.columnOf(MosiExtra.RAW_TEXT));
+
+        // an extra that is not in the pickle
+        Map<String, Object> noCls = MosiFixtures.split("", new double[]{1.5}, null);
+        Path g = write("no_cls.pkl", MosiFixtures.file(noCls));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> new MosiPickleSequenceRecordReader.Builder()
+                .extras(MosiExtra.CLASSIFICATION_LABEL).build().initialize(new FileSplit(g.toFile())));
+        assertTrue(e.getMessage().contains("split 'train': expected a numpy array under key 'classification_labels', "
+                + "found keys "), e.getMessage());
+
+        // a mask that is not ones then zeros, and an all-zero mask
+        Map<String, Object> bad = MosiFixtures.alignedSplit("", new double[]{1.5, -0.4, 0.0}, new long[]{3, 1, 2});
+        Pickle4Writer.Nd tb = (Pickle4Writer.Nd) bad.get("text_bert");
+        float[] v = new float[3 * 3 * MosiFixtures.STEPS];
+        for (int i = 0; i < 3; i++) {
+            v[(i * 3 + 1) * MosiFixtures.STEPS] = 1;
+        }
+        v[(1 * 3 + 1) * MosiFixtures.STEPS + 2] = 1; // record 1: 1 0 1
+        v[(2 * 3 + 1) * MosiFixtures.STEPS] = 0;     // record 2: 0 0 0
+        bad.put("text_bert", new Pickle4Writer.Nd("f4", new long[]{3, 3, MosiFixtures.STEPS}, v));
+        Path h = write("bad_mask.pkl", MosiFixtures.file(bad));
+        e = assertThrows(DataFormatException.class,
+                () -> reader(MmsaSplit.TRAIN, MosiModality.AUDIO, BadRecordPolicy.FAIL).initialize(new FileSplit(h.toFile())));
+        assertTrue(e.getMessage().endsWith("split 'train', record 1 (id vid1$_$2), 'text_bert' row 1 (attention mask), "
+                + "step 2: expected ones then zeros (a BERT attention mask), found 1.0"), e.getMessage());
+        MosiPickleSequenceRecordReader skip = reader(MmsaSplit.TRAIN, MosiModality.VISION, BadRecordPolicy.SKIP);
+        skip.initialize(new FileSplit(h.toFile()));
+        assertEquals(List.of("vid0$_$1"), skip.servedIds());
+        assertEquals(2, skip.getSkipReport().count());
+        assertTrue(skip.getSkipReport().reasons().get(1).endsWith("record 2 (id vid2$_$3), 'text_bert' row 1 "
+                + "(attention mask): expected a length in [1, 3], found 0"), skip.getSkipReport().reasons().get(1));
+        assertNotNull(tb);
+    }
+
+    @Test
+    void readsProtocol5PicklesOfNumpy1AndNumpy2() throws Exception {
+        for (boolean numpy2 : new boolean[]{true, false}) {
+            Path f = dir.resolve("unaligned_50-p5-" + numpy2 + ".pkl");
+            Pickle4Writer.write5(f, MosiFixtures.file(MosiFixtures.split("", new double[]{1.5, -0.4, 0.0},
+                    new long[]{3, 1, 2})), numpy2);
+            assertArrayEquals(new byte[]{(byte) 0x80, 5}, Arrays.copyOf(Files.readAllBytes(f), 2));
+            MosiPickleSequenceRecordReader r = reader(MmsaSplit.TRAIN, MosiModality.AUDIO, BadRecordPolicy.FAIL);
+            r.initialize(new FileSplit(f.toFile()));
+            assertTrue(r.hasLengths());
+            SequenceRecord s = r.nextSequence();
+            assertEquals(3, s.getSequenceLength());
+            assertEquals(MosiFixtures.value(1, 0, 2, 1),
+                    ((NDArrayWritable) s.getTimeStep(2).get(0)).get().getFloat(0, 1), 0f);
+            assertEquals(1, r.nextSequence().getSequenceLength());
+            MosiPickleSequenceRecordReader labels = reader(MmsaSplit.TRAIN, MosiModality.TEXT, BadRecordPolicy.FAIL);
+            labels.initialize(new FileSplit(f.toFile()));
+            assertEquals(Arrays.asList("vid0$_$1", "vid1$_$2", "vid2$_$3"), labels.servedIds());
+            assertEquals(1.5, labels.next().get(MosiPickleSequenceRecordReader.COLUMN_LABEL).toDouble(), 1e-6);
+        }
+    }
+
+    @Test
     void readsEveryFieldOfAnAlignedPickle() throws Exception {
         Path f = write("aligned_50.pkl", MosiFixtures.file(MosiFixtures.split("", new double[]{1.5, -0.4, 0.0}, null)));
         byte[] head = Arrays.copyOf(Files.readAllBytes(f), 2);

@@ -84,6 +84,31 @@ public final class MosiFixtures {
         return d;
     }
 
+    /**
+     * The split dict of an aligned pickle ({@code aligned_50.pkl}) as MMSA writes it: no {@code <modality>_lengths};
+     * {@code text_bert} [n, 3, STEPS] (input ids, attention mask with {@code maskLengths[i]} ones then zeros, segment
+     * ids), the features of all three modalities zero after the mask's length, and {@code classification_labels}.
+     */
+    public static Map<String, Object> alignedSplit(String prefix, double[] labels, long[] maskLengths) {
+        Map<String, Object> d = split(prefix, labels, null);
+        int n = labels.length;
+        d.put("text", features(0, n, maskLengths));
+        d.put("audio", features(1, n, maskLengths));
+        d.put("vision", features(2, n, maskLengths));
+        float[] bert = new float[n * 3 * STEPS];
+        float[] cls = new float[n];
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < maskLengths[i]; t++) {
+                bert[(i * 3) * STEPS + t] = t == 0 ? 101 : 2000 + 10 * i + t; // [CLS], then word piece ids
+                bert[(i * 3 + 1) * STEPS + t] = 1;
+            }
+            cls[i] = labels[i] < 0 ? 0 : labels[i] == 0 ? 1 : 2;
+        }
+        d.put("text_bert", new Pickle4Writer.Nd("f4", new long[]{n, 3, STEPS}, bert));
+        d.put("classification_labels", new Pickle4Writer.Nd("f4", new long[]{n}, cls));
+        return d;
+    }
+
     /** Features of modality m, zero padded after the true length when lengths are given. */
     public static Pickle4Writer.Nd features(int m, int n, long[] lengths) {
         return features(m, n, lengths, STEPS, DIMS, MosiFixtures::value);

@@ -16,6 +16,15 @@ import java.util.Map;
  * numpy 1.x pickles them: {@code numpy.core.multiarray._reconstruct(numpy.ndarray, (0,), b'b')} then BUILD
  * {@code (1, shape, numpy.dtype(name, False, True) + BUILD state, False, rawbytes-or-list)}.
  *
+ * <p>With {@link #protocol5(boolean)}, in protocol 5 as CPython writes {@code pickle.dumps(obj, protocol=5)}: numeric
+ * and string arrays as {@code numpy._core.numeric._frombuffer(bytearray, dtype, shape, 'C')} (numpy 2; numpy 1.x:
+ * {@code numpy.core.numeric}) with the data in-band as BYTEARRAY8, object arrays still through {@code _reconstruct}.
+ *
+ * <p>As CPython's C pickler: frames of about 64 KiB (a frame is closed at an opcode boundary once it holds 64 KiB or
+ * more), a bytes or bytearray payload of 64 KiB or more written outside any frame (its opcode and length too),
+ * and the interned strings (module and global names, byte order and order characters), globals and dtypes written
+ * once, then fetched from the memo (BINGET).
+ *
  * <p>Python values: Map (dict, insertion order), List (list), Object[] (tuple), String, byte[], Integer / Long,
  * Double, Boolean, null, and {@link Nd} (an ndarray).
  */
@@ -39,13 +48,39 @@ public final class Pickle4Writer {
         }
     }
 
+    private static final int FRAME_SIZE_TARGET = 64 * 1024;
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream done = new ByteArrayOutputStream();
     private final String numpyModule;
+    private final String numericModule;
+    private final int protocol;
+    private final java.util.Map<String, Integer> memoOf = new java.util.HashMap<>();
     private int memo;
 
     /** @param numpyModule "numpy.core.multiarray" (numpy 1.x, MMSA) or "numpy._core.multiarray" (numpy 2.x) */
     public Pickle4Writer(String numpyModule) {
+        this(numpyModule, null, 4);
+    }
+
+    private Pickle4Writer(String numpyModule, String numericModule, int protocol) {
         this.numpyModule = numpyModule;
+        this.numericModule = numericModule;
+        this.protocol = protocol;
+    }
+
+    /**
+     * @param numpy2 true: numpy 2.x module paths ({@code numpy._core}); false: numpy 1.x ({@code numpy.core})
+     * @return a writer of protocol-5 pickles, as {@code pickle.dumps(obj, protocol=5)} with that numpy
+     */
+    public static Pickle4Writer protocol5(boolean numpy2) {
+        String core = numpy2 ? "numpy._core" : "numpy.core";
+        return new Pickle4Writer(core + ".multiarray", core + ".numeric", 5);
+    }
+
+    /** Pickles {@code obj} in protocol 5 (numpy 2.x module paths when {@code numpy2}) and writes it to {@code file}. */
+    public static void write5(Path file, Object obj, boolean numpy2) throws IOException {
+        Files.write(file, protocol5(numpy2).dumps(obj));
     }
 
     /** Pickles {@code obj} and writes it to {@code file}. */
@@ -53,18 +88,43 @@ public final class Pickle4Writer {
         Files.write(file, new Pickle4Writer("numpy.core.multiarray").dumps(obj));
     }
 
-    /** @return the protocol-4 pickle of {@code obj} */
+    /** @return the pickle of {@code obj} */
     public byte[] dumps(Object obj) {
         out.reset();
+        done.reset();
+        memoOf.clear();
         memo = 0;
+        done.write(0x80);
+        done.write(protocol); // PROTO
         save(obj);
         out.write('.'); // STOP
-        byte[] body = out.toByteArray();
-        ByteBuffer b = ByteBuffer.allocate(2 + 9 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x80).put((byte) 4); // PROTO 4
-        b.put((byte) 0x95).putLong(body.length); // FRAME
-        b.put(body);
-        return b.array();
+        commitFrame();
+        return done.toByteArray();
+    }
+
+    /** Closes the current frame: FRAME and its length, then its opcodes (under 4 bytes: no FRAME, as CPython). */
+    private void commitFrame() {
+        byte[] f = out.toByteArray();
+        out.reset();
+        if (f.length >= 4) {
+            done.write(0x95);
+            for (int i = 0; i < 8; i++) {
+                done.write((int) ((long) f.length >> (8 * i)) & 0xFF);
+            }
+        }
+        done.write(f, 0, f.length);
+    }
+
+    /** Writes a bytes-like opcode; a payload of 64 KiB or more goes outside the frames, as CPython's C pickler. */
+    private void payload(byte[] header, byte[] data) {
+        if (data.length >= FRAME_SIZE_TARGET) {
+            commitFrame();
+            done.write(header, 0, header.length);
+            done.write(data, 0, data.length);
+        } else {
+            out.write(header, 0, header.length);
+            out.write(data, 0, data.length);
+        }
     }
 
     private void memoize() {
@@ -72,7 +132,44 @@ public final class Pickle4Writer {
         memo++;
     }
 
+    /** Memoizes what was just written under {@code key}, for {@link #fetch}. */
+    private void memoize(String key) {
+        memoOf.put(key, memo);
+        memoize();
+    }
+
+    /** @return whether {@code key} was memoized, in which case its BINGET / LONG_BINGET is written */
+    private boolean fetch(String key) {
+        Integer i = memoOf.get(key);
+        if (i == null) {
+            return false;
+        }
+        if (i < 256) {
+            out.write('h');
+            out.write(i);
+        } else {
+            out.write('j');
+            writeLE(i);
+        }
+        return true;
+    }
+
+    /** An interned Python string: written once, then fetched from the memo. */
+    private void saveInterned(String s) {
+        if (!fetch("s:" + s)) {
+            writeString(s);
+            memoize("s:" + s);
+        }
+    }
+
     private void save(Object o) {
+        saveObject(o);
+        if (out.size() >= FRAME_SIZE_TARGET) {
+            commitFrame(); // an opcode boundary
+        }
+    }
+
+    private void saveObject(Object o) {
         if (o == null) {
             out.write('N');
         } else if (o instanceof Boolean) {
@@ -119,7 +216,10 @@ public final class Pickle4Writer {
     }
 
     private void saveInt(long v) {
-        if (v >= 0 && v < 256) {
+        if (v < 0 && v >= Integer.MIN_VALUE) {
+            out.write('J');
+            writeLE((int) v);
+        } else if (v >= 0 && v < 256) {
             out.write('K');
             out.write((int) v);
         } else if (v >= 0 && v < 65536) {
@@ -139,6 +239,11 @@ public final class Pickle4Writer {
     }
 
     private void saveString(String s) {
+        writeString(s);
+        memoize();
+    }
+
+    private void writeString(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (b.length < 256) {
             out.write(0x8c);
@@ -148,18 +253,26 @@ public final class Pickle4Writer {
             writeLE(b.length);
         }
         out.write(b, 0, b.length);
-        memoize();
     }
 
     private void saveBytes(byte[] b) {
         if (b.length < 256) {
-            out.write('C');
-            out.write(b.length);
+            payload(new byte[]{'C', (byte) b.length}, b);
         } else {
-            out.write('B');
-            writeLE(b.length);
+            payload(new byte[]{'B', (byte) b.length, (byte) (b.length >> 8), (byte) (b.length >> 16),
+                    (byte) (b.length >> 24)}, b);
         }
-        out.write(b, 0, b.length);
+        memoize();
+    }
+
+    /** BYTEARRAY8 (protocol 5): a bytearray in-band. */
+    private void saveByteArray(byte[] b) {
+        byte[] h = new byte[9];
+        h[0] = (byte) 0x96;
+        for (int i = 0; i < 8; i++) {
+            h[1 + i] = (byte) ((long) b.length >> (8 * i));
+        }
+        payload(h, b);
         memoize();
     }
 
@@ -179,13 +292,38 @@ public final class Pickle4Writer {
     }
 
     private void global(String module, String name) {
-        saveString(module);
-        saveString(name);
+        if (fetch("g:" + module + "." + name)) {
+            return;
+        }
+        saveInterned(module);
+        saveInterned(name);
         out.write(0x93); // STACK_GLOBAL
-        memoize();
+        memoize("g:" + module + "." + name);
     }
 
     private void saveNd(Nd a) {
+        if (protocol >= 5 && !a.dtype.equals("O")) {
+            // numpy's __reduce_ex__(5) of a contiguous array: _frombuffer(bytearray, dtype, shape, order)
+            global(numericModule, "_frombuffer");
+            out.write('(');
+            long n = 1;
+            for (long d : a.shape) {
+                n *= d;
+            }
+            saveByteArray(raw(a, (int) n));
+            saveDType(a.dtype);
+            Object[] shape = new Object[a.shape.length];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = a.shape[i];
+            }
+            saveTuple(shape);
+            saveInterned("C");
+            out.write('t');
+            memoize();
+            out.write('R');
+            memoize();
+            return;
+        }
         global(numpyModule, "_reconstruct");
         global("numpy", "ndarray");
         saveTuple(new Object[]{0});
@@ -220,19 +358,22 @@ public final class Pickle4Writer {
     }
 
     private void saveDType(String name) {
+        if (fetch("d:" + name)) {
+            return; // numpy's dtypes are singletons: the second array of a dtype refers to the first one's
+        }
         global("numpy", "dtype");
-        saveString(name);
+        saveString(name.equals("O") ? "O8" : name);
         out.write(0x89);
         out.write(0x88);
         out.write(0x87);
         memoize();
         out.write('R');
-        memoize();
+        memoize("d:" + name);
         out.write('(');
         saveInt(3);
         boolean object = name.equals("O");
         boolean unicode = name.startsWith("U");
-        saveString(object ? "|" : "<");
+        saveInterned(object ? "|" : "<");
         out.write('N');
         out.write('N');
         out.write('N');

@@ -8,6 +8,7 @@ import org.deeplearning4j.datasets.datavec.RecordReaderMultiDataSetIterator;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.DataFormatException;
 import org.dl4jpgm.datavec.testutil.Images;
+import org.dl4jpgm.datavec.testutil.MatFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -181,6 +182,71 @@ class WikipediaReadersTest {
         assertEquals(0, r.next().get(2).toInt());
         assertEquals(8, r.next().get(2).toInt());
         assertEquals(9, r.next().get(2).toInt());
+    }
+
+    @Test
+    void aBadCategoryFromTheListFileNamesTheListFileAndLine() throws Exception {
+        Path p = mat(false, 3, 0);
+        // a blank line first: the line number is the file's, not the row's
+        Files.write(root.resolve("trainset_txt_img_cat.list"), ("\n" + PAIRS[0][0] + "\t" + PAIRS[0][1] + "\t1\n"
+                + PAIRS[1][0] + "\t" + PAIRS[1][1] + "\t11\n" + PAIRS[2][0] + "\t" + PAIRS[2][1] + "\t10\n")
+                .getBytes(StandardCharsets.UTF_8));
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> new WikipediaMatRecordReader.Builder().build().initialize(new FileSplit(p.toFile())));
+        assertEquals(root.resolve("trainset_txt_img_cat.list").toString() + ", line 3 (row 2 of I_tr): expected a "
+                + "category in [1, 10], found 11", e.getMessage());
+        assertEquals(root.resolve("trainset_txt_img_cat.list").toString(), e.getFile());
+        WikipediaMatRecordReader skip = new WikipediaMatRecordReader.Builder().badRecordPolicy(BadRecordPolicy.SKIP)
+                .build();
+        skip.initialize(new FileSplit(p.toFile()));
+        assertEquals(2, skip.size());
+        assertTrue(skip.getSkipReport().reasons().get(0).contains("trainset_txt_img_cat.list, line 3"));
+
+        Matrix lab = MatFixtures.matrix(new double[][]{{1}, {11}, {2}});
+        Path withVar = root.resolve("labelled.mat");
+        Mat5.writeToFile(Mat5.newMatFile().addArray("I_tr", MatFixtures.matrix(new double[][]{{1}, {2}, {3}}))
+                .addArray("T_tr", MatFixtures.matrix(new double[][]{{1}, {2}, {3}})).addArray("L_tr", lab),
+                withVar.toFile());
+        e = assertThrows(DataFormatException.class,
+                () -> new WikipediaMatRecordReader.Builder().build().initialize(new FileSplit(withVar.toFile())));
+        assertEquals(withVar + ", row 2 of L_tr: expected a category in [1, 10], found 11", e.getMessage());
+    }
+
+    @Test
+    void matFeaturesAreFloat32ByDefaultAndFloat64OnRequest() throws Exception {
+        Path p = root.resolve("precise.mat");
+        double tenth = 0.1;
+        double big = 1e300; // a finite double that is infinite as float32
+        Mat5.writeToFile(Mat5.newMatFile()
+                .addArray("I_tr", MatFixtures.matrix(new double[][]{{tenth, 1.0 / 3}, {2, 3}}))
+                .addArray("T_tr", MatFixtures.matrix(new double[][]{{big}, {1}}))
+                .addArray("L_tr", MatFixtures.matrix(new double[][]{{1}, {2}})), p.toFile());
+        WikipediaMatRecordReader f64 = new WikipediaMatRecordReader.Builder().float64(true).build();
+        f64.initialize(new FileSplit(p.toFile()));
+        assertTrue(f64.isFloat64());
+        List<Writable> a = f64.next();
+        org.nd4j.linalg.api.ndarray.INDArray img = ((NDArrayWritable) a.get(0)).get();
+        assertEquals(org.nd4j.linalg.api.buffer.DataType.DOUBLE, img.dataType());
+        assertEquals(tenth, img.getDouble(0, 0), 0);
+        assertEquals(1.0 / 3, img.getDouble(0, 1), 0);
+        assertEquals(big, ((NDArrayWritable) a.get(1)).get().getDouble(0, 0), 0);
+
+        WikipediaMatRecordReader f32 = new WikipediaMatRecordReader.Builder().badRecordPolicy(BadRecordPolicy.SKIP)
+                .build();
+        f32.initialize(new FileSplit(p.toFile()));
+        assertEquals(1, f32.size(), "1e300 is Infinity as float32: that row is skipped");
+        assertTrue(f32.getSkipReport().reasons().get(0).contains("row 1 of T_tr: expected finite feature values, "
+                + "found Infinity"), f32.getSkipReport().reasons().get(0));
+        org.nd4j.linalg.api.ndarray.INDArray img32 = ((NDArrayWritable) f32.next().get(0)).get();
+        assertEquals(org.nd4j.linalg.api.buffer.DataType.FLOAT, img32.dataType());
+        assertEquals(2f, img32.getFloat(0, 0), 0f);
+        WikipediaMatRecordReader narrow = new WikipediaMatRecordReader.Builder().build();
+        Mat5.writeToFile(Mat5.newMatFile()
+                .addArray("I_tr", MatFixtures.matrix(new double[][]{{tenth}}))
+                .addArray("T_tr", MatFixtures.matrix(new double[][]{{1}}))
+                .addArray("L_tr", MatFixtures.matrix(new double[][]{{1}})), p.toFile());
+        narrow.initialize(new FileSplit(p.toFile()));
+        assertEquals((double) (float) tenth, ((NDArrayWritable) narrow.next().get(0)).get().getDouble(0, 0), 0);
     }
 
     @Test

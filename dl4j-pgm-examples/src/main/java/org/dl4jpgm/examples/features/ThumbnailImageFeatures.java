@@ -10,6 +10,11 @@ import java.nio.file.Path;
  * pixels that fall in it; images smaller than the grid repeat pixels), RGB in [0, 1]. Output: a vector
  * [3 * side * side], channel-major ({@code c * side * side + y * side + x}). For runs without the image encoder's model
  * files (tests, smoke runs); colour layout is all it captures.
+ *
+ * <p>Gray images (one colour component: 8-bit grayscale JPEGs as Pillow writes them, 8- or 16-bit gray PNGs, with or
+ * without alpha) are read from their raw samples, each divided by its maximum ({@code 2^bits - 1}), and the three
+ * channels get the same value: {@link BufferedImage#getRGB} would convert ImageIO's linear gray colour space to sRGB
+ * and brighten every mid-tone. Colour images are read through {@code getRGB} (sRGB, 8 bits per channel).
  */
 public final class ThumbnailImageFeatures {
 
@@ -46,6 +51,9 @@ public final class ThumbnailImageFeatures {
         int w = img.getWidth();
         int h = img.getHeight();
         float[] out = new float[width()];
+        if (img.getColorModel().getNumColorComponents() == 1) {
+            return gray(img, out);
+        }
         for (int gy = 0; gy < side; gy++) {
             int y0 = gy * h / side;
             int y1 = Math.max(y0 + 1, (gy + 1) * h / side);
@@ -68,6 +76,34 @@ public final class ThumbnailImageFeatures {
                 out[cell] = (float) (r / n);
                 out[side * side + cell] = (float) (g / n);
                 out[2 * side * side + cell] = (float) (b / n);
+            }
+        }
+        return out;
+    }
+
+    /** Gray: the raw samples of band 0 over their maximum, the same value in all three channels. */
+    private float[] gray(BufferedImage img, float[] out) {
+        java.awt.image.Raster raster = img.getRaster();
+        int w = img.getWidth();
+        int h = img.getHeight();
+        double max = (1L << raster.getSampleModel().getSampleSize(0)) - 1;
+        for (int gy = 0; gy < side; gy++) {
+            int y0 = gy * h / side;
+            int y1 = Math.max(y0 + 1, (gy + 1) * h / side);
+            for (int gx = 0; gx < side; gx++) {
+                int x0 = gx * w / side;
+                int x1 = Math.max(x0 + 1, (gx + 1) * w / side);
+                double v = 0;
+                for (int y = y0; y < y1; y++) {
+                    for (int x = x0; x < x1; x++) {
+                        v += raster.getSample(x, y, 0);
+                    }
+                }
+                float mean = (float) (v / (max * (y1 - y0) * (x1 - x0)));
+                int cell = gy * side + gx;
+                out[cell] = mean;
+                out[side * side + cell] = mean;
+                out[2 * side * side + cell] = mean;
             }
         }
         return out;
