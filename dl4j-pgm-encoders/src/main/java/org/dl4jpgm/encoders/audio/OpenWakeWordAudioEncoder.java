@@ -1,5 +1,7 @@
 package org.dl4jpgm.encoders.audio;
 
+import org.dl4jpgm.datavec.audio.WavReader;
+
 import org.dl4jpgm.encoders.EncoderBackend;
 import org.dl4jpgm.encoders.ModelFiles;
 import org.dl4jpgm.encoders.ModelRunner;

@@ -1,5 +1,7 @@
 package org.dl4jpgm.encoders.audio;
 
+import org.dl4jpgm.datavec.audio.WavReader;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
