@@ -121,6 +121,23 @@ class FuzzRegressionTest {
     }
 
     /**
+     * A .mat input of the fuzzer: a compressed element whose zlib stream is corrupt inflated to a garbage inner tag,
+     * from which the .mat parser sized its buffers (1.5-16 s of allocation before the zlib error).
+     */
+    @Test
+    void matWithACorruptCompressedElementFailsFast() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("mat"));
+        Path f = dir.resolve("wikipedia.mat");
+        try (InputStream in = getClass().getResourceAsStream("/fuzz/mat-corrupt-zlib-stream.bin")) {
+            Files.write(f, in.readAllBytes());
+        }
+        DataFormatException e = assertTimeoutPreemptively(Duration.ofSeconds(1), () -> assertThrows(
+                DataFormatException.class, () -> new org.dl4jpgm.datavec.wikipedia.WikipediaMatRecordReader.Builder()
+                        .build().initialize(new FileSplit(f.toFile()))));
+        assertTrue(e.getMessage().startsWith(f + ", byte "), e.getMessage());
+    }
+
+    /**
      * HDF5 inputs of the fuzzer (minimised to the one changed word): an object header size or address far beyond
      * the file made jhdf allocate up to 2 GiB (OutOfMemoryError, or 16 s of garbage collection).
      */
