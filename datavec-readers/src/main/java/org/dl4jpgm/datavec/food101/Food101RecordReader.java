@@ -102,7 +102,8 @@ public class Food101RecordReader extends IndexedRecordReader {
                             + (classes != null ? "the given list" : trainCsv.getFileName()), "'" + f.get(2) + "'");
                 }
                 classOf[i] = label;
-                Path image = root.resolve("images").resolve(part).resolve(f.get(2)).resolve(f.get(0));
+                Path image = org.dl4jpgm.datavec.common.FileNames.resolve(root, csv, where, "the image", "images", part,
+                        f.get(2), f.get(0));
                 if (!Files.isRegularFile(image)) {
                     throw new DataFormatException(csv, where, "the image " + image, "no such file");
                 }

@@ -103,7 +103,7 @@ public final class LayoutReader {
                         + h.descr());
             }
             checkHeader(m, h, n, f, def);
-            features.put(m.getName(), Nd4j.createFromNpyFile(f.toFile()).castTo(DataType.FLOAT));
+            features.put(m.getName(), h.readFloats(f));
             Path lf = dir.resolve(m.lengthsFile());
             if (Files.exists(lf)) {
                 NpyHeader lh = NpyHeader.read(lf);
@@ -115,7 +115,7 @@ public final class LayoutReader {
                     throw new DatasetFormatException(lf, -1, "modality '" + m.getName() + "': expected " + n + " lengths (rows of "
                             + def.getFile() + "), found " + lh.shape()[0]);
                 }
-                lengths.put(m.getName(), Nd4j.createFromNpyFile(lf.toFile()).castTo(DataType.INT).data().asInt());
+                lengths.put(m.getName(), lh.readInts(lf));
             }
         }
         SplitData data = new SplitData(ids, features, lengths, labels);

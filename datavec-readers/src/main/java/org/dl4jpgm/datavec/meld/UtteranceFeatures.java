@@ -128,7 +128,13 @@ public final class UtteranceFeatures {
             if (!m.matches()) {
                 throw new DataFormatException(file, where + ", key '" + k + "'", "a key dia{D}_utt{U} or {D}_{U}", k);
             }
-            String key = key(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+            String key;
+            try {
+                key = key(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+            } catch (NumberFormatException x) {
+                throw new DataFormatException(file, where + ", key '" + k + "'", "dialogue and utterance numbers "
+                        + "below 2^31", k);
+            }
             float[] v = vector(file, where + ", key '" + k + "'", e.getValue());
             if (width >= 0 && v.length != width) {
                 throw new DataFormatException(file, where + ", key '" + k + "'", "a vector of width " + width,

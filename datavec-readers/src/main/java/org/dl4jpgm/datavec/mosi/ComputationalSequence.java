@@ -82,7 +82,7 @@ public final class ComputationalSequence {
      *                             group or dataset, a wrong shape, or rows that differ between features and intervals
      */
     public static ComputationalSequence read(Path file) {
-        try (HdfFile h = new HdfFile(file)) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file); HdfFile h = open(file, ch)) {
             Map<String, Node> top = h.getChildren();
             if (top.size() != 1 || !(top.values().iterator().next() instanceof Group)) {
                 throw new DataFormatException(file, "/", "exactly one root group (the sequence name)",
@@ -148,7 +148,23 @@ public final class ComputationalSequence {
         } catch (RuntimeException e) {
             throw new DataFormatException(file, sizeOf(file), "a complete HDF5 computational sequence",
                     e.getClass().getSimpleName() + ": " + e.getMessage() + " (truncated or not HDF5?)", e);
+        } catch (java.io.IOException e) {
+            throw new DataFormatException(file, "", "a readable HDF5 computational sequence",
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Opens the file through a read-only memory map (files under 2 GiB): jhdf then slices the map for every object
+     * header, heap and B-tree node instead of allocating a buffer of the size the file declares, so that a corrupt
+     * size field of, say, 2^31 - 1 fails on the bounds of the map at once rather than exhausting the heap.
+     */
+    private static HdfFile open(Path file, java.nio.channels.FileChannel ch) throws java.io.IOException {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE) {
+            return new HdfFile(file);
+        }
+        return HdfFile.fromByteBuffer(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size));
     }
 
     /** @return "file of N bytes", for messages about unreadable files */

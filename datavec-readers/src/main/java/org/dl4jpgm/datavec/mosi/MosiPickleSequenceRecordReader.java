@@ -92,6 +92,11 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
         String where = "split '" + split.key() + "'";
         NumpyArray idArr = array(file, d, "id", where);
         NumpyArray labelArr = array(file, d, "regression_labels", where);
+        if (idArr.shape().length == 0 || idArr.shape()[0] > Integer.MAX_VALUE - 8) {
+            throw new DataFormatException(file, where + ", 'id'", "an array of ids [N]",
+                    "shape " + Arrays.toString(idArr.shape()));
+        }
+        requireNumeric(file, where, "regression_labels", labelArr);
         int n = (int) idArr.shape()[0];
         Validation.requireNonEmpty(n, file, where);
         requireRows(file, where, "regression_labels", labelArr, n);
@@ -112,6 +117,9 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
         for (MosiExtra x : extras) {
             NumpyArray a = array(file, d, x.key(), where);
             requireRows(file, where, x.key(), a, n);
+            if (x != MosiExtra.RAW_TEXT) {
+                requireNumeric(file, where, x.key(), a);
+            }
             extraArrays.put(x, a);
         }
         int[] maskLengths = null;
@@ -216,13 +224,19 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
                         String.valueOf(l.size()));
             }
             for (int i = 0; i < n; i++) {
-                len[i] = ((Number) l.get(i)).intValue();
+                if (!(l.get(i) instanceof Integer || l.get(i) instanceof Long)) {
+                    throw new DataFormatException(file, where + ", '" + m.lengthsKey() + "', item " + i,
+                            "an integer length", typeOf(l.get(i)) + " " + l.get(i));
+                }
+                len[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, ((Number) l.get(i)).longValue()));
             }
         } else if (o instanceof NumpyArray) {
             NumpyArray a = (NumpyArray) o;
             requireRows(file, where, m.lengthsKey(), a, n);
+            requireNumeric(file, where, m.lengthsKey(), a);
             for (int i = 0; i < n; i++) {
-                len[i] = (int) a.getDouble(i);
+                double v = a.getDouble(i);
+                len[i] = v == Math.rint(v) ? (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v)) : -1;
             }
         } else {
             throw new DataFormatException(file, where + ", '" + m.lengthsKey() + "'", "a list or array of lengths",
@@ -238,6 +252,12 @@ public class MosiPickleSequenceRecordReader extends IndexedRecordReader {
                     o == null ? "keys " + d.keySet() : typeOf(o));
         }
         return (NumpyArray) o;
+    }
+
+    private static void requireNumeric(Path file, String where, String key, NumpyArray a) {
+        if (!a.isNumeric()) {
+            throw new DataFormatException(file, where + ", '" + key + "'", "numbers", a.toString());
+        }
     }
 
     private static void requireRows(Path file, String where, String key, NumpyArray a, int n) {

@@ -66,14 +66,43 @@ public final class NumpyArray {
             throw new IllegalArgumentException("numpy ndarray state: expected 5 items (version, shape, dtype, "
                     + "is_fortran, data), found " + state.length);
         }
+        if (!(state[1] instanceof Object[]) || !(state[2] instanceof NumpyDType)) {
+            throw new IllegalArgumentException("numpy ndarray state: expected (version, shape tuple, numpy.dtype, "
+                    + "is_fortran, data), found (" + typeName(state[0]) + ", " + typeName(state[1]) + ", "
+                    + typeName(state[2]) + ", " + typeName(state[3]) + ", " + typeName(state[4]) + ")");
+        }
         Object[] s = (Object[]) state[1];
         shape = new long[s.length];
+        long n = 1;
         for (int i = 0; i < s.length; i++) {
+            if (!(s[i] instanceof Integer || s[i] instanceof Long) || ((Number) s[i]).longValue() < 0) {
+                throw new IllegalArgumentException("numpy ndarray state: expected a shape of non-negative integers, "
+                        + "found " + Arrays.deepToString(s));
+            }
             shape[i] = ((Number) s[i]).longValue();
+            try {
+                n = Math.multiplyExact(n, shape[i]);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("numpy ndarray state: the shape " + Arrays.toString(shape)
+                        + " has more than 2^63 elements");
+            }
         }
         dtype = (NumpyDType) state[2];
         fortran = Boolean.TRUE.equals(state[3]);
-        long n = size();
+        if (state[4] instanceof byte[] || state[4] instanceof String) {
+            int limit = Integer.MAX_VALUE - 8;
+            if (dtype.itemSize() == 0 || n > limit / dtype.itemSize()) {
+                throw new IllegalArgumentException("numpy ndarray " + Arrays.toString(shape) + " of " + dtype
+                        + ": expected at most " + limit + " data bytes and an item size above 0");
+            }
+            if (dtype.kind() == 'O') {
+                throw new IllegalArgumentException("numpy ndarray of " + dtype + ": expected a list of objects as "
+                        + "data, found raw bytes");
+            }
+        } else if (dtype.kind() != 'O') {
+            throw new IllegalArgumentException("numpy ndarray of " + dtype + ": expected raw bytes as data, found "
+                    + typeName(state[4]));
+        }
         if (state[4] instanceof List) {
             objects = (List<?>) state[4];
             if (objects.size() != n) {
@@ -89,6 +118,16 @@ public final class NumpyArray {
                         + ": expected " + n * dtype.itemSize() + " data bytes, found " + b.length);
             }
             raw = ByteBuffer.wrap(b).order(dtype.order());
+            if (dtype.kind() == 'U') { // UTF-32: every non-zero unit must be a code point
+                for (int p = 0; p + 4 <= b.length; p += 4) {
+                    int cp = raw.getInt(p);
+                    if (cp != 0 && (!Character.isValidCodePoint(cp) || (cp >= 0xD800 && cp <= 0xDFFF))) {
+                        throw new IllegalArgumentException("numpy ndarray " + Arrays.toString(shape) + " of " + dtype
+                                + ": element " + p / Math.max(1, dtype.itemSize()) + " holds 0x"
+                                + Integer.toHexString(cp) + ", which is not a Unicode code point");
+                    }
+                }
+            }
         } else {
             throw new IllegalArgumentException("numpy ndarray: expected raw bytes or a list as data, found "
                     + (state[4] == null ? "None" : state[4].getClass().getSimpleName()));
@@ -114,9 +153,33 @@ public final class NumpyArray {
         return n;
     }
 
-    /** @return whether the elements are numbers (kinds f, i, u, b) */
+    /** @return whether the data is a list of Python objects (dtype O) */
+    public boolean isObjectArray() {
+        return objects != null;
+    }
+
+    /** @return whether every element is a number: always for numeric dtypes, checked one by one for objects */
+    public boolean allNumbers() {
+        if (objects == null) {
+            return isNumeric();
+        }
+        for (Object o : objects) {
+            if (!(o instanceof Number)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return whether the elements are numbers (kinds f, i, u, b, or O holding only numbers) */
     public boolean isNumeric() {
+        if (dtype == null) {
+            return false; // reconstructed but never built (no BUILD in the pickle)
+        }
         char k = dtype.kind();
+        if (k == 'O') {
+            return objects != null && allNumbers();
+        }
         return k == 'f' || k == 'i' || k == 'u' || k == 'b';
     }
 
@@ -225,6 +288,6 @@ public final class NumpyArray {
 
     @Override
     public String toString() {
-        return "ndarray" + Arrays.toString(shape) + " " + dtype;
+        return dtype == null ? "ndarray without state (never built)" : "ndarray" + Arrays.toString(shape) + " " + dtype;
     }
 }

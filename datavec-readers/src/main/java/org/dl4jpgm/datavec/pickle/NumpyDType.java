@@ -34,9 +34,40 @@ public final class NumpyDType {
                 throw new IllegalArgumentException("numpy dtype: expected a plain kind (f, i, u, b, U, S, O), found '"
                         + name + "'");
         }
+        if (!digits.matches("\\d{0,7}")) {
+            throw new IllegalArgumentException("numpy dtype: expected an item size of at most 7 digits, found '"
+                    + name + "'");
+        }
         itemSize = digits.isEmpty() ? (kind == 'b' ? 1 : 0) : Integer.parseInt(digits);
         if (kind == 'U') {
             itemSize *= 4;
+        }
+        checkItemSize();
+    }
+
+    /** Rejects item sizes the element accessors cannot read (f3, i16, b2, ...). */
+    private void checkItemSize() {
+        boolean ok;
+        switch (kind) {
+            case 'f':
+                ok = itemSize == 4 || itemSize == 8;
+                break;
+            case 'i':
+            case 'u':
+                ok = itemSize == 1 || itemSize == 2 || itemSize == 4 || itemSize == 8;
+                break;
+            case 'b':
+                ok = itemSize == 1;
+                break;
+            case 'O':
+                ok = true;
+                break;
+            default: // U and S: the dtype of an array has a size of at least one character
+                ok = itemSize >= 0;
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("numpy dtype '" + name + "': item size " + itemSize + " is not "
+                    + "supported for kind '" + kind + "' (f4, f8, i1-i8, u1-u8, b1, U<n>, S<n>, O)");
         }
     }
 
@@ -53,6 +84,7 @@ public final class NumpyDType {
         }
         if (state.length >= 6 && state[5] instanceof Number && ((Number) state[5]).intValue() > 0) {
             itemSize = ((Number) state[5]).intValue();
+            checkItemSize();
         }
     }
 

@@ -86,6 +86,7 @@ public final class PickleReader {
      */
     public static Object read(Path file) throws IOException {
         requireHeap(file, Files.size(file));
+        PickleScan.check(file);
         try (CountingStream in = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
             Unpickler u = new Unpickler();
             try {

@@ -69,7 +69,10 @@ public class WikipediaMatRecordReader extends IndexedRecordReader {
     protected int[] load(Path file) throws IOException {
         Mat5File mat;
         try {
+            MatScan.check(file);
             mat = Mat5.readFromFile(file.toFile());
+        } catch (DataFormatException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new DataFormatException(file, "file of " + Files.size(file) + " bytes",
                     "a complete MATLAB v5 .mat file", e.getClass().getSimpleName() + ": " + e.getMessage()

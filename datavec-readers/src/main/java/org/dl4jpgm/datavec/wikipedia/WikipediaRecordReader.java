@@ -87,8 +87,10 @@ public class WikipediaRecordReader extends IndexedRecordReader {
                     throw new DataFormatException(list, where, "a category in [1, " + categories.size() + "]",
                             String.valueOf(cat));
                 }
-                String text = articleText(root.resolve("texts").resolve(f[0] + ".xml"), list, where);
-                Path image = root.resolve("images").resolve(categories.get(cat - 1)).resolve(f[1] + ".jpg");
+                String text = articleText(org.dl4jpgm.datavec.common.FileNames.resolve(root, list, where,
+                        "the article", "texts", f[0] + ".xml"), list, where);
+                Path image = org.dl4jpgm.datavec.common.FileNames.resolve(root, list, where, "the image", "images",
+                        categories.get(cat - 1), f[1] + ".jpg");
                 if (!Files.isRegularFile(image)) {
                     throw new DataFormatException(list, where, "the image " + image, "no such file");
                 }

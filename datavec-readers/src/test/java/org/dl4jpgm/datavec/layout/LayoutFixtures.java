@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A small two-modality, three-target dataset written by the tests themselves. */
-final class LayoutFixtures {
+public final class LayoutFixtures {
 
     static final int N = 7;
     static final int S = 5;
@@ -19,7 +19,7 @@ final class LayoutFixtures {
     private LayoutFixtures() {
     }
 
-    static DatasetDescriptor descriptor() {
+    public static DatasetDescriptor descriptor() {
         return DatasetDescriptor.builder()
                 .name("fixture")
                 .description("two modalities, three targets")
@@ -33,7 +33,7 @@ final class LayoutFixtures {
     }
 
     /** Deterministic split content; values encode (row, position) so permutations are checkable. */
-    static SplitData split(int n, int offset) {
+    public static SplitData split(int n, int offset) {
         INDArray image = Nd4j.create(DataType.FLOAT, n, 4);
         INDArray audio = Nd4j.create(DataType.FLOAT, n, S, 3);
         int[] len = new int[n];
@@ -67,7 +67,7 @@ final class LayoutFixtures {
         return new SplitData(ids, f, Map.of("audio", len), labels);
     }
 
-    static Path write(Path root) throws Exception {
+    public static Path write(Path root) throws Exception {
         LayoutWriter w = new LayoutWriter(root, descriptor());
         w.writeSplit("train", split(N, 0));
         w.writeSplit("test", split(3, 100));
