@@ -4,6 +4,7 @@ package org.dl4jpgm.fusion;
  * One epoch of {@link TwoStageTrainer}: the stage (1 = PgM pre-training, 2 = joint), the epoch within it, and the
  * monitored losses after the epoch: PgM's objectives UFC, PFC, UPR (each the batch mean of the per-example value
  * summed over iterations; NaN for a graph without PgM) and the task loss L_T (the graph's score with α = 0, β = 1).
+ * Without a monitoring iterator all four losses are NaN.
  */
 public record EpochRecord(int stage, int epoch, double ufc, double pfc, double upr, double taskLoss, double seconds) {
 

@@ -3,6 +3,8 @@ package org.dl4jpgm.fusion;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
+import java.nio.file.Path;
+
 /**
  * Options of {@link TwoStageTrainer}; defaults are the paper's (Sec. 4.2). Build with {@link #builder()}.
  */
@@ -14,6 +16,9 @@ public final class TrainerOptions {
     private double beta = LossWeights.JOINT.beta();
     private int monitorBatches;
     private EarlyStoppingConfiguration<ComputationGraph> earlyStopping;
+    private Path checkpointDir;
+    private boolean resume;
+    private boolean watchdog = true;
 
     private TrainerOptions() {
     }
@@ -34,6 +39,23 @@ public final class TrainerOptions {
     public int getMonitorBatches() { return monitorBatches; }
     /** Early stopping for stage 2 (null = a fixed N2 epochs). Its score calculator sees the weighted data. */
     public EarlyStoppingConfiguration<ComputationGraph> getEarlyStopping() { return earlyStopping; }
+    /**
+     * Folder of the per-epoch checkpoints (created if absent; null = none, the default). After every epoch the trainer
+     * writes {@code checkpoint-NNNN.zip} (NNNN = epochs done over both stages) and deletes the older ones; see
+     * {@link TwoStageTrainer}. Not combined with early stopping.
+     */
+    public Path getCheckpointDir() { return checkpointDir; }
+    /**
+     * Whether {@link TwoStageTrainer#fit} first restores the latest checkpoint of {@link #getCheckpointDir()} (if any)
+     * and continues after its epoch. Default false: training starts from the graph as given, and existing checkpoints
+     * are replaced as the epochs go.
+     */
+    public boolean isResume() { return resume; }
+    /**
+     * Whether a non-finite score or gradient stops training with a {@link TrainingDivergedException} naming the
+     * stage, epoch, batch and the batch's degenerate inputs. Default true.
+     */
+    public boolean isWatchdog() { return watchdog; }
 
     /** Builder; {@link #build()} validates. */
     public static final class Builder {
@@ -45,11 +67,21 @@ public final class TrainerOptions {
         public Builder beta(double v) { o.beta = v; return this; }
         public Builder monitorBatches(int v) { o.monitorBatches = v; return this; }
         public Builder earlyStopping(EarlyStoppingConfiguration<ComputationGraph> v) { o.earlyStopping = v; return this; }
+        public Builder checkpointDir(Path v) { o.checkpointDir = v; return this; }
+        public Builder resume(boolean v) { o.resume = v; return this; }
+        public Builder watchdog(boolean v) { o.watchdog = v; return this; }
 
         public TrainerOptions build() {
             if (o.stage1Epochs < 0 || o.stage2Epochs < 0 || o.monitorBatches < 0) {
                 throw new IllegalArgumentException("TrainerOptions: epochs and monitorBatches must be >= 0; found stage1 = "
                         + o.stage1Epochs + ", stage2 = " + o.stage2Epochs + ", monitorBatches = " + o.monitorBatches);
+            }
+            if (o.checkpointDir != null && o.earlyStopping != null) {
+                throw new IllegalArgumentException("TrainerOptions: checkpoints need a fixed number of stage-2 epochs; "
+                        + "found both checkpointDir = " + o.checkpointDir + " and early stopping");
+            }
+            if (o.resume && o.checkpointDir == null) {
+                throw new IllegalArgumentException("TrainerOptions: resume needs a checkpointDir, found none");
             }
             new LossWeights(o.alpha, o.beta);   // validates: finite, >= 0, not both zero
             TrainerOptions r = new TrainerOptions();
@@ -59,6 +91,9 @@ public final class TrainerOptions {
             r.beta = o.beta;
             r.monitorBatches = o.monitorBatches;
             r.earlyStopping = o.earlyStopping;
+            r.checkpointDir = o.checkpointDir;
+            r.resume = o.resume;
+            r.watchdog = o.watchdog;
             return r;
         }
     }

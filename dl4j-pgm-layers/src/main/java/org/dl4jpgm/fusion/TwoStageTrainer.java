@@ -4,34 +4,76 @@ import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
 import org.deeplearning4j.earlystopping.trainer.EarlyStoppingGraphTrainer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * PgM's two-stage training (Eq. 12, Sec. 4.2) of a graph with PgM in place of its fusion ({@link PgmGraph}): stage 1
  * trains on L_P alone (weights {@code (α, β) = (1, 0)}) for N1 epochs, stage 2 on {@code α L_P + β L_T} for N2 epochs
  * (paper: N1 = 20, N2 = 50, α = 0.5, β = 1). The switch is {@link PgmGraph#setLossWeights} on the built graph: the graph
  * is not rebuilt and the iterators give the user's features and task labels only. The graph's own listeners see every
- * iteration; stage 2 can run under DL4J early stopping (whose score calculators see the task loss, β L_T). After each
- * epoch the trainer records UFC, PFC, UPR and the task loss L_T on a monitoring iterator. Graphs without PgM
- * (baselines) skip stage 1. The graph is left with the stage-2 weights.
+ * iteration; stage 2 can run under DL4J early stopping (whose score calculators see the task loss, β L_T). Graphs
+ * without PgM (baselines) skip stage 1. The graph is left with the stage-2 weights.
+ *
+ * <p><b>Epochs and the training iterator.</b> Epochs are numbered 0, 1, ... over both stages (stage 1 first). Outside
+ * {@code graph.fit(train)} the trainer touches the training iterator only to put it at the start of each epoch: by
+ * default with {@code train.reset()}, or with the {@link #epochStart} action (e.g. {@code e -> it.setEpoch(e)} for an
+ * iterator whose shuffle is a function of its seed and the epoch). It never reads it for monitoring.
+ *
+ * <p><b>Monitoring.</b> After each epoch the trainer records UFC, PFC, UPR and the task loss L_T on the monitoring
+ * iterator, in inference mode. With {@code monitor == null} nothing is measured: the records carry NaN losses (and the
+ * epoch's seconds). Measuring reads no random numbers and leaves the graph's parameters, updater and counters as they
+ * were, so a run with a monitoring iterator ends with the same parameters, bit for bit, as one without, provided the
+ * monitoring iterator is a separate object (measuring on the training iterator itself resets it, and a training
+ * iterator that shuffles by counting resets would then give later epochs another order).
+ *
+ * <p><b>Checkpoints.</b> With {@link TrainerOptions#getCheckpointDir()} set, every epoch ends with a checkpoint in that
+ * folder, {@code checkpoint-NNNN.zip} (NNNN = epochs done), replacing the older one: the graph with its updater state
+ * ({@code ModelSerializer}; the configuration holds α, β and the iteration and epoch counts), the stage and epoch, the
+ * (α, β) in effect, the index of the next epoch (from which the iterator's shuffle follows), ND4J's random generator
+ * state and the records so far. With {@link TrainerOptions#isResume()} the latest checkpoint is put into the given
+ * graph in place and training continues with the next epoch; an epoch that was interrupted is trained again from its
+ * first batch, so a resumed run ends with the parameters of an uninterrupted one (same seed, options, data and one
+ * thread) provided the iterator's order of an epoch depends on the epoch alone. A run whose latest checkpoint is its
+ * last epoch trains nothing and returns the saved records.
+ *
+ * <p><b>Watchdog.</b> With {@link TrainerOptions#isWatchdog()} (the default), a listener checks the score and the
+ * gradient of every batch before its update; a NaN or Inf stops training with a {@link TrainingDivergedException}
+ * naming the stage, epoch, batch and the batch's non-finite or degenerate inputs. No checkpoint is written for that
+ * epoch, so the folder keeps the last good one.
  */
 public final class TwoStageTrainer {
 
     private final TrainerOptions options;
     private Consumer<EpochRecord> progress = r -> { };
+    private IntConsumer epochStart;
 
+    /**
+     * @param options epochs, weights, monitoring, checkpoints and the watchdog
+     */
     public TwoStageTrainer(TrainerOptions options) {
         this.options = options;
     }
 
-    /** Called after every epoch (e.g. {@code r -> System.out.println(r.format())}). */
+    /** Called after every epoch (e.g. {@code r -> System.out.println(r.format())}), after its checkpoint. */
     public TwoStageTrainer onEpoch(Consumer<EpochRecord> progress) {
         this.progress = progress;
+        return this;
+    }
+
+    /**
+     * How the training iterator is put at the start of epoch e (0, 1, ... over both stages), in place of the default
+     * {@code train.reset()}: e.g. {@code e -> layoutIterator.setEpoch(e)}, which makes the epoch's order a function of
+     * e alone, as resuming from a checkpoint needs. Null restores the default.
+     */
+    public TwoStageTrainer epochStart(IntConsumer epochStart) {
+        this.epochStart = epochStart;
         return this;
     }
 
@@ -40,50 +82,89 @@ public final class TwoStageTrainer {
      *
      * @param pgm     the graph and its names
      * @param train   features and task labels
-     * @param monitor where the per-epoch losses are measured (null = {@code train})
-     * @return one record per epoch
+     * @param monitor where the per-epoch losses are measured (null = not measured: NaN losses in the records)
+     * @return one record per epoch (with resuming, the saved records of the epochs done before too)
+     * @throws TrainingDivergedException if the watchdog sees a non-finite score or gradient
      */
     public List<EpochRecord> fit(PgmGraph pgm, MultiDataSetIterator train, MultiDataSetIterator monitor) {
         ComputationGraph graph = pgm.graph();
-        MultiDataSetIterator watched = monitor == null ? train : monitor;
+        boolean isPgm = pgm.fused().isPgm();
+        int n1 = isPgm ? options.getStage1Epochs() : 0;
+        EarlyStoppingConfiguration<ComputationGraph> es = options.getEarlyStopping();
+        int n2 = es == null ? options.getStage2Epochs() : 0;
+        LossWeights joint = new LossWeights(options.getAlpha(), options.getBeta());
         List<EpochRecord> history = new ArrayList<>();
-        if (pgm.fused().isPgm()) {
-            pgm.setLossWeights(LossWeights.PRETRAINING);
-            for (int e = 1; e <= options.getStage1Epochs(); e++) {
-                history.add(epoch(pgm, train, watched, 1, e));
+        int done = 0;
+        if (options.isResume()) {
+            TrainingCheckpoint c = TrainingCheckpoint.latest(options.getCheckpointDir());
+            if (c != null) {
+                if (c.done() > n1 + n2) {
+                    throw new IllegalArgumentException("TwoStageTrainer: the checkpoint " + c.file() + " is after "
+                            + c.done() + " epochs, more than the " + (n1 + n2) + " of these options (N1 = " + n1
+                            + ", N2 = " + n2 + ")");
+                }
+                c.restoreInto(pgm);
+                done = c.done();
+                history.addAll(c.history());
             }
         }
-        pgm.setLossWeights(new LossWeights(options.getAlpha(), options.getBeta()));
-        EarlyStoppingConfiguration<ComputationGraph> es = options.getEarlyStopping();
-        if (es == null) {
-            for (int e = 1; e <= options.getStage2Epochs(); e++) {
-                history.add(epoch(pgm, train, watched, 2, e));
+        NonFiniteWatchdog watchdog = options.isWatchdog() ? new NonFiniteWatchdog() : null;
+        List<TrainingListener> listeners = new ArrayList<>(graph.getListeners());
+        if (watchdog != null) {
+            graph.addListeners(watchdog);
+        }
+        try {
+            for (int k = done; k < n1 + n2; k++) {
+                int stage = k < n1 ? 1 : 2;
+                int e = stage == 1 ? k + 1 : k - n1 + 1;
+                LossWeights weights = stage == 1 ? LossWeights.PRETRAINING : joint;
+                pgm.setLossWeights(weights);
+                long t0 = System.nanoTime();
+                if (epochStart == null) {
+                    train.reset();
+                } else {
+                    epochStart.accept(k);
+                }
+                if (watchdog != null) {
+                    watchdog.start(stage, e);
+                }
+                graph.fit(train);
+                EpochRecord r = monitor == null ? unmeasured(stage, e, t0) : measure(pgm, monitor, stage, e, t0);
+                history.add(r);
+                if (options.getCheckpointDir() != null) {
+                    TrainingCheckpoint.write(options.getCheckpointDir(), graph, k + 1, stage, e, weights,
+                            options.getStage1Epochs(), options.getStage2Epochs(), history);
+                }
+                progress.accept(r);
             }
-        } else {
+        } finally {
+            if (watchdog != null) {
+                graph.setListeners(listeners);
+            }
+        }
+        pgm.setLossWeights(joint);
+        if (es != null) {
             EarlyStoppingResult<ComputationGraph> r = new EarlyStoppingGraphTrainer(es, graph, train, null).fit();
             ComputationGraph best = r.getBestModel();
             if (best != null) {
                 graph.setParams(best.params());
             }
             long t0 = System.nanoTime();
-            history.add(measure(pgm, watched, 2, r.getTotalEpochs(), t0));
+            history.add(monitor == null ? unmeasured(2, r.getTotalEpochs(), t0)
+                    : measure(pgm, monitor, 2, r.getTotalEpochs(), t0));
         }
         return history;
     }
 
-    private EpochRecord epoch(PgmGraph pgm, MultiDataSetIterator train, MultiDataSetIterator monitor, int stage,
-                              int epoch) {
-        long t0 = System.nanoTime();
-        train.reset();
-        pgm.graph().fit(train);
-        EpochRecord r = measure(pgm, monitor, stage, epoch, t0);
-        progress.accept(r);
-        return r;
+    private static EpochRecord unmeasured(int stage, int epoch, long startNanos) {
+        double nan = Double.NaN;
+        return new EpochRecord(stage, epoch, nan, nan, nan, nan, (System.nanoTime() - startNanos) / 1e9);
     }
 
     /**
      * UFC, PFC, UPR and the task loss L_T (the score with β = 1) of the graph on up to {@code monitorBatches} batches
-     * of {@code data}, in inference mode; the graph's weights are restored afterwards.
+     * of {@code data}, in inference mode; the graph's weights are restored afterwards. {@code data} is reset before and
+     * after.
      */
     public EpochRecord measure(PgmGraph pgm, MultiDataSetIterator data, int stage, int epoch, long startNanos) {
         boolean isPgm = pgm.fused().isPgm();

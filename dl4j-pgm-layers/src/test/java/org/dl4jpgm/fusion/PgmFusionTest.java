@@ -192,7 +192,7 @@ class PgmFusionTest {
                 new INDArray[]{null, mask}, null);
         MultiDataSetIterator it = new org.nd4j.linalg.dataset.adapter.SingletonMultiDataSetIterator(ds);
         List<EpochRecord> history = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).stage2Epochs(2).build())
-                .fit(new PgmGraph(g, f), it, null);
+                .fit(new PgmGraph(g, f), it, it);
         assertEquals(3, history.size());
         assertTrue(Double.isFinite(history.get(2).taskLoss()), "task loss " + history.get(2));
 

@@ -51,7 +51,8 @@ class TwoStageTrainerTest {
         ComputationGraph g = graph(pgm(new Adam(1e-2)));
         MultiDataSetIterator data = FusionFixtures.dataFF(32, 32, 5, DataType.FLOAT);
         List<EpochRecord> h = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(6).stage2Epochs(6).build())
-                .onEpoch(r -> System.out.println(r.format())).fit(new PgmGraph(g, FUSED[0]), data, null);
+                .onEpoch(r -> System.out.println(r.format())).fit(new PgmGraph(g, FUSED[0]), data,
+                        FusionFixtures.dataFF(32, 32, 5, DataType.FLOAT));
         EpochRecord first = h.get(0);
         EpochRecord endOfStage1 = h.get(5);
         EpochRecord last = h.get(h.size() - 1);
@@ -147,7 +148,8 @@ class TwoStageTrainerTest {
             ComputationGraph g = graph(spec);
             INDArray before = g.params().dup();
             List<EpochRecord> h = new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(1).stage2Epochs(1).build())
-                    .fit(new PgmGraph(g, FUSED[0]), FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT), null);
+                    .fit(new PgmGraph(g, FUSED[0]), FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT),
+                            FusionFixtures.dataFF(16, 16, 5, DataType.FLOAT));
             EpochRecord last = h.get(h.size() - 1);
             assertTrue(Double.isFinite(last.taskLoss()), spec + ": " + last.format());
             assertTrue(before.neq(g.params()).any(), spec + " trained");

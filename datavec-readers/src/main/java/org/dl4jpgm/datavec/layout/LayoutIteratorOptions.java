@@ -13,7 +13,7 @@ public final class LayoutIteratorOptions {
     private List<String> targets = List.of(TargetSpec.DEFAULT_NAME);
     /** Modalities given as feature arrays, in this order; null = all, in dataset.json order. Default null. */
     private List<String> modalities = null;
-    /** Shuffle the example order at every reset (seeded). Default false. */
+    /** Shuffle the example order of every epoch (a function of the seed and the epoch number). Default false. */
     private boolean shuffle = false;
     /** Seed of the shuffling. Default 12345. */
     private long seed = 12345L;

@@ -23,6 +23,11 @@ import java.util.Random;
  *       no label masks.</li>
  * </ul>
  * The split is held in memory (arrays converted once); batches are copies.
+ *
+ * <p>Epochs are numbered from 0: the constructor starts epoch 0, each {@link #reset()} starts the next one, and
+ * {@link #setEpoch(int)} starts a given one. With shuffling, the order of epoch e is a function of the seed and e
+ * alone (a {@link Random} seeded with both), not of how many resets came before, so a run resumed at epoch e (or an
+ * iterator reset more often than once an epoch) sees the same orders as an uninterrupted one.
  */
 public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterator {
 
@@ -35,8 +40,10 @@ public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterato
     private final List<INDArray> masks = new ArrayList<>();
     private final List<TargetSpec> targets = new ArrayList<>();
     private final List<double[]> decoded = new ArrayList<>();
-    private final Random shuffleRandom;
     private int[] order;
+    /** The epoch that the next {@link #onReset()} starts. */
+    private int nextEpoch;
+    private int epoch;
 
     /**
      * @param descriptor the dataset's descriptor
@@ -82,7 +89,6 @@ public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterato
             targets.add(spec);
             decoded.add(LabelEncoder.decode(spec, data.labels(t), null));
         }
-        this.shuffleRandom = new Random(options.getSeed());
         reset();
     }
 
@@ -119,15 +125,42 @@ public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterato
         return new org.nd4j.linalg.dataset.MultiDataSet(f, l, anyMask ? fm : null, null);
     }
 
-    /** A new epoch: examples in order, or a new shuffle of them. */
+    /** The epoch being iterated (0 for the first). */
+    public int epoch() {
+        return epoch;
+    }
+
+    /**
+     * Starts epoch {@code e} (&ge; 0) from its first batch: its order (a function of the seed and e), cursor at 0. The
+     * following {@link #reset()} starts epoch e + 1.
+     */
+    public void setEpoch(int e) {
+        if (e < 0) {
+            throw new IllegalArgumentException("LayoutMultiDataSetIterator: epoch must be >= 0, found " + e);
+        }
+        nextEpoch = e;
+        reset();
+    }
+
+    /** The seed of epoch {@code e}'s shuffle: the iterator's seed and e mixed (SplitMix64's finaliser). */
+    static long epochSeed(long seed, int e) {
+        long z = seed + 0x9E3779B97F4A7C15L * (e + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** A new epoch: examples in order, or the epoch's shuffle of them. */
     @Override
     protected void onReset() {
+        epoch = nextEpoch++;
         int n = numExamples();
         order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
         if (options.isShuffle()) {
+            Random shuffleRandom = new Random(epochSeed(options.getSeed(), epoch));
             for (int i = n - 1; i > 0; i--) {
                 int j = shuffleRandom.nextInt(i + 1);
                 int tmp = order[i];

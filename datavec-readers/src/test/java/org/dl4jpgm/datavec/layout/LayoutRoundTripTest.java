@@ -125,6 +125,30 @@ class LayoutRoundTripTest {
         assertEquals(LayoutFixtures.N, a.size());
     }
 
+    /** The order of epoch e depends on the seed and e only, however many resets came before. */
+    @Test
+    void shuffleOfAnEpochIsAFunctionOfSeedAndEpoch() throws Exception {
+        Path root = LayoutFixtures.write(tmp.resolve("ds"));
+        LayoutReader r = new LayoutReader(root);
+        LayoutMultiDataSetIterator a = r.iterator("train", LayoutIteratorOptions.builder().batchSize(2).shuffle(7).build());
+        List<List<Float>> epochs = new ArrayList<>();
+        for (int e = 0; e < 4; e++) {
+            assertEquals(e, a.epoch());
+            epochs.add(firstColumn(a));
+            a.reset();
+        }
+        assertNotEquals(epochs.get(1), epochs.get(2), "another order each epoch");
+        LayoutMultiDataSetIterator b = r.iterator("train", LayoutIteratorOptions.builder().batchSize(2).shuffle(7).build());
+        b.reset();
+        b.reset();
+        b.reset();
+        b.setEpoch(2);
+        assertEquals(epochs.get(2), firstColumn(b), "epoch 2 after extra resets");
+        b.reset();
+        assertEquals(3, b.epoch());
+        assertEquals(epochs.get(3), firstColumn(b));
+    }
+
     @Test
     void modalitySubsetAndOrderAreHonoured() throws Exception {
         Path root = LayoutFixtures.write(tmp.resolve("ds"));

@@ -193,11 +193,15 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Builds and trains {@code choice} in two stages (baselines: stage 2 only) on the training split.
+     * Builds and trains {@code choice} in two stages (baselines: stage 2 only) on the training split, shuffled per
+     * epoch as a function of (seed, epoch). Monitoring reads a separate, unshuffled iterator over the training split,
+     * so a monitored run ends with the same parameters, bit for bit, as an unmonitored one. With a checkpoint folder in
+     * the settings, the run checkpoints every epoch into {@link #checkpointFolder} and, with resume, continues from
+     * the latest checkpoint there.
      *
      * @param monitored whether UFC, PFC, UPR and the task loss are measured after every epoch (on up to 4 training
-     *                  batches; each PgM graph call costs seconds on a CPU, so the main job monitors one seed only);
-     *                  unmonitored records carry zeros
+     *                  batches, in split order; each PgM graph call costs seconds on a CPU, so the main job monitors
+     *                  one seed only); unmonitored records carry NaN losses
      * @param progress  receives every epoch's record
      */
     public Trained train(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
@@ -205,11 +209,23 @@ public final class ExperimentRunner {
         Fused[] fused = new Fused[1];
         ComputationGraph g = build(choice, seed, fused);
         LayoutMultiDataSetIterator trainIt = iterator(train, true, seed);
-        TrainerOptions to = TrainerOptions.builder().stage1Epochs(options.getStage1Epochs())
-                .stage2Epochs(options.getStage2Epochs()).monitorBatches(4).build();
-        List<EpochRecord> history = new TwoStageTrainer(to).onEpoch(progress).fit(new PgmGraph(g, fused[0]), trainIt,
-                monitored ? null : new EmptyIterator());
+        TrainerOptions.Builder to = TrainerOptions.builder().stage1Epochs(options.getStage1Epochs())
+                .stage2Epochs(options.getStage2Epochs()).monitorBatches(4);
+        if (options.getCheckpointDir() != null) {
+            to.checkpointDir(checkpointFolder(choice, seed)).resume(options.isResume());
+        }
+        List<EpochRecord> history = new TwoStageTrainer(to.build()).onEpoch(progress).epochStart(trainIt::setEpoch)
+                .fit(new PgmGraph(g, fused[0]), trainIt, monitored ? iterator(train, false, seed) : null);
         return new Trained(g, fused[0], history, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The checkpoint folder of one run: {@code <checkpoint dir>/<fusion label>-seed<seed>}, the label's characters
+     * other than letters, digits, '.', '_' and '-' replaced by '_' (null without a checkpoint dir).
+     */
+    public java.nio.file.Path checkpointFolder(FusionChoice choice, long seed) {
+        java.nio.file.Path dir = options.getCheckpointDir();
+        return dir == null ? null : dir.resolve(choice.label().replaceAll("[^A-Za-z0-9._-]+", "_") + "-seed" + seed);
     }
 
     /**
@@ -309,17 +325,5 @@ public final class ExperimentRunner {
             mae += Math.abs(p[i] - truth[i]);
         }
         return new double[]{mae / Math.max(1, p.length), MosiMetrics.pearson(p, truth)};
-    }
-
-    /** A monitoring iterator without batches (unmonitored runs). */
-    private static final class EmptyIterator implements org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator {
-        @Override public MultiDataSet next(int num) { throw new java.util.NoSuchElementException("empty"); }
-        @Override public MultiDataSet next() { return next(0); }
-        @Override public boolean hasNext() { return false; }
-        @Override public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor p) { }
-        @Override public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() { return null; }
-        @Override public boolean resetSupported() { return true; }
-        @Override public boolean asyncSupported() { return false; }
-        @Override public void reset() { }
     }
 }

@@ -46,6 +46,10 @@ public final class MainJobOptions implements TrainingSettings {
     private String testSplit = "test";
     /** Where the PNG figures go. Default {@code mainjob-out} under {@link ProjectHome#dir()}. */
     private Path out = ProjectHome.resolve("mainjob-out");
+    /** Folder of per-epoch training checkpoints, one sub-folder per fusion and seed. Default null: none. */
+    private Path checkpointDir;
+    /** Resume every run from its latest checkpoint under {@link #checkpointDir}. Default false. */
+    private boolean resume;
     /** A run of about a minute. */
     private boolean quick;
     /** Print the usage and exit. */
@@ -77,6 +81,7 @@ public final class MainJobOptions implements TrainingSettings {
             switch (a) {
                 case "--help", "-h" -> o.help = true;
                 case "--quick" -> o.quick = true;
+                case "--resume" -> o.resume = true;
                 default -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException("MainJob: option " + a + " expects a value, found none");
@@ -98,10 +103,14 @@ public final class MainJobOptions implements TrainingSettings {
                         case "--train-split" -> o.trainSplit = v;
                         case "--test-split" -> o.testSplit = v;
                         case "--out" -> o.out = Path.of(v);
+                        case "--checkpoint-dir" -> o.checkpointDir = Path.of(v);
                         default -> throw new IllegalArgumentException("MainJob: unknown option " + a + "; see --help");
                     }
                 }
             }
+        }
+        if (o.resume && o.checkpointDir == null) {
+            throw new IllegalArgumentException("MainJob: option --resume needs --checkpoint-dir DIR, found none");
         }
         if (o.fusions != null) {
             for (String f : o.fusions) {
@@ -151,6 +160,10 @@ public final class MainJobOptions implements TrainingSettings {
                 "  --train-split NAME     training split (default train)",
                 "  --test-split NAME      evaluation split (default test)",
                 "  --out DIR              where the PNG figures go (default " + ProjectHome.resolve("mainjob-out") + ")",
+                "  --checkpoint-dir DIR   write a training checkpoint after every epoch into DIR/<fusion>-seed<seed>",
+                "                         (default: none)",
+                "  --resume               continue every run from its latest checkpoint in --checkpoint-dir (a",
+                "                         finished run trains nothing; default: start afresh)",
                 "  --quick                a run of about a minute (fewer epochs, examples, seeds)",
                 "  --help                 this text");
     }
@@ -173,6 +186,8 @@ public final class MainJobOptions implements TrainingSettings {
     public String getTrainSplit() { return trainSplit; }
     public String getTestSplit() { return testSplit; }
     public Path getOut() { return out; }
+    @Override public Path getCheckpointDir() { return checkpointDir; }
+    @Override public boolean isResume() { return resume; }
     public boolean isQuick() { return quick; }
     public boolean isHelp() { return help; }
 

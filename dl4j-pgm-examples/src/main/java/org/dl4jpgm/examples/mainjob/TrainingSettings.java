@@ -35,4 +35,20 @@ public interface TrainingSettings {
 
     /** Adam learning rate of PgM's decoder (paper: 1e-3). */
     double getDecoderLearningRate();
+
+    /**
+     * Folder of the training checkpoints: each (fusion, seed) run writes its per-epoch checkpoint into a sub-folder
+     * named after them ({@link ExperimentRunner#checkpointFolder}). Default null: no checkpoints.
+     */
+    default java.nio.file.Path getCheckpointDir() {
+        return null;
+    }
+
+    /**
+     * Whether each run first resumes from its latest checkpoint under {@link #getCheckpointDir()} (a finished run then
+     * trains nothing). Default false.
+     */
+    default boolean isResume() {
+        return false;
+    }
 }

@@ -61,6 +61,10 @@ public abstract class TaskOptions implements TrainingSettings {
     private boolean standardize = true;
     /** Output folder: the exported layout ({@code <out>/layout}), the results ({@code <out>/results.md}). */
     private Path out;
+    /** Folder of per-epoch training checkpoints ({@code <dir>/<fusion>-seed<seed>}). Default null: none. */
+    private Path checkpointDir;
+    /** Resume training from the latest checkpoint under {@link #checkpointDir}. Default false. */
+    private boolean resume;
     /** Print the usage and exit. */
     private boolean help;
     /** Print the stack trace of an error after its one-line message. Default off. */
@@ -112,6 +116,10 @@ public abstract class TaskOptions implements TrainingSettings {
                 verbose = true;
                 continue;
             }
+            if (a.equals("--resume")) {
+                resume = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(command() + ": option " + a + " expects a value, found none");
             }
@@ -132,6 +140,7 @@ public abstract class TaskOptions implements TrainingSettings {
                 case "--bad-records" -> badRecords = choice(a, v, BadRecordPolicy.class);
                 case "--standardize" -> standardize = yesNo(a, v);
                 case "--out" -> out = Path.of(v);
+                case "--checkpoint-dir" -> checkpointDir = Path.of(v);
                 default -> {
                     if (!taskOption(a, v)) {
                         throw new IllegalArgumentException(command() + ": unknown option " + a + "; see --help");
@@ -187,6 +196,13 @@ public abstract class TaskOptions implements TrainingSettings {
                 throw new TaskOptionException(command() + ": output folder " + o + " lies inside the data folder "
                         + data + "; the task mains never write into a data folder (choose another --out)");
             }
+        }
+        if (checkpointDir != null && checkpointDir.toAbsolutePath().normalize().startsWith(d)) {
+            throw new TaskOptionException(command() + ": --checkpoint-dir " + checkpointDir + " lies inside the data "
+                    + "folder " + data + "; the task mains never write into a data folder");
+        }
+        if (resume && checkpointDir == null) {
+            throw new TaskOptionException(command() + ": --resume needs --checkpoint-dir DIR, found none");
         }
         if (!splits().contains(testSplit)) {
             throw new TaskOptionException(command() + ": --test-split expects one of the splits the export writes "
@@ -290,6 +306,10 @@ public abstract class TaskOptions implements TrainingSettings {
                 "                         deviation before training (default yes)",
                 "  --out DIR              exported layout, results.md and results.json go here, never inside",
                 "                         DATA_DIR (default " + out + ")",
+                "  --checkpoint-dir DIR   write a training checkpoint after every epoch into DIR/<fusion>-seed<seed>",
+                "                         (default: none)",
+                "  --resume               continue training from the latest checkpoint in --checkpoint-dir",
+                "                         (default: start afresh)",
                 "  --verbose              print the stack trace of an error after its message",
                 "  --help                 this text",
                 "exit status: 0 done, 1 the data could not be read (the message names file and place), 2 bad option"));
@@ -320,6 +340,8 @@ public abstract class TaskOptions implements TrainingSettings {
         v.put("--bad-records", badRecords.name());
         v.put("--standardize", standardize ? "yes" : "no");
         v.put("--out", out.toAbsolutePath().normalize().toString());
+        v.put("--checkpoint-dir", checkpointDir == null ? "none" : checkpointDir.toAbsolutePath().normalize().toString());
+        v.put("--resume", resume);
         taskValues(v);
         return v;
     }
@@ -354,6 +376,8 @@ public abstract class TaskOptions implements TrainingSettings {
     public boolean isStandardize() { return standardize; }
     /** The output folder. */
     public Path getOut() { return out; }
+    @Override public Path getCheckpointDir() { return checkpointDir; }
+    @Override public boolean isResume() { return resume; }
     /** Whether {@code --help} was given. */
     public boolean isHelp() { return help; }
     /** Whether {@code --verbose} was given. */

@@ -187,7 +187,7 @@ class UprVectorProbe {
         TrainerOptions to = TrainerOptions.builder().stage1Epochs(EPOCHS).stage2Epochs(EPOCHS).monitorBatches(4)
                 .build();
         new TwoStageTrainer(to).onEpoch(r -> System.out.println(row("s" + r.stage(), r.epoch(), r.ufc() + r.pfc(),
-                r.upr(), measure(g, f.pgmVertex(), x)))).fit(new org.dl4jpgm.fusion.PgmGraph(g, f), it, null);
+                r.upr(), measure(g, f.pgmVertex(), x)))).fit(new org.dl4jpgm.fusion.PgmGraph(g, f), it, it);
     }
 
     private static String header(List<String> modalities) {
