@@ -10,8 +10,8 @@ above it:
     # CI: not run, <reason>     listed as skipped, with the reason (the docs say so next to the command)
     # CI: runs as the test stage   the README's test command, which .ci/run runs after this script
 
-Every inline code span of the prose that is a command (starts with mvn, java, bash, python3, OMP_NUM_THREADS= or a
-path to a script) must also appear in a block, as a whole command or as one part of a `&&` chain, so that it is run
+Every inline code span of the prose, and every line of an indented code block, that is a command (starts with mvn,
+java, bash, python3, OMP_NUM_THREADS= or a path to a script) must also appear in a bash block, as a whole command or as one part of a `&&` chain, so that it is run
 too; one that does not is reported and fails the run.
 
 Commands run with bash in the checkout's root, one after another in document order (README.md first), with DATA set
@@ -98,6 +98,8 @@ def block_commands(path):
             for span in INLINE.findall(raw):
                 if INLINE_COMMAND.match(span.strip()):
                     inline.append((rel, i, span.strip()))
+            if raw.startswith("    ") and INLINE_COMMAND.match(stripped):
+                inline.append((rel, i, stripped))   # an indented code block: must also be in a bash block
             continue
         if not shell:
             continue
@@ -206,7 +208,7 @@ def main():
         rows.append(f"| {n} | {c.status} | {c.seconds:.0f} | {c.file}:{c.line} | `{shown}` ({c.mode}) | "
                     f"{c.detail.replace('|', '/')} |")
     for f, l, s in missing:
-        rows.append(f"| - | FAIL | 0 | {f}:{l} | `{s}` (inline) | shown only inline: put it in a bash block |")
+        rows.append(f"| - | FAIL | 0 | {f}:{l} | `{s}` (inline) | shown only inline or indented: put it in a bash block |")
     summary = "\n".join(rows) + "\n"
     (logs / "summary.md").write_text(summary, encoding="utf-8")
     print("\n" + summary)

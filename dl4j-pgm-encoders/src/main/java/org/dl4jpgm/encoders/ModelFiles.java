@@ -73,15 +73,18 @@ public final class ModelFiles {
      * configuration sets the property to the checkout's {@code .models}.
      */
     public static Path modelsDir() {
-        String p = System.getProperty(MODELS_DIR);
-        if (p != null) {
-            return Paths.get(p).normalize();
+        return modelsDir(System.getProperty(MODELS_DIR), System.getenv(MODELS_DIR_ENV), Paths.get("").toAbsolutePath());
+    }
+
+    /** {@link #modelsDir()} for a given property value, environment value (each null if unset) and working directory. */
+    static Path modelsDir(String property, String env, Path workingDirectory) {
+        if (property != null) {
+            return Paths.get(property).normalize();
         }
-        String env = System.getenv(MODELS_DIR_ENV);
         if (env != null && !env.isBlank()) {
             return Paths.get(env).normalize();
         }
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+        for (Path dir = workingDirectory; dir != null; dir = dir.getParent()) {
             if (Files.isDirectory(dir.resolve(".models"))) {
                 return dir.resolve(".models");
             }
