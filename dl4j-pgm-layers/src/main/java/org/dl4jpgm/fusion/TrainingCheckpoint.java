@@ -127,13 +127,7 @@ record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, L
 
     /** Reads the trainer's state of a checkpoint file. */
     static TrainingCheckpoint read(Path file) {
-        String text = ModelSerializer.getObjectFromFile(file.toFile(), STATE_KEY);
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(text));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Properties p = stateOf(file);
         List<EpochRecord> history = new ArrayList<>();
         int n = Integer.parseInt(p.getProperty("history.size"));
         for (int i = 0; i < n; i++) {
@@ -173,6 +167,15 @@ record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, L
         graph.getConfiguration().setIterationCount(saved.getConfiguration().getIterationCount());
         graph.getConfiguration().setEpochCount(saved.getConfiguration().getEpochCount());
         pgm.setLossWeights(weights);
+        Properties p = stateOf(file);
+        Random rng = Nd4j.getRandom();
+        rng.setSeed(Long.parseLong(p.getProperty("nd4jRandomSeed")));
+        rng.setStates(Long.parseLong(p.getProperty("nd4jRandomRootState")),
+                Long.parseLong(p.getProperty("nd4jRandomNodeState")));
+    }
+
+    /** The trainer's state entry of a checkpoint file. */
+    private static Properties stateOf(Path file) {
         String text = ModelSerializer.getObjectFromFile(file.toFile(), STATE_KEY);
         Properties p = new Properties();
         try {
@@ -180,9 +183,6 @@ record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, L
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Random rng = Nd4j.getRandom();
-        rng.setSeed(Long.parseLong(p.getProperty("nd4jRandomSeed")));
-        rng.setStates(Long.parseLong(p.getProperty("nd4jRandomRootState")),
-                Long.parseLong(p.getProperty("nd4jRandomNodeState")));
+        return p;
     }
 }
