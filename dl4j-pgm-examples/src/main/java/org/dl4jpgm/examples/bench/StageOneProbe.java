@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.datavec.common.BatchedMultiDataSetIterator;
 import org.dl4jpgm.fusion.EpochRecord;
 import org.dl4jpgm.fusion.FusionSpec;
 import org.dl4jpgm.fusion.PgmFusion;
@@ -94,8 +95,9 @@ public final class StageOneProbe {
                 .build();
         PgmGraph pgm = PgmFusion.replace(host, "fusion", spec);
         MultiDataSetIterator data = data(seed);
+        // measured on the training batches themselves (they are not shuffled, so measuring changes no order)
         return new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(epochs).stage2Epochs(0).build())
-                .fit(pgm, data, null);
+                .fit(pgm, data, data);
     }
 
     private static ComputationGraphConfiguration host(long seed) {
@@ -136,56 +138,11 @@ public final class StageOneProbe {
             }
             list.add(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{a, b}, new INDArray[]{y}));
         }
-        return new ListIterator(list);
-    }
-
-    /** A resettable iterator over fixed batches. */
-    private static final class ListIterator implements MultiDataSetIterator {
-        private final List<MultiDataSet> batches;
-        private int next;
-
-        ListIterator(List<MultiDataSet> batches) {
-            this.batches = batches;
-        }
-
-        @Override
-        public MultiDataSet next(int num) {
-            return next();
-        }
-
-        @Override
-        public MultiDataSet next() {
-            return batches.get(next++);
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next < batches.size();
-        }
-
-        @Override
-        public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor preProcessor) {
-            throw new UnsupportedOperationException("StageOneProbe: no pre-processor");
-        }
-
-        @Override
-        public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() {
-            return null;
-        }
-
-        @Override
-        public boolean resetSupported() {
-            return true;
-        }
-
-        @Override
-        public boolean asyncSupported() {
-            return false;
-        }
-
-        @Override
-        public void reset() {
-            next = 0;
-        }
+        return new BatchedMultiDataSetIterator("StageOneProbe", EXAMPLES, BATCH) {
+            @Override
+            protected MultiDataSet batch(int from, int count) {
+                return list.get(from / BATCH);   // EXAMPLES is a multiple of BATCH: whole batches in order
+            }
+        };
     }
 }
