@@ -6,7 +6,6 @@ import org.dl4jpgm.datavec.meld.UtteranceFeatures;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,11 +39,7 @@ public final class MercMain {
         o.validate();
         Map<String, List<UtteranceFeatures>> features = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : o.getFeatures().entrySet()) {
-            Path file = o.getData().resolve(e.getValue());
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("MercMain: --features " + e.getKey() + ": expected the pickle "
-                        + file + ", found none");
-            }
+            Path file = o.getData().resolve(e.getValue());   // checked by validate()
             List<UtteranceFeatures> parts = UtteranceFeatures.readParts(file);
             if (parts.size() != 1 && parts.size() != 3) {
                 throw new IllegalArgumentException("MercMain: " + file + ": expected one dict of features or a (train, "

@@ -131,12 +131,12 @@ public final class TaskRunner {
             return 2;
         } catch (DataFormatException | IllegalArgumentException | IllegalStateException | IOException
                  | UncheckedIOException e) {
-            return fail(o, e, err, 1);
+            return fail(o, e, err);
         }
     }
 
-    /** Prints the error as one line (and its stack trace under {@code --verbose}); returns {@code status}. */
-    private static int fail(TaskOptions o, Exception e, PrintStream err, int status) {
+    /** Prints a data error as one line (and its stack trace under {@code --verbose}); returns the exit status 1. */
+    private static int fail(TaskOptions o, Exception e, PrintStream err) {
         String m = message(e);
         err.println(m.startsWith(o.getCommand() + ":") ? m : o.getCommand() + ": " + m);
         if (o.isVerbose()) {
@@ -144,7 +144,7 @@ public final class TaskRunner {
         } else {
             err.println("(--verbose prints the stack trace)");
         }
-        return status;
+        return 1;
     }
 
     /**
@@ -238,11 +238,12 @@ public final class TaskRunner {
      * dataset's fingerprint, machine), and the same as {@code <out>/results.json}.
      */
     public static void publish(TaskReport report, TaskOptions o, PrintStream out) throws IOException {
+        String table = report.table();
         out.println();
-        out.print(report.table());
+        out.print(table);
         RunProvenance p = RunProvenance.of(o, o.getOut().resolve("layout"));
         Files.createDirectories(o.getOut());
-        Files.writeString(o.getOut().resolve("results.md"), report.table() + "\n" + p.markdown());
+        Files.writeString(o.getOut().resolve("results.md"), table + "\n" + p.markdown());
         Files.writeString(o.getOut().resolve("results.json"), p.json(report));
         out.println("results: " + o.getOut().resolve("results.md") + " (dataset fingerprint " + p.fingerprint() + ")");
     }
