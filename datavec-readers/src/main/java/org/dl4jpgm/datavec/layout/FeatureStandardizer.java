@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Per-dimension standardisation of every modality with the statistics of one split (the training split):
@@ -37,34 +38,23 @@ public record FeatureStandardizer(Map<String, double[]> mean, Map<String, double
             int d = (int) a.size(a.rank() - 1);
             int steps = a.rank() == 3 ? (int) a.size(1) : 1;
             float[] v = a.dup('c').data().asFloat();
-            int[] len = split.lengths(m);
             double[] sum = new double[d];
-            long count = 0;
-            for (int n = 0; n < split.size(); n++) {
-                int valid = len == null ? steps : len[n];
-                for (int s = 0; s < valid; s++) {
-                    int base = (n * steps + s) * d;
-                    for (int k = 0; k < d; k++) {
-                        sum[k] += v[base + k];
-                    }
-                    count++;
+            long count = forEachValidStep(split, m, steps, d, base -> {
+                for (int k = 0; k < d; k++) {
+                    sum[k] += v[base + k];
                 }
-            }
+            });
             double[] mu = new double[d];
             for (int k = 0; k < d; k++) {
                 mu[k] = sum[k] / count;
             }
             double[] sq = new double[d];
-            for (int n = 0; n < split.size(); n++) {
-                int valid = len == null ? steps : len[n];
-                for (int s = 0; s < valid; s++) {
-                    int base = (n * steps + s) * d;
-                    for (int k = 0; k < d; k++) {
-                        double c = v[base + k] - mu[k];
-                        sq[k] += c * c;
-                    }
+            forEachValidStep(split, m, steps, d, base -> {
+                for (int k = 0; k < d; k++) {
+                    double c = v[base + k] - mu[k];
+                    sq[k] += c * c;
                 }
-            }
+            });
             double[] sd = new double[d];
             for (int k = 0; k < d; k++) {
                 double s = Math.sqrt(sq[k] / count);
@@ -97,17 +87,13 @@ public record FeatureStandardizer(Map<String, double[]> mean, Map<String, double
             double[] sd = std.get(m);
             int steps = a.rank() == 3 ? (int) a.size(1) : 1;
             float[] v = a.dup('c').data().asFloat();
-            int[] len = split.lengths(m);
-            for (int n = 0; n < split.size(); n++) {
-                int valid = len == null ? steps : len[n];
-                for (int s = 0; s < valid; s++) {
-                    int base = (n * steps + s) * d;
-                    for (int k = 0; k < d; k++) {
-                        v[base + k] = (float) ((v[base + k] - mu[k]) / sd[k]);
-                    }
+            forEachValidStep(split, m, steps, d, base -> {
+                for (int k = 0; k < d; k++) {
+                    v[base + k] = (float) ((v[base + k] - mu[k]) / sd[k]);
                 }
-            }
+            });
             features.put(m, Nd4j.create(v, a.shape(), 'c'));
+            int[] len = split.lengths(m);
             if (len != null) {
                 lengths.put(m, len);
             }
@@ -116,5 +102,24 @@ public record FeatureStandardizer(Map<String, double[]> mean, Map<String, double
             labels.put(t, split.labels(t));
         }
         return new SplitData(split.ids(), features, lengths, labels);
+    }
+
+    /**
+     * Calls {@code step} with the offset of every valid step of modality {@code m} in its C-order values
+     * ({@code (n S + s) D}): the first {@code lengths[n]} steps of each example, or all S when it has no lengths.
+     *
+     * @return the number of valid steps
+     */
+    private static long forEachValidStep(SplitData split, String m, int steps, int d, IntConsumer step) {
+        int[] len = split.lengths(m);
+        long count = 0;
+        for (int n = 0; n < split.size(); n++) {
+            int valid = len == null ? steps : len[n];
+            for (int s = 0; s < valid; s++) {
+                step.accept((n * steps + s) * d);
+            }
+            count += valid;
+        }
+        return count;
     }
 }
