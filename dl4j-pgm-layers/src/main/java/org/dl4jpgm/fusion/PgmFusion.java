@@ -41,7 +41,21 @@ import java.util.Map;
  */
 public final class PgmFusion {
 
+    /** Name suffixes of what {@link #add} puts in a graph for PgM, after the {@link FusionSpec#getPrefix() prefix}. */
+    static final String PGM = "Pgm";
+    static final String FEATURES = "Features";
+    static final String HEAD = "Head";
+
     private PgmFusion() {
+    }
+
+    /** The prefix of the names {@link #add} gave, from the name of its PgM vertex ({@code <prefix>Pgm}). */
+    static String prefixOf(String pgmVertex) {
+        if (!pgmVertex.endsWith(PGM)) {
+            throw new IllegalArgumentException("PgmFusion: expected a PgM vertex named <prefix>" + PGM + ", found '"
+                    + pgmVertex + "'");
+        }
+        return pgmVertex.substring(0, pgmVertex.length() - PGM.length());
     }
 
     /**
@@ -76,7 +90,7 @@ public final class PgmFusion {
             }
         }
         String p = spec.getPrefix();
-        for (String name : List.of(p + "Pgm", p + "Head", p + "Features")) {
+        for (String name : List.of(p + PGM, p + HEAD, p + FEATURES)) {
             if (b.getVertices().containsKey(name)) {
                 throw new IllegalArgumentException("PgmFusion: the graph already has a vertex '" + name + "'; choose another "
                         + "FusionSpec prefix");
@@ -95,17 +109,17 @@ public final class PgmFusion {
         long d = opts.getWidth() > 0 ? opts.getWidth() : Arrays.stream(in).mapToLong(Layouts::width).max().orElse(0);
         opts = opts.withWidth(d);
         PgmVertex pgm = new PgmVertex(opts, spec.getModelUpdater(), spec.getLearnerUpdater(), spec.getDecoderUpdater());
-        b.addVertex(p + "Pgm", pgm, inputs);
+        b.addVertex(p + PGM, pgm, inputs);
         int[] features = PgmVertex.featureRange(modalities, d);
-        b.addVertex(p + "Features", new SubsetVertex(features[0], features[1]), p + "Pgm");
+        b.addVertex(p + FEATURES, new SubsetVertex(features[0], features[1]), p + PGM);
         long hidden = spec.getHeadHidden() > 0 ? spec.getHeadHidden() : (replacedWidth > 0 ? replacedWidth : d);
         PgmHeadLayer.Builder head = new PgmHeadLayer.Builder().modalities(modalities).modalityWidth(d).hidden(hidden)
                 .heads(spec.getHeadHeads()).ffnSize(spec.getHeadFfnSize());
         if (spec.getModelUpdater() != null) {
             head.updater(spec.getModelUpdater());
         }
-        b.addLayer(p + "Head", head.build(), p + "Features");
-        return new Fused(p + "Head", hidden, p + "Pgm");
+        b.addLayer(p + HEAD, head.build(), p + FEATURES);
+        return new Fused(p + HEAD, hidden, p + PGM);
     }
 
     /**

@@ -61,7 +61,7 @@ public final class PgmGraph {
                     + pgm + " among " + graph.getConfiguration().getVertices().keySet());
         }
         String name = pgm.get(0);
-        String head = name.substring(0, name.length() - "Pgm".length()) + "Head";
+        String head = PgmFusion.prefixOf(name) + PgmFusion.HEAD;
         GraphVertex h = graph.getConfiguration().getVertices().get(head);
         if (!(h instanceof LayerVertex lv) || !(lv.getLayerConf().getLayer() instanceof PgmHeadLayer p)) {
             throw new IllegalArgumentException("PgmGraph: expected the PgM head layer '" + head + "' next to '" + name

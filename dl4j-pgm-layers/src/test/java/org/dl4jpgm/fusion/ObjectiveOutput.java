@@ -19,7 +19,7 @@ final class ObjectiveOutput {
 
     /** Adds {@code <prefix>Objectives} and {@code <prefix>Loss}, and sets the outputs: the task outputs, then the loss. */
     static void attach(GraphBuilder b, Fused f, String... taskOutputs) {
-        String p = f.pgmVertex().substring(0, f.pgmVertex().length() - "Pgm".length());
+        String p = PgmFusion.prefixOf(f.pgmVertex());
         PgmVertex v = (PgmVertex) b.getVertices().get(f.pgmVertex());
         int modalities = b.getVertexInputs().get(f.pgmVertex()).size();
         int[] r = PgmVertex.objectiveRange(modalities, v.getOptions().getWidth());
