@@ -16,7 +16,7 @@ import java.util.Map;
  * followed by a masked mean over steps; the prediction layer (Eq. 14's {@code Prediction}) is an ordinary DL4J output
  * layer after this block. (The paper's Eq. 13 writes {@code p_m1} twice; it means every modality.)
  *
- * <p>Input {@code [B, S, 2MD]} (uni features of every modality, then paired features, as a {@code PgmVertex} emits
+ * <p>Input {@code [B, S, 2MD]} (uni features of every modality, then paired features, as a {@code PgmLayer} emits
  * them), step mask {@code [B, S]} or null; output {@code [B, H]}.
  */
 public final class PgmHeadBlock {

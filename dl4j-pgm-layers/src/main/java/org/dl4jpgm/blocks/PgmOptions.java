@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * Every hyperparameter of the composite PgM model ({@link PgmBlock}), each with the paper's value or a documented
- * default. Immutable; build with {@link #builder()}. Serialised as part of a {@code PgmVertex} configuration.
+ * default. Immutable; build with {@link #builder()}. Serialised as part of a {@code PgmLayer} configuration.
  */
 public final class PgmOptions {
 

@@ -61,9 +61,10 @@ final class BaselineFusions {
                 out = PgmFusion.name(spec, spec.getType() == FusionType.LINEAR ? "Linear"
                         : spec.getType() == FusionType.ADD ? "Add" : "Max");
                 if (spec.getType() == FusionType.LINEAR) {
-                    LinearFusionVertex v = new LinearFusionVertex(modalities);
-                    v.setUpdater(spec.getModelUpdater());
-                    b.addVertex(out, v, same);
+                    LinearFusionLayer l = new LinearFusionLayer(modalities);
+                    l.setUpdater(spec.getModelUpdater());
+                    b.addVertex(PgmFusion.name(spec, "Merge"), new MergeVertex(), same);
+                    b.addLayer(out, l, PgmFusion.name(spec, "Merge"));
                 } else {
                     b.addVertex(out, new ElementWiseVertex(spec.getType() == FusionType.ADD
                             ? ElementWiseVertex.Op.Add : ElementWiseVertex.Op.Max), same);

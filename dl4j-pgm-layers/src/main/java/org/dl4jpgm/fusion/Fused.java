@@ -5,8 +5,8 @@ package org.dl4jpgm.fusion;
  *
  * @param output    name of the vertex with the fused representation {@code [B, width]}: connect the task layers here
  * @param width     its width
- * @param pgmVertex name of the {@link PgmVertex} (whose objective channels carry UFC, PFC, UPR), or null for
- *                  baselines
+ * @param pgmVertex name of the graph vertex holding the {@link PgmLayer} (whose objective channels carry UFC, PFC,
+ *                  UPR), or null for baselines
  */
 public record Fused(String output, long width, String pgmVertex) {
 

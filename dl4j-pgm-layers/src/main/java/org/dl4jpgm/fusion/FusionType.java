@@ -2,7 +2,7 @@ package org.dl4jpgm.fusion;
 
 /** The fusion choices of the paper's Table 2, PgM included, all built by {@link PgmFusion}. */
 public enum FusionType {
-    /** PgM: {@link PgmVertex} and the head of Eq. 13-14 ({@link PgmHeadLayer}). */
+    /** PgM: {@link ModalityPackVertex}, {@link PgmLayer} and the head of Eq. 13-14 ({@link PgmHeadLayer}). */
     PGM,
     /** Concatenation of the (pooled) modality vectors. */
     CONCAT,
@@ -10,7 +10,7 @@ public enum FusionType {
     ADD,
     /** Element-wise maximum (after projection to a common width when widths differ). */
     MAX,
-    /** Learned linear combination {@code Σ_m w_m x_m} ({@link LinearFusionVertex}). */
+    /** Learned linear combination {@code Σ_m w_m x_m} ({@link LinearFusionLayer} after a {@code MergeVertex}). */
     LINEAR,
     /** Concatenation followed by a hidden dense layer. */
     MLP,

@@ -35,24 +35,25 @@ import java.util.Map;
  *   <li>{@link #replace(ComputationGraph, String, FusionSpec, InputType...)}: the same for a trained graph, which keeps
  *   the trained weights of everything else, and returns a {@link PgmGraph} handle.</li>
  * </ul>
- * The graph keeps the outputs it had: PgM's objective L_P reaches the gradients through the PgM vertex's backward pass
- * ({@link PgmGraphVertex}), so {@code fit} takes the user's features and task labels as before. The weights of Eq. 12
+ * The graph keeps the outputs it had: PgM's objective L_P reaches the gradients through the PgM layer's backward pass
+ * ({@link PgmLayerRuntime}), so {@code fit} takes the user's features and task labels as before. The weights of Eq. 12
  * are set on the built graph ({@link PgmGraph#setLossWeights}); {@link TwoStageTrainer} runs the paper's two stages.
  */
 public final class PgmFusion {
 
     /** Name suffixes of what {@link #add} puts in a graph for PgM, after the {@link FusionSpec#getPrefix() prefix}. */
     static final String PGM = "Pgm";
+    static final String PACK = "Modalities";
     static final String FEATURES = "Features";
     static final String HEAD = "Head";
 
     private PgmFusion() {
     }
 
-    /** The prefix of the names {@link #add} gave, from the name of its PgM vertex ({@code <prefix>Pgm}). */
+    /** The prefix of the names {@link #add} gave, from the name of its PgM layer ({@code <prefix>Pgm}). */
     static String prefixOf(String pgmVertex) {
         if (!pgmVertex.endsWith(PGM)) {
-            throw new IllegalArgumentException("PgmFusion: expected a PgM vertex named <prefix>" + PGM + ", found '"
+            throw new IllegalArgumentException("PgmFusion: expected a PgM layer named <prefix>" + PGM + ", found '"
                     + pgmVertex + "'");
         }
         return pgmVertex.substring(0, pgmVertex.length() - PGM.length());
@@ -90,7 +91,7 @@ public final class PgmFusion {
             }
         }
         String p = spec.getPrefix();
-        for (String name : List.of(p + PGM, p + HEAD, p + FEATURES)) {
+        for (String name : List.of(p + PACK, p + PGM, p + HEAD, p + FEATURES)) {
             if (b.getVertices().containsKey(name)) {
                 throw new IllegalArgumentException("PgmFusion: the graph already has a vertex '" + name + "'; choose another "
                         + "FusionSpec prefix");
@@ -108,9 +109,17 @@ public final class PgmFusion {
         PgmOptions opts = spec.getPgm();
         long d = opts.getWidth() > 0 ? opts.getWidth() : Arrays.stream(in).mapToLong(Layouts::width).max().orElse(0);
         opts = opts.withWidth(d);
-        PgmVertex pgm = new PgmVertex(opts, spec.getModelUpdater(), spec.getLearnerUpdater(), spec.getDecoderUpdater());
-        b.addVertex(p + PGM, pgm, inputs);
-        int[] features = PgmVertex.featureRange(modalities, d);
+        long[] widths = new long[modalities];
+        long[] seqs = new long[modalities];
+        for (int m = 0; m < modalities; m++) {
+            widths[m] = Layouts.width(in[m]);
+            seqs[m] = in[m] instanceof InputType.InputTypeRecurrent r
+                    ? (r.getTimeSeriesLength() > 0 ? r.getTimeSeriesLength() : -1) : 0;
+        }
+        b.addVertex(p + PACK, new ModalityPackVertex(), inputs);
+        b.addLayer(p + PGM, new PgmLayer(opts, widths, seqs, spec.getModelUpdater(), spec.getLearnerUpdater(),
+                spec.getDecoderUpdater()), p + PACK);
+        int[] features = PgmLayer.featureRange(modalities, d);
         b.addVertex(p + FEATURES, new SubsetVertex(features[0], features[1]), p + PGM);
         long hidden = spec.getHeadHidden() > 0 ? spec.getHeadHidden() : (replacedWidth > 0 ? replacedWidth : d);
         PgmHeadLayer.Builder head = new PgmHeadLayer.Builder().modalities(modalities).modalityWidth(d).hidden(hidden)

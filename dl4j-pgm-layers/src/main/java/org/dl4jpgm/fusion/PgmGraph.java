@@ -23,9 +23,9 @@ import java.util.Objects;
  * switch between the stages of Eq. 12. The graph is an ordinary DL4J graph with the outputs of the graph it replaced:
  * {@code fit}, {@code output}, {@code outputSingle}, {@code score}, {@code evaluate}, early stopping and listeners work
  * as on the original. Its score is the task outputs' loss (β L_T); PgM's objective α L_P reaches the gradients through
- * the PgM vertex ({@link PgmGraphVertex}) and is observed with {@link #objectives} or a {@link PgmObjectiveListener}.
+ * the PgM layer ({@link PgmLayerRuntime}) and is observed with {@link #objectives} or a {@link PgmObjectiveListener}.
  *
- * <p>α and β live in the graph's configuration ({@link PgmVertex#getAlpha()}, {@link WeightedLoss} around each task
+ * <p>α and β live in the graph's configuration ({@link PgmLayer#getAlpha()}, {@link WeightedLoss} around each task
  * output's loss), so the weights in effect are saved and restored with the model; {@link #of} rebuilds the handle of a
  * restored graph.
  */
@@ -44,20 +44,20 @@ public final class PgmGraph {
     }
 
     /**
-     * The handle of a graph that holds one {@link PgmVertex} (e.g. restored with {@code ModelSerializer}): the PgM
-     * vertex, and the fused output its head layer gives ({@code <prefix>Head}, as {@link PgmFusion} names it).
+     * The handle of a graph that holds one {@link PgmLayer} (e.g. restored with {@code ModelSerializer}): the PgM
+     * layer, and the fused output its head layer gives ({@code <prefix>Head}, as {@link PgmFusion} names it).
      *
-     * @throws IllegalArgumentException if the graph holds no PgM vertex or several
+     * @throws IllegalArgumentException if the graph holds no PgM layer or several
      */
     public static PgmGraph of(ComputationGraph graph) {
         List<String> pgm = new ArrayList<>();
         graph.getConfiguration().getVertices().forEach((name, v) -> {
-            if (v instanceof PgmVertex) {
+            if (pgmLayer(v) != null) {
                 pgm.add(name);
             }
         });
         if (pgm.size() != 1) {
-            throw new IllegalArgumentException("PgmGraph: expected one PgmVertex in the graph, found " + pgm.size() + " "
+            throw new IllegalArgumentException("PgmGraph: expected one PgmLayer in the graph, found " + pgm.size() + " "
                     + pgm + " among " + graph.getConfiguration().getVertices().keySet());
         }
         String name = pgm.get(0);
@@ -75,7 +75,7 @@ public final class PgmGraph {
         return graph;
     }
 
-    /** Names of the fused output and the PgM vertex. */
+    /** Names of the fused output and the PgM layer. */
     public Fused fused() {
         return fused;
     }
@@ -86,7 +86,7 @@ public final class PgmGraph {
     }
 
     /**
-     * Sets Eq. 12's weights on the built graph: α on the PgM vertex (read at its next backward pass), β around the loss
+     * Sets Eq. 12's weights on the built graph: α on the PgM layer (read at its next backward pass), β around the loss
      * of every output layer (a {@link WeightedLoss}, put in place the first time). No rebuild; the weights are part of
      * the configuration that {@code ModelSerializer} saves.
      *
@@ -95,7 +95,8 @@ public final class PgmGraph {
      */
     public PgmGraph setLossWeights(LossWeights weights) {
         for (GraphVertex v : graph.getConfiguration().getVertices().values()) {
-            if (v instanceof PgmVertex p) {
+            PgmLayer p = pgmLayer(v);
+            if (p != null) {
                 p.setAlpha(weights.alpha());
             }
         }
@@ -115,11 +116,12 @@ public final class PgmGraph {
         return this;
     }
 
-    /** The weights in effect: α of the PgM vertex (0 for a baseline), β of the first output's loss (1 if unweighted). */
+    /** The weights in effect: α of the PgM layer (0 for a baseline), β of the first output's loss (1 if unweighted). */
     public LossWeights getLossWeights() {
         double alpha = 0;
         for (GraphVertex v : graph.getConfiguration().getVertices().values()) {
-            if (v instanceof PgmVertex p) {
+            PgmLayer p = pgmLayer(v);
+            if (p != null) {
                 alpha = p.getAlpha();
             }
         }
@@ -135,7 +137,7 @@ public final class PgmGraph {
      * Batch means of UFC, PFC and UPR (Eq. 8-10, each summed over the iterations) on one batch, in inference mode; their
      * sum is L_P (Eq. 11).
      *
-     * @throws IllegalStateException for a baseline (no PgM vertex)
+     * @throws IllegalStateException for a baseline (no PgM layer)
      */
     public double[] objectives(MultiDataSet ds) {
         if (!fused.isPgm()) {
@@ -151,17 +153,28 @@ public final class PgmGraph {
         }
     }
 
-    /** Batch means of the objective channels of a PgM vertex's output {@code [B, C]} or {@code [B, C, S]}. */
+    /** Batch means of the objective channels of a PgM layer's output {@code [B, C]} or {@code [B, C, S]}. */
     static double[] objectiveMeans(INDArray pgmOutput) {
         long channels = pgmOutput.size(1);
         INDArray objectives = pgmOutput.get(NDArrayIndex.all(),
-                NDArrayIndex.interval(channels - PgmVertex.OBJECTIVES, channels));
+                NDArrayIndex.interval(channels - PgmLayer.OBJECTIVES, channels));
         if (objectives.rank() == 3) {
             objectives = objectives.mean(2);
         }
         INDArray mean = objectives.mean(0);
-        return new double[]{mean.getDouble(PgmVertex.UFC), mean.getDouble(PgmVertex.PFC),
-                mean.getDouble(PgmVertex.UPR)};
+        return new double[]{mean.getDouble(PgmLayer.UFC), mean.getDouble(PgmLayer.PFC),
+                mean.getDouble(PgmLayer.UPR)};
+    }
+
+    /**
+     * The {@link PgmLayer} configuration of the graph vertex {@code name}, or null if it holds none.
+     */
+    public static PgmLayer pgmLayer(org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf, String name) {
+        return pgmLayer(conf.getVertices().get(name));
+    }
+
+    private static PgmLayer pgmLayer(GraphVertex v) {
+        return v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof PgmLayer p ? p : null;
     }
 
     private Layer outputLayer(String name) {

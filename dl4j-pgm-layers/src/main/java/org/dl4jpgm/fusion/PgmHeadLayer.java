@@ -14,7 +14,7 @@ import java.util.Objects;
 
 /**
  * PgM's downstream head (Eq. 13-14, {@link PgmHeadBlock}) as a DL4J layer: input the uni and paired features of a
- * {@link PgmVertex} ({@code [B, 2MD, S]} / {@code [B, S, 2MD]} / {@code [B, 2MD]}), output the fused representation
+ * {@link PgmLayer} ({@code [B, 2MD, S]} / {@code [B, S, 2MD]} / {@code [B, 2MD]}), output the fused representation
  * {@code [B, H]}, pooled over valid steps. Put an ordinary DL4J output layer after it for the prediction.
  */
 public class PgmHeadLayer extends AbstractPgmLayer {

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A DL4J training listener that observes PgM's objective during {@code fit}: after every training forward pass it reads
- * the PgM vertex's objective channels (the per-example UFC, PFC, UPR of Eq. 8-10) and accumulates their example-weighted
+ * the PgM layer's objective channels (the per-example UFC, PFC, UPR of Eq. 8-10) and accumulates their example-weighted
  * means; at the end of each epoch it appends the epoch's means to {@link #history()} (for Fig. 5). The values are those
  * of the training batches in training mode, as a PyTorch training log reports them.
  *
@@ -28,7 +28,7 @@ public class PgmObjectiveListener extends BaseTrainingListener {
     }
 
     private final String pgmVertex;
-    private final double[] sums = new double[PgmVertex.OBJECTIVES];
+    private final double[] sums = new double[PgmLayer.OBJECTIVES];
     private long examples;
     private final List<Epoch> history = new ArrayList<>();
 

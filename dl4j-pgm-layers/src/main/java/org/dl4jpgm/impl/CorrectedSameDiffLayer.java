@@ -51,8 +51,18 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
             doInit();
         }
         QuietGradFunction.ensure(sameDiff, INPUT_KEY);
+        INDArray error = externalError(epsilon);
         double factor = GradientScale.layerFactor();
-        return super.backpropGradient(factor == 1.0 ? epsilon : epsilon.div(factor), workspaceMgr);
+        return super.backpropGradient(factor == 1.0 ? error : error.div(factor), workspaceMgr);
+    }
+
+    /**
+     * The error dL/d(output) that the backward pass propagates, given the one the graph delivered; subclasses add the
+     * gradient of a term of the loss that the layer computes itself (default: unchanged). Must not modify
+     * {@code delivered} in place.
+     */
+    protected INDArray externalError(INDArray delivered) {
+        return delivered;
     }
 
     /** The layer's SameDiff graph, for diagnostics and benchmarks; null before the first forward or backward call. */

@@ -10,6 +10,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.listeners.CollectScoresListener;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jpgm.blocks.PgmBlock;
+import org.dl4jpgm.util.ParameterCounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,6 +84,47 @@ class DropInTest {
         restored.fit(ds);
         assertEquals(g.params(), restored.params(), "one more step, alike, from the restored updater state");
         assertEquals(pgm.fused(), PgmGraph.of(restored).fused());
+    }
+
+    /**
+     * PgM's parameters are a layer's: {@code numParams()}, the flattened parameter and gradient views, {@code summary()}
+     * and the Table 5 printout ({@link ParameterCounts}) all give one total, and it includes PgM's own count
+     * ({@link PgmBlock#numParams()}, the sum of its closed-form component counts).
+     */
+    @Test
+    void numParamsSummaryAndTable5PrintoutAgreeAndIncludePgm() {
+        ComputationGraph host = HostGraphs.trained(false, DataType.FLOAT);
+        ComputationGraph g = PgmFusion.replace(host, "fusion", HostGraphs.spec(false)).graph();
+        long pgm = g.getVertex("fusionPgm").numParams();
+        assertEquals(PgmGraph.pgmLayer(g.getConfiguration(), "fusionPgm").toBlock().numParams(), pgm);
+        assertTrue(pgm > 0);
+        ParameterCounts table5 = ParameterCounts.of(g);
+        assertEquals(pgm, table5.vertex("fusionPgm"));
+        assertEquals(0, table5.vertex("fusionModalities"), "the packing vertex has no parameters");
+
+        assertEquals(g.params().length(), g.numParams(), "numParams() counts every parameter of the flat view");
+        assertEquals(table5.total(), g.numParams(), "Table 5 printout and numParams()");
+        g.initGradientsView();
+        assertEquals(g.numParams(), g.getGradientsViewArray().length());
+        assertEquals(host.numParams() + pgm + g.getVertex("fusionHead").numParams(), g.numParams(),
+                "the host's encoders and task layers (its fusion, a merge, has none), PgM and its head");
+
+        String summary = g.summary();
+        assertTrue(summary.contains(String.format("Total Parameters:  %,d", g.numParams())), summary);
+        assertTrue(summary.matches("(?s).*fusionPgm \\(PgmLayerRuntime\\)\\s+-,-\\s+" + String.format("%,d", pgm)
+                + ".*"), summary);
+        assertTrue(table5.toString().contains(String.format("%,d", g.numParams())), table5.toString());
+    }
+
+    /** Every fusion of Table 2 counts as DL4J counts layers: {@code numParams()} is the length of the parameter view. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FusionType.class)
+    void everyFusionsParametersAreCountedByNumParams(FusionType type) {
+        ComputationGraph host = HostGraphs.trained(false, DataType.FLOAT);
+        FusionSpec spec = HostGraphs.spec(false).toBuilder().type(type).build();
+        ComputationGraph g = PgmFusion.replace(host, "fusion", spec).graph();
+        assertEquals(g.params().length(), g.numParams(), type.toString());
+        assertEquals(ParameterCounts.of(g).total(), g.numParams(), type.toString());
     }
 
     @Test

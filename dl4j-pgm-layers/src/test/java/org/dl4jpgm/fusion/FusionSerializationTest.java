@@ -30,7 +30,7 @@ class FusionSerializationTest {
         ComputationGraphConfiguration fromYaml = ComputationGraphConfiguration.fromYaml(conf.toYaml());
         assertEquals(conf, fromYaml, "YAML round trip");
         if (type == FusionType.PGM) {
-            PgmVertex v = (PgmVertex) fromJson.getVertices().get("fusionPgm");
+            PgmLayer v = PgmGraph.pgmLayer(fromJson, "fusionPgm");
             assertEquals(o.withWidth(4), v.getOptions());
             assertEquals(new Adam(1e-4), v.getLearnerUpdater());
             assertEquals(new Adam(1e-3), v.getDecoderUpdater());

@@ -13,7 +13,7 @@ import java.util.Map;
  * Test support: brings PgM's objective {@code L_P} (Eq. 11) into the graph's score, weighted by α (Eq. 12), so that
  * gradient checks see it ({@link ObjectiveOutput}).
  *
- * <p>Input: the objective channels of a {@link PgmVertex}, {@code [B, 3]} or {@code [B, 3, S]} (the per-example
+ * <p>Input: the objective channels of a {@link PgmLayer}, {@code [B, 3]} or {@code [B, 3, S]} (the per-example
  * UFC, PFC and UPR, repeated along S). "Labels": {@code [B, 1]}, the weight α of each example — not a target (DL4J
  * M2.1's SameDiff output layer needs a label array to backpropagate).
  *

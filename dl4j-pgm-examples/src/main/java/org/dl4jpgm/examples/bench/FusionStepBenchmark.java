@@ -1,7 +1,6 @@
 package org.dl4jpgm.examples.bench;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.dl4jpgm.datavec.embedded.EmbeddedDatasets;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutIteratorOptions;
@@ -15,7 +14,7 @@ import org.dl4jpgm.examples.mainjob.MainJobOptions;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.LossWeights;
 import org.dl4jpgm.fusion.PgmGraph;
-import org.dl4jpgm.impl.CorrectedSameDiffGraphVertex;
+import org.dl4jpgm.impl.CorrectedSameDiffLayer;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,7 +34,7 @@ import java.util.Locale;
  * CPU time of the calling thread (run with {@code OMP_NUM_THREADS=1} so that ND4J computes on that thread; the CPU
  * time is then robust to other processes sharing the machine), per {@code output} call, and the CPU-time ratio to the
  * first fusion listed. For PgM it also counts the ops of the
- * {@code PgmVertex}'s SameDiff graph (forward ops, and forward + gradient ops), and relates the step time to the
+ * {@code PgmLayer}'s SameDiff graph (forward ops, and forward + gradient ops), and relates the step time to the
  * measured dispatch floor of one tiny ND4J op in the same process ({@code [B, D] + [B, D]}): a SameDiff graph call
  * cannot cost less than its op count times that floor, whatever the tensor sizes.
  *
@@ -112,7 +111,7 @@ public final class FusionStepBenchmark {
             rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
             System.out.printf(Locale.ROOT, "%-24s %9.1f ms/step (%.1f CPU ms) %9.1f ms/output%s%n", c.label(), step, cpu,
                     out,
-                    ops[0] > 0 ? String.format(Locale.ROOT, "  (PgmVertex: %d forward ops, %d with gradient)", ops[0],
+                    ops[0] > 0 ? String.format(Locale.ROOT, "  (PgmLayer: %d forward ops, %d with gradient)", ops[0],
                             ops[1]) : "");
         }
         System.out.println();
@@ -133,14 +132,14 @@ public final class FusionStepBenchmark {
         }
     }
 
-    /** Matrix-product FLOPs of one training step in PgM's two SameDiff graphs (vertex, head), counted by listeners. */
+    /** Matrix-product FLOPs of one training step in PgM's two SameDiff graphs (PgM layer, head), counted by listeners. */
     private static double pgmMatmulFlops(ComputationGraph g, Fused fused, MultiDataSet ds) {
         MatmulFlops counter = new MatmulFlops();
         List<SameDiff> graphs = new ArrayList<>();
-        if (g.getVertex(fused.pgmVertex()) instanceof CorrectedSameDiffGraphVertex v && v.sameDiff() != null) {
-            graphs.add(v.sameDiff());
+        if (fused.isPgm() && g.getLayer(fused.pgmVertex()) instanceof CorrectedSameDiffLayer pgm && pgm.sameDiff() != null) {
+            graphs.add(pgm.sameDiff());
         }
-        if (g.getLayer(fused.output()) instanceof org.dl4jpgm.impl.CorrectedSameDiffLayer head && head.sameDiff() != null) {
+        if (g.getLayer(fused.output()) instanceof CorrectedSameDiffLayer head && head.sameDiff() != null) {
             graphs.add(head.sameDiff());
         }
         graphs.forEach(sd -> sd.setListeners(counter));
@@ -167,13 +166,12 @@ public final class FusionStepBenchmark {
         return perCall * calls / (System.nanoTime() - t0);
     }
 
-    /** Forward and forward + gradient op counts of the PgM vertex's SameDiff graph; zeros without one. */
+    /** Forward and forward + gradient op counts of the PgM layer's SameDiff graph; zeros without one. */
     private static int[] opCounts(ComputationGraph g, String vertexName) {
         if (vertexName == null) {
             return new int[]{0, 0};
         }
-        GraphVertex v = g.getVertex(vertexName);
-        if (!(v instanceof CorrectedSameDiffGraphVertex sv) || sv.sameDiff() == null) {
+        if (!(g.getVertex(vertexName).getLayer() instanceof CorrectedSameDiffLayer sv) || sv.sameDiff() == null) {
             return new int[]{0, 0};
         }
         SameDiff sd = sv.sameDiff();
@@ -201,7 +199,7 @@ public final class FusionStepBenchmark {
     static String table(List<Row> rows, double floorMs) {
         StringBuilder sb = new StringBuilder();
         sb.append("| fusion | ms / fit step | CPU ms / fit step | ms / output | CPU step vs ").append(rows.get(0).fusion())
-                .append(" | PgmVertex ops (fwd / fwd+grad) | ops x floor (ms) |\n|---|---|---|---|---|---|---|\n");
+                .append(" | PgmLayer ops (fwd / fwd+grad) | ops x floor (ms) |\n|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1fx | %s | %s |%n", r.fusion(),
                     r.msPerStep(), r.cpuMsPerStep(), r.msPerOutput(), r.cpuMsPerStep() / rows.get(0).cpuMsPerStep(),

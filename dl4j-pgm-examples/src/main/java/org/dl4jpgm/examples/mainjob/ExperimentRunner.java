@@ -146,7 +146,7 @@ public final class ExperimentRunner {
         boolean anySequence = java.util.Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
         if (choice.isPgm() && anySequence) {
             // with a mix of vectors and sequences, sequences are reduced by a masked mean over their valid steps, what
-            // the baselines do to every sequence, so that all fusions see the same inputs (PgmVertex itself accepts the
+            // the baselines do to every sequence, so that all fusions see the same inputs (PgmLayer itself accepts the
             // mix; the main job's numbers in docs/results.md were made this way)
             for (int m = 0; m < types.length; m++) {
                 if (types[m] instanceof InputType.InputTypeRecurrent && !allSequences(types)) {

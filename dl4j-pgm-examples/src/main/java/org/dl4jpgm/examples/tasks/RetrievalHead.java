@@ -80,7 +80,7 @@ public final class RetrievalHead implements ExperimentRunner.OutputExtension {
             String name = EMBED_PREFIX + modalities.get(k);
             String u = "retrievalU_" + modalities.get(k);
             String p = "retrievalP_" + modalities.get(k);
-            // PgM vertex channels: u_1..u_M in [0, MD), p_1..p_M in [MD, 2MD) (PgmVertex); SubsetVertex is inclusive
+            // PgM layer channels: u_1..u_M in [0, MD), p_1..p_M in [MD, 2MD) (PgmLayer); SubsetVertex is inclusive
             switch (embedding) {
                 case UNI -> b.addVertex(name, new SubsetVertex(k * d, (k + 1) * d - 1), fused.pgmVertex());
                 case PAIRED -> b.addVertex(name, new SubsetVertex((m + k) * d, (m + k + 1) * d - 1),

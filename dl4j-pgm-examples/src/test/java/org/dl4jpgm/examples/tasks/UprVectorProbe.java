@@ -22,7 +22,8 @@ import org.dl4jpgm.examples.mainjob.FusionChoice;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.FusionSpec;
 import org.dl4jpgm.fusion.PgmFusion;
-import org.dl4jpgm.fusion.PgmVertex;
+import org.dl4jpgm.fusion.PgmGraph;
+import org.dl4jpgm.fusion.PgmLayer;
 import org.dl4jpgm.fusion.TrainerOptions;
 import org.dl4jpgm.fusion.TwoStageTrainer;
 import org.junit.jupiter.api.Test;
@@ -211,7 +212,7 @@ class UprVectorProbe {
 
     /** Per modality {T, V, R, E, |W|} on the whole split (see the class comment), from the vertex's parameters. */
     static double[][] measure(ComputationGraph g, String vertex, List<INDArray> x) {
-        PgmVertex conf = (PgmVertex) g.getConfiguration().getVertices().get(vertex);
+        PgmLayer conf = PgmGraph.pgmLayer(g.getConfiguration(), vertex);
         PgmBlock block = conf.toBlock();
         Map<String, INDArray> params = g.getVertex(vertex).paramTable(false);
         SameDiff sd = SameDiff.create();

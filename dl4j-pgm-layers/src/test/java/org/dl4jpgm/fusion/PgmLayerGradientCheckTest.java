@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>About two minutes on an idle 2-core machine: a forward pass of this graph costs DL4J M2.1's SameDiff a good
  * fraction of a second (thousands of tiny ops), hence the subset of parameter arrays.
  */
-class PgmVertexGradientCheckTest {
+class PgmLayerGradientCheckTest {
 
     /**
      * One or two parameter arrays of every component are checked (2 entries each): checking all ~100 arrays would

@@ -1,0 +1,188 @@
+package org.dl4jpgm.fusion;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Arrays;
+
+/**
+ * The runtime of a {@link ModalityPackVertex}: copies each input and its step mask into its channels of the packed
+ * array (forward) and hands each input the error of its feature channels (backward; the mask channels are data, not
+ * functions of the inputs, so their error is dropped).
+ */
+public class ModalityPackGraphVertex extends BaseGraphVertex {
+
+    private final long[] widths;
+    private final RNNFormat[] formats;
+    /** S_m from the configuration, 0 for a vector input. */
+    private final long[] seqLengths;
+    /** The inputs' DL4J masks, as {@link #feedForwardMaskArrays} received them (null = none). */
+    private INDArray[] maskArrays;
+
+    public ModalityPackGraphVertex(ModalityPackVertex config, ComputationGraph graph, String name, int vertexIndex,
+                                   DataType dataType) {
+        super(graph, name, vertexIndex, null, null, dataType);
+        this.widths = config.getWidths();
+        this.formats = config.getFormats();
+        this.seqLengths = config.getSeqLengths();
+    }
+
+    @Override
+    public boolean hasLayer() {
+        return false;
+    }
+
+    @Override
+    public Layer getLayer() {
+        return null;
+    }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoForward()) {
+            throw new IllegalStateException(this + ": cannot do forward pass, inputs not set");
+        }
+        check();
+        long batch = inputs[0].size(0);
+        long steps = 1;
+        for (int m = 0; m < inputs.length; m++) {
+            steps = Math.max(steps, steps(m));
+        }
+        INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, dataType,
+                new long[]{batch, ModalityPackVertex.channels(widths), steps}, 'c');
+        out.assign(0);
+        for (int m = 0; m < inputs.length; m++) {
+            long s = steps(m);
+            long o = ModalityPackVertex.featureOffset(widths, m);
+            out.get(NDArrayIndex.all(), NDArrayIndex.interval(o, o + widths[m]), NDArrayIndex.interval(0, s))
+                    .assign(ncw(m).castTo(dataType));
+            INDArray mask = maskArrays == null || m >= maskArrays.length ? null : maskArrays[m];
+            INDArray maskChannel = out.get(NDArrayIndex.all(),
+                    NDArrayIndex.point(ModalityPackVertex.maskChannel(widths, m)), NDArrayIndex.interval(0, s));
+            if (mask == null) {
+                maskChannel.assign(1);
+            } else {
+                if (mask.size(0) != batch || mask.length() != batch * s) {
+                    throw new IllegalArgumentException(this + ": the mask of input " + m + " has shape "
+                            + Arrays.toString(mask.shape()) + ", expected [" + batch + ", " + s + "] for input shape "
+                            + Arrays.toString(inputs[m].shape()));
+                }
+                maskChannel.assign(mask.reshape(batch, s).castTo(dataType));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoBackward()) {
+            throw new IllegalStateException(this + ": cannot do backward pass, errors not set");
+        }
+        INDArray[] errors = new INDArray[inputs.length];
+        for (int m = 0; m < inputs.length; m++) {
+            long o = ModalityPackVertex.featureOffset(widths, m);
+            INDArray e;
+            if (inputs[m].rank() == 2) {
+                e = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(o, o + widths[m]), NDArrayIndex.point(0));
+            } else {
+                e = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(o, o + widths[m]),
+                        NDArrayIndex.interval(0, steps(m)));
+                if (formats[m] == RNNFormat.NWC) {
+                    e = e.permute(0, 2, 1);
+                }
+            }
+            errors[m] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, e.castTo(inputs[m].dataType()), 'c');
+        }
+        return new Pair<>(null, errors);
+    }
+
+    /** S_m of the current input m (1 for a vector). */
+    private long steps(int m) {
+        INDArray x = inputs[m];
+        return x.rank() == 2 ? 1 : (formats[m] == RNNFormat.NWC ? x.size(1) : x.size(2));
+    }
+
+    /** Input m as {@code [B, D_m, S_m]}. */
+    private INDArray ncw(int m) {
+        INDArray x = inputs[m];
+        if (x.rank() == 2) {
+            return x.reshape(x.size(0), x.size(1), 1);
+        }
+        return formats[m] == RNNFormat.NWC ? x.permute(0, 2, 1) : x;
+    }
+
+    private void check() {
+        if (inputs.length != widths.length) {
+            throw new IllegalArgumentException(this + ": expected " + widths.length + " inputs, found " + inputs.length);
+        }
+        for (int m = 0; m < inputs.length; m++) {
+            long[] shape = inputs[m].shape();
+            long width = shape.length == 2 ? shape[1]
+                    : shape.length == 3 ? (formats[m] == RNNFormat.NWC ? shape[2] : shape[1]) : -1;
+            if (width != widths[m] || shape[0] != inputs[0].size(0)) {
+                throw new IllegalArgumentException(this + ": input " + m + " has shape " + Arrays.toString(shape)
+                        + ", expected [" + inputs[0].size(0) + ", " + widths[m] + "] or "
+                        + (formats[m] == RNNFormat.NWC ? "[B, S, " + widths[m] + "] (NWC)"
+                        : "[B, " + widths[m] + ", S] (NCW)"));
+            }
+        }
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
+        if (backpropGradientsViewArray != null) {
+            throw new IllegalStateException(this + " has no parameters");
+        }
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
+                                                           int minibatchSize) {
+        this.maskArrays = maskArrays;
+        if (maskArrays == null) {
+            return new Pair<>(null, currentMaskState);
+        }
+        INDArray union = null;
+        for (int m = 0; m < maskArrays.length; m++) {
+            if (isVector(m)) {
+                continue;
+            }
+            if (maskArrays[m] == null) {
+                return new Pair<>(null, currentMaskState);
+            }
+            INDArray mask = maskArrays[m].castTo(dataType);
+            if (union != null && union.size(1) != mask.size(1)) {
+                return new Pair<>(null, currentMaskState);   // lengths differ: no one step mask for the packed steps
+            }
+            union = union == null ? mask.dup() : org.nd4j.linalg.ops.transforms.Transforms.max(union, mask, false);
+        }
+        return new Pair<>(union, union == null ? null : currentMaskState);
+    }
+
+    private boolean isVector(int m) {
+        return seqLengths[m] == 0;
+    }
+
+    /** Forgets the masks when the graph clears its state, so a call without masks does not reuse the last ones. */
+    @Override
+    public void clearVertex() {
+        super.clearVertex();
+        maskArrays = null;
+    }
+
+    @Override
+    public String toString() {
+        return "ModalityPackVertex '" + vertexName + "'";
+    }
+}
