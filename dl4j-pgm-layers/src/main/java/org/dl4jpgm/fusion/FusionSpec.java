@@ -15,6 +15,7 @@ public final class FusionSpec {
     private long headHidden;
     private int headHeads = 2;
     private long headFfnSize;
+    private boolean headInputNormalized;
     private IUpdater modelUpdater = new Adam(3e-4);
     private IUpdater learnerUpdater = new Adam(1e-4);
     private IUpdater decoderUpdater = new Adam(1e-3);
@@ -43,6 +44,7 @@ public final class FusionSpec {
         c.headHidden = headHidden;
         c.headHeads = headHeads;
         c.headFfnSize = headFfnSize;
+        c.headInputNormalized = headInputNormalized;
         c.modelUpdater = modelUpdater;
         c.learnerUpdater = learnerUpdater;
         c.decoderUpdater = decoderUpdater;
@@ -63,6 +65,15 @@ public final class FusionSpec {
     public int getHeadHeads() { return headHeads; }
     /** FFN width of PgM's head (0 = 2H). */
     public long getHeadFfnSize() { return headFfnSize; }
+    /**
+     * Whether a {@code BatchNormalization} layer ({@code <prefix>FeaturesNorm}) standardises PgM's features, per
+     * channel, before the head (default false, the paper's head). Stage 1 trains PgM on L_P alone, and the untrained
+     * head then maps its features to nearly one output for every example; stage 2 drives the head to the class prior
+     * and its ReLUs die. With the features standardised the head learns (docs/design.md, "The head after stage 1",
+     * has the measurements). DL4J 1.0.0-M2.1's {@code ComputationGraph.setLearningRate} fails on a graph with a
+     * {@code BatchNormalization} layer (docs/dl4j-m2.1-notes.md); set learning rates through the updaters instead.
+     */
+    public boolean isHeadInputNormalized() { return headInputNormalized; }
     /** Updater of PgM's partitioners, projections, classifiers and head (paper: learning rate 3e-4; null = global). */
     public IUpdater getModelUpdater() { return modelUpdater; }
     /** Updater of the two learners (paper: 1e-4). */
@@ -93,6 +104,7 @@ public final class FusionSpec {
         public Builder headHidden(long v) { s.headHidden = v; return this; }
         public Builder headHeads(int v) { s.headHeads = v; return this; }
         public Builder headFfnSize(long v) { s.headFfnSize = v; return this; }
+        public Builder headInputNormalized(boolean v) { s.headInputNormalized = v; return this; }
         public Builder modelUpdater(IUpdater v) { s.modelUpdater = v; return this; }
         public Builder learnerUpdater(IUpdater v) { s.learnerUpdater = v; return this; }
         public Builder decoderUpdater(IUpdater v) { s.decoderUpdater = v; return this; }

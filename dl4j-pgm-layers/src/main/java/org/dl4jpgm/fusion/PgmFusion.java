@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.PgmOptions;
@@ -45,6 +46,7 @@ public final class PgmFusion {
     static final String PGM = "Pgm";
     static final String PACK = "Modalities";
     static final String FEATURES = "Features";
+    static final String NORM = "FeaturesNorm";
     static final String HEAD = "Head";
 
     private PgmFusion() {
@@ -91,7 +93,7 @@ public final class PgmFusion {
             }
         }
         String p = spec.getPrefix();
-        for (String name : List.of(p + PACK, p + PGM, p + HEAD, p + FEATURES)) {
+        for (String name : List.of(p + PACK, p + PGM, p + HEAD, p + FEATURES, p + NORM)) {
             if (b.getVertices().containsKey(name)) {
                 throw new IllegalArgumentException("PgmFusion: the graph already has a vertex '" + name + "'; choose another "
                         + "FusionSpec prefix");
@@ -121,13 +123,22 @@ public final class PgmFusion {
                 spec.getDecoderUpdater()), p + PACK);
         int[] features = PgmLayer.featureRange(modalities, d);
         b.addVertex(p + FEATURES, new SubsetVertex(features[0], features[1]), p + PGM);
+        String headInput = p + FEATURES;
+        if (spec.isHeadInputNormalized()) {
+            BatchNormalization.Builder norm = new BatchNormalization.Builder();
+            if (spec.getModelUpdater() != null) {
+                norm.updater(spec.getModelUpdater());
+            }
+            b.addLayer(p + NORM, norm.build(), p + FEATURES);
+            headInput = p + NORM;
+        }
         long hidden = spec.getHeadHidden() > 0 ? spec.getHeadHidden() : (replacedWidth > 0 ? replacedWidth : d);
         PgmHeadLayer.Builder head = new PgmHeadLayer.Builder().modalities(modalities).modalityWidth(d).hidden(hidden)
                 .heads(spec.getHeadHeads()).ffnSize(spec.getHeadFfnSize());
         if (spec.getModelUpdater() != null) {
             head.updater(spec.getModelUpdater());
         }
-        b.addLayer(p + HEAD, head.build(), p + FEATURES);
+        b.addLayer(p + HEAD, head.build(), headInput);
         return new Fused(p + HEAD, hidden, p + PGM);
     }
 

@@ -116,6 +116,37 @@ class DropInTest {
         assertTrue(table5.toString().contains(String.format("%,d", g.numParams())), table5.toString());
     }
 
+    /**
+     * {@code FusionSpec.headInputNormalized}: a {@code BatchNormalization} layer between PgM's features and the head;
+     * the graph trains, saves and loads. DL4J 1.0.0-M2.1's {@code setLearningRate} fails on such a graph (its updater
+     * refresh looks up the updater state of BatchNormalization's running mean, which has none): docs/dl4j-m2.1-notes.md.
+     */
+    @Test
+    void headInputNormalizationStandardisesTheFeaturesBeforeTheHead(@TempDir Path dir) throws Exception {
+        ComputationGraph host = HostGraphs.trained(false, DataType.FLOAT);
+        PgmGraph pgm = PgmFusion.replace(host, "fusion",
+                HostGraphs.spec(false).toBuilder().headInputNormalized(true).build());
+        ComputationGraph g = pgm.graph();
+        ComputationGraphConfiguration conf = g.getConfiguration();
+        assertEquals(List.of("fusionFeatures"), conf.getVertexInputs().get("fusionFeaturesNorm"));
+        assertEquals(List.of("fusionFeaturesNorm"), conf.getVertexInputs().get("fusionHead"));
+        assertTrue(g.getLayer("fusionFeaturesNorm") instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization);
+        assertEquals(g.params().length(), g.numParams());
+
+        MultiDataSetIterator train = HostGraphs.data(false, 24, 8, 2, DataType.FLOAT);
+        g.fit(train, 2);
+        train.reset();
+        MultiDataSet ds = train.next();
+        INDArray out = g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays())[0];
+        assertTrue(out.isMatrix() && !out.isNaN().any() && !out.isInfinite().any());
+        File f = dir.resolve("norm.zip").toFile();
+        ModelSerializer.writeModel(g, f, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(f, true);
+        assertEquals(out, restored.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays())[0]);
+        assertThrows(NullPointerException.class, () -> g.setLearningRate(1e-3),
+                "DL4J M2.1: setLearningRate on a graph with BatchNormalization");
+    }
+
     /** Every fusion of Table 2 counts as DL4J counts layers: {@code numParams()} is the length of the parameter view. */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(FusionType.class)
