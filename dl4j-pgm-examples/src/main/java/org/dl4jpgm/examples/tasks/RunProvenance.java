@@ -38,8 +38,28 @@ import java.util.stream.Stream;
 public record RunProvenance(String command, Map<String, Object> options, String fingerprint, int layoutFiles,
                             String machine, String time) {
 
-    /** The provenance of a run with options {@code o} whose export is {@code layout}. */
+    /**
+     * The SHA-256 of a data set in the project's layout.
+     *
+     * @param sha256 hex digest over every file, in path order: relative path, NUL, bytes, NUL
+     * @param files  number of files hashed
+     */
+    public record Fingerprint(String sha256, int files) {
+    }
+
+    /** The provenance of a task main's run with options {@code o} whose export is {@code layout}. */
     public static RunProvenance of(TaskOptions o, Path layout) throws IOException {
+        return of(o.getCommand(), o.values(), layout);
+    }
+
+    /** The provenance of a run of {@code command} with {@code options} on the data set {@code layout}. */
+    public static RunProvenance of(String command, Map<String, Object> options, Path layout) throws IOException {
+        Fingerprint f = fingerprint(layout);
+        return new RunProvenance(command, options, f.sha256(), f.files(), thisMachine(), Instant.now().toString());
+    }
+
+    /** The fingerprint of the data set (layout) under {@code layout}. */
+    public static Fingerprint fingerprint(Path layout) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.walk(layout)) {
             files = s.filter(Files::isRegularFile).sorted().toList();
@@ -56,11 +76,14 @@ public record RunProvenance(String command, Map<String, Object> options, String 
             }
             sha.update((byte) 0);
         }
-        String machine = String.format(Locale.ROOT, "%s %s, %d processors, Java %s", System.getProperty("os.name"),
+        return new Fingerprint(HexFormat.of().formatHex(sha.digest()), files.size());
+    }
+
+    /** OS, architecture, processors, Java version. */
+    public static String thisMachine() {
+        return String.format(Locale.ROOT, "%s %s, %d processors, Java %s", System.getProperty("os.name"),
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        return new RunProvenance(o.getCommand(), o.values(), HexFormat.of().formatHex(sha.digest()), files.size(),
-                machine, Instant.now().toString());
     }
 
     /** The seed of initialisation and shuffling. */
@@ -75,6 +98,10 @@ public record RunProvenance(String command, Map<String, Object> options, String 
         sb.append("- seed: ").append(seed()).append('\n');
         sb.append("- dataset fingerprint (SHA-256 of the exported layout, ").append(layoutFiles).append(" files): `")
                 .append(fingerprint).append("`\n");
+        String commit = gitCommit();
+        if (commit != null) {
+            sb.append("- git commit: `").append(commit).append("`\n");
+        }
         sb.append("- machine: ").append(machine).append('\n');
         sb.append("- written: ").append(time).append("\n\n");
         sb.append("| option | value |\n|---|---|\n");
@@ -93,17 +120,42 @@ public record RunProvenance(String command, Map<String, Object> options, String 
         root.put("testExamples", report.testExamples());
         root.put("metrics", metrics);
         root.put("notes", report.notes());
+        return json(root);
+    }
+
+    /**
+     * {@code results} followed by this provenance as one JSON object: command, seed, data set fingerprint, options,
+     * git commit (when the working directory is in a git checkout), machine, time.
+     */
+    public String json(Map<String, Object> results) {
+        Map<String, Object> root = new LinkedHashMap<>(results);
         root.put("command", command);
         root.put("seed", seed());
         root.put("datasetFingerprint", fingerprint);
         root.put("layoutFiles", layoutFiles);
         root.put("options", options);
+        root.put("gitCommit", gitCommit());
         root.put("machine", machine);
         root.put("written", time);
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The commit of the checkout the program runs in ({@code git rev-parse HEAD}), or null when there is none. */
+    public static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").directory(org.dl4jpgm.examples.ProjectHome.dir()
+                    .toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 && out.matches("[0-9a-f]{40}") ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
