@@ -193,7 +193,7 @@ public final class MainJob {
         try {
             new SavedModel("MainJob", c.label(), seed, target.getName(), SavedModel.task(target), target.getClasses(),
                     SavedModel.shapes(d, train), provenance.fingerprint(), Presets.values(o.getTraining()),
-                    provenance.options(), null).write(t.graph(), file);
+                    provenance.options(), o.getArgs(), null).write(t.graph(), file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -90,6 +90,8 @@ public final class MainJobOptions implements TrainingSettings {
 
     /** The parsed command line. */
     private CommandLine commandLine;
+    /** The arguments parsed, as given. */
+    private List<String> args = List.of();
 
     private MainJobOptions() {
     }
@@ -105,6 +107,7 @@ public final class MainJobOptions implements TrainingSettings {
             Presets.apply(o.training, Presets.QUICK);
         }
         o.commandLine = Cli.parse(o, o.training, args);
+        o.args = List.of(args);
         if (o.training.isResume() && o.training.getCheckpointDir() == null) {
             throw new IllegalArgumentException("MainJob: option --resume needs --checkpoint-dir DIR, found none");
         }
@@ -133,6 +136,8 @@ public final class MainJobOptions implements TrainingSettings {
 
     /** The training options (widths, epochs, learning rates, loss weights, checkpoints, statistics). */
     public TrainingOptions getTraining() { return training; }
+    /** The arguments as given on the command line. */
+    public List<String> getArgs() { return args; }
     public Path getDataset() { return dataset; }
     public String getTarget() { return target; }
     public List<String> getFusions() { return fusions == null ? FusionChoice.DEFAULT_LIST : fusions; }

@@ -13,6 +13,9 @@ import org.dl4jpgm.examples.cli.Converters;
 import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.mainjob.ExperimentRunner;
 import org.dl4jpgm.examples.tasks.RunProvenance;
+import org.dl4jpgm.examples.tasks.TaskCommand;
+import org.dl4jpgm.examples.tasks.TaskOptionException;
+import org.dl4jpgm.examples.tasks.TaskRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -102,9 +105,12 @@ public final class Predict {
         try {
             p.predict(out);
             return 0;
-        } catch (MismatchException | IllegalArgumentException e) {
+        } catch (MismatchException | TaskOptionException e) {
+            err.println(e.getMessage().startsWith("Predict: ") ? e.getMessage() : "Predict: " + e.getMessage());
+            return Cli.USAGE_ERROR;
+        } catch (IllegalArgumentException e) {
             err.println("Predict: " + e.getMessage());
-            return e instanceof MismatchException || e.getMessage().startsWith("--") ? Cli.USAGE_ERROR : Cli.DATA_ERROR;
+            return e.getMessage().startsWith("--") ? Cli.USAGE_ERROR : Cli.DATA_ERROR;
         } catch (IllegalStateException | UncheckedIOException e) {
             err.println("Predict: " + e.getMessage());
             return Cli.DATA_ERROR;
@@ -121,6 +127,52 @@ public final class Predict {
     private Result predict(PrintStream print) {
         SavedModel m = SavedModel.read(model);
         Path root = dataset == null ? EmbeddedDatasets.digitsSpeech() : dataset;
+        Path exported = null;
+        try {
+            if (!Files.isRegularFile(root.resolve(DatasetDescriptor.FILE_NAME))) {
+                exported = export(m, root, print);
+                root = exported.resolve("layout");
+            }
+            return predict(m, root, print);
+        } finally {
+            if (exported != null) {
+                delete(exported);
+            }
+        }
+    }
+
+    /**
+     * Exports a data folder in a reader's format the way the model's data was exported: with the task main's options
+     * as saved, into a temporary folder.
+     */
+    private Path export(SavedModel m, Path dataDir, PrintStream print) {
+        TaskCommand task = TaskCommand.of(m.command());
+        if (task == null) {
+            throw new MismatchException("DATASET_DIR " + dataDir + ": expected a data set in the project's layout (a "
+                    + DatasetDescriptor.FILE_NAME + "), found none (the model was trained by " + m.command()
+                    + " on such a folder)");
+        }
+        try {
+            Path tmp = Files.createTempDirectory("dl4jpgm-predict-");
+            print.println("Predict: " + dataDir + " is not in the project's layout; exporting it with " + m.command()
+                    + "'s options as saved");
+            TaskRunner.reportSkipped(task.export(m.args().toArray(new String[0]), dataDir, tmp.resolve("layout"),
+                    print), print);
+            return tmp;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind
+        }
+    }
+
+    private Result predict(SavedModel m, Path root, PrintStream print) {
         LayoutReader reader = new LayoutReader(root);
         DatasetDescriptor d = reader.descriptor();
         check(m, d, root);
@@ -159,7 +211,7 @@ public final class Predict {
         double[] metrics = ExperimentRunner.metrics(target, outputs, data);
         print.printf(Locale.ROOT, "%s (%s, seed %d, trained by %s) on %s, %s split, %d examples: %s %.4f  %s %.4f%n",
                 m.fusion(), m.target(), m.seed(), m.command(), dataset == null ? "the embedded " + d.getName()
-                        + " set" : root, split, data.size(), classification ? "ACC" : "MAE", metrics[0],
+                        + " set" : dataset, split, data.size(), classification ? "ACC" : "MAE", metrics[0],
                 classification ? "F1" : "Corr", metrics[1]);
         String fingerprint = fingerprint(root);
         if (m.fingerprint() != null && !m.fingerprint().equals(fingerprint)) {

@@ -36,11 +36,12 @@ import java.util.Map;
  * @param fingerprint  SHA-256 of the data set trained on (its layout, file by file)
  * @param training     the training options as a preset (the keys of {@code presets/cpu.json})
  * @param options      every option of the command with the value in effect
+ * @param args         the command line as given (a task main's re-parsed by {@link Predict} to export another folder)
  * @param standardizer the train split's mean and deviation per modality, when features were standardised (else null)
  */
 public record SavedModel(String command, String fusion, long seed, String target, String task, List<String> classes,
                          Map<String, long[]> modalities, String fingerprint, Map<String, Object> training,
-                         Map<String, Object> options, FeatureStandardizer standardizer) {
+                         Map<String, Object> options, List<String> args, FeatureStandardizer standardizer) {
 
     /** The zip entry of the description, next to DL4J's own entries. */
     public static final String ENTRY = "dl4jpgm-model.json";
@@ -84,6 +85,7 @@ public record SavedModel(String command, String fusion, long seed, String target
         m.put("datasetFingerprint", fingerprint);
         m.put("training", training);
         m.put("options", options);
+        m.put("args", args);
         if (standardizer != null) {
             m.put("standardizer", Map.of("mean", standardizer.mean(), "std", standardizer.std()));
         }
@@ -122,7 +124,8 @@ public record SavedModel(String command, String fusion, long seed, String target
             SavedModel r = new SavedModel((String) m.get("command"), (String) m.get("fusion"),
                     ((Number) m.get("seed")).longValue(), (String) m.get("target"), (String) m.get("task"),
                     (List<String>) m.get("classes"), modalities, (String) m.get("datasetFingerprint"),
-                    (Map<String, Object>) m.get("training"), (Map<String, Object>) m.get("options"), standardizer);
+                    (Map<String, Object>) m.get("training"), (Map<String, Object>) m.get("options"),
+                    m.get("args") == null ? List.of() : (List<String>) m.get("args"), standardizer);
             return r;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("--model " + file + ": entry " + ENTRY + " cannot be read: "

@@ -90,6 +90,8 @@ public abstract class TaskOptions implements TrainingSettings {
 
     /** The parsed command line (usage, values in effect). */
     private CommandLine commandLine;
+    /** The arguments parsed, as given. */
+    private List<String> args = List.of();
 
     /** @param defaultOut the task's default output folder, e.g. {@code tasks-out/msa} */
     protected TaskOptions(Path defaultOut) {
@@ -118,6 +120,7 @@ public abstract class TaskOptions implements TrainingSettings {
     protected static <O extends TaskOptions> O parse(O options, String... args) {
         TaskOptions o = options;
         o.commandLine = Cli.parse(o, o.training, args);
+        o.args = List.of(args);
         if (o.help) {
             return options;
         }
@@ -254,6 +257,18 @@ public abstract class TaskOptions implements TrainingSettings {
     protected void taskValues(Map<String, Object> values) {
     }
 
+    /**
+     * Points these options at another data folder and output folder, every other option as parsed: how
+     * {@link org.dl4jpgm.examples.predict.Predict} exports a data folder in a reader's format the way a saved model's
+     * data was exported.
+     */
+    public void relocate(Path dataDir, Path outDir) {
+        this.data = dataDir;
+        this.out = outDir;
+    }
+
+    /** The arguments as given on the command line (saved with the model). */
+    public List<String> getArgs() { return args; }
     /** The dataset folder as distributed. */
     public Path getData() { return data; }
     /** The model, by {@link FusionChoice} name. */

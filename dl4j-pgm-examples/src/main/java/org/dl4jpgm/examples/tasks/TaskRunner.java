@@ -231,7 +231,7 @@ public final class TaskRunner {
         try {
             new SavedModel(o.getCommand(), choice.label(), o.getSeed(), t.getName(), SavedModel.task(t), t.getClasses(),
                     SavedModel.shapes(d, train), RunProvenance.fingerprint(layout).sha256(),
-                    Presets.values(o.getTraining()), o.values(), standardizer).write(trained.graph(), file);
+                    Presets.values(o.getTraining()), o.values(), o.getArgs(), standardizer).write(trained.graph(), file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -106,6 +106,11 @@ class PredictTest {
         Outcome none = predict(data.toString(), "--model", data.resolve("dataset.json").toString());
         assertEquals(2, none.status(), none.err());
         assertTrue(none.err().contains("expected a model saved by the mains"), none.err());
+        Outcome notLayout = predict(dir.toString(), "--model", model.toString());
+        assertEquals(2, notLayout.status(), notLayout.err());
+        assertTrue(notLayout.err().startsWith("Predict: DATASET_DIR " + dir + ": expected a data set in the project's "
+                + "layout (a dataset.json), found none (the model was trained by MainJob on such a folder)"),
+                notLayout.err());
     }
 
     @Test
@@ -115,10 +120,19 @@ class PredictTest {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         TaskReport r = MsaMain.run(MsaOptions.parse(mosi.toString(), "--width", "8", "--stage2-epochs", "1", "--out",
                 out.toString()), new PrintStream(sink, true, StandardCharsets.UTF_8));
+        String mae = String.format(Locale.ROOT, "MAE %.4f", r.metric("MAE"));
         Outcome p = predict(out.resolve("layout").toString(), "--model", out.resolve(TaskRunner.MODEL_ZIP).toString());
         assertEquals(0, p.status(), p.err());
-        assertTrue(p.out().contains(String.format(Locale.ROOT, "MAE %.4f", r.metric("MAE"))),
-                "MAE " + r.metric("MAE") + " in\n" + p.out());
+        assertTrue(p.out().contains(mae), mae + " in\n" + p.out());
         assertTrue(SavedModel.read(out.resolve(TaskRunner.MODEL_ZIP)).standardizer() != null);
+
+        // the data folder as distributed (the MMSA pickle), exported again with the options the model was saved with
+        Outcome raw = predict(mosi.toString(), "--model", out.resolve(TaskRunner.MODEL_ZIP).toString(), "--out",
+                dir.resolve("raw.csv").toString());
+        assertEquals(0, raw.status(), raw.err());
+        assertTrue(raw.out().contains("is not in the project's layout; exporting it with MsaMain's options"), raw.out());
+        assertTrue(raw.out().contains(mae), mae + " in\n" + raw.out());
+        assertEquals(Files.readString(out.resolve("model-test-predictions.csv")),
+                Files.readString(dir.resolve("raw.csv")), "the same predictions from the folder and its export");
     }
 }
