@@ -32,19 +32,22 @@ import java.util.stream.Stream;
  * @param options     every option by its command-line name, with the value in effect
  * @param fingerprint SHA-256 of the exported layout, hex
  * @param layoutFiles number of files hashed
+ * @param checksums   SHA-256 of each file of the layout, by its path relative to the layout
  * @param machine     OS, architecture, processors, Java version
  * @param time        when the results were written (UTC, ISO-8601)
  */
 public record RunProvenance(String command, Map<String, Object> options, String fingerprint, int layoutFiles,
+                            Map<String, String> checksums,
                             String machine, String time) {
 
     /**
      * The SHA-256 of a data set in the project's layout.
      *
-     * @param sha256 hex digest over every file, in path order: relative path, NUL, bytes, NUL
-     * @param files  number of files hashed
+     * @param sha256    hex digest over every file, in path order: relative path, NUL, bytes, NUL
+     * @param files     number of files hashed
+     * @param checksums hex SHA-256 of each file's bytes, by its path relative to the layout, in path order
      */
-    public record Fingerprint(String sha256, int files) {
+    public record Fingerprint(String sha256, int files, Map<String, String> checksums) {
     }
 
     /** The provenance of a task main's run with options {@code o} whose export is {@code layout}. */
@@ -55,7 +58,8 @@ public record RunProvenance(String command, Map<String, Object> options, String 
     /** The provenance of a run of {@code command} with {@code options} on the data set {@code layout}. */
     public static RunProvenance of(String command, Map<String, Object> options, Path layout) throws IOException {
         Fingerprint f = fingerprint(layout);
-        return new RunProvenance(command, options, f.sha256(), f.files(), thisMachine(), Instant.now().toString());
+        return new RunProvenance(command, options, f.sha256(), f.files(), f.checksums(), thisMachine(),
+                Instant.now().toString());
     }
 
     /** The fingerprint of the data set (layout) under {@code layout}. */
@@ -65,18 +69,23 @@ public record RunProvenance(String command, Map<String, Object> options, String 
             files = s.filter(Files::isRegularFile).sorted().toList();
         }
         MessageDigest sha = sha256();
+        Map<String, String> checksums = new LinkedHashMap<>();
         byte[] buffer = new byte[1 << 16];
         for (Path f : files) {
-            sha.update(layout.relativize(f).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+            String name = layout.relativize(f).toString().replace('\\', '/');
+            sha.update(name.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
+            MessageDigest file = sha256();
             try (InputStream in = Files.newInputStream(f)) {
                 for (int n; (n = in.read(buffer)) > 0; ) {
                     sha.update(buffer, 0, n);
+                    file.update(buffer, 0, n);
                 }
             }
             sha.update((byte) 0);
+            checksums.put(name, HexFormat.of().formatHex(file.digest()));
         }
-        return new Fingerprint(HexFormat.of().formatHex(sha.digest()), files.size());
+        return new Fingerprint(HexFormat.of().formatHex(sha.digest()), files.size(), checksums);
     }
 
     /** OS, architecture, processors, Java version. */
@@ -133,6 +142,7 @@ public record RunProvenance(String command, Map<String, Object> options, String 
         root.put("seed", seed());
         root.put("datasetFingerprint", fingerprint);
         root.put("layoutFiles", layoutFiles);
+        root.put("datasetChecksums", checksums);
         root.put("options", options);
         root.put("gitCommit", gitCommit());
         root.put("machine", machine);
