@@ -8,31 +8,30 @@ import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.datavec.layout.TargetStatistics;
 import org.dl4jpgm.datavec.layout.TaskType;
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.mainjob.ExperimentRunner;
 import org.dl4jpgm.examples.mainjob.Figures;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
 import org.dl4jpgm.examples.mainjob.MainJobOptions;
 import org.dl4jpgm.examples.mainjob.ResultsTable;
 import org.dl4jpgm.examples.mainjob.RunResult;
+import org.dl4jpgm.examples.predict.SavedModel;
+import org.dl4jpgm.examples.tasks.RunProvenance;
 import org.dl4jpgm.fusion.EpochRecord;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.util.ParameterCounts;
 
-import org.dl4jpgm.examples.cli.Cli;
-import org.dl4jpgm.examples.cli.Presets;
-import org.dl4jpgm.examples.predict.SavedModel;
-import org.dl4jpgm.examples.tasks.RunProvenance;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**

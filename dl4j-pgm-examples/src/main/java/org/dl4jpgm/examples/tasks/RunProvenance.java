@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * What a task main's results were computed from, written next to them: the command, every option with the value in
+ * What a main's results were computed from, written next to them: the command, every option with the value in
  * effect, the seed, the data folder, the fingerprint of the dataset as trained on, the machine and the time.
  *
  * <p>The fingerprint is the SHA-256 over the exported layout (every file under {@code <out>/layout}, in path order:
@@ -104,7 +104,9 @@ public record RunProvenance(String command, Map<String, Object> options, String 
     public String markdown() {
         StringBuilder sb = new StringBuilder("## Provenance\n\n");
         sb.append("- command: `").append(command).append("`\n");
-        sb.append("- seed: ").append(seed()).append('\n');
+        if (seed() != null) {
+            sb.append("- seed: ").append(seed()).append('\n');
+        }
         sb.append("- dataset fingerprint (SHA-256 of the exported layout, ").append(layoutFiles).append(" files): `")
                 .append(fingerprint).append("`\n");
         String commit = gitCommit();
@@ -139,7 +141,9 @@ public record RunProvenance(String command, Map<String, Object> options, String 
     public String json(Map<String, Object> results) {
         Map<String, Object> root = new LinkedHashMap<>(results);
         root.put("command", command);
-        root.put("seed", seed());
+        if (seed() != null) {
+            root.put("seed", seed());
+        }
         root.put("datasetFingerprint", fingerprint);
         root.put("layoutFiles", layoutFiles);
         root.put("datasetChecksums", checksums);
