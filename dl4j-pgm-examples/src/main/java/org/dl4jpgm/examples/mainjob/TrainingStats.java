@@ -36,6 +36,8 @@ public final class TrainingStats {
     private final StatsListener listener;
     private final String session;
     private int epochs;
+    /** The objectives' workers given static information so far. */
+    private final java.util.Set<String> registered = new java.util.HashSet<>();
 
     private TrainingStats(ComputationGraph graph, StatsStorage storage, StatsListener listener, String session) {
         this.graph = graph;
@@ -61,33 +63,33 @@ public final class TrainingStats {
     }
 
     /**
-     * Receives every epoch's record and stores its objectives (NaN ones, of unmonitored epochs, are left out). The
-     * first call gives each objective's worker the listener's static information (model, hardware), which the UI
-     * lists workers by.
+     * Receives every epoch's record and stores its objectives (NaN ones, of unmonitored epochs and of the baselines'
+     * PgM objectives, are left out). An objective's first report gives its worker the listener's static information
+     * (model, hardware), which the UI lists workers by.
      */
     public Consumer<EpochRecord> objectives() {
         return e -> {
-            if (epochs == 0) {
-                Persistable info = storage.getStaticInfo(session, StatsListener.TYPE_ID, listener.getWorkerID());
-                for (String w : OBJECTIVE_WORKERS) {
-                    if (info != null) {
-                        SbeStatsInitializationReport copy = new SbeStatsInitializationReport();
-                        copy.decode(info.encode());
-                        copy.reportIDs(session, StatsListener.TYPE_ID, w, System.currentTimeMillis());
-                        storage.putStaticInfo(copy);
-                    }
-                }
-            }
             epochs++;
             double[] v = {e.ufc(), e.pfc(), e.upr(), e.taskLoss()};
             for (int i = 0; i < v.length; i++) {
-                if (Double.isFinite(v[i])) {
-                    SbeStatsReport r = new SbeStatsReport();
-                    r.reportIDs(session, StatsListener.TYPE_ID, OBJECTIVE_WORKERS.get(i), System.currentTimeMillis());
-                    r.reportIterationCount(epochs);
-                    r.reportScore(v[i]);
-                    storage.putUpdate(r);
+                if (!Double.isFinite(v[i])) {
+                    continue;
                 }
+                String worker = OBJECTIVE_WORKERS.get(i);
+                if (registered.add(worker)) {
+                    Persistable info = storage.getStaticInfo(session, StatsListener.TYPE_ID, listener.getWorkerID());
+                    if (info != null) {
+                        SbeStatsInitializationReport copy = new SbeStatsInitializationReport();
+                        copy.decode(info.encode());
+                        copy.reportIDs(session, StatsListener.TYPE_ID, worker, System.currentTimeMillis());
+                        storage.putStaticInfo(copy);
+                    }
+                }
+                SbeStatsReport r = new SbeStatsReport();
+                r.reportIDs(session, StatsListener.TYPE_ID, worker, System.currentTimeMillis());
+                r.reportIterationCount(epochs);
+                r.reportScore(v[i]);
+                storage.putUpdate(r);
             }
         };
     }

@@ -43,10 +43,14 @@ class TrainingStatsTest {
         ExperimentRunner r = new ExperimentRunner(d, d.getTarget("paired"), reader.readSplit("train"),
                 reader.readSplit("test"), o);
         List<EpochRecord> history = r.train(FusionChoice.parse("PGM"), 1000, true, e -> { }).history();
+        r.train(FusionChoice.parse("CONCAT"), 1000, true, e -> { });
 
         FileStatsStorage s = new FileStatsStorage(stats.toFile());
         try {
-            assertEquals(List.of("PgM-seed1000"), s.listSessionIDs());
+            assertEquals(java.util.Set.of("PgM-seed1000", "CONCAT-seed1000"), java.util.Set.copyOf(s.listSessionIDs()));
+            List<String> baseline = s.listWorkerIDsForSession("CONCAT-seed1000");
+            assertTrue(baseline.contains("pgm-task") && !baseline.contains("pgm-UFC"),
+                    "a baseline has a task loss and no PgM objectives: " + baseline);
             List<String> workers = s.listWorkerIDsForSession("PgM-seed1000");
             assertTrue(workers.containsAll(TrainingStats.OBJECTIVE_WORKERS), workers.toString());
             assertTrue(workers.size() > TrainingStats.OBJECTIVE_WORKERS.size(), "and the listener's own: " + workers);
