@@ -52,6 +52,10 @@ public final class Cli {
         } catch (ParameterException e) {
             throw new IllegalArgumentException(name + ": " + message(e), e);
         }
+        if (training != null && training.getAlpha() + training.getBeta() == 0) {
+            throw new IllegalArgumentException(name + ": --alpha and --beta are both 0, expected at least one > 0 (the "
+                    + "stage-2 objective α L_P + β L_T would be 0)");
+        }
         return cmd;
     }
 

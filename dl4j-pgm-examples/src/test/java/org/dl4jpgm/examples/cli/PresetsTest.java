@@ -96,6 +96,9 @@ class PresetsTest {
         assertTrue(e.getMessage().contains("preset file " + range.toAbsolutePath() + ": key 'batchSize' expects a "
                 + "whole number >= 1, found 0"), e.getMessage());
 
+        e = assertThrows(IllegalArgumentException.class, () -> MainJobOptions.parse("--alpha", "0", "--beta", "0"));
+        assertTrue(e.getMessage().startsWith("MainJob: --alpha and --beta are both 0"), e.getMessage());
+
         e = assertThrows(IllegalArgumentException.class, () -> MainJobOptions.parse("--preset", "papre"));
         assertTrue(e.getMessage().contains("--preset papre: expected one of [cpu, tasks, quick, paper] or a JSON "
                 + "file"), e.getMessage());
