@@ -16,6 +16,8 @@ import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.conf.MaskedLearnerLayer;
 import org.dl4jpgm.conf.ModalPartitionerLayer;
 import org.dl4jpgm.conf.UniPairedDecoderVertex;
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Converters;
 import org.dl4jpgm.util.ParameterCounts;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,7 +27,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.util.Random;
+import java.util.concurrent.Callable;
 
 /**
  * A small demonstration of PgM's layers in a DL4J {@link ComputationGraph}: two recurrent modalities ("text" with 6
@@ -35,10 +41,14 @@ import java.util.Random;
  * classified into 3 classes. It trains a few Adam steps on generated data (class-dependent means plus noise) and
  * prints the score after each step.
  *
- * <p>Run: {@code mvn -B -q -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.Demo}. Options (all
- * optional, in this order): steps (default 10), minibatch size (default 32), seed (default 42).
+ * <p>Run: {@code mvn -B -q -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.Demo}; options
+ * {@code --steps N}, {@code --batch B}, {@code --seed S} ({@code --help}).
  */
-public final class Demo {
+@Command(name = "Demo", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
+        description = {"A two-modality graph with PgM's partitioner, learners and decoder trained a few steps on "
+                + "generated data.", ""},
+        exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR)
+public final class Demo implements Callable<Integer> {
 
     /** Common width D of the modal representations. */
     static final int WIDTH = 8;
@@ -120,10 +130,28 @@ public final class Demo {
         return m;
     }
 
+    /** Training steps. */
+    @Option(names = "--steps", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "training steps (default ${DEFAULT-VALUE})")
+    private int steps = 10;
+    /** Examples per step. */
+    @Option(names = "--batch", paramLabel = "B", converter = Converters.PositiveInt.class,
+            description = "examples per step (default ${DEFAULT-VALUE})")
+    private int batch = 32;
+    /** Seed of the weights and the generated data. */
+    @Option(names = "--seed", paramLabel = "S", converter = Converters.NonNegativeLong.class,
+            description = "seed of the weights and the generated data (default ${DEFAULT-VALUE})")
+    private long seed = 42;
+    /** Print the usage and exit. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    private boolean help;
+
     public static void main(String[] args) {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
-        long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
+        Cli.main(new Demo(), null, args);
+    }
+
+    @Override
+    public Integer call() {
 
         ComputationGraph graph = new ComputationGraph(configuration(seed));
         graph.init();
@@ -140,5 +168,6 @@ public final class Demo {
             System.out.printf("step %3d  training score %.4f  held-out score %.4f%n", step, graph.score(),
                     graph.score(heldOut));
         }
+        return 0;
     }
 }

@@ -8,23 +8,30 @@ import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.datavec.layout.TargetStatistics;
 import org.dl4jpgm.datavec.layout.TaskType;
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.mainjob.ExperimentRunner;
 import org.dl4jpgm.examples.mainjob.Figures;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
 import org.dl4jpgm.examples.mainjob.MainJobOptions;
 import org.dl4jpgm.examples.mainjob.ResultsTable;
 import org.dl4jpgm.examples.mainjob.RunResult;
+import org.dl4jpgm.examples.predict.SavedModel;
+import org.dl4jpgm.examples.tasks.RunProvenance;
 import org.dl4jpgm.fusion.EpochRecord;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.util.ParameterCounts;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -33,19 +40,21 @@ import java.util.stream.IntStream;
  * (mean ± std over seeds), the parameter table (Table 5 style), and writes Fig. 4/5-style PNGs. The results table is
  * also written to {@code <out>/results.md}.
  *
+ * <p>It also writes {@code <out>/results.json} (every run's metrics, the options, the data set's fingerprint, the git
+ * commit, the machine) and saves every run's trained graph to {@code <out>/models/<fusion>-seed<seed>.zip}
+ * ({@link SavedModel}; {@link org.dl4jpgm.examples.predict.Predict} runs it on a data set).
+ *
  * <p>Run: {@code OMP_NUM_THREADS=1 mvn -B -q -pl dl4j-pgm-examples exec:java} (defaults), with options
  * {@code -Dexec.args="--quick"} (see {@link MainJobOptions#usage()}, {@code -Dexec.args="--help"}).
  */
 public final class MainJob {
 
-    /** Adam learning rate of everything but PgM's learners and decoder (higher than the paper's 3e-4: few epochs). */
-    public static final double MODEL_LR = 3e-3;
-    /** Adam learning rate of PgM's two learners (paper: 1e-4). */
-    public static final double LEARNER_LR = 1e-3;
-    /** Adam learning rate of PgM's decoder (paper: 1e-3). */
-    public static final double DECODER_LR = 3e-3;
     /** Name of the results file written next to the figures. */
     public static final String RESULTS_MD = "results.md";
+    /** Name of the results file as JSON (results, options, provenance). */
+    public static final String RESULTS_JSON = "results.json";
+    /** Folder under {@code --out} of the trained models, one {@code <fusion>-seed<seed>.zip} per run. */
+    public static final String MODELS = "models";
 
     private MainJob() {
     }
@@ -57,12 +66,12 @@ public final class MainJob {
             o = MainJobOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println(MainJobOptions.usage());
-            System.exit(2);
+            System.err.println("(--help lists the options)");
+            System.exit(Cli.USAGE_ERROR);
             return;
         }
         if (o.isHelp()) {
-            System.out.println(MainJobOptions.usage());
+            System.out.print(o.help());
             return;
         }
         run(o);
@@ -71,7 +80,8 @@ public final class MainJob {
     /** Runs everything {@code o} asks for; returns the formatted results tables. */
     public static String run(MainJobOptions o) throws IOException {
         long start = System.nanoTime();
-        LayoutReader reader = o.getDataset() == null ? EmbeddedDatasets.openDigitsSpeech() : new LayoutReader(o.getDataset());
+        Path root = o.getDataset() == null ? EmbeddedDatasets.digitsSpeech() : o.getDataset();
+        LayoutReader reader = new LayoutReader(root);
         DatasetDescriptor d = reader.descriptor();
         TargetSpec target = o.getTarget() == null ? d.getDefaultTarget() : d.getTarget(o.getTarget());
         SplitData train = limit(reader.readSplit(o.getTrainSplit()), o.getMaxTrain());
@@ -94,6 +104,8 @@ public final class MainJob {
         List<List<PartitionStatistics.ModalityPartition>> pgmPartitions = new ArrayList<>();
         List<Long> pgmSeeds = new ArrayList<>();
         StringBuilder params = new StringBuilder();
+        RunProvenance provenance = RunProvenance.of("MainJob", o.values(), root);
+        List<Map<String, Object>> runs = new ArrayList<>();
         int total = choices.size() * o.getSeeds();
         int done = 0;
         for (FusionChoice c : choices) {
@@ -102,9 +114,21 @@ public final class MainJob {
                 done++;
                 String tag = String.format(Locale.ROOT, "[%d/%d %s seed %d]", done, total, c.label(), seed);
                 boolean monitored = c.name().equals("PGM") ? s == 0 : !c.isPgm();
+                Path model = o.getOut().resolve(MODELS).resolve(c.label().replaceAll("[^A-Za-z0-9._-]+", "_") + "-seed"
+                        + seed + ".zip");
                 RunResult r = runner.run(c, seed, monitored, e -> System.out.println(tag + " " + (monitored ? e.format()
                         : String.format(Locale.ROOT, "stage %d epoch %3d  (%.1f s; losses monitored for PgM's first "
-                        + "seed only)", e.stage(), e.epoch(), e.seconds()))));
+                        + "seed only)", e.stage(), e.epoch(), e.seconds()))), (t, m) -> save(t, c, seed, o, d, target,
+                        train, provenance, model));
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("fusion", c.label());
+                run.put("seed", seed);
+                run.put(classification ? "ACC" : "MAE", finite(r.metricA()));
+                run.put(classification ? "Weighted F1" : "Corr", finite(r.metricB()));
+                run.put("parameters", r.parameters());
+                run.put("seconds", r.seconds());
+                run.put("model", model.toAbsolutePath().normalize().toString());
+                runs.add(run);
                 System.out.printf(Locale.ROOT, "%s %s %.4f  %s %.4f  (%.1f s, elapsed %.0f s)%n", tag,
                         classification ? "ACC" : "MAE", r.metricA(), classification ? "F1" : "Corr", r.metricB(),
                         r.seconds(), (System.nanoTime() - start) / 1e9);
@@ -144,9 +168,38 @@ public final class MainJob {
                     + target.getName() + ", last iteration, test split)", pgmPartitions, runner.modalities());
             System.out.println("wrote " + f);
         }
-        Files.writeString(o.getOut().resolve(RESULTS_MD), results + "\n" + paramTable);
+        Files.writeString(o.getOut().resolve(RESULTS_MD), results + "\n" + paramTable + "\n" + provenance.markdown());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("title", results.lines().findFirst().orElse(""));
+        json.put("dataset", d.getName());
+        json.put("target", target.getName());
+        json.put("trainExamples", train.size());
+        json.put("testExamples", test.size());
+        json.put("seeds", IntStream.range(0, o.getSeeds()).mapToObj(s -> 1000L + s).toList());
+        json.put("training", Presets.values(o.getTraining()));
+        json.put("runs", runs);
+        json.put("table", results);
+        Files.writeString(o.getOut().resolve(RESULTS_JSON), provenance.json(json));
+        System.out.println("results: " + o.getOut().resolve(RESULTS_MD) + ", " + RESULTS_JSON + ", models in "
+                + o.getOut().resolve(MODELS) + " (data set fingerprint " + provenance.fingerprint() + ")");
         System.out.printf(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - start) / 1e9);
         return results;
+    }
+
+    /** Saves one run's trained graph with what it was trained on ({@link SavedModel}). */
+    private static void save(ExperimentRunner.Trained t, FusionChoice c, long seed, MainJobOptions o, DatasetDescriptor d,
+                             TargetSpec target, SplitData train, RunProvenance provenance, Path file) {
+        try {
+            new SavedModel("MainJob", c.label(), seed, target.getName(), SavedModel.task(target), target.getClasses(),
+                    SavedModel.shapes(d, train), provenance.fingerprint(), Presets.values(o.getTraining()),
+                    provenance.options(), o.getArgs(), null).write(t.graph(), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private static String parameterLine(ExperimentRunner runner, FusionChoice c) {

@@ -69,9 +69,9 @@ class MainJobTest {
         e = assertThrows(IllegalArgumentException.class, () -> MainJobOptions.parse("--fusions", "PGM,FOO"));
         assertTrue(e.getMessage().contains("FOO"), e.getMessage());
 
-        assertEquals(MainJob.MODEL_LR, d.getModelLearningRate());
-        assertEquals(MainJob.LEARNER_LR, d.getLearnerLearningRate());
-        assertEquals(MainJob.DECODER_LR, d.getDecoderLearningRate());
+        assertEquals(3e-3, d.getModelLearningRate());
+        assertEquals(1e-3, d.getLearnerLearningRate());
+        assertEquals(3e-3, d.getDecoderLearningRate());
         MainJobOptions lr = MainJobOptions.parse("--lr", "1e-3", "--learner-lr", "2e-4", "--decoder-lr", "5e-4");
         assertEquals(1e-3, lr.getModelLearningRate());
         assertEquals(2e-4, lr.getLearnerLearningRate());

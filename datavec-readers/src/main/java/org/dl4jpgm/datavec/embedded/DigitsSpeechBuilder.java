@@ -12,6 +12,7 @@ import org.dl4jpgm.datavec.layout.TaskType;
 import org.dl4jpgm.datavec.text.CharTrigramHasher;
 import org.dl4jpgm.datavec.text.NoisyDigitText;
 import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
+import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -378,28 +379,51 @@ public final class DigitsSpeechBuilder {
     /**
      * Command line: {@code --digits <digits.csv.gz> --out <dir> [--seed N] [--espeak espeak-ng]}.
      */
-    public static void main(String[] args) throws IOException {
-        Map<String, String> a = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i], args[i + 1]);
+    public static void main(String[] args) {
+        int status = new CommandLine(new Command(args)).execute(args);
+        if (status != 0) {
+            System.exit(status);
         }
-        if (!a.containsKey("--digits") || !a.containsKey("--out") || args.length % 2 != 0) {
-            System.err.println("usage: DigitsSpeechBuilder --digits <digits.csv.gz> --out <dir> [--seed N] [--espeak espeak-ng]");
-            System.exit(2);
+    }
+
+    /** The command line of {@link #main}. */
+    @CommandLine.Command(name = "DigitsSpeechBuilder", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Builds the embedded digits-speech data set (datavec-readers/scripts/build-digits-speech.sh).")
+    static final class Command implements Callable<Integer> {
+        private final String[] args;
+        @CommandLine.Option(names = "--digits", paramLabel = "FILE", required = true,
+                description = "scikit-learn's digits.csv.gz")
+        private Path digits;
+        @CommandLine.Option(names = "--out", paramLabel = "DIR", required = true, description = "output folder")
+        private Path out;
+        @CommandLine.Option(names = "--seed", paramLabel = "N",
+                description = "seed (default: DigitsSpeechOptions' default)")
+        private Long seed;
+        @CommandLine.Option(names = "--espeak", paramLabel = "COMMAND",
+                description = "the espeak-ng command (default ${DEFAULT-VALUE})")
+        private String espeakCommand = "espeak-ng";
+
+        Command(String[] args) {
+            this.args = args.clone();
         }
-        DigitsSpeechOptions.Builder ob = DigitsSpeechOptions.builder();
-        if (a.containsKey("--seed")) {
-            ob.seed(Long.parseLong(a.get("--seed")));
+
+        @Override
+        public Integer call() throws IOException {
+            DigitsSpeechOptions.Builder ob = DigitsSpeechOptions.builder();
+            if (seed != null) {
+                ob.seed(seed);
+            }
+            EspeakSynthesizer espeak = new EspeakSynthesizer(espeakCommand);
+            Map<String, String> prov = new LinkedHashMap<>();
+            prov.put("packages", dpkgVersions("python3-sklearn", "espeak-ng", "espeak-ng-data", "libespeak-ng1"));
+            prov.put("espeak-ng --version", espeak.version());
+            prov.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
+            prov.put("command", "datavec-readers/scripts/build-digits-speech.sh (DigitsSpeechBuilder "
+                    + String.join(" ", args) + ")");
+            String chance = new DigitsSpeechBuilder(ob.build(), espeak).build(digits, out, prov);
+            System.out.println("digits-speech written to " + out.toAbsolutePath());
+            System.out.print(chance);
+            return 0;
         }
-        EspeakSynthesizer espeak = new EspeakSynthesizer(a.getOrDefault("--espeak", "espeak-ng"));
-        Map<String, String> prov = new LinkedHashMap<>();
-        prov.put("packages", dpkgVersions("python3-sklearn", "espeak-ng", "espeak-ng-data", "libespeak-ng1"));
-        prov.put("espeak-ng --version", espeak.version());
-        prov.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        prov.put("command", "datavec-readers/scripts/build-digits-speech.sh (DigitsSpeechBuilder " + String.join(" ", args) + ")");
-        Path out = Paths.get(a.get("--out"));
-        String chance = new DigitsSpeechBuilder(ob.build(), espeak).build(Paths.get(a.get("--digits")), out, prov);
-        System.out.println("digits-speech written to " + out.toAbsolutePath());
-        System.out.print(chance);
     }
 }

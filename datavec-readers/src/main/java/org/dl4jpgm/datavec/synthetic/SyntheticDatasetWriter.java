@@ -7,6 +7,7 @@ import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.datavec.layout.TaskType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 
 /**
@@ -136,24 +138,40 @@ public final class SyntheticDatasetWriter {
 
     /**
      * Command line: {@code --out <dir> [--seed 42] [--train 2000] [--valid 500] [--test 500]} writes
-     * {@link #benchmarkConfig(long)} data in the dataset layout.
+     * {@link #benchmarkConfig(long)} data in the dataset layout ({@code --help} lists the options; exit status 2 for a
+     * bad option).
      */
-    public static void main(String[] args) throws IOException {
-        Map<String, String> a = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i], args[i + 1]);
+    public static void main(String[] args) {
+        int status = new CommandLine(new Command()).execute(args);
+        if (status != 0) {
+            System.exit(status);
         }
-        if (!a.containsKey("--out") || args.length % 2 != 0) {
-            System.err.println("usage: SyntheticDatasetWriter --out <dir> [--seed 42] [--train 2000] [--valid 500] [--test 500]");
-            System.exit(2);
+    }
+
+    /** The command line of {@link #main}. */
+    @CommandLine.Command(name = "SyntheticDatasetWriter", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Writes the synthetic benchmark data set (benchmarkConfig) in the project's layout.")
+    static final class Command implements Callable<Integer> {
+        @CommandLine.Option(names = "--out", paramLabel = "DIR", required = true, description = "output folder")
+        private Path out;
+        @CommandLine.Option(names = "--seed", paramLabel = "S", description = "generator seed (default ${DEFAULT-VALUE})")
+        private long seed = 42;
+        @CommandLine.Option(names = "--train", paramLabel = "N", description = "train examples (default ${DEFAULT-VALUE})")
+        private int train = 2000;
+        @CommandLine.Option(names = "--valid", paramLabel = "N", description = "valid examples (default ${DEFAULT-VALUE})")
+        private int valid = 500;
+        @CommandLine.Option(names = "--test", paramLabel = "N", description = "test examples (default ${DEFAULT-VALUE})")
+        private int test = 500;
+
+        @Override
+        public Integer call() throws IOException {
+            LinkedHashMap<String, Integer> sizes = new LinkedHashMap<>();
+            sizes.put("train", train);
+            sizes.put("valid", valid);
+            sizes.put("test", test);
+            write(new SyntheticMultimodalGenerator(benchmarkConfig(seed)), out, "synthetic-seed" + seed, sizes);
+            System.out.println("synthetic dataset written to " + out.toAbsolutePath() + " " + sizes);
+            return 0;
         }
-        long seed = Long.parseLong(a.getOrDefault("--seed", "42"));
-        LinkedHashMap<String, Integer> sizes = new LinkedHashMap<>();
-        for (String s : List.of("train", "valid", "test")) {
-            sizes.put(s, Integer.parseInt(a.getOrDefault("--" + s, s.equals("train") ? "2000" : "500")));
-        }
-        Path out = Path.of(a.get("--out"));
-        write(new SyntheticMultimodalGenerator(benchmarkConfig(seed)), out, "synthetic-seed" + seed, sizes);
-        System.out.println("synthetic dataset written to " + out.toAbsolutePath() + " " + sizes);
     }
 }

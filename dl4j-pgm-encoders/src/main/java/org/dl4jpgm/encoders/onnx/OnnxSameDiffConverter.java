@@ -8,8 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.TreeMap;
 
 /**
@@ -100,17 +99,13 @@ public final class OnnxSameDiffConverter {
     }
 
     private SameDiff runImport(Path prepared, Map<String, INDArray> sampleInputs) {
-        PrintStream out = System.out;
-        if (quietImport) {
-            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        }
         try {
-            return new OnnxFrameworkImporter().runImport(prepared.toString(), sampleInputs, false);
+            Supplier<SameDiff> run = () -> new OnnxFrameworkImporter().runImport(prepared.toString(), sampleInputs,
+                    false);
+            return quietImport ? QuietStdout.call(run) : run.get();
         } catch (RuntimeException e) {
             throw new IllegalStateException("OnnxSameDiffConverter: samediff-import-onnx failed on the prepared"
                     + " graph of " + prepared + ": " + e, e);
-        } finally {
-            System.setOut(out);
         }
     }
 

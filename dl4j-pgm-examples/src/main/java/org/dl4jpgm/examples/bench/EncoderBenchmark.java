@@ -11,22 +11,31 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Converters;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
 
 /**
  * Throughput (items/s) of each encoder converted to SameDiff against ONNX Runtime, at B = 1 and B = 32, in
  * one run; prints a Markdown table (the one in {@code docs/encoders.md}).
  *
- * <p>Arguments: {@code --maxLength L} (text tokens per item, default 64), {@code --seconds S} (least time
- * per measurement, default 3), {@code --minIters N} (least timed calls per measurement, default 2),
- * {@code --no-audio}. The audio encoder is measured when its npm models are present (see ModelFiles).
+ * <p>Options ({@code --help}): {@code --maxLength L}, {@code --seconds S}, {@code --minIters N}, {@code --no-audio}.
+ * The audio encoder is measured when its npm models are present (see ModelFiles).
  */
-public final class EncoderBenchmark {
+@Command(name = "EncoderBenchmark", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Throughput of each encoder converted to SameDiff against ONNX Runtime, at B = 1 and B = 32; "
+                + "prints a Markdown table.", ""},
+        exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR)
+public final class EncoderBenchmark implements Callable<Integer> {
 
     private EncoderBenchmark() {
     }
@@ -35,30 +44,32 @@ public final class EncoderBenchmark {
     record Row(String encoder, EncoderBackend backend, int batch, double itemsPerSecond, double msPerCall) {
     }
 
-    public static void main(String[] args) throws Exception {
-        int maxLength = 64;
-        double seconds = 3;
-        int minIters = 2;
-        boolean audio = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--maxLength":
-                    maxLength = Integer.parseInt(args[++i]);
-                    break;
-                case "--seconds":
-                    seconds = Double.parseDouble(args[++i]);
-                    break;
-                case "--minIters":
-                    minIters = Integer.parseInt(args[++i]);
-                    break;
-                case "--no-audio":
-                    audio = false;
-                    break;
-                default:
-                    throw new IllegalArgumentException("EncoderBenchmark: unknown argument '" + args[i]
-                            + "'; expected --maxLength L, --seconds S, --minIters N, --no-audio");
-            }
-        }
+    /** Text tokens per item. */
+    @Option(names = "--maxLength", paramLabel = "L", converter = Converters.PositiveInt.class,
+            description = "text tokens per item (default ${DEFAULT-VALUE})")
+    private int maxLength = 64;
+    /** Least time per measurement. */
+    @Option(names = "--seconds", paramLabel = "S", converter = Converters.PositiveReal.class,
+            description = "least time per measurement, in seconds (default ${DEFAULT-VALUE})")
+    private double seconds = 3;
+    /** Least timed calls per measurement. */
+    @Option(names = "--minIters", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "least timed calls per measurement (default ${DEFAULT-VALUE})")
+    private int minIters = 2;
+    /** Whether the audio encoder is measured (when its model files are present). */
+    @Option(names = "--no-audio", negatable = false, description = "leave the audio encoder out")
+    private boolean noAudio;
+    /** Print the usage and exit. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    private boolean help;
+
+    public static void main(String[] args) {
+        Cli.main(new EncoderBenchmark(), null, args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        boolean audio = !noAudio;
         List<Row> rows = new ArrayList<>();
         List<String> sentences = sentences(32);
         for (EncoderBackend backend : EncoderBackend.values()) {
@@ -97,6 +108,7 @@ public final class EncoderBenchmark {
                     + " has no embedding_model.onnx (run .ci/run's npm step or set -D" + ModelFiles.MODELS_DIR + ")");
         }
         System.out.println(table(rows));
+        return 0;
     }
 
     static Row measure(String encoder, EncoderBackend backend, int batch, double seconds, int minIters,

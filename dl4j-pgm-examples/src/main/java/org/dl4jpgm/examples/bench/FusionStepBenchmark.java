@@ -10,7 +10,13 @@ import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.examples.mainjob.ExperimentRunner;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
-import org.dl4jpgm.examples.mainjob.MainJobOptions;
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Converters;
+import org.dl4jpgm.examples.cli.Presets;
+import org.dl4jpgm.examples.cli.TrainingOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.LossWeights;
 import org.dl4jpgm.fusion.PgmGraph;
@@ -25,6 +31,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 /**
  * Cost of one training step and one inference call of the main job's graphs, PgM against baselines, measured in one
@@ -38,11 +45,15 @@ import java.util.Locale;
  * measured dispatch floor of one tiny ND4J op in the same process ({@code [B, D] + [B, D]}): a SameDiff graph call
  * cannot cost less than its op count times that floor, whatever the tensor sizes.
  *
- * <p>Arguments: the main job's options that shape the graph ({@code --width}, {@code --iterations},
- * {@code --learner-mode}, {@code --batch}, {@code --fusions}; see {@link MainJobOptions}), plus {@code --steps N}
- * (timed steps per fusion, default 10) and {@code --warmup N} (untimed steps first, default 3).
+ * <p>Options ({@code --help}): the training options that shape the graph ({@code --width}, {@code --iterations},
+ * {@code --learner-mode}, {@code --batch}; {@link TrainingOptions}), {@code --fusions}, {@code --steps N} and
+ * {@code --warmup N}.
  */
-public final class FusionStepBenchmark {
+@Command(name = "FusionStepBenchmark", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Cost of one training step and one inference call, PgM against baselines, on the embedded "
+                + "digits-speech set; prints a Markdown table.", ""},
+        exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR)
+public final class FusionStepBenchmark implements Callable<Integer> {
 
     /** CPU time of the calling thread: with {@code OMP_NUM_THREADS=1} ND4J runs every op on it. */
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -55,25 +66,36 @@ public final class FusionStepBenchmark {
                double matmulFlops) {
     }
 
-    public static void main(String[] args) throws IOException {
-        int steps = 10;
-        int warmup = 3;
-        List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--steps" -> steps = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                default -> rest.add(args[i]);
-            }
-        }
-        if (rest.stream().noneMatch("--fusions"::equals)) {
-            rest.addAll(List.of("--fusions", "CONCAT,MLP,PGM"));
-        }
-        MainJobOptions o = MainJobOptions.parse(rest.toArray(new String[0]));
+    /** The training options that shape the graphs (width, iterations, learner mode, batch). */
+    @Mixin
+    private TrainingOptions o = new TrainingOptions(Presets.CPU);
+    /** The fusions measured; the first is the reference of the CPU-time ratio. */
+    @Option(names = "--fusions", paramLabel = "LIST", split = ",", hideParamSyntax = true,
+            description = "comma-separated fusions, as the main job's --fusions (default ${DEFAULT-VALUE})")
+    private List<String> fusions = new ArrayList<>(List.of("CONCAT", "MLP", "PGM"));
+    /** Timed steps per fusion. */
+    @Option(names = "--steps", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "timed steps per fusion (default ${DEFAULT-VALUE})")
+    private int steps = 10;
+    /** Untimed steps first. */
+    @Option(names = "--warmup", paramLabel = "N", converter = Converters.NonNegativeInt.class,
+            description = "untimed steps first (default ${DEFAULT-VALUE})")
+    private int warmup = 3;
+    /** Print the usage and exit. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    private boolean help;
+
+    public static void main(String[] args) {
+        FusionStepBenchmark b = new FusionStepBenchmark();
+        Cli.main(b, b.o, args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
         LayoutReader reader = EmbeddedDatasets.openDigitsSpeech();
         DatasetDescriptor d = reader.descriptor();
         TargetSpec target = d.getDefaultTarget();
-        SplitData train = reader.readSplit(o.getTrainSplit());
+        SplitData train = reader.readSplit("train");
         ExperimentRunner runner = new ExperimentRunner(d, target, train, train, o);
         LayoutMultiDataSetIterator it = new LayoutMultiDataSetIterator(d, train,
                 LayoutIteratorOptions.builder().batchSize(o.getBatchSize()).targets(target.getName()).build());
@@ -85,7 +107,11 @@ public final class FusionStepBenchmark {
                 batch.getFeatures(0).size(0), o.getWidth(), o.getIterations(), o.getLearnerMode(), warmup, steps,
                 floorMs * 1e3);
         List<Row> rows = new ArrayList<>();
-        for (FusionChoice c : o.fusionChoices(runner.modalities())) {
+        List<FusionChoice> choices = new ArrayList<>();
+        for (String f : fusions) {
+            choices.addAll(FusionChoice.parse(f.trim()).expand(runner.modalities()));
+        }
+        for (FusionChoice c : choices) {
             Fused[] fused = new Fused[1];
             ComputationGraph g = runner.build(c, 1, fused);
             new PgmGraph(g, fused[0]).setLossWeights(new LossWeights(0.1, 1));
@@ -130,6 +156,7 @@ public final class FusionStepBenchmark {
                         r.matmulFlops() / 1e6, achieved, 100 * achieved / smallGemm, 100 * achieved / largeGemm);
             }
         }
+        return 0;
     }
 
     /** Matrix-product FLOPs of one training step in PgM's two SameDiff graphs (PgM layer, head), counted by listeners. */

@@ -6,6 +6,7 @@ import org.dl4jpgm.encoders.OrtModelRunner;
 import org.dl4jpgm.encoders.audio.OpenWakeWordAudioEncoder;
 import org.dl4jpgm.encoders.onnx.OnnxGraphPreparer;
 import org.dl4jpgm.encoders.onnx.OnnxGraphRewrites;
+import org.dl4jpgm.encoders.onnx.QuietStdout;
 import org.dl4jpgm.encoders.onnx.SameDiffFixes;
 import org.dl4jpgm.encoders.text.MiniLmTextEncoder;
 import org.dl4jpgm.encoders.text.WordPieceTokenizer;
@@ -15,12 +16,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.samediff.frameworkimport.onnx.importer.OnnxFrameworkImporter;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
+import org.dl4jpgm.examples.cli.Cli;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Shows what each graph rewrite and the post-import fix are for: converts one model with one rewrite (or the
@@ -30,14 +35,32 @@ import java.util.Map;
  * <p>Arguments: {@code minilm|mel|embedding} and a rewrite name from {@link OnnxGraphPreparer#REWRITES},
  * {@code mmulAlphaBeta} (leave the post-import fix out) or {@code none} (everything applied).
  */
-public final class RewriteAblation {
+@Command(name = "RewriteAblation", separator = " ", usageHelpAutoWidth = true,
+        description = {"Converts one model with one graph rewrite (or the MatMul fix) left out and prints the "
+                + "importer's failure or the max abs difference to ONNX Runtime.", ""},
+        exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR)
+public final class RewriteAblation implements Callable<Integer> {
 
     private RewriteAblation() {
     }
 
-    public static void main(String[] args) throws Exception {
-        String model = args[0];
-        String left = args[1];
+    /** The model converted. */
+    @Parameters(index = "0", paramLabel = "MODEL", description = "minilm, mel or embedding")
+    private String model;
+    /** What is left out. */
+    @Parameters(index = "1", paramLabel = "LEFT_OUT",
+            description = "a rewrite of OnnxGraphPreparer.REWRITES, mmulAlphaBeta (the post-import fix) or none")
+    private String left;
+    /** Print the usage and exit. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    private boolean help;
+
+    public static void main(String[] args) {
+        Cli.main(new RewriteAblation(), null, args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
         Path file;
         Map<String, INDArray> in;
         String out;
@@ -68,8 +91,7 @@ public final class RewriteAblation {
                 break;
             }
             default:
-                throw new IllegalArgumentException("RewriteAblation: model must be minilm, mel or embedding, found "
-                        + model);
+                throw new IllegalArgumentException("MODEL must be minilm, mel or embedding, found " + model);
         }
         OnnxGraphPreparer.Builder pb = OnnxGraphPreparer.builder();
         if (OnnxGraphPreparer.REWRITES.contains(left)) {
@@ -81,25 +103,24 @@ public final class RewriteAblation {
             ref = ort.run(in, out).get(out);
         }
         Path tmp = Files.createTempFile("ablation", ".onnx");
-        PrintStream stdout = System.out;
         try {
             Onnx.ModelProto prepared = pb.build().prepare(Onnx.ModelProto.parseFrom(Files.readAllBytes(file)), in)
                     .model();
             Files.write(tmp, prepared.toByteArray());
-            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
             java.util.function.UnaryOperator<String> name = "sanitizeNames".equals(left)
                     ? OnnxGraphRewrites::avoidImporterName
                     : "renameImporterLikeNames".equals(left) ? OnnxGraphRewrites::sanitizeName
                     : OnnxGraphRewrites::sameDiffName;
             Map<String, INDArray> sdIn = new java.util.HashMap<>();
             in.forEach((k, v) -> sdIn.put(name.apply(k), v));
-            SameDiff sd = new OnnxFrameworkImporter().runImport(tmp.toString(), sdIn, false);
-            if (!"mmulAlphaBeta".equals(left)) {
-                SameDiffFixes.mmulAlphaBeta(sd);
-            }
             String sdOut = name.apply(out);
-            INDArray got = sd.output(sdIn, sdOut).get(sdOut);
-            System.setOut(stdout);
+            INDArray got = QuietStdout.call(() -> {
+                SameDiff sd = new OnnxFrameworkImporter().runImport(tmp.toString(), sdIn, false);
+                if (!"mmulAlphaBeta".equals(left)) {
+                    SameDiffFixes.mmulAlphaBeta(sd);
+                }
+                return sd.output(sdIn, sdOut).get(sdOut);
+            });
             if (got == null) {
                 System.out.println(prefix + "imported, but output '" + sdOut + "' is not computed");
             } else if (got.length() != ref.length()) {
@@ -110,7 +131,6 @@ public final class RewriteAblation {
                         + ref.sub(got.reshape(ref.shape())).amaxNumber());
             }
         } catch (Throwable t) {
-            System.setOut(stdout);
             Throwable root = t;
             while (root.getCause() != null) {
                 root = root.getCause();
@@ -121,5 +141,6 @@ public final class RewriteAblation {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        return 0;
     }
 }

@@ -30,7 +30,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Converters;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.util.ArrayList;
+import java.util.concurrent.Callable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -46,7 +52,11 @@ import java.util.Random;
  * <p>Run: {@code OMP_NUM_THREADS=1 mvn -B -q -pl dl4j-pgm-examples exec:java
  * -Dexec.mainClass=org.dl4jpgm.examples.bench.StageOneProbe -Dexec.args="--epochs 10 --seeds 3"}.
  */
-public final class StageOneProbe {
+@Command(name = "StageOneProbe", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Stage 1 (L_P alone) of PgM in place of a host graph's fusion, per learner mode and gate "
+                + "gradient; prints a Markdown table.", ""},
+        exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR)
+public final class StageOneProbe implements Callable<Integer> {
 
     private static final int EXAMPLES = 64;
     private static final int BATCH = 16;
@@ -55,17 +65,24 @@ public final class StageOneProbe {
     private StageOneProbe() {
     }
 
+    /** Stage-1 epochs per run. */
+    @Option(names = "--epochs", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "stage-1 epochs per run (default ${DEFAULT-VALUE})")
+    private int epochs = 10;
+    /** Data seeds per learner mode and gate gradient. */
+    @Option(names = "--seeds", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "data seeds per learner mode and gate gradient (default ${DEFAULT-VALUE})")
+    private int seeds = 3;
+    /** Print the usage and exit. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    private boolean help;
+
     public static void main(String[] args) {
-        int epochs = 10;
-        int seeds = 3;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-                case "--seeds" -> seeds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("StageOneProbe: unknown option " + args[i]
-                        + "; expected --epochs N, --seeds N");
-            }
-        }
+        Cli.main(new StageOneProbe(), null, args);
+    }
+
+    @Override
+    public Integer call() {
         System.out.printf(Locale.ROOT, "stage 1 (L_P alone), %d epochs, %d examples, batch %d; L_P after epoch 1 and %d%n",
                 epochs, EXAMPLES, BATCH, epochs);
         System.out.println("| learner mode | gate gradient | seed | L_P epoch 1 | L_P epoch " + epochs
@@ -81,6 +98,7 @@ public final class StageOneProbe {
                 }
             }
         }
+        return 0;
     }
 
     private static double objective(EpochRecord r) {

@@ -210,13 +210,26 @@ public final class ExperimentRunner {
         ComputationGraph g = build(choice, seed, fused);
         LayoutMultiDataSetIterator trainIt = iterator(train, true, seed);
         TrainerOptions.Builder to = TrainerOptions.builder().stage1Epochs(options.getStage1Epochs())
-                .stage2Epochs(options.getStage2Epochs()).monitorBatches(4);
+                .stage2Epochs(options.getStage2Epochs()).alpha(options.getAlpha()).beta(options.getBeta())
+                .monitorBatches(4);
         if (options.getCheckpointDir() != null) {
             to.checkpointDir(checkpointFolder(choice, seed)).resume(options.isResume());
         }
-        List<EpochRecord> history = new TwoStageTrainer(to.build()).onEpoch(progress).epochStart(trainIt::setEpoch)
-                .fit(new PgmGraph(g, fused[0]), trainIt, monitored ? iterator(train, false, seed) : null);
-        return new Trained(g, fused[0], history, (System.nanoTime() - t0) / 1e9);
+        Consumer<EpochRecord> onEpoch = progress;
+        TrainingStats stats = null;
+        if (options.getStatsFile() != null) {
+            stats = TrainingStats.attach(g, options.getStatsFile(), choice.label() + "-seed" + seed);
+            onEpoch = stats.objectives().andThen(progress);
+        }
+        try {
+            List<EpochRecord> history = new TwoStageTrainer(to.build()).onEpoch(onEpoch).epochStart(trainIt::setEpoch)
+                    .fit(new PgmGraph(g, fused[0]), trainIt, monitored ? iterator(train, false, seed) : null);
+            return new Trained(g, fused[0], history, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            if (stats != null) {
+                stats.detach();
+            }
+        }
     }
 
     /**
@@ -235,10 +248,22 @@ public final class ExperimentRunner {
      * @param progress  receives every epoch's record
      */
     public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
+        return run(choice, seed, monitored, progress, (t, m) -> { });
+    }
+
+    /**
+     * Trains and evaluates, handing the trained model and its two test metrics to {@code trained} (e.g. to save it).
+     *
+     * @param monitored see {@link #train}
+     * @param progress  receives every epoch's record
+     */
+    public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress,
+                         java.util.function.BiConsumer<Trained, double[]> trained) {
         long t0 = System.nanoTime();
         Trained t = train(choice, seed, monitored, progress);
         ComputationGraph g = t.graph();
-        double[] metrics = evaluate(g);
+        double[] metrics = evaluate(g, test);
+        trained.accept(t, metrics);
         List<PartitionStatistics.ModalityPartition> parts = null;
         if (choice.isPgm() && choice.spec(options, modalities).getPgm().isUsePartitioner()) {
             parts = PartitionStatistics.compute(g, t.fused().pgmVertex(), iterator(test, false, seed));
@@ -305,10 +330,17 @@ public final class ExperimentRunner {
         return it;
     }
 
-    /** ACC and weighted F1, or MAE and correlation, of the task output on every example of the test split. */
-    private double[] evaluate(ComputationGraph g) {
-        INDArray out = outputs(g, test);
-        double[] truth = LabelEncoder.decode(target, test.labels(target.getName()), null);
+    /**
+     * ACC and weighted F1 (classification), or MAE and Pearson correlation (regression), of the task output of
+     * {@code g} on every example of {@code split}: the two numbers the main job prints per run.
+     */
+    public double[] evaluate(ComputationGraph g, SplitData split) {
+        return metrics(target, outputs(g, split), split);
+    }
+
+    /** The two metrics of {@link #evaluate} from the task outputs {@code out} of {@code split}'s examples. */
+    public static double[] metrics(TargetSpec target, INDArray out, SplitData split) {
+        double[] truth = LabelEncoder.decode(target, split.labels(target.getName()), null);
         if (target.getTask() == TaskType.CLASSIFICATION) {
             int[] pred = new int[truth.length];
             int[] actual = new int[truth.length];

@@ -19,13 +19,17 @@ import java.util.Locale;
  */
 public record FusionChoice(String name, FusionType type, String modality, String ablation) {
 
+    /** Every accepted name, comma-separated (a constant, for the usage's annotations). */
+    public static final String NAMES_TEXT = "PGM,CONCAT,ADD,MAX,LINEAR,MLP,UNIMODAL,UNI:<modality>,NO_PARTITIONER,"
+            + "NO_UFC,NO_PFC,NO_UPR";
     /** Every accepted name. */
-    public static final List<String> NAMES = List.of("PGM", "CONCAT", "ADD", "MAX", "LINEAR", "MLP", "UNIMODAL",
-            "UNI:<modality>", "NO_PARTITIONER", "NO_UFC", "NO_PFC", "NO_UPR");
+    public static final List<String> NAMES = List.of(NAMES_TEXT.split(","));
 
+    /** The main job's default, comma-separated: PgM, every Table 2 baseline and every Table 3 ablation. */
+    public static final String DEFAULT_LIST_TEXT = "PGM,UNIMODAL,CONCAT,ADD,MAX,LINEAR,MLP,NO_PARTITIONER,NO_UFC,NO_PFC,"
+            + "NO_UPR";
     /** PgM, every Table 2 baseline (uni-modal ones for every modality) and every Table 3 ablation. */
-    public static final List<String> DEFAULT_LIST = List.of("PGM", "UNIMODAL", "CONCAT", "ADD", "MAX", "LINEAR", "MLP",
-            "NO_PARTITIONER", "NO_UFC", "NO_PFC", "NO_UPR");
+    public static final List<String> DEFAULT_LIST = List.of(DEFAULT_LIST_TEXT.split(","));
 
     /** Parses one name of {@link #NAMES} (case-insensitive). */
     public static FusionChoice parse(String s) {

@@ -1,62 +1,97 @@
 package org.dl4jpgm.examples.mainjob;
 
-import org.dl4jpgm.examples.ProjectHome;
 import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.examples.ProjectHome;
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Converters;
+import org.dl4jpgm.examples.cli.Presets;
+import org.dl4jpgm.examples.cli.TrainingOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The main job's options, parsed from a plain {@code String[]} ({@link #parse}). Every option has a documented default;
- * {@link #usage()} lists them. {@code --quick} switches the defaults that were not given explicitly to a run of about
- * a minute (fewer epochs, examples and seeds).
+ * The main job's options, a picocli command ({@link #parse}): the training options every main shares
+ * ({@link TrainingOptions}, from the {@link Presets#CPU} preset) and the main job's own. {@code --quick} applies the
+ * {@link Presets#QUICK} preset and switches the defaults of {@code --seeds}, {@code --max-train} and
+ * {@code --max-test} that were not given explicitly to a run of about a minute.
  */
+@Command(name = "MainJob", sortOptions = false, usageHelpAutoWidth = true, separator = " ",
+        description = {"Trains PgM, every Table 2 baseline and every Table 3 ablation on a data set in the project's "
+                + "layout, prints the results and parameter tables, writes figures, results.md, results.json and "
+                + "the trained models to --out.", ""},
+        exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR,
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:done (also --help)", "1:the data cannot be read", "2:a bad option"})
 public final class MainJobOptions implements TrainingSettings {
 
+    /** Seeds per fusion without {@code --seeds}: 3, with {@code --quick} 1. */
+    private static final int SEEDS = 3;
+    private static final int QUICK_SEEDS = 1;
+    /** Examples per split with {@code --quick} (without: all). */
+    private static final int QUICK_EXAMPLES = 128;
+
     /** Dataset directory in the project's layout (null = the embedded digits-speech set). */
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DATASET_DIR",
+            description = {"a data set in the project layout (dataset.json, <split>/*.npy, labels.csv);",
+                    "default: the embedded digits-speech set"})
     private Path dataset;
     /** Target to train on (null = the descriptor's default target, {@code label}). */
+    @Option(names = "--target", paramLabel = "NAME", order = 1,
+            description = "target to predict (default: the data set's default target 'label')")
     private String target;
     /** Fusions to run, by {@link FusionChoice} name (null = {@link FusionChoice#DEFAULT_LIST}). */
+    @Option(names = "--fusions", paramLabel = "LIST", split = ",", hideParamSyntax = true, order = 2,
+            description = {"comma-separated, from " + FusionChoice.NAMES_TEXT + ";",
+                    "UNIMODAL = one run per modality, UNI:<modality> = one modality",
+                    "(default: " + FusionChoice.DEFAULT_LIST_TEXT + ")"})
     private List<String> fusions;
-    /** Seeds per fusion (results are mean ± std over seeds). Default 3, quick 1. */
+    /** Seeds per fusion (results are mean ± std over seeds). */
+    @Option(names = "--seeds", paramLabel = "N", order = 3, converter = Converters.PositiveInt.class,
+            description = "seeds per fusion, results are mean ± std (default " + SEEDS + "; quick " + QUICK_SEEDS + ")")
     private Integer seeds;
-    /** PgM pre-training epochs (stage 1). Default 1, quick 1. */
-    private Integer stage1Epochs;
-    /** Joint training epochs (stage 2; the only stage of a baseline). Default 18, quick 2. */
-    private Integer stage2Epochs;
-    /** Attention-mask reading of PgM's learners. Default SEQUENCE (measured: docs/design.md, "Learner mode measured in the main job"). */
-    private LearnerMode learnerMode = LearnerMode.SEQUENCE;
-    /** Common model width D. Default 32. */
-    private int width = 32;
-    /** PgM iterations N. Default 1. */
-    private int iterations = 1;
-    /** Minibatch size B. Default 128. */
-    private int batchSize = 128;
-    /** Adam learning rates: model part, PgM's learners, PgM's decoder (defaults: the main job's constants). */
-    private final LearningRates learningRates = new LearningRates();
-    /** At most this many training examples (0 = all). Default all, quick 128. */
+    /** The training options every main shares. */
+    @Mixin
+    private TrainingOptions training = new TrainingOptions(Presets.CPU);
+    /** At most this many training examples (0 = all). */
+    @Option(names = "--max-train", paramLabel = "N", order = 4, converter = Converters.NonNegativeInt.class,
+            description = "at most N training examples, 0 = all (default all; quick " + QUICK_EXAMPLES + ")")
     private Integer maxTrain;
-    /** At most this many test examples (0 = all). Default all, quick 128. */
+    /** At most this many test examples (0 = all). */
+    @Option(names = "--max-test", paramLabel = "N", order = 5, converter = Converters.NonNegativeInt.class,
+            description = "at most N test examples, 0 = all (default all; quick " + QUICK_EXAMPLES + ")")
     private Integer maxTest;
     /** Training split name. */
+    @Option(names = "--train-split", paramLabel = "NAME", order = 6,
+            description = "training split (default ${DEFAULT-VALUE})")
     private String trainSplit = "train";
     /** Evaluation split name. */
+    @Option(names = "--test-split", paramLabel = "NAME", order = 7,
+            description = "evaluation split (default ${DEFAULT-VALUE})")
     private String testSplit = "test";
-    /** Where the PNG figures go. Default {@code mainjob-out} under {@link ProjectHome#dir()}. */
+    /** Where the figures, the results and the models go. Default {@code mainjob-out} under {@link ProjectHome#dir()}. */
+    @Option(names = "--out", paramLabel = "DIR", order = 8,
+            description = "where the PNG figures, results.md, results.json and models/ go (default ${DEFAULT-VALUE})")
     private Path out = ProjectHome.resolve("mainjob-out");
-    /** Folder of per-epoch training checkpoints, one sub-folder per fusion and seed. Default null: none. */
-    private Path checkpointDir;
-    /** Resume every run from its latest checkpoint under {@link #checkpointDir}. Default false. */
-    private boolean resume;
     /** A run of about a minute. */
+    @Option(names = "--quick", order = 9,
+            description = "a run of about a minute (the quick preset; fewer examples and seeds)")
     private boolean quick;
     /** Print the usage and exit. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, order = 200, description = "this text")
     private boolean help;
 
-    /** The command named in error messages. */
-    private static final String COMMAND = "MainJob";
+    /** The parsed command line. */
+    private CommandLine commandLine;
+    /** The arguments parsed, as given. */
+    private List<String> args = List.of();
 
     private MainJobOptions() {
     }
@@ -68,48 +103,12 @@ public final class MainJobOptions implements TrainingSettings {
      */
     public static MainJobOptions parse(String... args) {
         MainJobOptions o = new MainJobOptions();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                if (o.dataset != null) {
-                    throw new IllegalArgumentException("MainJob: expected one dataset directory, found a second argument '"
-                            + a + "' (after '" + o.dataset + "')");
-                }
-                o.dataset = Path.of(a);
-                continue;
-            }
-            switch (a) {
-                case "--help", "-h" -> o.help = true;
-                case "--quick" -> o.quick = true;
-                case "--resume" -> o.resume = true;
-                default -> {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException("MainJob: option " + a + " expects a value, found none");
-                    }
-                    String v = args[++i];
-                    switch (a) {
-                        case "--target" -> o.target = v;
-                        case "--fusions" -> o.fusions = List.of(v.split(","));
-                        case "--seeds" -> o.seeds = positive(a, v);
-                        case "--stage1-epochs" -> o.stage1Epochs = nonNegative(a, v);
-                        case "--stage2-epochs" -> o.stage2Epochs = positive(a, v);
-                        case "--learner-mode" -> o.learnerMode = learnerMode(v);
-                        case "--width" -> o.width = positive(a, v);
-                        case "--iterations" -> o.iterations = positive(a, v);
-                        case "--batch" -> o.batchSize = positive(a, v);
-                        case "--lr", "--learner-lr", "--decoder-lr" -> o.learningRates.parse(COMMAND, a, v);
-                        case "--max-train" -> o.maxTrain = nonNegative(a, v);
-                        case "--max-test" -> o.maxTest = nonNegative(a, v);
-                        case "--train-split" -> o.trainSplit = v;
-                        case "--test-split" -> o.testSplit = v;
-                        case "--out" -> o.out = Path.of(v);
-                        case "--checkpoint-dir" -> o.checkpointDir = Path.of(v);
-                        default -> throw new IllegalArgumentException("MainJob: unknown option " + a + "; see --help");
-                    }
-                }
-            }
+        if (Cli.has("--quick", args)) {
+            Presets.apply(o.training, Presets.QUICK);
         }
-        if (o.resume && o.checkpointDir == null) {
+        o.commandLine = Cli.parse(o, o.training, args);
+        o.args = List.of(args);
+        if (o.training.isResume() && o.training.getCheckpointDir() == null) {
             throw new IllegalArgumentException("MainJob: option --resume needs --checkpoint-dir DIR, found none");
         }
         if (o.fusions != null) {
@@ -120,76 +119,52 @@ public final class MainJobOptions implements TrainingSettings {
         return o;
     }
 
-    private static LearnerMode learnerMode(String v) {
-        return OptionValues.choice(COMMAND, "--learner-mode", v, LearnerMode.class);
-    }
-
-    private static int positive(String option, String v) {
-        return OptionValues.positive(COMMAND, option, v);
-    }
-
-    private static int nonNegative(String option, String v) {
-        return OptionValues.nonNegative(COMMAND, option, v);
-    }
-
     /** The command line help. */
     public static String usage() {
-        return String.join("\n",
-                "usage: MainJob [DATASET_DIR] [options]",
-                "  DATASET_DIR            a dataset in the project layout (dataset.json, <split>/*.npy, labels.csv);",
-                "                         default: the embedded digits-speech set",
-                "  --target NAME          target to predict (default: the dataset's default target 'label')",
-                "  --fusions LIST         comma-separated, from " + FusionChoice.NAMES,
-                "                         UNIMODAL = one run per modality, UNI:<modality> = one modality",
-                "                         (default: " + String.join(",", FusionChoice.DEFAULT_LIST) + ")",
-                "  --seeds N              seeds per fusion, results are mean ± std (default 3; quick 1)",
-                "  --stage1-epochs N      PgM pre-training epochs (default 1; quick 1)",
-                "  --stage2-epochs N      joint training epochs, the only stage of a baseline (default 18; quick 2)",
-                "  --learner-mode MODE    FEATURE or SEQUENCE (default SEQUENCE)",
-                "  --width D              common model width (default 32)",
-                "  --iterations N         PgM iterations (default 1)",
-                "  --batch B              minibatch size (default 128)",
-                "  --lr R                 Adam learning rate of every fusion's model part (default "
-                        + org.dl4jpgm.examples.MainJob.MODEL_LR + ")",
-                "  --learner-lr R         Adam learning rate of PgM's learners (default "
-                        + org.dl4jpgm.examples.MainJob.LEARNER_LR + ")",
-                "  --decoder-lr R         Adam learning rate of PgM's decoder (default "
-                        + org.dl4jpgm.examples.MainJob.DECODER_LR + ")",
-                "  --max-train N          at most N training examples, 0 = all (default all; quick 128)",
-                "  --max-test N           at most N test examples, 0 = all (default all; quick 128)",
-                "  --train-split NAME     training split (default train)",
-                "  --test-split NAME      evaluation split (default test)",
-                "  --out DIR              where the PNG figures go (default " + ProjectHome.resolve("mainjob-out") + ")",
-                "  --checkpoint-dir DIR   write a training checkpoint after every epoch into DIR/<fusion>-seed<seed>",
-                "                         (default: none)",
-                "  --resume               continue every run from its latest checkpoint in --checkpoint-dir (a",
-                "                         finished run trains nothing; default: start afresh)",
-                "  --quick                a run of about a minute (fewer epochs, examples, seeds)",
-                "  --help                 this text");
+        return Cli.commandLine(new MainJobOptions()).getUsageMessage();
     }
 
+    /** Every option with the value in effect, by its command-line name (for results.json). */
+    public Map<String, Object> values() {
+        Map<String, Object> v = Cli.values(commandLine);
+        v.put("--seeds", getSeeds());
+        v.put("--max-train", getMaxTrain());
+        v.put("--max-test", getMaxTest());
+        v.put("--fusions", getFusions());
+        return v;
+    }
+
+    /** The training options (widths, epochs, learning rates, loss weights, checkpoints, statistics). */
+    public TrainingOptions getTraining() { return training; }
+    /** The arguments as given on the command line. */
+    public List<String> getArgs() { return args; }
     public Path getDataset() { return dataset; }
     public String getTarget() { return target; }
     public List<String> getFusions() { return fusions == null ? FusionChoice.DEFAULT_LIST : fusions; }
-    public int getSeeds() { return seeds != null ? seeds : (quick ? 1 : 3); }
-    @Override public int getStage1Epochs() { return stage1Epochs != null ? stage1Epochs : (quick ? 1 : 1); }
-    @Override public int getStage2Epochs() { return stage2Epochs != null ? stage2Epochs : (quick ? 2 : 18); }
-    @Override public LearnerMode getLearnerMode() { return learnerMode; }
-    @Override public int getWidth() { return width; }
-    @Override public int getIterations() { return iterations; }
-    @Override public int getBatchSize() { return batchSize; }
-    @Override public double getModelLearningRate() { return learningRates.model(); }
-    @Override public double getLearnerLearningRate() { return learningRates.learner(); }
-    @Override public double getDecoderLearningRate() { return learningRates.decoder(); }
-    public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? 128 : 0); }
-    public int getMaxTest() { return maxTest != null ? maxTest : (quick ? 128 : 0); }
+    public int getSeeds() { return seeds != null ? seeds : (quick ? QUICK_SEEDS : SEEDS); }
+    @Override public int getStage1Epochs() { return training.getStage1Epochs(); }
+    @Override public int getStage2Epochs() { return training.getStage2Epochs(); }
+    @Override public LearnerMode getLearnerMode() { return training.getLearnerMode(); }
+    @Override public int getWidth() { return training.getWidth(); }
+    @Override public int getIterations() { return training.getIterations(); }
+    @Override public int getBatchSize() { return training.getBatchSize(); }
+    @Override public double getModelLearningRate() { return training.getModelLearningRate(); }
+    @Override public double getLearnerLearningRate() { return training.getLearnerLearningRate(); }
+    @Override public double getDecoderLearningRate() { return training.getDecoderLearningRate(); }
+    @Override public double getAlpha() { return training.getAlpha(); }
+    @Override public double getBeta() { return training.getBeta(); }
+    @Override public Path getStatsFile() { return training.getStatsFile(); }
+    public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? QUICK_EXAMPLES : 0); }
+    public int getMaxTest() { return maxTest != null ? maxTest : (quick ? QUICK_EXAMPLES : 0); }
     public String getTrainSplit() { return trainSplit; }
     public String getTestSplit() { return testSplit; }
     public Path getOut() { return out; }
-    @Override public Path getCheckpointDir() { return checkpointDir; }
-    @Override public boolean isResume() { return resume; }
+    @Override public Path getCheckpointDir() { return training.getCheckpointDir(); }
+    @Override public boolean isResume() { return training.isResume(); }
     public boolean isQuick() { return quick; }
     public boolean isHelp() { return help; }
+    /** The usage of this command line (defaults: the values in effect before the command line). */
+    public String help() { return commandLine.getUsageMessage(); }
 
     /** The fusion choices, UNIMODAL expanded over the given modality names. */
     public List<FusionChoice> fusionChoices(List<String> modalities) {

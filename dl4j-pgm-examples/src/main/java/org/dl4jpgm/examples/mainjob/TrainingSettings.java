@@ -4,8 +4,8 @@ import org.dl4jpgm.blocks.LearnerMode;
 
 /**
  * What {@link ExperimentRunner} and {@link FusionChoice#spec} need to build and train a model: the widths, PgM's
- * iterations and learner mode, the batch size, the epochs of the two stages and the learning rates. Implemented by the main job's options
- * ({@link MainJobOptions}) and by the task mains' options ({@code org.dl4jpgm.examples.tasks.TaskOptions}).
+ * iterations and learner mode, the batch size, the epochs of the two stages, the learning rates and the loss weights.
+ * Implemented by the training options every main shares ({@link org.dl4jpgm.examples.cli.TrainingOptions}).
  */
 public interface TrainingSettings {
 
@@ -50,5 +50,23 @@ public interface TrainingSettings {
      */
     default boolean isResume() {
         return false;
+    }
+
+    /** Weight α of PgM's objective L_P in stage 2 (Eq. 12). Default the trainer's (0.5). */
+    default double getAlpha() {
+        return org.dl4jpgm.fusion.LossWeights.JOINT.alpha();
+    }
+
+    /** Weight β of the task loss L_T in stage 2 (Eq. 12). Default the trainer's (1). */
+    default double getBeta() {
+        return org.dl4jpgm.fusion.LossWeights.JOINT.beta();
+    }
+
+    /**
+     * File of DL4J's training statistics ({@code StatsListener} into a {@code FileStatsStorage}), opened by DL4J's
+     * training UI. Default null: none.
+     */
+    default java.nio.file.Path getStatsFile() {
+        return null;
     }
 }

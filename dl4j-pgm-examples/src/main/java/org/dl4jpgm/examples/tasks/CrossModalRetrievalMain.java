@@ -52,19 +52,21 @@ public final class CrossModalRetrievalMain {
         TaskRunner.main(args, CrossModalRetrievalOptions::parse, CrossModalRetrievalMain::run);
     }
 
+    /** Exports the .mat feature file or the raw distribution (through the chosen features) to {@code layout}. */
+    public static SkipReport export(CrossModalRetrievalOptions o, Path layout, PrintStream out) throws IOException {
+        Path mat = o.resolveMat();
+        if (mat != null) {
+            out.println("CR: exporting the feature file " + mat + " to " + layout);
+            return WikipediaLayoutExport.fromMat(mat, layout, o.getBadRecords());
+        }
+        return exportRaw(o, layout, out);
+    }
+
     /** Exports, trains, retrieves and prints; returns what was printed as metrics. */
     public static TaskReport run(CrossModalRetrievalOptions o, PrintStream out) throws IOException {
         o.validate();
         Path layout = o.getOut().resolve("layout");
-        Path mat = o.resolveMat();
-        SkipReport skipped;
-        if (mat != null) {
-            out.println("CR: exporting the feature file " + mat + " to " + layout);
-            skipped = WikipediaLayoutExport.fromMat(mat, layout, o.getBadRecords());
-        } else {
-            skipped = exportRaw(o, layout, out);
-        }
-        TaskRunner.reportSkipped(skipped, out);
+        TaskRunner.reportSkipped(export(o, layout, out), out);
         int classes = new LayoutReader(layout).descriptor().getClasses().size();
         RetrievalHead head = new RetrievalHead(o.getEmbedding(), classes);
         TaskRunner.Run run = TaskRunner.train(layout, o, null, head, out);

@@ -2,10 +2,11 @@ package org.dl4jpgm.examples.tasks;
 
 import org.dl4jpgm.examples.ProjectHome;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -14,6 +15,11 @@ import java.util.stream.Stream;
  * Options of {@link CrossModalRetrievalMain}: the {@link TaskOptions}, the .mat feature file or what raw images and
  * articles become ({@link RawDataOptions}), and which of PgM's features are the retrieval representations.
  */
+@Command(name = "CrossModalRetrievalMain", description = {"Cross-modal retrieval on Wikipedia (image, text), PgM in "
+        + "two stages, MAP and precision@10 as a row of Table 2.", "",
+        "DATA_DIR: Wikipedia (Rasiwasia et al. 2010): the feature version (a folder with one .mat holding I_tr, T_tr, "
+                + "L_tr, I_te, T_te, L_te, or the .mat itself), or the raw distribution (" + CrossModalRetrievalOptions.TRAIN_LIST
+                + ", testset_txt_img_cat.list, texts/<id>.xml, images/<category>/<id>.jpg)", ""})
 public final class CrossModalRetrievalOptions extends RawDataOptions {
 
     /** The list file that marks a folder as Wikipedia's raw distribution. */
@@ -23,8 +29,13 @@ public final class CrossModalRetrievalOptions extends RawDataOptions {
      * The .mat feature file ({@code I_tr, T_tr, L_tr, I_te, T_te, L_te}), relative to DATA_DIR or absolute (null = the
      * one .mat in DATA_DIR, or DATA_DIR itself if it is a .mat; with none, the raw distribution is read).
      */
+    @Option(names = "--mat", paramLabel = "FILE", order = 20,
+            description = "the .mat feature file, relative to DATA_DIR (default: the one .mat there)")
     private Path mat;
     /** Which of PgM's per-modality features form the retrieval representation. Default BOTH ({@code [u_m ; p_m]}). */
+    @Option(names = "--embedding", paramLabel = "WHICH", order = 21,
+            description = {"retrieval representation per modality: BOTH = [u_m ; p_m] (default),",
+                    "UNI = u_m, PAIRED = p_m (PgM's uni-/paired-modal features)"})
     private RetrievalHead.Embedding embedding = RetrievalHead.Embedding.BOTH;
 
     private CrossModalRetrievalOptions() {
@@ -37,48 +48,7 @@ public final class CrossModalRetrievalOptions extends RawDataOptions {
      * @throws IllegalArgumentException naming the bad argument, option or value
      */
     public static CrossModalRetrievalOptions parse(String... args) {
-        CrossModalRetrievalOptions o = new CrossModalRetrievalOptions();
-        o.parseArgs(args);
-        return o;
-    }
-
-    @Override
-    protected String command() {
-        return "CrossModalRetrievalMain";
-    }
-
-    @Override
-    protected List<String> dataUsage() {
-        return List.of(
-                "  DATA_DIR               Wikipedia (Rasiwasia et al. 2010): the feature version (a folder with one",
-                "                         .mat holding I_tr, T_tr, L_tr, I_te, T_te, L_te, or the .mat itself), or",
-                "                         the raw distribution (" + TRAIN_LIST + ", testset_txt_img_cat.list,",
-                "                         texts/<id>.xml, images/<category>/<id>.jpg)");
-    }
-
-    @Override
-    protected List<String> taskUsage() {
-        List<String> l = new ArrayList<>();
-        l.add("  --mat FILE             the .mat feature file, relative to DATA_DIR (default: the one .mat there)");
-        l.add("  --embedding WHICH      retrieval representation per modality: BOTH = [u_m ; p_m] (default),");
-        l.add("                         UNI = u_m, PAIRED = p_m (PgM's uni-/paired-modal features)");
-        l.addAll(rawDataUsage());
-        return l;
-    }
-
-    @Override
-    protected boolean taskOption(String option, String value) {
-        if (rawDataOption(option, value)) {
-            return true;
-        }
-        switch (option) {
-            case "--mat" -> mat = Path.of(value);
-            case "--embedding" -> embedding = choice(option, value, RetrievalHead.Embedding.class);
-            default -> {
-                return false;
-            }
-        }
-        return true;
+        return parse(new CrossModalRetrievalOptions(), args);
     }
 
     @Override
@@ -111,8 +81,6 @@ public final class CrossModalRetrievalOptions extends RawDataOptions {
 
     @Override
     protected void taskValues(Map<String, Object> values) {
-        values.put("--mat", mat == null ? null : mat.toString());
-        values.put("--embedding", embedding.name());
         rawDataValues(values);
     }
 

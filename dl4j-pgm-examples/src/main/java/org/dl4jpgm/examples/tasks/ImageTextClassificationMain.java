@@ -39,9 +39,9 @@ public final class ImageTextClassificationMain {
         TaskRunner.main(args, ImageTextClassificationOptions::parse, ImageTextClassificationMain::run);
     }
 
-    /** Extracts features, exports, trains, evaluates and prints; returns what was printed as metrics. */
-    public static TaskReport run(ImageTextClassificationOptions o, PrintStream out) throws IOException {
-        o.validate();
+    /** Extracts the features of every image and title and exports UPMC Food-101 to {@code layout}. */
+    public static SkipReport export(ImageTextClassificationOptions o, Path layout, PrintStream out)
+            throws IOException {
         // every image and title of both files, for the feature extractors (the train file whole: no hold-out)
         List<Path> images = new ArrayList<>();
         List<String> titles = new ArrayList<>();
@@ -57,15 +57,20 @@ public final class ImageTextClassificationMain {
         }
         out.printf(Locale.ROOT, "ITC: %d image-title pairs in %s; features: images %s, titles %s%n", images.size(),
                 o.getData(), o.getImageFeatures(), o.getTextFeatures());
-        Path layout = o.getOut().resolve("layout");
-        SkipReport skipped;
         try (RawFeatures raw = new RawFeatures(o.getImageFeatures(), o.getTextFeatures(), o.getCache())) {
             Function<String, float[]> imageFeatures = raw.images("food101-images", images);
             Function<String, float[]> textFeatures = raw.texts("food101-titles", titles);
             out.println("ITC: exporting to " + layout);
-            skipped = Food101LayoutExport.export(o.getData(), imageFeatures, textFeatures, o.getValidationFraction(),
+            return Food101LayoutExport.export(o.getData(), imageFeatures, textFeatures, o.getValidationFraction(),
                     o.getSplitSeed(), layout, o.getBadRecords());
         }
+    }
+
+    /** Extracts features, exports, trains, evaluates and prints; returns what was printed as metrics. */
+    public static TaskReport run(ImageTextClassificationOptions o, PrintStream out) throws IOException {
+        o.validate();
+        Path layout = o.getOut().resolve("layout");
+        SkipReport skipped = export(o, layout, out);
         TaskRunner.reportSkipped(skipped, out);
         TaskRunner.Run run = TaskRunner.train(layout, o, null, null, out);
         TaskReport report = TaskRunner.classificationReport(String.format(Locale.ROOT,

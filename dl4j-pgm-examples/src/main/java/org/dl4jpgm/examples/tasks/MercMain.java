@@ -34,9 +34,8 @@ public final class MercMain {
         TaskRunner.main(args, MercOptions::parse, MercMain::run);
     }
 
-    /** Exports, trains, evaluates and prints; returns what was printed as metrics. */
-    public static TaskReport run(MercOptions o, PrintStream out) throws IOException {
-        o.validate();
+    /** Reads the feature pickles the options name and exports MELD into the project's layout at {@code layout}. */
+    public static SkipReport export(MercOptions o, Path layout, PrintStream out) throws IOException {
         Map<String, List<UtteranceFeatures>> features = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : o.getFeatures().entrySet()) {
             Path file = o.getData().resolve(e.getValue());   // checked by validate()
@@ -49,10 +48,15 @@ public final class MercMain {
             out.printf(Locale.ROOT, "MERC: %s features from %s: %d dict(s), D = %d%n", e.getKey(), file, parts.size(),
                     parts.get(0).width());
         }
-        Path layout = o.getOut().resolve("layout");
         out.println("MERC: exporting " + o.getData() + " to " + layout);
-        SkipReport skipped = MeldLayoutExport.exportPerSplit(o.getData(), features, layout, o.getBadRecords());
-        TaskRunner.reportSkipped(skipped, out);
+        return MeldLayoutExport.exportPerSplit(o.getData(), features, layout, o.getBadRecords());
+    }
+
+    /** Exports, trains, evaluates and prints; returns what was printed as metrics. */
+    public static TaskReport run(MercOptions o, PrintStream out) throws IOException {
+        o.validate();
+        Path layout = o.getOut().resolve("layout");
+        TaskRunner.reportSkipped(export(o, layout, out), out);
         TaskRunner.Run run = TaskRunner.train(layout, o, o.getTarget().equals("emotion") ? null : "sentiment", null,
                 out);
         TaskReport report = TaskRunner.classificationReport(String.format(Locale.ROOT,

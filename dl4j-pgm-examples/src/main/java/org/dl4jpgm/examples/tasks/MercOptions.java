@@ -1,12 +1,18 @@
 package org.dl4jpgm.examples.tasks;
 
 import org.dl4jpgm.examples.ProjectHome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Options of {@link MercMain}: the {@link TaskOptions}, the feature pickles per modality, the target. */
+@Command(name = "MercMain", description = {"Multimodal emotion recognition in conversation on MELD, PgM in two stages, "
+        + "test metrics as a row of Table 2.", "",
+        "DATA_DIR: MELD: train_sent_emo.csv, dev_sent_emo.csv, test_sent_emo.csv and the utterance feature pickles "
+                + "named by --features", ""})
 public final class MercOptions extends TaskOptions {
 
     /** Default {@code --features}: the MELD baselines' utterance features (text GloVe average, audio openSMILE). */
@@ -18,8 +24,15 @@ public final class MercOptions extends TaskOptions {
      * {@code (train, dev, test)} tuple of dicts (MELD's baseline pickles) or one dict for all splits, keyed
      * {@code dia{D}_utt{U}} or {@code {D}_{U}}. Default {@link #DEFAULT_FEATURES}.
      */
+    @Option(names = "--features", paramLabel = "LIST", order = 20,
+            description = {"modality=pickle,... relative to DATA_DIR, at least two; each pickle a (train, dev, test) "
+                    + "tuple of dicts or one dict keyed dia{D}_utt{U} / {D}_{U}", "(default ${DEFAULT-VALUE})"})
+    private String featureList = DEFAULT_FEATURES;
+    /** {@link #featureList} parsed. */
     private Map<String, Path> features = features(DEFAULT_FEATURES);
-    /** The label to predict: EMOTION (default; 7 classes, the paper's MERC) or SENTIMENT (3 classes). */
+    /** The label to predict: emotion (default; 7 classes, the paper's MERC) or sentiment (3 classes). */
+    @Option(names = "--target", paramLabel = "NAME", order = 21,
+            description = "emotion (default, 7 classes) or sentiment (3 classes)")
     private String target = "emotion";
 
     private MercOptions() {
@@ -32,9 +45,7 @@ public final class MercOptions extends TaskOptions {
      * @throws IllegalArgumentException naming the bad argument, option or value
      */
     public static MercOptions parse(String... args) {
-        MercOptions o = new MercOptions();
-        o.parseArgs(args);
-        return o;
+        return parse(new MercOptions(), args);
     }
 
     private static Map<String, Path> features(String v) {
@@ -57,43 +68,14 @@ public final class MercOptions extends TaskOptions {
     }
 
     @Override
-    protected String command() {
-        return "MercMain";
-    }
-
-    @Override
-    protected List<String> dataUsage() {
-        return List.of(
-                "  DATA_DIR               MELD: train_sent_emo.csv, dev_sent_emo.csv, test_sent_emo.csv and the",
-                "                         utterance feature pickles named by --features");
-    }
-
-    @Override
-    protected List<String> taskUsage() {
-        return List.of(
-                "  --features LIST        modality=pickle,... relative to DATA_DIR, at least two; each pickle a",
-                "                         (train, dev, test) tuple of dicts or one dict keyed dia{D}_utt{U} / {D}_{U}",
-                "                         (default " + DEFAULT_FEATURES + ")",
-                "  --target NAME          emotion (default, 7 classes) or sentiment (3 classes)");
-    }
-
-    @Override
-    protected boolean taskOption(String option, String value) {
-        switch (option) {
-            case "--features" -> features = features(value);
-            case "--target" -> {
-                String t = value.trim().toLowerCase(java.util.Locale.ROOT);
-                if (!t.equals("emotion") && !t.equals("sentiment")) {
-                    throw new IllegalArgumentException("MercMain: --target expects emotion or sentiment, found '"
-                            + value + "'");
-                }
-                target = t;
-            }
-            default -> {
-                return false;
-            }
+    protected void checkTaskOptions() {
+        features = features(featureList);
+        String t = target.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!t.equals("emotion") && !t.equals("sentiment")) {
+            throw new IllegalArgumentException("MercMain: --target expects emotion or sentiment, found '" + target
+                    + "'");
         }
-        return true;
+        target = t;
     }
 
     /** The three CSVs MELD ships, in split order train, dev, test. */
@@ -124,7 +106,6 @@ public final class MercOptions extends TaskOptions {
         Map<String, String> f = new LinkedHashMap<>();
         features.forEach((k, v) -> f.put(k, v.toString()));
         values.put("--features", f);
-        values.put("--target", target);
     }
 
     /** Modality name &rarr; feature pickle as given (relative to DATA_DIR or absolute). */

@@ -36,14 +36,18 @@ public final class MsaMain {
         TaskRunner.main(args, MsaOptions::parse, MsaMain::run);
     }
 
+    /** Exports the pickle the options name into the project's layout at {@code layout}. */
+    public static SkipReport export(MsaOptions o, Path layout, PrintStream out) throws IOException {
+        Path pkl = o.resolvePickle();
+        out.println("MSA: exporting " + pkl + " to " + layout);
+        return MosiLayoutExport.fromPickle(pkl, layout, o.getBadRecords());
+    }
+
     /** Exports, trains, evaluates and prints; returns what was printed as metrics. */
     public static TaskReport run(MsaOptions o, PrintStream out) throws IOException {
         o.validate();
-        Path pkl = o.resolvePickle();
         Path layout = o.getOut().resolve("layout");
-        out.println("MSA: exporting " + pkl + " to " + layout);
-        SkipReport skipped = MosiLayoutExport.fromPickle(pkl, layout, o.getBadRecords());
-        TaskRunner.reportSkipped(skipped, out);
+        TaskRunner.reportSkipped(export(o, layout, out), out);
         TaskRunner.Run run = TaskRunner.train(layout, o, null, null, out);
         MosiMetrics m = MosiMetrics.compute(run.testOutputs().getColumn(0).toDoubleVector(), run.testLabels());
         Map<String, Double> metrics = new LinkedHashMap<>();

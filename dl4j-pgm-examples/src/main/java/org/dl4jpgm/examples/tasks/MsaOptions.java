@@ -1,12 +1,17 @@
 package org.dl4jpgm.examples.tasks;
 
 import org.dl4jpgm.examples.ProjectHome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /** Options of {@link MsaMain}: the {@link TaskOptions} and which MMSA pickle to read. */
+@Command(name = "MsaMain", description = {"Multimodal sentiment analysis on CMU-MOSI (text, audio, vision), PgM in two "
+        + "stages, test metrics as a row of Table 2.", "",
+        "DATA_DIR: CMU-MOSI as MMSA distributes it: a folder holding aligned_50.pkl or unaligned_50.pkl ({train, "
+                + "valid, test} dicts of text, audio, vision, regression_labels), or the pickle itself", ""})
 public final class MsaOptions extends TaskOptions {
 
     /** The MMSA pickles looked for in DATA_DIR, in this order, when {@code --pickle} is not given. */
@@ -16,6 +21,8 @@ public final class MsaOptions extends TaskOptions {
      * The MMSA pickle, relative to DATA_DIR or absolute (null = the first of {@link #PICKLES} in DATA_DIR; DATA_DIR may
      * also be the pickle file itself).
      */
+    @Option(names = "--pickle", paramLabel = "FILE", order = 20,
+            description = "the pickle, relative to DATA_DIR (default: aligned_50.pkl, else unaligned_50.pkl)")
     private Path pickle;
 
     private MsaOptions() {
@@ -28,37 +35,7 @@ public final class MsaOptions extends TaskOptions {
      * @throws IllegalArgumentException naming the bad argument, option or value
      */
     public static MsaOptions parse(String... args) {
-        MsaOptions o = new MsaOptions();
-        o.parseArgs(args);
-        return o;
-    }
-
-    @Override
-    protected String command() {
-        return "MsaMain";
-    }
-
-    @Override
-    protected List<String> dataUsage() {
-        return List.of(
-                "  DATA_DIR               CMU-MOSI as MMSA distributes it: a folder holding aligned_50.pkl or",
-                "                         unaligned_50.pkl ({train, valid, test} dicts of text, audio, vision,",
-                "                         regression_labels), or the pickle itself");
-    }
-
-    @Override
-    protected List<String> taskUsage() {
-        return List.of("  --pickle FILE          the pickle, relative to DATA_DIR (default: aligned_50.pkl, else "
-                + "unaligned_50.pkl)");
-    }
-
-    @Override
-    protected boolean taskOption(String option, String value) {
-        if (option.equals("--pickle")) {
-            pickle = Path.of(value);
-            return true;
-        }
-        return false;
+        return parse(new MsaOptions(), args);
     }
 
     @Override
@@ -74,11 +51,6 @@ public final class MsaOptions extends TaskOptions {
     @Override
     protected void checkData() {
         resolvePickle();
-    }
-
-    @Override
-    protected void taskValues(Map<String, Object> values) {
-        values.put("--pickle", pickle == null ? null : pickle.toString());
     }
 
     /**

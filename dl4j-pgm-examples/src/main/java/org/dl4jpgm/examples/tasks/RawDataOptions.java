@@ -4,6 +4,7 @@ import org.dl4jpgm.examples.features.ImageFeatureKind;
 import org.dl4jpgm.examples.features.TextFeatureKind;
 
 import org.dl4jpgm.encoders.ModelFiles;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,27 +18,22 @@ import java.util.Map;
 public abstract class RawDataOptions extends TaskOptions {
 
     /** What images become. Default MOBILENET_V2 (the frozen pretrained encoder). */
+    @Option(names = "--image-features", paramLabel = "KIND", order = 30,
+            description = {"MOBILENET_V2 (default; model files in .models/, see docs/encoders.md)",
+                    "or THUMBNAIL (8 x 8 RGB grid, no model files)"})
     private ImageFeatureKind imageFeatures = ImageFeatureKind.MOBILENET_V2;
     /** What texts become. Default MINILM (the frozen pretrained encoder). */
+    @Option(names = "--text-features", paramLabel = "KIND", order = 31,
+            description = {"MINILM (default; all-MiniLM-L6-v2 from the classpath)",
+                    "or TRIGRAM (hashed character trigrams, no model files)"})
     private TextFeatureKind textFeatures = TextFeatureKind.MINILM;
     /** Feature cache folder of the encoders (null = {@code <out>/features}). */
+    @Option(names = "--cache", paramLabel = "DIR", order = 32,
+            description = "encoder feature cache (default <out>/features)")
     private Path cache;
 
     protected RawDataOptions(Path defaultOut) {
         super(defaultOut);
-    }
-
-    /** Parses the raw-data options; subclasses call it first from {@link #taskOption}. */
-    protected final boolean rawDataOption(String option, String value) {
-        switch (option) {
-            case "--image-features" -> imageFeatures = choice(option, value, ImageFeatureKind.class);
-            case "--text-features" -> textFeatures = choice(option, value, TextFeatureKind.class);
-            case "--cache" -> cache = Path.of(value);
-            default -> {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
@@ -72,21 +68,9 @@ public abstract class RawDataOptions extends TaskOptions {
         }
     }
 
-    /** Adds the raw-data options with the values in effect. */
+    /** Sets {@code --cache} to the folder in effect (default {@code <out>/features}). */
     protected final void rawDataValues(Map<String, Object> values) {
-        values.put("--image-features", imageFeatures.name());
-        values.put("--text-features", textFeatures.name());
         values.put("--cache", getCache().toAbsolutePath().normalize().toString());
-    }
-
-    /** Usage lines of the raw-data options. */
-    protected static List<String> rawDataUsage() {
-        return List.of(
-                "  --image-features KIND  MOBILENET_V2 (default; model files in .models/, see docs/encoders.md)",
-                "                         or THUMBNAIL (8 x 8 RGB grid, no model files)",
-                "  --text-features KIND   MINILM (default; all-MiniLM-L6-v2 from the classpath) or TRIGRAM",
-                "                         (hashed character trigrams, no model files)",
-                "  --cache DIR            encoder feature cache (default <out>/features)");
     }
 
     /** What images become. */

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * What a task main's results were computed from, written next to them: the command, every option with the value in
+ * What a main's results were computed from, written next to them: the command, every option with the value in
  * effect, the seed, the data folder, the fingerprint of the dataset as trained on, the machine and the time.
  *
  * <p>The fingerprint is the SHA-256 over the exported layout (every file under {@code <out>/layout}, in path order:
@@ -32,35 +32,67 @@ import java.util.stream.Stream;
  * @param options     every option by its command-line name, with the value in effect
  * @param fingerprint SHA-256 of the exported layout, hex
  * @param layoutFiles number of files hashed
+ * @param checksums   SHA-256 of each file of the layout, by its path relative to the layout
  * @param machine     OS, architecture, processors, Java version
  * @param time        when the results were written (UTC, ISO-8601)
  */
 public record RunProvenance(String command, Map<String, Object> options, String fingerprint, int layoutFiles,
+                            Map<String, String> checksums,
                             String machine, String time) {
 
-    /** The provenance of a run with options {@code o} whose export is {@code layout}. */
+    /**
+     * The SHA-256 of a data set in the project's layout.
+     *
+     * @param sha256    hex digest over every file, in path order: relative path, NUL, bytes, NUL
+     * @param files     number of files hashed
+     * @param checksums hex SHA-256 of each file's bytes, by its path relative to the layout, in path order
+     */
+    public record Fingerprint(String sha256, int files, Map<String, String> checksums) {
+    }
+
+    /** The provenance of a task main's run with options {@code o} whose export is {@code layout}. */
     public static RunProvenance of(TaskOptions o, Path layout) throws IOException {
+        return of(o.getCommand(), o.values(), layout);
+    }
+
+    /** The provenance of a run of {@code command} with {@code options} on the data set {@code layout}. */
+    public static RunProvenance of(String command, Map<String, Object> options, Path layout) throws IOException {
+        Fingerprint f = fingerprint(layout);
+        return new RunProvenance(command, options, f.sha256(), f.files(), f.checksums(), thisMachine(),
+                Instant.now().toString());
+    }
+
+    /** The fingerprint of the data set (layout) under {@code layout}. */
+    public static Fingerprint fingerprint(Path layout) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.walk(layout)) {
             files = s.filter(Files::isRegularFile).sorted().toList();
         }
         MessageDigest sha = sha256();
+        Map<String, String> checksums = new LinkedHashMap<>();
         byte[] buffer = new byte[1 << 16];
         for (Path f : files) {
-            sha.update(layout.relativize(f).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+            String name = layout.relativize(f).toString().replace('\\', '/');
+            sha.update(name.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
+            MessageDigest file = sha256();
             try (InputStream in = Files.newInputStream(f)) {
                 for (int n; (n = in.read(buffer)) > 0; ) {
                     sha.update(buffer, 0, n);
+                    file.update(buffer, 0, n);
                 }
             }
             sha.update((byte) 0);
+            checksums.put(name, HexFormat.of().formatHex(file.digest()));
         }
-        String machine = String.format(Locale.ROOT, "%s %s, %d processors, Java %s", System.getProperty("os.name"),
+        return new Fingerprint(HexFormat.of().formatHex(sha.digest()), files.size(), checksums);
+    }
+
+    /** OS, architecture, processors, Java version. */
+    public static String thisMachine() {
+        return String.format(Locale.ROOT, "%s %s, %d processors, Java %s", System.getProperty("os.name"),
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        return new RunProvenance(o.getCommand(), o.values(), HexFormat.of().formatHex(sha.digest()), files.size(),
-                machine, Instant.now().toString());
     }
 
     /** The seed of initialisation and shuffling. */
@@ -72,9 +104,15 @@ public record RunProvenance(String command, Map<String, Object> options, String 
     public String markdown() {
         StringBuilder sb = new StringBuilder("## Provenance\n\n");
         sb.append("- command: `").append(command).append("`\n");
-        sb.append("- seed: ").append(seed()).append('\n');
+        if (seed() != null) {
+            sb.append("- seed: ").append(seed()).append('\n');
+        }
         sb.append("- dataset fingerprint (SHA-256 of the exported layout, ").append(layoutFiles).append(" files): `")
                 .append(fingerprint).append("`\n");
+        String commit = gitCommit();
+        if (commit != null) {
+            sb.append("- git commit: `").append(commit).append("`\n");
+        }
         sb.append("- machine: ").append(machine).append('\n');
         sb.append("- written: ").append(time).append("\n\n");
         sb.append("| option | value |\n|---|---|\n");
@@ -93,17 +131,45 @@ public record RunProvenance(String command, Map<String, Object> options, String 
         root.put("testExamples", report.testExamples());
         root.put("metrics", metrics);
         root.put("notes", report.notes());
+        return json(root);
+    }
+
+    /**
+     * {@code results} followed by this provenance as one JSON object: command, seed, data set fingerprint, options,
+     * git commit (when the working directory is in a git checkout), machine, time.
+     */
+    public String json(Map<String, Object> results) {
+        Map<String, Object> root = new LinkedHashMap<>(results);
         root.put("command", command);
-        root.put("seed", seed());
+        if (seed() != null) {
+            root.put("seed", seed());
+        }
         root.put("datasetFingerprint", fingerprint);
         root.put("layoutFiles", layoutFiles);
+        root.put("datasetChecksums", checksums);
         root.put("options", options);
+        root.put("gitCommit", gitCommit());
         root.put("machine", machine);
         root.put("written", time);
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The commit of the checkout the program runs in ({@code git rev-parse HEAD}), or null when there is none. */
+    public static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").directory(org.dl4jpgm.examples.ProjectHome.dir()
+                    .toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 && out.matches("[0-9a-f]{40}") ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

@@ -1,157 +1,136 @@
 package org.dl4jpgm.examples.tasks;
 
-import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Converters;
+import org.dl4jpgm.examples.cli.Presets;
+import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
-import org.dl4jpgm.examples.mainjob.LearningRates;
-import org.dl4jpgm.examples.mainjob.OptionValues;
 import org.dl4jpgm.examples.mainjob.TrainingSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The options every task main shares, parsed from {@code DATA_DIR [--option value ...]}; each option is a documented
- * field with its default, and {@link #usage()} lists them with the task's own. Subclasses add the task's options
- * ({@link #taskOption}). Defaults are sized for a CPU (a few epochs, D = 32, N = 1); the paper's setting is
- * {@code --width 768 --iterations 3 --stage1-epochs 20 --stage2-epochs 50} (Sec. 4.2).
+ * The options every task main shares, a picocli command ({@code DATA_DIR [--option value ...]}): the training options
+ * ({@link TrainingOptions}, from the {@link Presets#CPU} and {@link Presets#TASKS} presets; {@code --preset paper} is
+ * the paper's setting, Sec. 4.2) and the options of a task run. Subclasses add the task's own options as annotated
+ * fields and name the command ({@code @Command(name = ...)}); usage, defaults and exit codes come from the annotations.
  */
+@Command(sortOptions = false, usageHelpAutoWidth = true, separator = " ",
+        exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR,
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:done (also --help)",
+                "1:the data cannot be read (the message names file and place: line, record, key, byte)",
+                "2:a bad option, or one that does not fit the task or the data folder"})
 public abstract class TaskOptions implements TrainingSettings {
 
     /** The dataset folder as distributed (the one positional argument; required unless {@code --help}). */
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DATA_DIR",
+            description = "the data set folder as distributed (see above); nothing is written inside it")
     private Path data;
     /**
      * The model, by {@link FusionChoice} name: PGM (default), one of its Table 3 ablations (NO_PARTITIONER, NO_UFC,
      * NO_PFC, NO_UPR) or a Table 2 baseline (CONCAT, ADD, MAX, LINEAR, MLP, UNI:&lt;modality&gt;).
      */
+    @Option(names = "--fusion", paramLabel = "NAME", order = 1,
+            description = {"${DEFAULT-VALUE} (default), a Table 3 ablation NO_PARTITIONER | NO_UFC | NO_PFC | NO_UPR,",
+                    "or a Table 2 baseline CONCAT | ADD | MAX | LINEAR | MLP | UNI:<modality>"})
     private String fusion = "PGM";
-    /** Common model width D. Default 32 (paper: 768). */
-    private int width = 32;
-    /** PgM iterations N. Default 1 (paper: 3). */
-    private int iterations = 1;
-    /** Attention-mask reading of PgM's learners. Default SEQUENCE (docs/design.md, "Learner mode measured"). */
-    private LearnerMode learnerMode = LearnerMode.SEQUENCE;
-    /** PgM pre-training epochs, stage 1 (L_P only). Default 1 (paper: 20). */
-    private int stage1Epochs = 1;
-    /** Joint training epochs, stage 2 (0.5 L_P + L_T, Eq. 12). Default 3 (paper: 50). */
-    private int stage2Epochs = 3;
-    /** Minibatch size B. Default 64. */
-    private int batchSize = 64;
-    /** Adam learning rates: model part, PgM's learners, PgM's decoder (defaults: the main job's). */
-    private final LearningRates learningRates = new LearningRates();
-    /** Seed of the initialisation and of the shuffling. Default 42. */
+    /** The training options every main shares; defaults: the cpu preset with the tasks preset over it. */
+    @Mixin
+    private TrainingOptions training = new TrainingOptions(Presets.CPU, Presets.TASKS);
+    /** Seed of the initialisation and of the shuffling. */
+    @Option(names = "--seed", paramLabel = "S", order = 2, converter = Converters.NonNegativeLong.class,
+            description = "seed of initialisation and shuffling (default ${DEFAULT-VALUE})")
     private long seed = 42;
-    /** At most this many training examples (the first ones), 0 = all. Default 0. */
+    /** At most this many training examples (the first ones), 0 = all. */
+    @Option(names = "--max-train", paramLabel = "N", order = 3, converter = Converters.NonNegativeInt.class,
+            description = "at most N training examples, 0 = all (default ${DEFAULT-VALUE})")
     private int maxTrain;
-    /** At most this many evaluation examples (the first ones), 0 = all. Default 0. */
+    /** At most this many evaluation examples (the first ones), 0 = all. */
+    @Option(names = "--max-test", paramLabel = "N", order = 4, converter = Converters.NonNegativeInt.class,
+            description = "at most N evaluation examples, 0 = all (default ${DEFAULT-VALUE})")
     private int maxTest;
-    /** The split evaluated. Default {@code test}. */
+    /** The split evaluated. */
+    @Option(names = "--test-split", paramLabel = "NAME", order = 5,
+            description = "split evaluated (default ${DEFAULT-VALUE})")
     private String testSplit = "test";
-    /** Bad records: FAIL (default) stops at the first with an error naming it; SKIP leaves them out and counts them. */
+    /** Bad records: FAIL stops at the first with an error naming it; SKIP leaves them out and counts them. */
+    @Option(names = "--bad-records", paramLabel = "POLICY", order = 6,
+            description = "FAIL (default: stop at the first bad record) or SKIP (leave out, count)")
     private BadRecordPolicy badRecords = BadRecordPolicy.FAIL;
     /**
      * Standardise every modality per dimension with the training split's mean and deviation
      * ({@link org.dl4jpgm.datavec.layout.FeatureStandardizer}) before training. Default yes: on unnormalised features
      * (MELD's openSMILE audio) PgM's UPR otherwise rises every epoch (docs/design.md, "UPR on vector modalities").
      */
+    @Option(names = "--standardize", paramLabel = "yes|no", arity = "1", order = 7, converter = Converters.YesNo.class,
+            description = "standardise each feature dimension with the train split's mean and deviation before "
+                    + "training (default yes)")
     private boolean standardize = true;
-    /** Output folder: the exported layout ({@code <out>/layout}), the results ({@code <out>/results.md}). */
+    /** Output folder: the exported layout ({@code <out>/layout}), the results, the model ({@code <out>/model.zip}). */
+    @Option(names = "--out", paramLabel = "DIR", order = 8,
+            description = "exported layout, results.md, results.json and model.zip go here, never inside DATA_DIR "
+                    + "(default ${DEFAULT-VALUE})")
     private Path out;
-    /** Folder of per-epoch training checkpoints ({@code <dir>/<fusion>-seed<seed>}). Default null: none. */
-    private Path checkpointDir;
-    /** Resume training from the latest checkpoint under {@link #checkpointDir}. Default false. */
-    private boolean resume;
     /** Print the usage and exit. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, order = 200, description = "this text")
     private boolean help;
-    /** Print the stack trace of an error after its one-line message. Default off. */
+    /** Print the stack trace of an error after its one-line message. */
+    @Option(names = "--verbose", order = 199, description = "print the stack trace of an error after its message")
     private boolean verbose;
+
+    /** The parsed command line (usage, values in effect). */
+    private CommandLine commandLine;
+    /** The arguments parsed, as given. */
+    private List<String> args = List.of();
 
     /** @param defaultOut the task's default output folder, e.g. {@code tasks-out/msa} */
     protected TaskOptions(Path defaultOut) {
         this.out = defaultOut;
     }
 
-    /** The command name used in messages and the usage, e.g. {@code MsaMain}. */
-    protected abstract String command();
-
-    /** Usage lines of {@code DATA_DIR}: what the folder holds. */
-    protected abstract List<String> dataUsage();
-
-    /** Usage lines of the task's own options. */
-    protected abstract List<String> taskUsage();
+    /** The command name used in messages and the usage, e.g. {@code MsaMain} (its {@code @Command} name). */
+    protected final String command() {
+        return Cli.name(this);
+    }
 
     /**
-     * Parses one task option.
+     * Checks what picocli cannot: the values of the task's own options that need more than a type (e.g. a list of
+     * name=file pairs). Default: nothing.
      *
-     * @return false if {@code option} is not one of the task's
-     * @throws IllegalArgumentException for a bad value, naming the option and the value
+     * @throws IllegalArgumentException naming the option and the value
      */
-    protected abstract boolean taskOption(String option, String value);
+    protected void checkTaskOptions() {
+    }
 
     /**
-     * Parses {@code args} into this object.
+     * Parses {@code args} into {@code o}.
      *
      * @throws IllegalArgumentException naming the bad argument, option or value
      */
-    protected final void parseArgs(String... args) {
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                if (data != null) {
-                    throw new IllegalArgumentException(command() + ": expected one data directory, found a second "
-                            + "argument '" + a + "' (after '" + data + "')");
-                }
-                data = Path.of(a);
-                continue;
-            }
-            if (a.equals("--help") || a.equals("-h")) {
-                help = true;
-                continue;
-            }
-            if (a.equals("--verbose")) {
-                verbose = true;
-                continue;
-            }
-            if (a.equals("--resume")) {
-                resume = true;
-                continue;
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(command() + ": option " + a + " expects a value, found none");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--fusion" -> fusion = fusion(v);
-                case "--width" -> width = positive(a, v);
-                case "--iterations" -> iterations = positive(a, v);
-                case "--learner-mode" -> learnerMode = choice(a, v, LearnerMode.class);
-                case "--stage1-epochs" -> stage1Epochs = nonNegative(a, v);
-                case "--stage2-epochs" -> stage2Epochs = positive(a, v);
-                case "--batch" -> batchSize = positive(a, v);
-                case "--lr", "--learner-lr", "--decoder-lr" -> learningRates.parse(command(), a, v);
-                case "--seed" -> seed = nonNegative(a, v);
-                case "--max-train" -> maxTrain = nonNegative(a, v);
-                case "--max-test" -> maxTest = nonNegative(a, v);
-                case "--test-split" -> testSplit = v;
-                case "--bad-records" -> badRecords = choice(a, v, BadRecordPolicy.class);
-                case "--standardize" -> standardize = yesNo(a, v);
-                case "--out" -> out = Path.of(v);
-                case "--checkpoint-dir" -> checkpointDir = Path.of(v);
-                default -> {
-                    if (!taskOption(a, v)) {
-                        throw new IllegalArgumentException(command() + ": unknown option " + a + "; see --help");
-                    }
-                }
-            }
+    protected static <O extends TaskOptions> O parse(O options, String... args) {
+        TaskOptions o = options;
+        o.commandLine = Cli.parse(o, o.training, args);
+        o.args = List.of(args);
+        if (o.help) {
+            return options;
         }
-        if (data == null && !help) {
-            throw new IllegalArgumentException(command() + ": expected a data directory as the first argument, found "
+        if (o.data == null) {
+            throw new IllegalArgumentException(o.command() + ": expected a data directory as the first argument, found "
                     + "none; see --help");
         }
+        o.fusion = o.fusion(o.fusion);
+        o.checkTaskOptions();
+        return options;
     }
 
     /** The splits the task's export writes, in order (the values {@code --test-split} accepts). */
@@ -197,11 +176,16 @@ public abstract class TaskOptions implements TrainingSettings {
                         + data + "; the task mains never write into a data folder (choose another --out)");
             }
         }
-        if (checkpointDir != null && checkpointDir.toAbsolutePath().normalize().startsWith(d)) {
-            throw new TaskOptionException(command() + ": --checkpoint-dir " + checkpointDir + " lies inside the data "
-                    + "folder " + data + "; the task mains never write into a data folder");
+        Map<String, Path> written = new java.util.LinkedHashMap<>();
+        written.put("--checkpoint-dir", getCheckpointDir());
+        written.put("--stats", getStatsFile());
+        for (Map.Entry<String, Path> f : written.entrySet()) {
+            if (f.getValue() != null && f.getValue().toAbsolutePath().normalize().startsWith(d)) {
+                throw new TaskOptionException(command() + ": " + f.getKey() + " " + f.getValue() + " lies inside the "
+                        + "data folder " + data + "; the task mains never write into a data folder");
+            }
         }
-        if (resume && checkpointDir == null) {
+        if (isResume() && getCheckpointDir() == null) {
             throw new TaskOptionException(command() + ": --resume needs --checkpoint-dir DIR, found none");
         }
         if (!splits().contains(testSplit)) {
@@ -254,114 +238,55 @@ public abstract class TaskOptions implements TrainingSettings {
         }
     }
 
-    private boolean yesNo(String option, String v) {
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "yes", "true" -> true;
-            case "no", "false" -> false;
-            default -> throw new IllegalArgumentException(command() + ": " + option + " expects yes or no, found '" + v
-                    + "'");
-        };
-    }
-
-    /** Parses an enum constant (case-insensitive), naming the option and the accepted values on error. */
-    protected final <E extends Enum<E>> E choice(String option, String v, Class<E> type) {
-        return OptionValues.choice(command(), option, v, type);
-    }
-
-    /** Parses a whole number &ge; 1, naming the option on error. */
-    protected final int positive(String option, String v) {
-        return OptionValues.positive(command(), option, v);
-    }
-
-    /** Parses a whole number &ge; 0, naming the option on error. */
-    protected final int nonNegative(String option, String v) {
-        return OptionValues.nonNegative(command(), option, v);
-    }
-
-    /** The command line help. */
-    public final String usage() {
-        List<String> l = new ArrayList<>();
-        l.add("usage: " + command() + " DATA_DIR [options]");
-        l.addAll(dataUsage());
-        l.addAll(taskUsage());
-        l.addAll(List.of(
-                "  --fusion NAME          PGM (default), a Table 3 ablation NO_PARTITIONER | NO_UFC | NO_PFC | NO_UPR,",
-                "                         or a Table 2 baseline CONCAT | ADD | MAX | LINEAR | MLP | UNI:<modality>",
-                "  --width D              common model width (default 32; paper 768)",
-                "  --iterations N         PgM iterations (default 1; paper 3)",
-                "  --learner-mode MODE    FEATURE or SEQUENCE (default SEQUENCE)",
-                "  --stage1-epochs N      PgM pre-training epochs, L_P only (default 1; paper 20)",
-                "  --stage2-epochs N      joint training epochs, 0.5 L_P + L_T (default 3; paper 50)",
-                "  --batch B              minibatch size (default 64)",
-                "  --lr, --learner-lr, --decoder-lr R",
-                "                         Adam learning rates of the model part, PgM's learners, PgM's decoder",
-                "                         (defaults as the main job: " + org.dl4jpgm.examples.MainJob.MODEL_LR + ", "
-                        + org.dl4jpgm.examples.MainJob.LEARNER_LR + ", " + org.dl4jpgm.examples.MainJob.DECODER_LR + ")",
-                "  --seed S               seed of initialisation and shuffling (default 42)",
-                "  --max-train N          at most N training examples, 0 = all (default 0)",
-                "  --max-test N           at most N evaluation examples, 0 = all (default 0)",
-                "  --test-split NAME      split evaluated (default test)",
-                "  --bad-records POLICY   FAIL (default: stop at the first bad record) or SKIP (leave out, count)",
-                "  --standardize yes|no   standardise each feature dimension with the train split's mean and",
-                "                         deviation before training (default yes)",
-                "  --out DIR              exported layout, results.md and results.json go here, never inside",
-                "                         DATA_DIR (default " + out + ")",
-                "  --checkpoint-dir DIR   write a training checkpoint after every epoch into DIR/<fusion>-seed<seed>",
-                "                         (default: none)",
-                "  --resume               continue training from the latest checkpoint in --checkpoint-dir",
-                "                         (default: start afresh)",
-                "  --verbose              print the stack trace of an error after its message",
-                "  --help                 this text",
-                "exit status: 0 done, 1 the data could not be read (the message names file and place), 2 bad option"));
-        return String.join("\n", l);
-    }
-
     /**
      * Every option with the value in effect (given or default), by its command-line name, for the provenance written
      * next to the results.
      */
     public final Map<String, Object> values() {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("DATA_DIR", data.toAbsolutePath().normalize().toString());
-        v.put("--fusion", fusion);
-        v.put("--width", width);
-        v.put("--iterations", iterations);
-        v.put("--learner-mode", learnerMode.name());
-        v.put("--stage1-epochs", stage1Epochs);
-        v.put("--stage2-epochs", stage2Epochs);
-        v.put("--batch", batchSize);
-        v.put("--lr", getModelLearningRate());
-        v.put("--learner-lr", getLearnerLearningRate());
-        v.put("--decoder-lr", getDecoderLearningRate());
-        v.put("--seed", seed);
-        v.put("--max-train", maxTrain);
-        v.put("--max-test", maxTest);
-        v.put("--test-split", testSplit);
-        v.put("--bad-records", badRecords.name());
-        v.put("--standardize", standardize ? "yes" : "no");
-        v.put("--out", out.toAbsolutePath().normalize().toString());
-        v.put("--checkpoint-dir", checkpointDir == null ? "none" : checkpointDir.toAbsolutePath().normalize().toString());
-        v.put("--resume", resume);
+        Map<String, Object> v = Cli.values(commandLine);
         taskValues(v);
         return v;
     }
 
-    /** Adds the task's own options with the values in effect to {@code values}. */
-    protected abstract void taskValues(Map<String, Object> values);
+    /** The usage, from the annotations (defaults: the values in effect before the command line). */
+    public final String usage() {
+        return commandLine.getUsageMessage();
+    }
 
+    /** Adjusts the task's own options in {@code values} where their value is not their printed form. Default: none. */
+    protected void taskValues(Map<String, Object> values) {
+    }
+
+    /**
+     * Points these options at another data folder and output folder, every other option as parsed: how
+     * {@link org.dl4jpgm.examples.predict.Predict} exports a data folder in a reader's format the way a saved model's
+     * data was exported.
+     */
+    public void relocate(Path dataDir, Path outDir) {
+        this.data = dataDir;
+        this.out = outDir;
+    }
+
+    /** The arguments as given on the command line (saved with the model). */
+    public List<String> getArgs() { return args; }
     /** The dataset folder as distributed. */
     public Path getData() { return data; }
     /** The model, by {@link FusionChoice} name. */
     public String getFusion() { return fusion; }
-    @Override public int getWidth() { return width; }
-    @Override public int getIterations() { return iterations; }
-    @Override public LearnerMode getLearnerMode() { return learnerMode; }
-    @Override public int getStage1Epochs() { return stage1Epochs; }
-    @Override public int getStage2Epochs() { return stage2Epochs; }
-    @Override public int getBatchSize() { return batchSize; }
-    @Override public double getModelLearningRate() { return learningRates.model(); }
-    @Override public double getLearnerLearningRate() { return learningRates.learner(); }
-    @Override public double getDecoderLearningRate() { return learningRates.decoder(); }
+    /** The training options (widths, epochs, learning rates, loss weights, checkpoints, statistics). */
+    public TrainingOptions getTraining() { return training; }
+    @Override public int getWidth() { return training.getWidth(); }
+    @Override public int getIterations() { return training.getIterations(); }
+    @Override public org.dl4jpgm.blocks.LearnerMode getLearnerMode() { return training.getLearnerMode(); }
+    @Override public int getStage1Epochs() { return training.getStage1Epochs(); }
+    @Override public int getStage2Epochs() { return training.getStage2Epochs(); }
+    @Override public int getBatchSize() { return training.getBatchSize(); }
+    @Override public double getModelLearningRate() { return training.getModelLearningRate(); }
+    @Override public double getLearnerLearningRate() { return training.getLearnerLearningRate(); }
+    @Override public double getDecoderLearningRate() { return training.getDecoderLearningRate(); }
+    @Override public double getAlpha() { return training.getAlpha(); }
+    @Override public double getBeta() { return training.getBeta(); }
+    @Override public Path getStatsFile() { return training.getStatsFile(); }
     /** Seed of initialisation and shuffling. */
     public long getSeed() { return seed; }
     /** At most this many training examples, 0 = all. */
@@ -376,8 +301,8 @@ public abstract class TaskOptions implements TrainingSettings {
     public boolean isStandardize() { return standardize; }
     /** The output folder. */
     public Path getOut() { return out; }
-    @Override public Path getCheckpointDir() { return checkpointDir; }
-    @Override public boolean isResume() { return resume; }
+    @Override public Path getCheckpointDir() { return training.getCheckpointDir(); }
+    @Override public boolean isResume() { return training.isResume(); }
     /** Whether {@code --help} was given. */
     public boolean isHelp() { return help; }
     /** Whether {@code --verbose} was given. */

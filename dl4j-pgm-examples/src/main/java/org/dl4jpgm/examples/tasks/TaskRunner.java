@@ -9,7 +9,10 @@ import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.datavec.layout.TaskType;
+import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.mainjob.ExperimentRunner;
+import org.dl4jpgm.examples.predict.SavedModel;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
 import org.dl4jpgm.eval.ClassificationMetrics;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -116,19 +119,19 @@ public final class TaskRunner {
         try {
             o = parse.apply(args);
             if (o.isHelp()) {
-                out.println(o.usage());
+                out.print(o.usage());
                 return 0;
             }
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
-            return 2;
+            return Cli.USAGE_ERROR;
         }
         try {
             task.run(o, out);
             return 0;
         } catch (TaskOptionException e) {
             err.println(e.getMessage()); // an option, not a failure inside: no stack trace to offer
-            return 2;
+            return Cli.USAGE_ERROR;
         } catch (DataFormatException | IllegalArgumentException | IllegalStateException | IOException
                  | UncheckedIOException e) {
             return fail(o, e, err);
@@ -144,7 +147,7 @@ public final class TaskRunner {
         } else {
             err.println("(--verbose prints the stack trace)");
         }
-        return 1;
+        return Cli.DATA_ERROR;
     }
 
     /**
@@ -213,7 +216,26 @@ public final class TaskRunner {
                 o.getStage2Epochs(), o.getBatchSize(), o.getSeed());
         ExperimentRunner.Trained trained = runner.train(choice, o.getSeed(), true, e -> out.println(e.format()));
         out.printf(Locale.ROOT, "trained in %.1f s%n", trained.seconds());
+        save(trained, choice, o, d, t, train, standardizer, layout, out);
         return new Run(runner, trained, choice, d, t, test);
+    }
+
+    /** Name of the saved model under {@code --out}. */
+    public static final String MODEL_ZIP = "model.zip";
+
+    /** Saves the trained graph with what it was trained on to {@code <out>/model.zip} ({@link SavedModel}). */
+    private static void save(ExperimentRunner.Trained trained, FusionChoice choice, TaskOptions o, DatasetDescriptor d,
+                             TargetSpec t, SplitData train, FeatureStandardizer standardizer, Path layout,
+                             PrintStream out) {
+        Path file = o.getOut().resolve(MODEL_ZIP);
+        try {
+            new SavedModel(o.getCommand(), choice.label(), o.getSeed(), t.getName(), SavedModel.task(t), t.getClasses(),
+                    SavedModel.shapes(d, train), RunProvenance.fingerprint(layout).sha256(),
+                    Presets.values(o.getTraining()), o.values(), o.getArgs(), standardizer).write(trained.graph(), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.println("model: " + file);
     }
 
     /**

@@ -67,10 +67,10 @@ class MsaMainTest {
         e = assertThrows(IllegalArgumentException.class, () -> MsaOptions.parse("--width", "8"));
         assertTrue(e.getMessage().contains("expected a data directory"), e.getMessage());
 
-        assertEquals(org.dl4jpgm.examples.MainJob.MODEL_LR, d.getModelLearningRate());
+        assertEquals(3e-3, d.getModelLearningRate());
         MsaOptions lr = MsaOptions.parse(dir.toString(), "--lr", "2e-3", "--decoder-lr", "4e-4");
         assertEquals(2e-3, lr.getModelLearningRate());
-        assertEquals(org.dl4jpgm.examples.MainJob.LEARNER_LR, lr.getLearnerLearningRate());
+        assertEquals(1e-3, lr.getLearnerLearningRate());
         assertEquals(4e-4, lr.getDecoderLearningRate());
         e = assertThrows(IllegalArgumentException.class, () -> MsaOptions.parse(dir.toString(), "--learner-lr", "-1"));
         assertTrue(e.getMessage().contains("MsaMain") && e.getMessage().contains("--learner-lr")

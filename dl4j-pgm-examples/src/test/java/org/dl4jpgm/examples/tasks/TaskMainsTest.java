@@ -268,6 +268,11 @@ class TaskMainsTest {
         assertTrue(fingerprint.matches("[0-9a-f]{64}"), fingerprint);
         assertTrue(md.contains(fingerprint));
         assertEquals(fingerprint, jb.get("datasetFingerprint").asText(), "same data, same export: same fingerprint");
+        JsonNode sums = ja.get("datasetChecksums");
+        assertEquals(ja.get("layoutFiles").asInt(), sums.size(), sums.toString());
+        assertTrue(sums.get("dataset.json").asText().matches("[0-9a-f]{64}"), sums.toString());
+        assertTrue(ja.get("options").has("--preset") && ja.get("options").get("--alpha").asDouble() == 0.5,
+                ja.get("options").toString());
         assertTrue(a.out().contains("dataset fingerprint " + fingerprint), a.out());
     }
 

@@ -1,0 +1,135 @@
+package org.dl4jpgm.examples.cli;
+
+import org.dl4jpgm.blocks.LearnerMode;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * picocli converters of the option values the mains share; each error says what the option expects and what it found
+ * (picocli prefixes the option: {@code Invalid value for option '--lr': expects a finite number > 0, found '0'}).
+ */
+public final class Converters {
+
+    private Converters() {
+    }
+
+    /** Whether {@code x} is a finite number &gt; 0. */
+    static boolean isPositive(double x) {
+        return x > 0 && !Double.isInfinite(x);
+    }
+
+    /** Whether {@code x} is a finite number &ge; 0. */
+    static boolean isNonNegative(double x) {
+        return x >= 0 && !Double.isInfinite(x);
+    }
+
+    private static long whole(String v, long min) {
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("expects a whole number >= " + min + ", found '" + v + "'");
+        }
+        if (n < min) {
+            throw new TypeConversionException("expects a number >= " + min + ", found " + n);
+        }
+        return n;
+    }
+
+    private static double real(String v) {
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** A whole number &ge; 1. */
+    public static final class PositiveInt implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            return Math.toIntExact(whole(v, 1));
+        }
+    }
+
+    /** A whole number &ge; 0. */
+    public static final class NonNegativeInt implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            return Math.toIntExact(whole(v, 0));
+        }
+    }
+
+    /** A whole number &ge; 0, as a long (seeds). */
+    public static final class NonNegativeLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String v) {
+            return whole(v, 0);
+        }
+    }
+
+    /** A finite real number &gt; 0. */
+    public static final class PositiveReal implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String v) {
+            double x = real(v);
+            if (!isPositive(x)) {
+                throw new TypeConversionException("expects a finite number > 0, found '" + v + "'");
+            }
+            return x;
+        }
+    }
+
+    /** A finite real number &ge; 0. */
+    public static final class NonNegativeReal implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String v) {
+            double x = real(v);
+            if (!isNonNegative(x)) {
+                throw new TypeConversionException("expects a finite number >= 0, found '" + v + "'");
+            }
+            return x;
+        }
+    }
+
+    /** yes/no (also true/false). */
+    public static final class YesNo implements ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(String v) {
+            return switch (v.trim().toLowerCase(Locale.ROOT)) {
+                case "yes", "true" -> true;
+                case "no", "false" -> false;
+                default -> throw new TypeConversionException("expects yes or no, found '" + v + "'");
+            };
+        }
+    }
+
+    /** An enum constant, case-insensitive; the error lists the accepted values. */
+    public static class Choice<E extends Enum<E>> implements ITypeConverter<E> {
+        private final Class<E> type;
+
+        public Choice(Class<E> type) {
+            this.type = type;
+        }
+
+        @Override
+        public E convert(String v) {
+            try {
+                return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("expects one of " + Arrays.toString(type.getEnumConstants())
+                        + ", found '" + v + "'");
+            }
+        }
+    }
+
+    /** {@link LearnerMode}, case-insensitive. */
+    public static final class LearnerModes extends Choice<LearnerMode> {
+        public LearnerModes() {
+            super(LearnerMode.class);
+        }
+    }
+}

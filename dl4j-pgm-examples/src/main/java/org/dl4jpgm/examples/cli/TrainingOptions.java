@@ -1,0 +1,160 @@
+package org.dl4jpgm.examples.cli;
+
+import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.examples.mainjob.TrainingSettings;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonIgnore;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/**
+ * The training options every main shares (a picocli {@code @Mixin}), and the class the presets
+ * ({@code presets/*.json}, {@link Presets}) are read into: the JSON keys are the field names. The values start from the
+ * main's base preset ({@link Presets#CPU}, the task mains {@link Presets#TASKS} over it), so each default is written
+ * once, in a preset file; {@code --preset NAME|FILE.json} applies a preset over the base, and the options given on the
+ * command line override both ({@link Cli#parse}). The usage shows the values in effect before the command line.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class TrainingOptions implements TrainingSettings {
+
+    /** A preset by name ({@code cpu}, {@code tasks}, {@code quick}, {@code paper}) or a JSON file; applied by {@link Cli}. */
+    @JsonIgnore
+    @Option(names = "--preset", paramLabel = "NAME|FILE", order = 100,
+            description = {"training settings from a preset: cpu, tasks, quick, paper (the paper's, Sec. 4.2) or a "
+                    + "JSON file with keys of presets/cpu.json; the options given here override it; with --help the "
+                    + "defaults shown are the preset's"})
+    String preset;
+
+    /** Common model width D (paper: 768). */
+    @Option(names = "--width", paramLabel = "D", order = 101, converter = Converters.PositiveInt.class,
+            description = "common model width (default ${DEFAULT-VALUE})")
+    int width;
+
+    /** PgM iterations N (paper: 3). */
+    @Option(names = "--iterations", paramLabel = "N", order = 102, converter = Converters.PositiveInt.class,
+            description = "PgM iterations (default ${DEFAULT-VALUE})")
+    int iterations;
+
+    /** Attention-mask reading of PgM's learners (docs/design.md, "Learner mode measured in the main job"). */
+    @Option(names = "--learner-mode", paramLabel = "MODE", order = 103, converter = Converters.LearnerModes.class,
+            description = "FEATURE or SEQUENCE (default ${DEFAULT-VALUE})")
+    LearnerMode learnerMode;
+
+    /** PgM pre-training epochs, stage 1 (L_P only; paper: 20). */
+    @Option(names = "--stage1-epochs", paramLabel = "N", order = 104, converter = Converters.NonNegativeInt.class,
+            description = "PgM pre-training epochs, L_P only (default ${DEFAULT-VALUE})")
+    int stage1Epochs;
+
+    /** Joint training epochs, stage 2 (0.5 L_P + L_T, Eq. 12; paper: 50); the only stage of a baseline. */
+    @Option(names = "--stage2-epochs", paramLabel = "N", order = 105, converter = Converters.PositiveInt.class,
+            description = "joint training epochs, α L_P + β L_T, the only stage of a baseline (default ${DEFAULT-VALUE})")
+    int stage2Epochs;
+
+    /** Minibatch size B. */
+    @Option(names = "--batch", paramLabel = "B", order = 106, converter = Converters.PositiveInt.class,
+            description = "minibatch size (default ${DEFAULT-VALUE})")
+    int batchSize;
+
+    /** Adam learning rate of every fusion's model part (paper: 3e-4; higher by default: few epochs). */
+    @Option(names = "--lr", paramLabel = "R", order = 107, converter = Converters.PositiveReal.class,
+            description = "Adam learning rate of the model part (default ${DEFAULT-VALUE})")
+    double lr;
+
+    /** Adam learning rate of PgM's two learners (paper: 1e-4). */
+    @Option(names = "--learner-lr", paramLabel = "R", order = 108, converter = Converters.PositiveReal.class,
+            description = "Adam learning rate of PgM's learners (default ${DEFAULT-VALUE})")
+    double learnerLr;
+
+    /** Adam learning rate of PgM's decoder (paper: 1e-3). */
+    @Option(names = "--decoder-lr", paramLabel = "R", order = 109, converter = Converters.PositiveReal.class,
+            description = "Adam learning rate of PgM's decoder (default ${DEFAULT-VALUE})")
+    double decoderLr;
+
+    /** Weight α of PgM's objective L_P in stage 2 (Eq. 12; paper 0.5). */
+    @Option(names = "--alpha", paramLabel = "A", order = 110, converter = Converters.NonNegativeReal.class,
+            description = "weight of PgM's objective in stage 2 (default ${DEFAULT-VALUE})")
+    double alpha;
+
+    /** Weight β of the task loss L_T in stage 2 (Eq. 12; paper 1). */
+    @Option(names = "--beta", paramLabel = "B", order = 111, converter = Converters.NonNegativeReal.class,
+            description = "weight of the task loss in stage 2 (default ${DEFAULT-VALUE})")
+    double beta;
+
+    /** Folder of per-epoch training checkpoints, one sub-folder per fusion and seed. Default none. */
+    @JsonIgnore
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", order = 112,
+            description = "write a training checkpoint after every epoch into DIR/<fusion>-seed<seed> (default: none)")
+    Path checkpointDir;
+
+    /** Resume every run from its latest checkpoint under {@link #checkpointDir}. */
+    @JsonIgnore
+    @Option(names = "--resume", order = 113,
+            description = "continue every run from its latest checkpoint in --checkpoint-dir (a finished run trains "
+                    + "nothing; default: start afresh)")
+    boolean resume;
+
+    /** DL4J training statistics file (StatsListener into a FileStatsStorage) for DL4J's training UI. Default none. */
+    @JsonIgnore
+    @Option(names = "--stats", paramLabel = "FILE", order = 114,
+            description = "write DL4J's training statistics (StatsListener, FileStatsStorage) with PgM's objectives to "
+                    + "FILE, for DL4J's training UI (default: none)")
+    Path stats;
+
+    /** The options of the {@link Presets#CPU} preset. */
+    public TrainingOptions() {
+        this(Presets.CPU);
+    }
+
+    /** The options of the base presets {@code bases}, applied in order. */
+    public TrainingOptions(String... bases) {
+        for (String b : bases) {
+            Presets.apply(this, b);
+        }
+    }
+
+    /**
+     * Checks every value (a preset gives them unchecked).
+     *
+     * @param source where the values came from, for the message (e.g. {@code preset paper.json})
+     * @throws IllegalArgumentException naming the source, the key and the value
+     */
+    void check(String source) {
+        require(width >= 1, source, "width", width, "a whole number >= 1");
+        require(iterations >= 1, source, "iterations", iterations, "a whole number >= 1");
+        require(learnerMode != null, source, "learnerMode", learnerMode, "FEATURE or SEQUENCE");
+        require(stage1Epochs >= 0, source, "stage1Epochs", stage1Epochs, "a whole number >= 0");
+        require(stage2Epochs >= 1, source, "stage2Epochs", stage2Epochs, "a whole number >= 1");
+        require(batchSize >= 1, source, "batchSize", batchSize, "a whole number >= 1");
+        require(Converters.isPositive(lr), source, "lr", lr, "a finite number > 0");
+        require(Converters.isPositive(learnerLr), source, "learnerLr", learnerLr, "a finite number > 0");
+        require(Converters.isPositive(decoderLr), source, "decoderLr", decoderLr, "a finite number > 0");
+        require(Converters.isNonNegative(alpha), source, "alpha", alpha, "a finite number >= 0");
+        require(Converters.isNonNegative(beta), source, "beta", beta, "a finite number >= 0");
+        require(alpha + beta > 0, source, "alpha", alpha, "alpha and beta not both 0");
+    }
+
+    private static void require(boolean ok, String source, String key, Object value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(source + ": key '" + key + "' expects " + expected + ", found " + value);
+        }
+    }
+
+    /** The preset named on the command line (null = none). */
+    public String getPreset() { return preset; }
+    @Override public int getWidth() { return width; }
+    @Override public int getIterations() { return iterations; }
+    @Override public LearnerMode getLearnerMode() { return learnerMode; }
+    @Override public int getStage1Epochs() { return stage1Epochs; }
+    @Override public int getStage2Epochs() { return stage2Epochs; }
+    @Override public int getBatchSize() { return batchSize; }
+    @Override public double getModelLearningRate() { return lr; }
+    @Override public double getLearnerLearningRate() { return learnerLr; }
+    @Override public double getDecoderLearningRate() { return decoderLr; }
+    @Override public double getAlpha() { return alpha; }
+    @Override public double getBeta() { return beta; }
+    @Override public Path getCheckpointDir() { return checkpointDir; }
+    @Override public boolean isResume() { return resume; }
+    @Override public Path getStatsFile() { return stats; }
+}
