@@ -82,22 +82,27 @@ public final class TrainingOptions implements TrainingSettings {
             description = "weight of the task loss in stage 2 (default ${DEFAULT-VALUE})")
     double beta;
 
+    /** PgM's features standardised before its head (not in the paper; docs/design.md, "The head after stage 1"). */
+    @Option(names = "--head-norm", paramLabel = "yes|no", order = 112, converter = Converters.YesNo.class,
+            description = "standardise PgM's features (BatchNormalization) before its head (default ${DEFAULT-VALUE})")
+    boolean headNorm;
+
     /** Folder of per-epoch training checkpoints, one sub-folder per fusion and seed. Default none. */
     @JsonIgnore
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", order = 112,
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", order = 113,
             description = "write a training checkpoint after every epoch into DIR/<fusion>-seed<seed> (default: none)")
     Path checkpointDir;
 
     /** Resume every run from its latest checkpoint under {@link #checkpointDir}. */
     @JsonIgnore
-    @Option(names = "--resume", order = 113,
+    @Option(names = "--resume", order = 114,
             description = "continue every run from its latest checkpoint in --checkpoint-dir (a finished run trains "
                     + "nothing; default: start afresh)")
     boolean resume;
 
     /** DL4J training statistics file (StatsListener into a FileStatsStorage) for DL4J's training UI. Default none. */
     @JsonIgnore
-    @Option(names = "--stats", paramLabel = "FILE", order = 114,
+    @Option(names = "--stats", paramLabel = "FILE", order = 115,
             description = "write DL4J's training statistics (StatsListener, FileStatsStorage) with PgM's objectives to "
                     + "FILE, for DL4J's training UI (default: none)")
     Path stats;
@@ -149,6 +154,7 @@ public final class TrainingOptions implements TrainingSettings {
     @Override public int getStage1Epochs() { return stage1Epochs; }
     @Override public int getStage2Epochs() { return stage2Epochs; }
     @Override public int getBatchSize() { return batchSize; }
+    @Override public boolean isHeadInputNormalized() { return headNorm; }
     @Override public double getModelLearningRate() { return lr; }
     @Override public double getLearnerLearningRate() { return learnerLr; }
     @Override public double getDecoderLearningRate() { return decoderLr; }

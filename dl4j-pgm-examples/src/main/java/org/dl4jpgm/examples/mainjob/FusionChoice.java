@@ -88,7 +88,7 @@ public record FusionChoice(String name, FusionType type, String modality, String
     public FusionSpec spec(TrainingSettings o, List<String> modalities) {
         int d = o.getWidth();
         FusionSpec.Builder b = FusionSpec.builder().type(type).prefix("fusion").baselineWidth(d).mlpHidden(d)
-                .headHidden(d).headHeads(2).headFfnSize(2L * d)
+                .headHidden(d).headHeads(2).headFfnSize(2L * d).headInputNormalized(o.isHeadInputNormalized())
                 .modelUpdater(new Adam(o.getModelLearningRate())).learnerUpdater(new Adam(o.getLearnerLearningRate()))
                 .decoderUpdater(new Adam(o.getDecoderLearningRate()));
         if (modality != null) {

@@ -37,6 +37,12 @@ public interface TrainingSettings {
     double getDecoderLearningRate();
 
     /**
+     * Whether PgM's features are standardised (a {@code BatchNormalization} layer) before its head
+     * ({@code FusionSpec.headInputNormalized}; docs/design.md, "The head after stage 1").
+     */
+    boolean isHeadInputNormalized();
+
+    /**
      * Folder of the training checkpoints: each (fusion, seed) run writes its per-epoch checkpoint into a sub-folder
      * named after them ({@link ExperimentRunner#checkpointFolder}). Default null: no checkpoints.
      */

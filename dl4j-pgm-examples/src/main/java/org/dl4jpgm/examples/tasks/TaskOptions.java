@@ -286,6 +286,7 @@ public abstract class TaskOptions implements TrainingSettings {
     @Override public double getDecoderLearningRate() { return training.getDecoderLearningRate(); }
     @Override public double getAlpha() { return training.getAlpha(); }
     @Override public double getBeta() { return training.getBeta(); }
+    @Override public boolean isHeadInputNormalized() { return training.isHeadInputNormalized(); }
     @Override public Path getStatsFile() { return training.getStatsFile(); }
     /** Seed of initialisation and shuffling. */
     public long getSeed() { return seed; }
