@@ -83,7 +83,7 @@ public final class TrainingOptions implements TrainingSettings {
     double beta;
 
     /** PgM's features standardised before its head (not in the paper; docs/design.md, "The head after stage 1"). */
-    @Option(names = "--head-norm", paramLabel = "yes|no", order = 112, converter = Converters.YesNo.class,
+    @Option(names = "--head-norm", paramLabel = "yes|no", arity = "1", order = 112, converter = Converters.YesNo.class,
             description = "standardise PgM's features (BatchNormalization) before its head (default ${DEFAULT-VALUE})")
     boolean headNorm;
 
