@@ -1,6 +1,7 @@
 package org.dl4jpgm.blocks;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,9 +25,9 @@ import java.util.Map;
  *
  * <p>Chunking (ON-LSTM): with {@code chunkSize = c > 1} the gates are computed over {@code T = D / c} chunks and
  * broadcast to the c features of each chunk; {@code c = 1} is the paper's form. Parameters:
- * {@code W_u, W_p: [D, T]}, {@code b_u, b_p: [1, T]}.
+ * {@code W_u, W_p: [D, T]}, {@code b_u, b_p: [1, T]}: {@code 2 (D T + T)}.
  */
-public final class ModalPartitionerBlock {
+public final class ModalPartitionerBlock implements SdBlock {
 
     /** Parameter key suffixes (the block's prefix goes in front). */
     public static final String W_UNI = "partWu";
@@ -62,6 +63,7 @@ public final class ModalPartitionerBlock {
         return prefix + suffix;
     }
 
+    @Override
     public void defineParameters(SDLayerParams params) {
         params.addWeightParam(key(W_UNI), width, chunks());
         params.addBiasParam(key(B_UNI), 1, chunks());
@@ -69,16 +71,12 @@ public final class ModalPartitionerBlock {
         params.addBiasParam(key(B_PAIRED), 1, chunks());
     }
 
-    public void initializeParameters(Map<String, INDArray> params) {
-        ParamInit.xavier(params, key(W_UNI));
-        ParamInit.xavier(params, key(W_PAIRED));
+    @Override
+    public void initializeParameters(Map<String, INDArray> params, IWeightInit weightInit) {
+        ParamInit.weights(params, key(W_UNI), weightInit);
+        ParamInit.weights(params, key(W_PAIRED), weightInit);
         ParamInit.constant(params, key(B_UNI), 0.0);
         ParamInit.constant(params, key(B_PAIRED), 0.0);
-    }
-
-    /** Closed form: {@code 2 (D T + T)}. */
-    public long numParams() {
-        return 2 * (width * chunks() + chunks());
     }
 
     /** This partitioner's gate weights, for one modality. */

@@ -1,11 +1,10 @@
 package org.dl4jpgm.blocks;
 
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +41,7 @@ import java.util.Map;
  * with every modality present this is the plain form above. An example with no modality present has zero objectives.
  * Every output and gradient stays finite (docs/design.md, "Missing modalities and degenerate inputs").
  */
-public final class PgmBlock {
+public final class PgmBlock extends CompositeBlock {
 
     public static final String PROJ_W = "projW";
     public static final String PROJ_B = "projB";
@@ -59,10 +58,14 @@ public final class PgmBlock {
     private final PgmOptions options;
     private final long[] inputWidths;
     private final long width;
+    /** I_m = X_m W_m + b_m of each modality; null where D_m = D. */
+    private final LinearBlock[] projections;
     private final List<ModalPartitionerBlock> partitioners = new ArrayList<>();
     private final MaskedLearnerBlock uniLearner;
     private final MaskedLearnerBlock pairedLearner;
     private final UniPairedDecoderBlock decoder;
+    private final LinearBlock ufcClassifier;
+    private final LinearBlock pfcClassifier;
     private final boolean stackModalities;
 
     /**
@@ -89,23 +92,38 @@ public final class PgmBlock {
         this.stackModalities = stackModalities;
         this.inputWidths = inputWidths.clone();
         this.width = options.getWidth();
+        // children in the order of the flat parameter vector that saved models hold
+        this.projections = new LinearBlock[inputWidths.length];
+        for (int m = 0; m < inputWidths.length; m++) {
+            projections[m] = projected(m) ? addChild(new LinearBlock(PROJ_W + m, PROJ_B + m, inputWidths[m], width)) : null;
+        }
         int nPart = options.isSharedPartitioner() ? 1 : inputWidths.length;
         for (int m = 0; m < nPart; m++) {
             partitioners.add(new ModalPartitionerBlock(PARTITIONER_PREFIX + (options.isSharedPartitioner() ? "" : m),
                     width, options.getPartitionerChunkSize()));
         }
-        long learnerModelWidth = options.getLearnerMode() == LearnerMode.SEQUENCE ? width : options.getTokenWidth();
-        boolean unscaled = options.getGateGradient() == GateGradient.STRAIGHT_THROUGH_UNSCALED;
-        long learnerFfn = options.getLearnerFfnSize() > 0 ? options.getLearnerFfnSize() : 4 * learnerModelWidth;
-        this.uniLearner = new MaskedLearnerBlock(UNI_PREFIX, width, options.getLearnerMode(), options.getLearnerLayers(),
-                options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(), options.getTokenWidth(),
-                options.getMaskConstant(), unscaled);
-        this.pairedLearner = new MaskedLearnerBlock(PAIRED_PREFIX, width, options.getLearnerMode(),
-                options.getLearnerLayers(), options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(),
-                options.getTokenWidth(), options.getMaskConstant(), unscaled);
+        this.uniLearner = new MaskedLearnerBlock(UNI_PREFIX, width, options.learnerSpec());
+        this.pairedLearner = new MaskedLearnerBlock(PAIRED_PREFIX, width, options.learnerSpec());
         long decFfn = options.getDecoderFfnSize() > 0 ? options.getDecoderFfnSize() : 4 * width;
         this.decoder = new UniPairedDecoderBlock(DECODER_PREFIX, width, options.getDecoderHeads(), decFfn,
                 options.getMaskConstant());
+        this.ufcClassifier = new LinearBlock(UFC_W, UFC_B, width, inputWidths.length);
+        this.pfcClassifier = new LinearBlock(PFC_W, PFC_B, width, 2);
+        // components an ablation switches off define no parameters
+        if (options.isUsePartitioner()) {
+            partitioners.forEach(this::addChild);
+        }
+        addChild(uniLearner);
+        addChild(pairedLearner);
+        if (options.isUseUpr()) {
+            addChild(decoder);
+        }
+        if (options.isUseUfc()) {
+            addChild(ufcClassifier);
+        }
+        if (options.isUsePfc()) {
+            addChild(pfcClassifier);
+        }
     }
 
     public int modalities() {
@@ -124,62 +142,12 @@ public final class PgmBlock {
         return partitioners.get(options.isSharedPartitioner() ? 0 : m);
     }
 
-    public void defineParameters(SDLayerParams params) {
-        for (int m = 0; m < modalities(); m++) {
-            if (projected(m)) {
-                params.addWeightParam(PROJ_W + m, inputWidths[m], width);
-                params.addBiasParam(PROJ_B + m, 1, width);
-            }
-        }
-        if (options.isUsePartitioner()) {
-            partitioners.forEach(p -> p.defineParameters(params));
-        }
-        uniLearner.defineParameters(params);
-        pairedLearner.defineParameters(params);
-        if (options.isUseUpr()) {
-            decoder.defineParameters(params);
-        }
-        if (options.isUseUfc()) {
-            params.addWeightParam(UFC_W, width, modalities());
-            params.addBiasParam(UFC_B, 1, modalities());
-        }
-        if (options.isUsePfc()) {
-            params.addWeightParam(PFC_W, width, 2);
-            params.addBiasParam(PFC_B, 1, 2);
-        }
-    }
-
-    public void initializeParameters(Map<String, INDArray> params) {
-        for (int m = 0; m < modalities(); m++) {
-            if (projected(m)) {
-                ParamInit.xavier(params, PROJ_W + m);
-                ParamInit.constant(params, PROJ_B + m, 0.0);
-            }
-        }
-        if (options.isUsePartitioner()) {
-            partitioners.forEach(p -> p.initializeParameters(params));
-        }
-        uniLearner.initializeParameters(params);
-        pairedLearner.initializeParameters(params);
-        if (options.isUseUpr()) {
-            decoder.initializeParameters(params);
-        }
-        if (options.isUseUfc()) {
-            ParamInit.xavier(params, UFC_W);
-            ParamInit.constant(params, UFC_B, 0.0);
-        }
-        if (options.isUsePfc()) {
-            ParamInit.xavier(params, PFC_W);
-            ParamInit.constant(params, PFC_B, 0.0);
-        }
-    }
-
     /** Parameter count per component: projections, partitioners, uni learner, paired learner, decoder, UFC, PFC. */
     public Map<String, Long> parameterCounts() {
-        Map<String, Long> c = new java.util.LinkedHashMap<>();
+        Map<String, Long> c = new LinkedHashMap<>();
         long proj = 0;
-        for (int m = 0; m < modalities(); m++) {
-            proj += projected(m) ? inputWidths[m] * width + width : 0;
+        for (LinearBlock projection : projections) {
+            proj += projection == null ? 0 : projection.numParams();
         }
         c.put("projections", proj);
         c.put("partitioners", options.isUsePartitioner()
@@ -187,13 +155,9 @@ public final class PgmBlock {
         c.put("uniLearner", uniLearner.numParams());
         c.put("pairedLearner", pairedLearner.numParams());
         c.put("decoder", options.isUseUpr() ? decoder.numParams() : 0L);
-        c.put("ufcClassifier", options.isUseUfc() ? width * modalities() + modalities() : 0L);
-        c.put("pfcClassifier", options.isUsePfc() ? width * 2 + 2 : 0L);
+        c.put("ufcClassifier", options.isUseUfc() ? ufcClassifier.numParams() : 0L);
+        c.put("pfcClassifier", options.isUsePfc() ? pfcClassifier.numParams() : 0L);
         return c;
-    }
-
-    public long numParams() {
-        return parameterCounts().values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**
@@ -217,8 +181,7 @@ public final class PgmBlock {
         SDVariable[] in = new SDVariable[mCount];
         SDVariable[] target = new SDVariable[mCount];
         for (int m = 0; m < mCount; m++) {
-            in[m] = projected(m)
-                    ? SdOps.linear(inputs.get(m), p.get(PROJ_W + m), p.get(PROJ_B + m), seqs[m]) : inputs.get(m);
+            in[m] = projected(m) ? projections[m].apply(p, inputs.get(m), seqs[m]) : inputs.get(m);
             target[m] = projected(m) && options.isUseUpr() && options.isDetachUprTarget()
                     ? SdOps.stopGradient(in[m]) : in[m];
         }
@@ -349,7 +312,7 @@ public final class PgmBlock {
      */
     private SDVariable ufcLoss(Map<String, SDVariable> p, SDVariable pooled, int[] group, SDVariable present) {
         int mCount = modalities();
-        SDVariable logits = SdOps.linear(pooled.reshape(-1, 1, width), p.get(UFC_W), p.get(UFC_B), 1).reshape(-1, mCount);
+        SDVariable logits = ufcClassifier.apply(p, pooled.reshape(-1, 1, width), 1).reshape(-1, mCount);
         return sumOverGroup(onlyPresent(SdOps.crossEntropyToClasses(logits, group, mCount), present, 1), group.length);
     }
 
@@ -367,7 +330,7 @@ public final class PgmBlock {
                                SDVariable present) {
         SameDiff sd = pooledUni.getSameDiff();
         SDVariable pooled = sd.concat(0, pooledUni, pooledPaired);                      // [2 G B, D]
-        SDVariable logits = SdOps.linear(pooled.reshape(-1, 1, width), p.get(PFC_W), p.get(PFC_B), 1).reshape(-1, 2);
+        SDVariable logits = pfcClassifier.apply(p, pooled.reshape(-1, 1, width), 1).reshape(-1, 2);
         int[] classes = new int[2 * groupSize];
         java.util.Arrays.fill(classes, groupSize, classes.length, 1);
         return sumOverGroup(onlyPresent(SdOps.crossEntropyToClasses(logits, classes, 2), present, 2), classes.length);
@@ -417,7 +380,7 @@ public final class PgmBlock {
      * group per modality when {@code stack} is false.
      */
     static List<int[]> groupsBySequenceLength(long[] seqs, boolean stack) {
-        Map<Long, List<Integer>> bySeq = new java.util.LinkedHashMap<>();
+        Map<Long, List<Integer>> bySeq = new LinkedHashMap<>();
         for (int m = 0; m < seqs.length; m++) {
             bySeq.computeIfAbsent(stack ? seqs[m] : -1L - m, k -> new ArrayList<>()).add(m);
         }

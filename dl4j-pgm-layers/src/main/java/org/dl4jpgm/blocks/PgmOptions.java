@@ -134,6 +134,12 @@ public final class PgmOptions {
     public Carry getCarry() { return carry; }
     public Pooling getPooling() { return pooling; }
 
+    /** The hyperparameters of the uni and the paired learner. */
+    public LearnerSpec learnerSpec() {
+        return new LearnerSpec(learnerMode, learnerLayers, learnerHeads, learnerFfnSize, learnerChunkSize, tokenWidth,
+                maskConstant, gateGradient);
+    }
+
     /** These options with the width set (used when the width is inferred from the input types). */
     public PgmOptions withWidth(long w) {
         PgmOptions c = copy();

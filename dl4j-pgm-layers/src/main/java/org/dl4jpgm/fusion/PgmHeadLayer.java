@@ -81,7 +81,7 @@ public class PgmHeadLayer extends AbstractPgmLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        block().initializeParameters(params);
+        block().initializeParameters(params, weightInit());
     }
 
     @Override
