@@ -21,7 +21,6 @@ import org.dl4jpgm.eval.MosiMetrics;
 import org.dl4jpgm.fusion.EpochRecord;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.PgmGraph;
-import org.dl4jpgm.fusion.FusionType;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.fusion.PgmFusion;
 import org.dl4jpgm.fusion.TrainerOptions;
@@ -155,8 +154,7 @@ public final class ExperimentRunner {
                 }
             }
         }
-        Fused f = choice.type() == FusionType.UNIMODAL ? uniModal(b, choice.modality(), types)
-                : PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
+        Fused f = PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
         boolean classification = target.getTask() == TaskType.CLASSIFICATION;
         b.addLayer("dense", new DenseLayer.Builder().nOut(d).activation(Activation.RELU).build(), f.output())
                 .addLayer("out", new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
@@ -171,21 +169,6 @@ public final class ExperimentRunner {
         g.init();
         fusedOut[0] = f;
         return g;
-    }
-
-    /**
-     * The uni-modal baseline: the chosen modality alone (a sequence reduced by its masked step mean). Built here rather
-     * than by {@code PgmFusion}, whose UNIMODAL fusion (as of this commit) also pools the unused sequence modalities,
-     * leaving a layer without consumers that fails DL4J's backward pass.
-     */
-    private Fused uniModal(ComputationGraphConfiguration.GraphBuilder b, String modality, InputType[] types) {
-        b.allowDisconnected(true); // the other modalities stay unused inputs
-        InputType t = types[modalities.indexOf(modality)];
-        if (t instanceof InputType.InputTypeRecurrent r) {
-            b.addLayer("uniPool", new StepMeanPoolingLayer.Builder().build(), modality);
-            return new Fused("uniPool", r.getSize(), null);
-        }
-        return new Fused(modality, ((InputType.InputTypeFeedForward) t).getSize(), null);
     }
 
     private static boolean allSequences(InputType[] types) {
