@@ -15,7 +15,6 @@ import org.dl4jpgm.examples.mainjob.MainJobOptions;
 import org.dl4jpgm.examples.mainjob.ResultsTable;
 import org.dl4jpgm.examples.mainjob.RunResult;
 import org.dl4jpgm.fusion.EpochRecord;
-import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.util.ParameterCounts;
 
@@ -105,8 +104,7 @@ public final class MainJob {
                 RunResult r = runner.run(c, seed, monitored, e -> System.out.println(tag + " " + (monitored ? e.format()
                         : String.format(Locale.ROOT, "stage %d epoch %3d  (%.1f s; losses monitored for PgM's first "
                         + "seed only)", e.stage(), e.epoch(), e.seconds()))));
-                System.out.printf(Locale.ROOT, "%s %s %.4f  %s %.4f  (%.1f s, elapsed %.0f s)%n", tag,
-                        classification ? "ACC" : "MAE", r.metricA(), classification ? "F1" : "Corr", r.metricB(),
+                System.out.printf(Locale.ROOT, "%s %s  (%.1f s, elapsed %.0f s)%n", tag, r.metrics().format(),
                         r.seconds(), (System.nanoTime() - start) / 1e9);
                 table.add(r);
                 if (c.name().equals("PGM")) {
@@ -150,7 +148,7 @@ public final class MainJob {
     }
 
     private static String parameterLine(ExperimentRunner runner, FusionChoice c) {
-        ComputationGraph g = runner.build(c, 0, new Fused[1]);
+        ComputationGraph g = runner.build(c, 0).graph();
         return String.format(Locale.ROOT, "| %-22s | %,10d |%n", c.label(), ParameterCounts.of(g).total());
     }
 
@@ -160,7 +158,7 @@ public final class MainJob {
         FusionChoice pgm = choices.stream().filter(c -> c.name().equals("PGM")).findFirst().orElse(null);
         if (pgm != null) {
             sb.append("Table 5 layout: parameters of the PgM graph, per vertex and component\n\n");
-            sb.append(ParameterCounts.of(runner.build(pgm, 0, new Fused[1]))).append('\n');
+            sb.append(ParameterCounts.of(runner.build(pgm, 0).graph())).append('\n');
         }
         sb.append("Parameters per fusion (whole graph)\n\n| fusion                 | parameters |\n")
                 .append("|------------------------|------------|\n").append(totals);

@@ -130,8 +130,17 @@ public final class ExperimentRunner {
         return modalities;
     }
 
-    /** The graph for {@code choice}; {@code fusedOut[0]} receives the fusion's names. */
-    public ComputationGraph build(FusionChoice choice, long seed, Fused[] fusedOut) {
+    /**
+     * An initialised graph and the names of its fusion.
+     *
+     * @param graph the graph, not trained
+     * @param fused what {@code PgmFusion} added to it
+     */
+    public record Built(ComputationGraph graph, Fused fused) {
+    }
+
+    /** The graph for {@code choice}, initialised from {@code seed}. */
+    public Built build(FusionChoice choice, long seed) {
         int d = options.getWidth();
         InputType[] types = new InputType[modalities.size()];
         for (int m = 0; m < types.length; m++) {
@@ -167,8 +176,7 @@ public final class ExperimentRunner {
         b.setOutputs(outputs.toArray(new String[0]));
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
-        fusedOut[0] = f;
-        return g;
+        return new Built(g, f);
     }
 
     private static boolean allSequences(InputType[] types) {
@@ -189,8 +197,7 @@ public final class ExperimentRunner {
      */
     public Trained train(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
         long t0 = System.nanoTime();
-        Fused[] fused = new Fused[1];
-        ComputationGraph g = build(choice, seed, fused);
+        Built built = build(choice, seed);
         LayoutMultiDataSetIterator trainIt = iterator(train, true, seed);
         TrainerOptions.Builder to = TrainerOptions.builder().stage1Epochs(options.getStage1Epochs())
                 .stage2Epochs(options.getStage2Epochs()).monitorBatches(4);
@@ -198,8 +205,8 @@ public final class ExperimentRunner {
             to.checkpointDir(checkpointFolder(choice, seed)).resume(options.isResume());
         }
         List<EpochRecord> history = new TwoStageTrainer(to.build()).onEpoch(progress).epochStart(trainIt::setEpoch)
-                .fit(new PgmGraph(g, fused[0]), trainIt, monitored ? iterator(train, false, seed) : null);
-        return new Trained(g, fused[0], history, (System.nanoTime() - t0) / 1e9);
+                .fit(new PgmGraph(built.graph(), built.fused()), trainIt, monitored ? iterator(train, false, seed) : null);
+        return new Trained(built.graph(), built.fused(), history, (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -221,12 +228,12 @@ public final class ExperimentRunner {
         long t0 = System.nanoTime();
         Trained t = train(choice, seed, monitored, progress);
         ComputationGraph g = t.graph();
-        double[] metrics = evaluate(g);
+        TaskMetrics metrics = evaluate(g);
         List<PartitionStatistics.ModalityPartition> parts = null;
         if (choice.isPgm() && choice.spec(options, modalities).getPgm().isUsePartitioner()) {
             parts = PartitionStatistics.compute(g, t.fused().pgmVertex(), iterator(test, false, seed));
         }
-        return new RunResult(choice, seed, metrics[0], metrics[1], ParameterCounts.of(g).total(), (System.nanoTime() - t0) / 1e9,
+        return new RunResult(choice, seed, metrics, ParameterCounts.of(g).total(), (System.nanoTime() - t0) / 1e9,
                 t.history(), parts);
     }
 
@@ -289,7 +296,7 @@ public final class ExperimentRunner {
     }
 
     /** ACC and weighted F1, or MAE and correlation, of the task output on every example of the test split. */
-    private double[] evaluate(ComputationGraph g) {
+    private TaskMetrics evaluate(ComputationGraph g) {
         INDArray out = outputs(g, test);
         double[] truth = LabelEncoder.decode(target, test.labels(target.getName()), null);
         if (target.getTask() == TaskType.CLASSIFICATION) {
@@ -300,13 +307,13 @@ public final class ExperimentRunner {
                 actual[i] = (int) truth[i];
             }
             ClassificationMetrics m = ClassificationMetrics.compute(pred, actual, target.getClasses().size());
-            return new double[]{m.accuracy(), m.weightedF1()};
+            return new TaskMetrics.Classification(m.accuracy(), m.weightedF1());
         }
         double[] p = out.getColumn(0).toDoubleVector();
         double mae = 0;
         for (int i = 0; i < p.length; i++) {
             mae += Math.abs(p[i] - truth[i]);
         }
-        return new double[]{mae / Math.max(1, p.length), MosiMetrics.pearson(p, truth)};
+        return new TaskMetrics.Regression(mae / Math.max(1, p.length), MosiMetrics.pearson(p, truth));
     }
 }
