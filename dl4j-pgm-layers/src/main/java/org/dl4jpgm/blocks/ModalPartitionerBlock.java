@@ -124,25 +124,15 @@ public final class ModalPartitionerBlock implements SdBlock {
     /**
      * Eq. 1: the uni gate {@code 1 - cumsoftmax(u W_u + b_u)}, broadcast from chunks to features.
      *
-     * @param u   {@code [B, S, D]}
+     * @param u   {@code [G B, S, D]} (G = 1: one modality; see {@link #stacked})
      * @param seq S
-     * @return {@code [B, S, D]}
+     * @return {@code [G B, S, D]}
      */
-    public SDVariable uniGate(Map<String, SDVariable> p, SDVariable u, long seq) {
-        return uniGate(weights(p), u, seq);
-    }
-
-    /** Eq. 1: the uni gate for G stacked modalities ({@code u: [G B, S, D]}, see {@link #stacked}). */
     public SDVariable uniGate(Weights w, SDVariable u, long seq) {
         return expand(SdOps.cumsoftmax(logits(w, u, w.uni(), w.uniBias(), seq), seq, chunks()), seq).rsub(1.0);
     }
 
-    /** Eq. 1: the paired gate {@code cumsoftmax(p W_p + b_p)}, broadcast to features. Shapes as in uniGate. */
-    public SDVariable pairedGate(Map<String, SDVariable> p, SDVariable paired, long seq) {
-        return pairedGate(weights(p), paired, seq);
-    }
-
-    /** Eq. 1: the paired gate for G stacked modalities. */
+    /** Eq. 1: the paired gate {@code cumsoftmax(p W_p + b_p)}, broadcast to features; shapes as in {@link #uniGate}. */
     public SDVariable pairedGate(Weights w, SDVariable paired, long seq) {
         return expand(SdOps.cumsoftmax(logits(w, paired, w.paired(), w.pairedBias(), seq), seq, chunks()), seq);
     }

@@ -90,10 +90,6 @@ public class PgmHeadLayer extends AbstractPgmLayer {
         return block().apply(params, x, seqMask, seq);
     }
 
-    public long numParamsClosedForm() {
-        return block().numParams();
-    }
-
     public int getModalities() { return modalities; }
     public long getModalityWidth() { return modalityWidth; }
     public long getHidden() { return hidden; }
