@@ -61,7 +61,7 @@ public final class PgmBlock extends CompositeBlock {
     private final boolean stackModalities;
 
     /**
-     * @param options     hyperparameters; {@code options.getWidth()} must be set (> 0)
+     * @param options     hyperparameters; a width of 0 is resolved from the inputs ({@link PgmOptions#resolveWidth})
      * @param inputWidths D_m of each modality, M >= 2
      */
     public PgmBlock(PgmOptions options, long[] inputWidths) {
@@ -76,14 +76,10 @@ public final class PgmBlock extends CompositeBlock {
         if (inputWidths.length < 2) {
             throw new IllegalArgumentException("PgmBlock: PgM needs M >= 2 modalities, found M = " + inputWidths.length);
         }
-        if (options.getWidth() <= 0) {
-            throw new IllegalArgumentException("PgmBlock: the common width D must be set, found " + options.getWidth());
-        }
-        options.checkWidth(options.getWidth());
-        this.options = options;
+        this.options = options.resolveWidth(inputWidths);
         this.stackModalities = stackModalities;
         this.inputWidths = inputWidths.clone();
-        this.width = options.getWidth();
+        this.width = this.options.getWidth();
         // children in the order of the flat parameter vector that saved models hold
         this.projections = new LinearBlock[inputWidths.length];
         for (int m = 0; m < inputWidths.length; m++) {
@@ -111,12 +107,8 @@ public final class PgmBlock extends CompositeBlock {
         this.objective = addChild(new PgmObjective(options, width, inputWidths.length));
     }
 
-    public int modalities() {
+    private int modalities() {
         return inputWidths.length;
-    }
-
-    public long width() {
-        return width;
     }
 
     private boolean projected(int m) {
