@@ -72,18 +72,19 @@ public final class PgmBlock extends CompositeBlock {
      * @param stackModalities false runs the learners, the decoder and the objectives once per modality (the reference
      *                        that tests compare the stacked computation of {@link #define} with)
      */
-    PgmBlock(PgmOptions options, long[] inputWidths, boolean stackModalities) {
+    PgmBlock(PgmOptions configured, long[] inputWidths, boolean stackModalities) {
         if (inputWidths.length < 2) {
             throw new IllegalArgumentException("PgmBlock: PgM needs M >= 2 modalities, found M = " + inputWidths.length);
         }
-        this.options = options.resolveWidth(inputWidths);
+        this.options = configured.resolveWidth(inputWidths);
         this.stackModalities = stackModalities;
         this.inputWidths = inputWidths.clone();
-        this.width = this.options.getWidth();
+        this.width = options.getWidth();
         // children in the order of the flat parameter vector that saved models hold
         this.projections = new LinearBlock[inputWidths.length];
         for (int m = 0; m < inputWidths.length; m++) {
-            projections[m] = projected(m) ? addChild(new LinearBlock(PROJ_W + m, PROJ_B + m, inputWidths[m], width)) : null;
+            projections[m] = projected(m)
+                    ? addChild(new LinearBlock(PROJ_W + m, PROJ_B + m, inputWidths[m], width)) : null;
         }
         int nPart = options.isSharedPartitioner() ? 1 : inputWidths.length;
         for (int m = 0; m < nPart; m++) {
