@@ -50,8 +50,8 @@ public final class MultiHeadAttentionBlock implements SdBlock {
     }
 
     /**
-     * Weights from the weight initialisation, zero biases, except the output bias {@code b_o}: N(0, {@value #OUTPUT_BIAS_STD}²). With every
-     * bias 0, an all-zero input gives an all-zero attention output, so the post-norm layer norm after it sees a row
+     * Weights from the weight initialisation, zero biases, except the output bias {@code b_o}:
+     * N(0, {@value #OUTPUT_BIAS_STD}²). With every bias 0, an all-zero input gives an all-zero attention output, so the post-norm layer norm after it sees a row
      * of zero variance, where its derivative is {@code 1 / sqrt(eps) = 316}; every later layer norm then sees zeros
      * too, and the gradient grows by about 1e5 per encoder block and iteration (1e44 at 3 blocks and 3 iterations,
      * docs/design.md, "Missing modalities and degenerate inputs"). A random {@code b_o} makes the first layer norm's

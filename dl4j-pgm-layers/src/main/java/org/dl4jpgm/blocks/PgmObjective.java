@@ -131,7 +131,7 @@ public final class PgmObjective extends CompositeBlock {
          * @param zeros {@code [B]} zeros for the terms that are switched off (asked for only if one is)
          */
         public Terms terms(Supplier<SDVariable> zeros) {
-            // with a mask anywhere, divide by the present modalities M_b (1 where none is present: the sums are 0 there)
+            // with a mask anywhere, divide by the present modalities M_b (1 where none is: the sums are 0 there)
             SDVariable present = presentCount == null ? null : SdOps.atLeastOne(presentCount);
             SDVariable u = ufcSum == null ? null : ufc.mean(ufcSum, present);
             SDVariable pf = pfcSum == null ? null : pfc.mean(pfcSum, present);

@@ -1,7 +1,8 @@
 /**
  * PgM's building blocks as plain SameDiff classes: each declares its parameters and adds its ops to a given
  * {@code SameDiff} on the internal layout {@code [B, S, D]}, so the DL4J layers and the composite model reuse them.
- * The contract is {@link org.dl4jpgm.blocks.SdBlock} (blocks made of blocks: {@link org.dl4jpgm.blocks.CompositeBlock}).
+ * The contract is {@link org.dl4jpgm.blocks.SdBlock} (blocks made of blocks:
+ * {@link org.dl4jpgm.blocks.CompositeBlock}).
  * One class per equation: {@link org.dl4jpgm.blocks.ModalPartitionerBlock} (Eq. 1-3),
  * {@link org.dl4jpgm.blocks.GateMasks} (Eq. 4, 6), {@link org.dl4jpgm.blocks.MultiHeadAttentionBlock} (Eq. 5) in the
  * {@link org.dl4jpgm.blocks.MaskedLearnerBlock} (Eq. 5-6), {@link org.dl4jpgm.blocks.UniPairedDecoderBlock} (Eq. 7),

@@ -16,7 +16,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.Arrays;
@@ -89,8 +88,8 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
         return new UniPairedDecoderBlock(prefix, width, heads, effectiveFfnSize(), maskConstant);
     }
 
-    @JsonIgnore
-    public long effectiveFfnSize() {
+    /** F, with the default 4D resolved. */
+    private long effectiveFfnSize() {
         return ffnSize > 0 ? ffnSize : 4 * width;
     }
 

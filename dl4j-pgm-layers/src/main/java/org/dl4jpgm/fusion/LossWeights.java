@@ -39,7 +39,8 @@ public record LossWeights(double alpha, double beta) {
         return switch (stage) {
             case 1 -> PRETRAINING;
             case 2 -> joint;
-            default -> throw new IllegalArgumentException("LossWeights: the training has stages 1 and 2, found " + stage);
+            default -> throw new IllegalArgumentException("LossWeights: the training has stages 1 and 2, found "
+                    + stage);
         };
     }
 

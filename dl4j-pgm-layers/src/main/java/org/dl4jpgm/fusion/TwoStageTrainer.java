@@ -16,8 +16,9 @@ import java.util.function.IntConsumer;
 /**
  * PgM's two-stage training (Eq. 12, Sec. 4.2; the weights of each stage: {@link LossWeights#forStage}) of a graph with
  * PgM in place of its fusion ({@link PgmGraph}): stage 1 trains on L_P alone for N1 epochs, stage 2 on
- * {@code α L_P + β L_T} for N2 epochs (paper: N1 = 20, N2 = 50, α = 0.5, β = 1). The switch is {@link PgmGraph#setLossWeights} on the built graph: the graph
- * is not rebuilt and the iterators give the user's features and task labels only. The graph's own listeners see every
+ * {@code α L_P + β L_T} for N2 epochs (paper: N1 = 20, N2 = 50, α = 0.5, β = 1). The switch is
+ * {@link PgmGraph#setLossWeights} on the built graph: the graph is not rebuilt and the iterators give the user's
+ * features and task labels only. The graph's own listeners see every
  * iteration; stage 2 can run under DL4J early stopping (whose score calculators see the task loss, β L_T). Graphs
  * without PgM (baselines) skip stage 1. The graph is left with the stage-2 weights.
  *

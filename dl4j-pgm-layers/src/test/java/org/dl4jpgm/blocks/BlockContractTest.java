@@ -114,8 +114,8 @@ class BlockContractTest {
         PgmBlock block = new PgmBlock(off, WIDTHS);
         block.defineParameters(declared);
         for (String k : declared.getParamShapes().keySet()) {
-            assertTrue(k.startsWith("proj") || k.startsWith(PgmBlock.UNI_PREFIX) || k.startsWith(PgmBlock.PAIRED_PREFIX),
-                    k);
+            assertTrue(k.startsWith("proj") || k.startsWith(PgmBlock.UNI_PREFIX)
+                    || k.startsWith(PgmBlock.PAIRED_PREFIX), k);
         }
         assertEquals(0L, block.parameterCounts().get("decoder"));
         assertEquals(0L, block.parameterCounts().get("partitioners"));

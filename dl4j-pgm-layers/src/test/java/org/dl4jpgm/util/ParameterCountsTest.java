@@ -61,7 +61,8 @@ class ParameterCountsTest {
         long f = 10;
         assertEquals(4 * e * e + 4 * e, new MultiHeadAttentionBlock("a", e, 2).numParams(), "attention 4E² + 4E");
         assertEquals(2 * e, new LayerNormBlock("n", e).numParams(), "layer norm 2E");
-        assertEquals(5 * f + f + f * 3 + 3, new FeedForwardBlock("f", 5, f, 3).numParams(), "FFN in F + F + F out + out");
+        assertEquals(5 * f + f + f * 3 + 3, new FeedForwardBlock("f", 5, f, 3).numParams(),
+                "FFN in F + F + F out + out");
         assertEquals(5 * 3 + 3, new LinearBlock("w", "b", 5, 3).numParams(), "linear in out + out");
         assertEquals(2 * (e * 3 + 3), new ModalPartitionerBlock("p", e, 2).numParams(), "partitioner 2(DT + T), T = 3");
         assertEquals(encoderBlock(e, f), new TransformerEncoderBlock("L0", e, 2, f).numParams(), "encoder block");
@@ -73,12 +74,14 @@ class ParameterCountsTest {
                 new MaskedLearnerBlock("", e, spec(LearnerMode.FEATURE, 2, 2, f, (int) c, E)).numParams(),
                 "FEATURE learner cE + E + TE + L(..) + Ec + c");
         assertEquals(4 * e * e + 4 * e + 2 * e + 2 * e * f + f + f * e + e,
-                new UniPairedDecoderBlock("dec", e, 2, f, -1e4).numParams(), "decoder 4D² + 4D + 2D + 2DF + F + FD + D");
+                new UniPairedDecoderBlock("dec", e, 2, f, -1e4).numParams(),
+                "decoder 4D² + 4D + 2D + 2DF + F + FD + D");
         int m = 3;
         long h = 4;
         long ffn = (m * e) * f + f + f * h + h;
         assertEquals(2 * ffn + 2 * encoderBlock(h, f) + (2 * h * f + f + f * h + h),
-                new PgmHeadBlock(m, e, h, 2, f, -1e4).numParams(), "head: two FFNs MD -> F -> H, two encoders, 2H -> F -> H");
+                new PgmHeadBlock(m, e, h, 2, f, -1e4).numParams(),
+                "head: two FFNs MD -> F -> H, two encoders, 2H -> F -> H");
     }
 
     /** PgM's components (Table 5's rows) against their closed forms, with one modality projected. */

@@ -204,8 +204,9 @@ public final class ExperimentRunner {
         if (options.getCheckpointDir() != null) {
             to.checkpointDir(checkpointFolder(choice, seed)).resume(options.isResume());
         }
+        PgmGraph pgm = new PgmGraph(built.graph(), built.fused());
         List<EpochRecord> history = new TwoStageTrainer(to.build()).onEpoch(progress).epochStart(trainIt::setEpoch)
-                .fit(new PgmGraph(built.graph(), built.fused()), trainIt, monitored ? iterator(train, false, seed) : null);
+                .fit(pgm, trainIt, monitored ? iterator(train, false, seed) : null);
         return new Trained(built.graph(), built.fused(), history, (System.nanoTime() - t0) / 1e9);
     }
 
