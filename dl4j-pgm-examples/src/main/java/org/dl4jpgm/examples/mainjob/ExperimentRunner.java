@@ -34,7 +34,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +153,7 @@ public final class ExperimentRunner {
                 .dataType(DataType.FLOAT).updater(new Adam(options.getModelLearningRate())).weightInit(WeightInit.XAVIER)
                 .graphBuilder().addInputs(modalities.toArray(new String[0])).setInputTypes(types);
         String[] fusionInputs = modalities.toArray(new String[0]);
-        boolean anySequence = java.util.Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
+        boolean anySequence = Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
         if (choice.isPgm() && anySequence) {
             // with a mix of vectors and sequences, sequences are reduced by a masked mean over their valid steps, what
             // the baselines do to every sequence, so that all fusions see the same inputs (PgmVertex itself accepts the
@@ -180,7 +182,7 @@ public final class ExperimentRunner {
     }
 
     private static boolean allSequences(InputType[] types) {
-        return java.util.Arrays.stream(types).allMatch(t -> t instanceof InputType.InputTypeRecurrent);
+        return Arrays.stream(types).allMatch(t -> t instanceof InputType.InputTypeRecurrent);
     }
 
     /**
@@ -214,8 +216,8 @@ public final class ExperimentRunner {
      * The checkpoint folder of one run: {@code <checkpoint dir>/<fusion label>-seed<seed>}, the label's characters
      * other than letters, digits, '.', '_' and '-' replaced by '_' (null without a checkpoint dir).
      */
-    public java.nio.file.Path checkpointFolder(FusionChoice choice, long seed) {
-        java.nio.file.Path dir = options.getCheckpointDir();
+    public Path checkpointFolder(FusionChoice choice, long seed) {
+        Path dir = options.getCheckpointDir();
         return dir == null ? null : dir.resolve(choice.label().replaceAll("[^A-Za-z0-9._-]+", "_") + "-seed" + seed);
     }
 
