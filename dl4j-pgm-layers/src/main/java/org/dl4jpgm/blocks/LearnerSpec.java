@@ -34,6 +34,32 @@ public record LearnerSpec(LearnerMode mode, int layers, int heads, long ffnSize,
         return ffnSize > 0 ? ffnSize : 4 * modelWidth(width);
     }
 
+    /**
+     * Checks that D suits the heads and the chunk size, the one check of a learner's width (PgM's options and the
+     * learner layer both use it).
+     *
+     * @param owner the configuration, for the message (e.g. {@code "MaskedLearnerLayer 'uni'"})
+     * @param width D
+     * @throws IllegalArgumentException naming the owner, the mode, D and the offending value
+     */
+    public void checkWidth(String owner, long width) {
+        String p = owner + ": ";
+        if (mode == LearnerMode.SEQUENCE && width % heads != 0) {
+            throw new IllegalArgumentException(p + "in SEQUENCE mode the number of heads must divide D; found D = "
+                    + width + ", heads = " + heads);
+        }
+        if (mode == LearnerMode.FEATURE) {
+            if (width % chunkSize != 0) {
+                throw new IllegalArgumentException(p + "in FEATURE mode chunkSize must divide D; found D = " + width
+                        + ", chunkSize = " + chunkSize);
+            }
+            if (tokenWidth % heads != 0) {
+                throw new IllegalArgumentException(p + "in FEATURE mode the number of heads must divide the token "
+                        + "width; found tokenWidth = " + tokenWidth + ", heads = " + heads);
+            }
+        }
+    }
+
     /** Whether the FEATURE-mode key mask passes the exact {@code -C} to the gate ({@link GateMasks#additive}). */
     public boolean unscaledMaskGradient() {
         return gateGradient == GateGradient.STRAIGHT_THROUGH_UNSCALED;

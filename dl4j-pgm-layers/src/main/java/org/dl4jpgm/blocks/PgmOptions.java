@@ -247,15 +247,7 @@ public final class PgmOptions {
             throw new IllegalArgumentException(p + "partitionerChunkSize must divide D; found D = " + d + ", chunk = "
                     + partitionerChunkSize);
         }
-        if (learnerMode == LearnerMode.FEATURE && (d % learnerChunkSize != 0 || tokenWidth % learnerHeads != 0)) {
-            throw new IllegalArgumentException(p + "FEATURE learners need learnerChunkSize | D and learnerHeads | tokenWidth; "
-                    + "found D = " + d + ", learnerChunkSize = " + learnerChunkSize + ", tokenWidth = " + tokenWidth
-                    + ", learnerHeads = " + learnerHeads);
-        }
-        if (learnerMode == LearnerMode.SEQUENCE && d % learnerHeads != 0) {
-            throw new IllegalArgumentException(p + "SEQUENCE learners need learnerHeads | D; found D = " + d + ", heads = "
-                    + learnerHeads);
-        }
+        learnerSpec().checkWidth("PgmOptions (learnerHeads, learnerChunkSize, tokenWidth)", d);
         if (d % decoderHeads != 0) {
             throw new IllegalArgumentException(p + "decoderHeads must divide D; found D = " + d + ", decoderHeads = "
                     + decoderHeads);

@@ -102,26 +102,8 @@ public class MaskedLearnerLayer extends AbstractPgmLayer {
             throw new IllegalArgumentException("MaskedLearnerLayer '" + getLayerName() + "': expected input [x ; g] of "
                     + "even width 2D, found width " + inputFeatureWidth);
         }
-        checkDims(getLayerName(), inputFeatureWidth / 2, mode, heads, chunkSize, tokenWidth);
+        learnerSpec().checkWidth("MaskedLearnerLayer '" + getLayerName() + "'", inputFeatureWidth / 2);
         this.width = inputFeatureWidth / 2;
-    }
-
-    static void checkDims(String name, long width, LearnerMode mode, int heads, int chunkSize, long tokenWidth) {
-        String prefix = "MaskedLearnerLayer '" + name + "': ";
-        if (mode == LearnerMode.SEQUENCE && width % heads != 0) {
-            throw new IllegalArgumentException(prefix + "in SEQUENCE mode the number of heads must divide D; found D = "
-                    + width + ", heads = " + heads);
-        }
-        if (mode == LearnerMode.FEATURE) {
-            if (width % chunkSize != 0) {
-                throw new IllegalArgumentException(prefix + "in FEATURE mode chunkSize must divide D; found D = " + width
-                        + ", chunkSize = " + chunkSize);
-            }
-            if (tokenWidth % heads != 0) {
-                throw new IllegalArgumentException(prefix + "in FEATURE mode the number of heads must divide the token "
-                        + "width; found tokenWidth = " + tokenWidth + ", heads = " + heads);
-            }
-        }
     }
 
     @Override
@@ -284,7 +266,8 @@ public class MaskedLearnerLayer extends AbstractPgmLayer {
                         + "for a fully masked row), found " + maskConstant);
             }
             if (width > 0) {
-                checkDims(name, width, mode, heads, chunkSize, tokenWidth);
+                new LearnerSpec(mode, layers, heads, ffnSize, chunkSize, tokenWidth, maskConstant, gateGradient)
+                        .checkWidth("MaskedLearnerLayer '" + name + "'", width);
             }
             return new MaskedLearnerLayer(this);
         }

@@ -31,8 +31,8 @@ class PgmOptionsWidthTest {
     void theResolvedWidthIsValidated() {
         PgmOptions heads = PgmOptions.builder().learnerMode(LearnerMode.SEQUENCE).learnerHeads(3).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heads.resolveWidth(WIDTHS));
-        assertTrue(e.getMessage().contains("SEQUENCE learners need learnerHeads | D; found D = 8, heads = 3"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("PgmOptions (learnerHeads, learnerChunkSize, tokenWidth): in SEQUENCE mode "
+                + "the number of heads must divide D; found D = 8, heads = 3"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new PgmBlock(heads, WIDTHS));
         assertTrue(e.getMessage().contains("found D = 8"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> PgmOptions.builder().build().withWidth(0));

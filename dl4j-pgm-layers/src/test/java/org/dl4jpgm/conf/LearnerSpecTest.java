@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One {@link LearnerSpec} carries a learner's hyperparameters from PgmOptions and the layer builder to the block. */
@@ -40,5 +41,17 @@ class LearnerSpecTest {
         assertEquals(5, new LearnerSpec(LearnerMode.SEQUENCE, 1, 2, 5, 1, 8, -1e4, GateGradient.NONE).ffnSize(6));
         assertTrue(SPEC.unscaledMaskGradient());
         assertFalse(sequence.unscaledMaskGradient());
+    }
+
+    /** PgM's options and the learner layer reject a width through the same check, with the same words. */
+    @Test
+    void oneWidthCheckForOptionsAndLayer() {
+        String expected = "in FEATURE mode chunkSize must divide D; found D = 6, chunkSize = 4";
+        IllegalArgumentException options = assertThrows(IllegalArgumentException.class,
+                () -> PgmOptions.builder().learnerMode(LearnerMode.FEATURE).learnerChunkSize(4).width(6).build());
+        IllegalArgumentException layer = assertThrows(IllegalArgumentException.class,
+                () -> new MaskedLearnerLayer.Builder().mode(LearnerMode.FEATURE).chunkSize(4).width(6).build());
+        assertTrue(options.getMessage().endsWith(expected), options.getMessage());
+        assertTrue(layer.getMessage().endsWith(expected), layer.getMessage());
     }
 }
