@@ -19,7 +19,6 @@ import org.dl4jpgm.examples.mainjob.RunResult;
 import org.dl4jpgm.examples.predict.SavedModel;
 import org.dl4jpgm.examples.tasks.RunProvenance;
 import org.dl4jpgm.fusion.EpochRecord;
-import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.util.ParameterCounts;
 
@@ -123,14 +122,12 @@ public final class MainJob {
                 Map<String, Object> run = new LinkedHashMap<>();
                 run.put("fusion", c.label());
                 run.put("seed", seed);
-                run.put(classification ? "ACC" : "MAE", finite(r.metricA()));
-                run.put(classification ? "Weighted F1" : "Corr", finite(r.metricB()));
+                r.metrics().named().forEach((name, value) -> run.put(name, finite(value)));
                 run.put("parameters", r.parameters());
                 run.put("seconds", r.seconds());
                 run.put("model", model.toAbsolutePath().normalize().toString());
                 runs.add(run);
-                System.out.printf(Locale.ROOT, "%s %s %.4f  %s %.4f  (%.1f s, elapsed %.0f s)%n", tag,
-                        classification ? "ACC" : "MAE", r.metricA(), classification ? "F1" : "Corr", r.metricB(),
+                System.out.printf(Locale.ROOT, "%s %s  (%.1f s, elapsed %.0f s)%n", tag, r.metrics().format(),
                         r.seconds(), (System.nanoTime() - start) / 1e9);
                 table.add(r);
                 if (c.name().equals("PGM")) {
@@ -203,7 +200,7 @@ public final class MainJob {
     }
 
     private static String parameterLine(ExperimentRunner runner, FusionChoice c) {
-        ComputationGraph g = runner.build(c, 0, new Fused[1]);
+        ComputationGraph g = runner.build(c, 0).graph();
         return String.format(Locale.ROOT, "| %-22s | %,10d |%n", c.label(), ParameterCounts.of(g).total());
     }
 
@@ -213,7 +210,7 @@ public final class MainJob {
         FusionChoice pgm = choices.stream().filter(c -> c.name().equals("PGM")).findFirst().orElse(null);
         if (pgm != null) {
             sb.append("Table 5 layout: parameters of the PgM graph, per vertex and component\n\n");
-            sb.append(ParameterCounts.of(runner.build(pgm, 0, new Fused[1]))).append('\n');
+            sb.append(ParameterCounts.of(runner.build(pgm, 0).graph())).append('\n');
         }
         sb.append("Parameters per fusion (whole graph)\n\n| fusion                 | parameters |\n")
                 .append("|------------------------|------------|\n").append(totals);

@@ -1,6 +1,7 @@
 package org.dl4jpgm.blocks;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -8,9 +9,10 @@ import java.util.Map;
 
 /**
  * Position-wise feed-forward network {@code GELU(x W_1 + b_1) W_2 + b_2}: {@code [B, T, in] -> [B, T, out]}.
- * Parameters {@code W_1: [in, F]}, {@code b_1: [1, F]}, {@code W_2: [F, out]}, {@code b_2: [1, out]}.
+ * Parameters {@code W_1: [in, F]}, {@code b_1: [1, F]}, {@code W_2: [F, out]}, {@code b_2: [1, out]}:
+ * {@code in F + F + F out + out}.
  */
-public final class FeedForwardBlock {
+public final class FeedForwardBlock implements SdBlock {
 
     public static final String W1 = "ffW1";
     public static final String B1 = "ffB1";
@@ -33,6 +35,7 @@ public final class FeedForwardBlock {
         this.out = out;
     }
 
+    @Override
     public void defineParameters(SDLayerParams params) {
         params.addWeightParam(prefix + W1, in, hidden);
         params.addBiasParam(prefix + B1, 1, hidden);
@@ -40,16 +43,12 @@ public final class FeedForwardBlock {
         params.addBiasParam(prefix + B2, 1, out);
     }
 
-    public void initializeParameters(Map<String, INDArray> params) {
-        ParamInit.xavier(params, prefix + W1);
-        ParamInit.xavier(params, prefix + W2);
+    @Override
+    public void initializeParameters(Map<String, INDArray> params, IWeightInit weightInit) {
+        ParamInit.weights(params, prefix + W1, weightInit);
+        ParamInit.weights(params, prefix + W2, weightInit);
         ParamInit.constant(params, prefix + B1, 0.0);
         ParamInit.constant(params, prefix + B2, 0.0);
-    }
-
-    /** Closed form: {@code in F + F + F out + out}. */
-    public long numParams() {
-        return in * hidden + hidden + hidden * out + out;
     }
 
     /** @param x {@code [B, T, in]}; @param length T */

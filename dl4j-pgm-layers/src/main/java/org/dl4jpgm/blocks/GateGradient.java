@@ -16,7 +16,7 @@ public enum GateGradient {
      * gradient through an additive attention mask {@code M = (1 - ĝ) C} is the exact {@code -C} per unit of gate
      * (10000 with the paper's C), not 1 (see {@link GateMasks#additive(SDVariable, double, boolean)}). Compounded over
      * iterations it reaches 1e11 on all-zero inputs (docs/design.md, "Missing modalities and degenerate inputs");
-     * kept for comparison only. Honoured by {@link PgmBlock} (through {@link PgmOptions}).
+     * kept for comparison only. Honoured by the learners ({@link LearnerSpec}).
      */
     STRAIGHT_THROUGH_UNSCALED,
     /**

@@ -1,13 +1,14 @@
 package org.dl4jpgm.blocks;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 
-/** Layer normalisation over the last axis of {@code [B, T, E]}; parameters gain and bias {@code [1, E]}. */
-public final class LayerNormBlock {
+/** Layer normalisation over the last axis of {@code [B, T, E]}; parameters gain and bias {@code [1, E]}: {@code 2E}. */
+public final class LayerNormBlock implements SdBlock {
 
     public static final String GAIN = "lnGain";
     public static final String BIAS = "lnBias";
@@ -20,19 +21,16 @@ public final class LayerNormBlock {
         this.width = width;
     }
 
+    @Override
     public void defineParameters(SDLayerParams params) {
         params.addWeightParam(prefix + GAIN, 1, width);
         params.addBiasParam(prefix + BIAS, 1, width);
     }
 
-    public void initializeParameters(Map<String, INDArray> params) {
+    @Override
+    public void initializeParameters(Map<String, INDArray> params, IWeightInit weightInit) {
         ParamInit.constant(params, prefix + GAIN, 1.0);
         ParamInit.constant(params, prefix + BIAS, 0.0);
-    }
-
-    /** Closed form: {@code 2 E}. */
-    public long numParams() {
-        return 2 * width;
     }
 
     /** @param x {@code [B, T, E]} */

@@ -1,6 +1,7 @@
 package org.dl4jpgm.blocks;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,7 +27,7 @@ import java.util.Map;
  *   {@code cE + E + TE + L(4E² + 4E + 2EF + F + E + 4E) + Ec + c}.</li>
  * </ul>
  */
-public final class MaskedLearnerBlock {
+public final class MaskedLearnerBlock extends CompositeBlock {
 
     public static final String TOKEN_W = "tokW";
     public static final String TOKEN_B = "tokB";
@@ -44,38 +45,21 @@ public final class MaskedLearnerBlock {
     private final List<TransformerEncoderBlock> blocks = new ArrayList<>();
 
     /**
-     * @param prefix       parameter key prefix
-     * @param width        D
-     * @param mode         mask reading
-     * @param layers       L, number of encoder blocks (>= 1)
-     * @param heads        attention heads; must divide D (SEQUENCE) or E (FEATURE)
-     * @param ffnSize      F, hidden width of each block's FFN
-     * @param chunkSize    c, features per token (FEATURE only); must divide D
-     * @param tokenWidth   E, token embedding width (FEATURE only)
-     * @param maskConstant C of Eq. 4 (negative, finite)
+     * @param prefix parameter key prefix
+     * @param width  D
+     * @param spec   mode, L, heads, F, c, E, C and the gate gradient
      */
-    public MaskedLearnerBlock(String prefix, long width, LearnerMode mode, int layers, int heads, long ffnSize,
-                              int chunkSize, long tokenWidth, double maskConstant) {
-        this(prefix, width, mode, layers, heads, ffnSize, chunkSize, tokenWidth, maskConstant, false);
-    }
-
-    /**
-     * @param unscaledMaskGradient true: the gate's gradient through the FEATURE-mode key mask {@code (1 - ĝ) C} is
-     *                             the exact {@code -C} ({@link GateGradient#STRAIGHT_THROUGH_UNSCALED}); false
-     *                             (default): 1 ({@link GateMasks#additive(SDVariable, double, boolean)})
-     */
-    public MaskedLearnerBlock(String prefix, long width, LearnerMode mode, int layers, int heads, long ffnSize,
-                              int chunkSize, long tokenWidth, double maskConstant, boolean unscaledMaskGradient) {
-        this.unscaledMaskGradient = unscaledMaskGradient;
+    public MaskedLearnerBlock(String prefix, long width, LearnerSpec spec) {
+        this.unscaledMaskGradient = spec.unscaledMaskGradient();
         this.prefix = ParamInit.checkPrefix(prefix);
         this.width = width;
-        this.mode = mode;
-        this.chunkSize = chunkSize;
-        this.tokenWidth = tokenWidth;
-        this.maskConstant = maskConstant;
-        long modelWidth = mode == LearnerMode.SEQUENCE ? width : tokenWidth;
-        for (int l = 0; l < layers; l++) {
-            blocks.add(new TransformerEncoderBlock(prefix + "L" + l, modelWidth, heads, ffnSize));
+        this.mode = spec.mode();
+        this.chunkSize = spec.chunkSize();
+        this.tokenWidth = spec.tokenWidth();
+        this.maskConstant = spec.maskConstant();
+        for (int l = 0; l < spec.layers(); l++) {
+            blocks.add(addChild(new TransformerEncoderBlock(prefix + "L" + l, spec.modelWidth(width), spec.heads(),
+                    spec.ffnSize(width))));
         }
     }
 
@@ -84,7 +68,9 @@ public final class MaskedLearnerBlock {
         return width / chunkSize;
     }
 
-    public void defineParameters(SDLayerParams params) {
+    /** The FEATURE-mode token embedding and projection; the encoder blocks are children. */
+    @Override
+    protected void defineOwnParameters(SDLayerParams params) {
         if (mode == LearnerMode.FEATURE) {
             params.addWeightParam(prefix + TOKEN_W, chunkSize, tokenWidth);
             params.addBiasParam(prefix + TOKEN_B, 1, tokenWidth);
@@ -92,33 +78,17 @@ public final class MaskedLearnerBlock {
             params.addWeightParam(prefix + OUT_W, tokenWidth, chunkSize);
             params.addBiasParam(prefix + OUT_B, 1, chunkSize);
         }
-        for (TransformerEncoderBlock b : blocks) {
-            b.defineParameters(params);
-        }
     }
 
-    public void initializeParameters(Map<String, INDArray> params) {
+    @Override
+    protected void initializeOwnParameters(Map<String, INDArray> params, IWeightInit weightInit) {
         if (mode == LearnerMode.FEATURE) {
-            ParamInit.xavier(params, prefix + TOKEN_W);
+            ParamInit.weights(params, prefix + TOKEN_W, weightInit);
             ParamInit.constant(params, prefix + TOKEN_B, 0.0);
-            ParamInit.xavier(params, prefix + TOKEN_POS);
-            ParamInit.xavier(params, prefix + OUT_W);
+            ParamInit.weights(params, prefix + TOKEN_POS, weightInit);
+            ParamInit.weights(params, prefix + OUT_W, weightInit);
             ParamInit.constant(params, prefix + OUT_B, 0.0);
         }
-        for (TransformerEncoderBlock b : blocks) {
-            b.initializeParameters(params);
-        }
-    }
-
-    public long numParams() {
-        long n = 0;
-        for (TransformerEncoderBlock b : blocks) {
-            n += b.numParams();
-        }
-        if (mode == LearnerMode.FEATURE) {
-            n += chunkSize * tokenWidth + tokenWidth + tokens() * tokenWidth + tokenWidth * chunkSize + chunkSize;
-        }
-        return n;
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.dl4jpgm.blocks;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,9 +25,9 @@ import java.util.Map;
  *
  * <p>Chunking (ON-LSTM): with {@code chunkSize = c > 1} the gates are computed over {@code T = D / c} chunks and
  * broadcast to the c features of each chunk; {@code c = 1} is the paper's form. Parameters:
- * {@code W_u, W_p: [D, T]}, {@code b_u, b_p: [1, T]}.
+ * {@code W_u, W_p: [D, T]}, {@code b_u, b_p: [1, T]}: {@code 2 (D T + T)}.
  */
-public final class ModalPartitionerBlock {
+public final class ModalPartitionerBlock implements SdBlock {
 
     /** Parameter key suffixes (the block's prefix goes in front). */
     public static final String W_UNI = "partWu";
@@ -62,6 +63,7 @@ public final class ModalPartitionerBlock {
         return prefix + suffix;
     }
 
+    @Override
     public void defineParameters(SDLayerParams params) {
         params.addWeightParam(key(W_UNI), width, chunks());
         params.addBiasParam(key(B_UNI), 1, chunks());
@@ -69,16 +71,12 @@ public final class ModalPartitionerBlock {
         params.addBiasParam(key(B_PAIRED), 1, chunks());
     }
 
-    public void initializeParameters(Map<String, INDArray> params) {
-        ParamInit.xavier(params, key(W_UNI));
-        ParamInit.xavier(params, key(W_PAIRED));
+    @Override
+    public void initializeParameters(Map<String, INDArray> params, IWeightInit weightInit) {
+        ParamInit.weights(params, key(W_UNI), weightInit);
+        ParamInit.weights(params, key(W_PAIRED), weightInit);
         ParamInit.constant(params, key(B_UNI), 0.0);
         ParamInit.constant(params, key(B_PAIRED), 0.0);
-    }
-
-    /** Closed form: {@code 2 (D T + T)}. */
-    public long numParams() {
-        return 2 * (width * chunks() + chunks());
     }
 
     /** This partitioner's gate weights, for one modality. */
@@ -126,25 +124,15 @@ public final class ModalPartitionerBlock {
     /**
      * Eq. 1: the uni gate {@code 1 - cumsoftmax(u W_u + b_u)}, broadcast from chunks to features.
      *
-     * @param u   {@code [B, S, D]}
+     * @param u   {@code [G B, S, D]} (G = 1: one modality; see {@link #stacked})
      * @param seq S
-     * @return {@code [B, S, D]}
+     * @return {@code [G B, S, D]}
      */
-    public SDVariable uniGate(Map<String, SDVariable> p, SDVariable u, long seq) {
-        return uniGate(weights(p), u, seq);
-    }
-
-    /** Eq. 1: the uni gate for G stacked modalities ({@code u: [G B, S, D]}, see {@link #stacked}). */
     public SDVariable uniGate(Weights w, SDVariable u, long seq) {
         return expand(SdOps.cumsoftmax(logits(w, u, w.uni(), w.uniBias(), seq), seq, chunks()), seq).rsub(1.0);
     }
 
-    /** Eq. 1: the paired gate {@code cumsoftmax(p W_p + b_p)}, broadcast to features. Shapes as in uniGate. */
-    public SDVariable pairedGate(Map<String, SDVariable> p, SDVariable paired, long seq) {
-        return pairedGate(weights(p), paired, seq);
-    }
-
-    /** Eq. 1: the paired gate for G stacked modalities. */
+    /** Eq. 1: the paired gate {@code cumsoftmax(p W_p + b_p)}, broadcast to features; shapes as in {@link #uniGate}. */
     public SDVariable pairedGate(Weights w, SDVariable paired, long seq) {
         return expand(SdOps.cumsoftmax(logits(w, paired, w.paired(), w.pairedBias(), seq), seq, chunks()), seq);
     }

@@ -1,6 +1,7 @@
 package org.dl4jpgm.blocks;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -13,9 +14,9 @@ import java.util.Map;
  * <p>Shapes: queries {@code [B, Tq, E]}, keys and values {@code [B, Tk, E]}, additive key mask {@code [B, Tk]}
  * (0 = attend, C = masked; see {@link GateMasks#additive}), output {@code [B, Tq, E]}. E must be divisible by the
  * number of heads H; each head has width E / H. Parameters: {@code W_q, W_k, W_v, W_o: [E, E]} and biases
- * {@code [1, E]}.
+ * {@code [1, E]}: {@code 4 E² + 4 E}.
  */
-public final class MultiHeadAttentionBlock {
+public final class MultiHeadAttentionBlock implements SdBlock {
 
     public static final String WQ = "Wq";
     public static final String BQ = "bq";
@@ -40,6 +41,7 @@ public final class MultiHeadAttentionBlock {
         this.heads = heads;
     }
 
+    @Override
     public void defineParameters(SDLayerParams params) {
         for (String[] wb : new String[][]{{WQ, BQ}, {WK, BK}, {WV, BV}, {WO, BO}}) {
             params.addWeightParam(prefix + wb[0], width, width);
@@ -48,16 +50,17 @@ public final class MultiHeadAttentionBlock {
     }
 
     /**
-     * Xavier weights, zero biases, except the output bias {@code b_o}: N(0, {@value #OUTPUT_BIAS_STD}²). With every
-     * bias 0, an all-zero input gives an all-zero attention output, so the post-norm layer norm after it sees a row
+     * Weights from the weight initialisation, zero biases, except the output bias {@code b_o}:
+     * N(0, {@value #OUTPUT_BIAS_STD}²). With every bias 0, an all-zero input gives an all-zero attention output, so the post-norm layer norm after it sees a row
      * of zero variance, where its derivative is {@code 1 / sqrt(eps) = 316}; every later layer norm then sees zeros
      * too, and the gradient grows by about 1e5 per encoder block and iteration (1e44 at 3 blocks and 3 iterations,
      * docs/design.md, "Missing modalities and degenerate inputs"). A random {@code b_o} makes the first layer norm's
      * input vary over the features, and everything after it is normalised.
      */
-    public void initializeParameters(Map<String, INDArray> params) {
+    @Override
+    public void initializeParameters(Map<String, INDArray> params, IWeightInit weightInit) {
         for (String[] wb : new String[][]{{WQ, BQ}, {WK, BK}, {WV, BV}, {WO, BO}}) {
-            ParamInit.xavier(params, prefix + wb[0]);
+            ParamInit.weights(params, prefix + wb[0], weightInit);
             ParamInit.constant(params, prefix + wb[1], 0.0);
         }
         ParamInit.normal(params, prefix + BO, OUTPUT_BIAS_STD);
@@ -65,11 +68,6 @@ public final class MultiHeadAttentionBlock {
 
     /** Standard deviation of the initial attention output bias. */
     public static final double OUTPUT_BIAS_STD = 0.1;
-
-    /** Closed form: {@code 4 E^2 + 4 E}. */
-    public long numParams() {
-        return 4 * width * width + 4 * width;
-    }
 
     /**
      * @param query         {@code [B, Tq, E]}

@@ -1,13 +1,15 @@
 package org.dl4jpgm.blocks;
 
-import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
 /**
- * Parameter initialisation shared by the blocks: Xavier for weight matrices, constants for biases and gains, except
- * the attention output bias ({@link MultiHeadAttentionBlock#BO}), drawn from N(0, 0.1²).
+ * Parameter initialisation shared by the blocks: the configured weight initialisation ({@link SdBlock}, Xavier by
+ * default) for weight matrices, constants for biases and gains, except the attention output bias
+ * ({@link MultiHeadAttentionBlock#BO}), drawn from N(0, 0.1²).
  */
 final class ParamInit {
 
@@ -34,12 +36,12 @@ final class ParamInit {
         return a;
     }
 
-    /** Xavier (Glorot normal) initialisation of a {@code [fanIn, fanOut]} matrix, in place. */
-    static void xavier(Map<String, INDArray> params, String key) {
+    /** A {@code [fanIn, fanOut]} weight matrix drawn from {@code init}, in place. */
+    static void weights(Map<String, INDArray> params, String key, IWeightInit init) {
         INDArray w = get(params, key);
         long fanIn = w.size(0);
         long fanOut = w.size(w.rank() - 1);
-        new WeightInitXavier().init(fanIn, fanOut, w.shape(), 'c', w);
+        init.init(fanIn, fanOut, w.shape(), 'c', w);
     }
 
     static void constant(Map<String, INDArray> params, String key, double value) {
@@ -49,6 +51,6 @@ final class ParamInit {
     /** Independent draws from N(0, std²), in place. */
     static void normal(Map<String, INDArray> params, String key, double std) {
         INDArray a = get(params, key);
-        a.assign(org.nd4j.linalg.factory.Nd4j.randn(a.dataType(), a.shape()).muli(std));
+        a.assign(Nd4j.randn(a.dataType(), a.shape()).muli(std));
     }
 }

@@ -1,13 +1,12 @@
 package org.dl4jpgm.blocks;
 
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The composite PgM model over M modalities (Eq. 1-11), as one SameDiff building block, so that weights can be
@@ -25,31 +24,24 @@ import java.util.Map;
  * </ol>
  * Components that an ablation switches off ({@link PgmOptions}) define no parameters: the decoder exists only with
  * UPR (it serves nothing else), the classifiers only with UFC / PFC, the partitioners only with the partitioner.
- * Objectives, per example b, summed over the N iterations (Eq. 11):
- * <ul>
- *   <li>UFC (Eq. 8): one classifier {@code D -> M}, shared by all modalities, on the masked mean over steps of ũ_m,
- *   with target m (made here; the user supplies no label); cross-entropy averaged over the M modalities;</li>
- *   <li>PFC (Eq. 9): one classifier {@code D -> 2} on the pooled ũ_m (target 0) and p̃_m (target 1); cross-entropy
- *   averaged over the 2M inputs;</li>
- *   <li>UPR (Eq. 10): {@code Σ_m ||I_m - Î_m||² / D}, the squared norm averaged over valid steps. The target I_m is
- *   held constant in the backward pass ({@link PgmOptions#isDetachUprTarget()}), so that a learned projection cannot
- *   shrink it to cheat the loss.</li>
- * </ul>
- * <b>Missing modalities.</b> A modality whose step mask has no valid step for example b (a row of zeros; a vector
+ * The objectives of every iteration, per example b and summed over the N iterations, are PgM's objective L_P (Eq. 11,
+ * {@link PgmObjective}): UFC (Eq. 8, {@link UfcObjective}), PFC (Eq. 9, {@link PfcObjective}) and UPR (Eq. 10,
+ * {@link UprObjective}). UPR's target I_m is held constant in the backward pass
+ * ({@link PgmOptions#isDetachUprTarget()}), so that a learned projection cannot shrink it to cheat the loss.
+ *
+ * <p><b>Missing modalities.</b> A modality whose step mask has no valid step for example b (a row of zeros; a vector
  * modality's mask {@code [B, 1]} with 0) is missing for b: its u_m, p_m and pooled features for b are exactly 0, and
- * it adds nothing to b's objectives. UFC and PFC are then averaged over the M_b present modalities (2 M_b inputs for
- * PFC), and UPR is {@code M / M_b} times the sum over them (M times their mean, the sum's scale when all are present);
- * with every modality present this is the plain form above. An example with no modality present has zero objectives.
- * Every output and gradient stays finite (docs/design.md, "Missing modalities and degenerate inputs").
+ * it adds nothing to b's objectives, which {@link PgmObjective} normalises by the present modalities. Every output and
+ * gradient stays finite (docs/design.md, "Missing modalities and degenerate inputs").
  */
-public final class PgmBlock {
+public final class PgmBlock extends CompositeBlock {
 
     public static final String PROJ_W = "projW";
     public static final String PROJ_B = "projB";
-    public static final String UFC_W = "ufcW";
-    public static final String UFC_B = "ufcB";
-    public static final String PFC_W = "pfcW";
-    public static final String PFC_B = "pfcB";
+    public static final String UFC_W = UfcObjective.WEIGHT;
+    public static final String UFC_B = UfcObjective.BIAS;
+    public static final String PFC_W = PfcObjective.WEIGHT;
+    public static final String PFC_B = PfcObjective.BIAS;
     /** Prefixes of the components, for per-component updaters. */
     public static final String UNI_PREFIX = "uni";
     public static final String PAIRED_PREFIX = "pair";
@@ -59,14 +51,17 @@ public final class PgmBlock {
     private final PgmOptions options;
     private final long[] inputWidths;
     private final long width;
+    /** I_m = X_m W_m + b_m of each modality; null where D_m = D. */
+    private final LinearBlock[] projections;
     private final List<ModalPartitionerBlock> partitioners = new ArrayList<>();
     private final MaskedLearnerBlock uniLearner;
     private final MaskedLearnerBlock pairedLearner;
     private final UniPairedDecoderBlock decoder;
+    private final PgmObjective objective;
     private final boolean stackModalities;
 
     /**
-     * @param options     hyperparameters; {@code options.getWidth()} must be set (> 0)
+     * @param options     hyperparameters; a width of 0 is resolved from the inputs ({@link PgmOptions#resolveWidth})
      * @param inputWidths D_m of each modality, M >= 2
      */
     public PgmBlock(PgmOptions options, long[] inputWidths) {
@@ -77,43 +72,44 @@ public final class PgmBlock {
      * @param stackModalities false runs the learners, the decoder and the objectives once per modality (the reference
      *                        that tests compare the stacked computation of {@link #define} with)
      */
-    PgmBlock(PgmOptions options, long[] inputWidths, boolean stackModalities) {
+    PgmBlock(PgmOptions configured, long[] inputWidths, boolean stackModalities) {
         if (inputWidths.length < 2) {
             throw new IllegalArgumentException("PgmBlock: PgM needs M >= 2 modalities, found M = " + inputWidths.length);
         }
-        if (options.getWidth() <= 0) {
-            throw new IllegalArgumentException("PgmBlock: the common width D must be set, found " + options.getWidth());
-        }
-        options.checkWidth(options.getWidth());
-        this.options = options;
+        this.options = configured.resolveWidth(inputWidths);
         this.stackModalities = stackModalities;
         this.inputWidths = inputWidths.clone();
         this.width = options.getWidth();
+        // children in the order of the flat parameter vector that saved models hold
+        this.projections = new LinearBlock[inputWidths.length];
+        for (int m = 0; m < inputWidths.length; m++) {
+            projections[m] = projected(m)
+                    ? addChild(new LinearBlock(PROJ_W + m, PROJ_B + m, inputWidths[m], width)) : null;
+        }
         int nPart = options.isSharedPartitioner() ? 1 : inputWidths.length;
         for (int m = 0; m < nPart; m++) {
             partitioners.add(new ModalPartitionerBlock(PARTITIONER_PREFIX + (options.isSharedPartitioner() ? "" : m),
                     width, options.getPartitionerChunkSize()));
         }
-        long learnerModelWidth = options.getLearnerMode() == LearnerMode.SEQUENCE ? width : options.getTokenWidth();
-        boolean unscaled = options.getGateGradient() == GateGradient.STRAIGHT_THROUGH_UNSCALED;
-        long learnerFfn = options.getLearnerFfnSize() > 0 ? options.getLearnerFfnSize() : 4 * learnerModelWidth;
-        this.uniLearner = new MaskedLearnerBlock(UNI_PREFIX, width, options.getLearnerMode(), options.getLearnerLayers(),
-                options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(), options.getTokenWidth(),
-                options.getMaskConstant(), unscaled);
-        this.pairedLearner = new MaskedLearnerBlock(PAIRED_PREFIX, width, options.getLearnerMode(),
-                options.getLearnerLayers(), options.getLearnerHeads(), learnerFfn, options.getLearnerChunkSize(),
-                options.getTokenWidth(), options.getMaskConstant(), unscaled);
+        this.uniLearner = new MaskedLearnerBlock(UNI_PREFIX, width, options.learnerSpec());
+        this.pairedLearner = new MaskedLearnerBlock(PAIRED_PREFIX, width, options.learnerSpec());
         long decFfn = options.getDecoderFfnSize() > 0 ? options.getDecoderFfnSize() : 4 * width;
         this.decoder = new UniPairedDecoderBlock(DECODER_PREFIX, width, options.getDecoderHeads(), decFfn,
                 options.getMaskConstant());
+        // components an ablation switches off define no parameters
+        if (options.isUsePartitioner()) {
+            partitioners.forEach(this::addChild);
+        }
+        addChild(uniLearner);
+        addChild(pairedLearner);
+        if (options.isUseUpr()) {
+            addChild(decoder);
+        }
+        this.objective = addChild(new PgmObjective(options, width, inputWidths.length));
     }
 
-    public int modalities() {
+    private int modalities() {
         return inputWidths.length;
-    }
-
-    public long width() {
-        return width;
     }
 
     private boolean projected(int m) {
@@ -124,62 +120,12 @@ public final class PgmBlock {
         return partitioners.get(options.isSharedPartitioner() ? 0 : m);
     }
 
-    public void defineParameters(SDLayerParams params) {
-        for (int m = 0; m < modalities(); m++) {
-            if (projected(m)) {
-                params.addWeightParam(PROJ_W + m, inputWidths[m], width);
-                params.addBiasParam(PROJ_B + m, 1, width);
-            }
-        }
-        if (options.isUsePartitioner()) {
-            partitioners.forEach(p -> p.defineParameters(params));
-        }
-        uniLearner.defineParameters(params);
-        pairedLearner.defineParameters(params);
-        if (options.isUseUpr()) {
-            decoder.defineParameters(params);
-        }
-        if (options.isUseUfc()) {
-            params.addWeightParam(UFC_W, width, modalities());
-            params.addBiasParam(UFC_B, 1, modalities());
-        }
-        if (options.isUsePfc()) {
-            params.addWeightParam(PFC_W, width, 2);
-            params.addBiasParam(PFC_B, 1, 2);
-        }
-    }
-
-    public void initializeParameters(Map<String, INDArray> params) {
-        for (int m = 0; m < modalities(); m++) {
-            if (projected(m)) {
-                ParamInit.xavier(params, PROJ_W + m);
-                ParamInit.constant(params, PROJ_B + m, 0.0);
-            }
-        }
-        if (options.isUsePartitioner()) {
-            partitioners.forEach(p -> p.initializeParameters(params));
-        }
-        uniLearner.initializeParameters(params);
-        pairedLearner.initializeParameters(params);
-        if (options.isUseUpr()) {
-            decoder.initializeParameters(params);
-        }
-        if (options.isUseUfc()) {
-            ParamInit.xavier(params, UFC_W);
-            ParamInit.constant(params, UFC_B, 0.0);
-        }
-        if (options.isUsePfc()) {
-            ParamInit.xavier(params, PFC_W);
-            ParamInit.constant(params, PFC_B, 0.0);
-        }
-    }
-
     /** Parameter count per component: projections, partitioners, uni learner, paired learner, decoder, UFC, PFC. */
     public Map<String, Long> parameterCounts() {
-        Map<String, Long> c = new java.util.LinkedHashMap<>();
+        Map<String, Long> c = new LinkedHashMap<>();
         long proj = 0;
-        for (int m = 0; m < modalities(); m++) {
-            proj += projected(m) ? inputWidths[m] * width + width : 0;
+        for (LinearBlock projection : projections) {
+            proj += projection == null ? 0 : projection.numParams();
         }
         c.put("projections", proj);
         c.put("partitioners", options.isUsePartitioner()
@@ -187,13 +133,9 @@ public final class PgmBlock {
         c.put("uniLearner", uniLearner.numParams());
         c.put("pairedLearner", pairedLearner.numParams());
         c.put("decoder", options.isUseUpr() ? decoder.numParams() : 0L);
-        c.put("ufcClassifier", options.isUseUfc() ? width * modalities() + modalities() : 0L);
-        c.put("pfcClassifier", options.isUsePfc() ? width * 2 + 2 : 0L);
+        c.put("ufcClassifier", objective.ufc() == null ? 0L : objective.ufc().numParams());
+        c.put("pfcClassifier", objective.pfc() == null ? 0L : objective.pfc().numParams());
         return c;
-    }
-
-    public long numParams() {
-        return parameterCounts().values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**
@@ -217,31 +159,24 @@ public final class PgmBlock {
         SDVariable[] in = new SDVariable[mCount];
         SDVariable[] target = new SDVariable[mCount];
         for (int m = 0; m < mCount; m++) {
-            in[m] = projected(m)
-                    ? SdOps.linear(inputs.get(m), p.get(PROJ_W + m), p.get(PROJ_B + m), seqs[m]) : inputs.get(m);
+            in[m] = projected(m) ? projections[m].apply(p, inputs.get(m), seqs[m]) : inputs.get(m);
             target[m] = projected(m) && options.isUseUpr() && options.isDetachUprTarget()
                     ? SdOps.stopGradient(in[m]) : in[m];
         }
-        SDVariable ufc = null;
-        SDVariable pfc = null;
-        SDVariable upr = null;
+        PgmObjective.Sum objectives = objective.start();
         SDVariable[] finalU = new SDVariable[mCount];
         SDVariable[] finalP = new SDVariable[mCount];
-        // number of present modalities per example [B] (null: every modality present, no mask anywhere)
-        SDVariable presentCount = null;
-        boolean anyMask = masks.stream().anyMatch(java.util.Objects::nonNull);
-        for (int[] g : groupsBySequenceLength(seqs, stackModalities)) {
+        boolean anyMask = masks.stream().anyMatch(Objects::nonNull);
+        for (int[] g : ModalityGroups.bySequenceLength(seqs, stackModalities)) {
             long seq = seqs[g[0]];
-            SDVariable mask = stackMasks(masks, g, in, seq);
+            SDVariable mask = ModalityGroups.stackMasks(masks, g, in, seq);
             // [G B]: 1 where the modality has a valid step for the example, 0 where it is missing
             SDVariable present = mask == null ? null : SdOps.present(mask, seq);
             if (anyMask) {
-                SDVariable groupCount = present != null ? sumOverGroup(present, g.length)
-                        : SdOps.stopGradient(batchVector(in[g[0]])).mul(0.0).add(g.length);
-                presentCount = add(presentCount, groupCount);
+                objectives.countPresent(present, g.length, in[g[0]]);
             }
-            SDVariable input = stack(in, g);
-            SDVariable uprTarget = options.isUseUpr() ? stack(target, g) : null;
+            SDVariable input = ModalityGroups.stack(in, g);
+            SDVariable uprTarget = options.isUseUpr() ? ModalityGroups.stack(target, g) : null;
             // the group's partitioners differ only in their weights (stacked below); the first one's shape serves all
             ModalPartitionerBlock partitioner = partitioner(g[0]);
             ModalPartitionerBlock.Weights weights = options.isUsePartitioner() ? partitionerWeights(p, g) : null;
@@ -271,19 +206,11 @@ public final class PgmBlock {
                 ps = unstack(learnedP, g.length, seq);
                 addPerModality(out.uniIterates, g, us);
                 addPerModality(out.pairedIterates, g, ps);
-                SDVariable pooledU = options.isUseUfc() || options.isUsePfc()
-                        ? SdOps.maskedMeanOverSteps(learnedU, mask, seq) : null;
-                if (options.isUseUfc()) {
-                    ufc = add(ufc, ufcLoss(p, pooledU, g, present));
-                }
-                if (options.isUsePfc()) {
-                    pfc = add(pfc, pfcLoss(p, pooledU, SdOps.maskedMeanOverSteps(learnedP, mask, seq), g.length,
-                            present));
-                }
-                if (options.isUseUpr()) {
+                objectives.addClassifications(p, g, learnedU, learnedP, mask, seq, present);
+                if (objective.usesReconstructions()) {
                     SDVariable rec = decoder.apply(p, learnedU, learnedP, mask, seq);
                     addPerModality(out.reconstructions, g, unstack(rec, g.length, seq));
-                    upr = add(upr, uprLoss(uprTarget, rec, mask, seq, g.length, present));
+                    objectives.addReconstruction(uprTarget, rec, mask, seq, g.length, present);
                 }
                 boolean learned = options.getCarry() == PgmOptions.Carry.LEARNED;
                 u = learned ? learnedU : nextU;
@@ -299,22 +226,11 @@ public final class PgmBlock {
             out.paired.add(finalP[m]);
             out.projected.add(in[m]);
         }
-        if (presentCount != null) {
-            // per-example means over the present modalities: UFC and PFC divide by M_present instead of M, UPR (a sum
-            // over modalities) is M times the mean over the present ones; equal to the plain forms when all are present
-            SDVariable denominator = SdOps.atLeastOne(presentCount);
-            ufc = ufc == null ? null : ufc.div(denominator);
-            pfc = pfc == null ? null : pfc.div(denominator.mul(2.0));
-            upr = upr == null ? null : upr.mul(mCount).div(denominator);
-        } else {
-            ufc = ufc == null ? null : ufc.div(mCount);
-            pfc = pfc == null ? null : pfc.div(2.0 * mCount);
-        }
-        SDVariable batchZeros = ufc != null && pfc != null && upr != null ? null
-                : SdOps.maskedMeanOverSteps(out.uni.get(0), null, seqs[0]).sum(1).mul(0.0);
-        out.ufc = ufc != null ? ufc : batchZeros;
-        out.pfc = pfc != null ? pfc : batchZeros;
-        out.upr = upr != null ? upr : batchZeros;
+        PgmObjective.Terms terms = objectives.terms(
+                () -> SdOps.maskedMeanOverSteps(out.uni.get(0), null, seqs[0]).sum(1).mul(0.0));
+        out.ufc = terms.ufc();
+        out.pfc = terms.pfc();
+        out.upr = terms.upr();
         return out;
     }
 
@@ -337,142 +253,9 @@ public final class PgmBlock {
         }
     }
 
-    /**
-     * UFC of one group (Eq. 8): the classifier {@code D -> M} on each modality's pooled ũ, against the modality's own
-     * index, cross-entropy summed over the group's present modalities (divided by the number of present modalities
-     * in {@link #define}).
-     *
-     * @param pooled  {@code [G B, D]}, modality-major
-     * @param group   the modality indices of the G stacked modalities
-     * @param present {@code [G B]} (1 = the modality has a valid step), or null: all present
-     * @return {@code [B]}
-     */
-    private SDVariable ufcLoss(Map<String, SDVariable> p, SDVariable pooled, int[] group, SDVariable present) {
-        int mCount = modalities();
-        SDVariable logits = SdOps.linear(pooled.reshape(-1, 1, width), p.get(UFC_W), p.get(UFC_B), 1).reshape(-1, mCount);
-        return sumOverGroup(onlyPresent(SdOps.crossEntropyToClasses(logits, group, mCount), present, 1), group.length);
-    }
-
-    /**
-     * PFC of one group (Eq. 9): the classifier {@code D -> 2} on the pooled ũ (class 0) and p̃ (class 1) of each
-     * modality, cross-entropy summed over the group's present modalities (divided by twice the number of present
-     * modalities in {@link #define}).
-     *
-     * @param pooledUni    {@code [G B, D]}
-     * @param pooledPaired {@code [G B, D]}
-     * @param present      {@code [G B]} or null
-     * @return {@code [B]}
-     */
-    private SDVariable pfcLoss(Map<String, SDVariable> p, SDVariable pooledUni, SDVariable pooledPaired, int groupSize,
-                               SDVariable present) {
-        SameDiff sd = pooledUni.getSameDiff();
-        SDVariable pooled = sd.concat(0, pooledUni, pooledPaired);                      // [2 G B, D]
-        SDVariable logits = SdOps.linear(pooled.reshape(-1, 1, width), p.get(PFC_W), p.get(PFC_B), 1).reshape(-1, 2);
-        int[] classes = new int[2 * groupSize];
-        java.util.Arrays.fill(classes, groupSize, classes.length, 1);
-        return sumOverGroup(onlyPresent(SdOps.crossEntropyToClasses(logits, classes, 2), present, 2), classes.length);
-    }
-
-    /**
-     * UPR of one group (Eq. 10): {@code ||I_m - Î_m||² / D} per step, averaged over the valid steps, summed over the
-     * group's modalities (a missing modality has no valid step and adds 0).
-     *
-     * @param target  {@code [G B, S, D]} (I_m, stacked)
-     * @param rec     {@code [G B, S, D]} (Î_m, stacked)
-     * @param mask    {@code [G B, S]} or null
-     * @param present {@code [G B]} or null
-     * @return {@code [B]}
-     */
-    private SDVariable uprLoss(SDVariable target, SDVariable rec, SDVariable mask, long seq, int groupSize,
-                               SDVariable present) {
-        SDVariable diff = target.sub(rec);
-        SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
-        return sumOverGroup(onlyPresent(SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1), present, 1),
-                groupSize);
-    }
-
-    /**
-     * Per-(modality, example) terms with those of missing modalities set to 0 (multiplied by {@code present}).
-     *
-     * @param terms   {@code [R G, B]} or {@code [R G B]} (R stacked repeats of the group, e.g. ũ and p̃ for PFC)
-     * @param present {@code [G B]} or null (returns {@code terms})
-     * @return {@code [R G B]}
-     */
-    private static SDVariable onlyPresent(SDVariable terms, SDVariable present, int repeats) {
-        if (present == null) {
-            return terms;
-        }
-        SDVariable flat = terms.reshape(-1);
-        SDVariable weights = repeats == 1 ? present : present.getSameDiff().concat(0, present, present);
-        return flat.mul(weights);
-    }
-
-    /** {@code [G, B]} or {@code [G B]} (modality-major) summed over the G stacked modalities: {@code [B]}. */
-    private static SDVariable sumOverGroup(SDVariable x, int groupSize) {
-        return groupSize == 1 ? x.reshape(-1) : x.reshape(groupSize, -1).sum(0);
-    }
-
-    /**
-     * Modality indices grouped by equal S, each group in modality order, groups in order of first appearance; one
-     * group per modality when {@code stack} is false.
-     */
-    static List<int[]> groupsBySequenceLength(long[] seqs, boolean stack) {
-        Map<Long, List<Integer>> bySeq = new java.util.LinkedHashMap<>();
-        for (int m = 0; m < seqs.length; m++) {
-            bySeq.computeIfAbsent(stack ? seqs[m] : -1L - m, k -> new ArrayList<>()).add(m);
-        }
-        List<int[]> groups = new ArrayList<>();
-        bySeq.values().forEach(l -> groups.add(l.stream().mapToInt(Integer::intValue).toArray()));
-        return groups;
-    }
-
-    /** {@code [B, S, D]} of each modality in {@code group}, concatenated along the batch axis: {@code [G B, S, D]}. */
-    private static SDVariable stack(SDVariable[] perModality, int[] group) {
-        if (group.length == 1) {
-            return perModality[group[0]];
-        }
-        SDVariable[] parts = new SDVariable[group.length];
-        for (int k = 0; k < group.length; k++) {
-            parts[k] = perModality[group[k]];
-        }
-        return parts[0].getSameDiff().concat(0, parts);
-    }
-
-    /** The inverse of {@link #stack}: {@code [G B, S, D]} to G tensors {@code [B, S, D]}. */
+    /** {@link ModalityGroups#unstack} at this block's width. */
     private SDVariable[] unstack(SDVariable stacked, int groupSize, long seq) {
-        if (groupSize == 1) {
-            return new SDVariable[]{stacked};
-        }
-        return stacked.getSameDiff().unstack(stacked.reshape(groupSize, -1, seq, width), 0, groupSize);
-    }
-
-    /**
-     * The step masks of a group stacked like the features ({@code [G B, S]}); null when no modality of the group has
-     * one; an all-ones mask stands in for a missing one when others have one.
-     */
-    private static SDVariable stackMasks(List<SDVariable> masks, int[] group, SDVariable[] in, long seq) {
-        boolean any = false;
-        for (int m : group) {
-            any |= masks.get(m) != null;
-        }
-        if (!any) {
-            return null;
-        }
-        SDVariable[] filled = new SDVariable[masks.size()];
-        for (int m : group) {
-            filled[m] = masks.get(m) != null ? masks.get(m)
-                    : SdOps.stopGradient(in[m].sum(2).reshape(-1, seq)).mul(0.0).add(1.0);
-        }
-        return stack(filled, group);
-    }
-
-    /** A {@code [B]} tensor of the batch of {@code x: [B, S, D]}. */
-    private static SDVariable batchVector(SDVariable x) {
-        return x.sum(2).sum(1);
-    }
-
-    private static SDVariable add(SDVariable acc, SDVariable x) {
-        return acc == null ? x : acc.add(x);
+        return ModalityGroups.unstack(stacked, groupSize, seq, width);
     }
 
     /**

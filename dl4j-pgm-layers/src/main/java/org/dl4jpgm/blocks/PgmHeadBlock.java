@@ -1,8 +1,6 @@
 package org.dl4jpgm.blocks;
 
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 
@@ -19,7 +17,7 @@ import java.util.Map;
  * <p>Input {@code [B, S, 2MD]} (uni features of every modality, then paired features, as a {@code PgmLayer} emits
  * them), step mask {@code [B, S]} or null; output {@code [B, H]}.
  */
-public final class PgmHeadBlock {
+public final class PgmHeadBlock extends CompositeBlock {
 
     private final long modalityWidth;
     private final int modalities;
@@ -41,33 +39,12 @@ public final class PgmHeadBlock {
         this.modalities = modalities;
         this.modalityWidth = modalityWidth;
         long concat = modalities * modalityWidth;
-        this.uniFfn = new FeedForwardBlock("headUni", concat, ffnSize, hidden);
-        this.pairedFfn = new FeedForwardBlock("headPair", concat, ffnSize, hidden);
-        this.uniTransformer = new TransformerEncoderBlock("headUniEnc", hidden, heads, ffnSize);
-        this.pairedTransformer = new TransformerEncoderBlock("headPairEnc", hidden, heads, ffnSize);
-        this.fusionFfn = new FeedForwardBlock("headFuse", 2 * hidden, ffnSize, hidden);
+        this.uniFfn = addChild(new FeedForwardBlock("headUni", concat, ffnSize, hidden));
+        this.pairedFfn = addChild(new FeedForwardBlock("headPair", concat, ffnSize, hidden));
+        this.uniTransformer = addChild(new TransformerEncoderBlock("headUniEnc", hidden, heads, ffnSize));
+        this.pairedTransformer = addChild(new TransformerEncoderBlock("headPairEnc", hidden, heads, ffnSize));
+        this.fusionFfn = addChild(new FeedForwardBlock("headFuse", 2 * hidden, ffnSize, hidden));
         this.maskConstant = maskConstant;
-    }
-
-    public void defineParameters(SDLayerParams params) {
-        uniFfn.defineParameters(params);
-        pairedFfn.defineParameters(params);
-        uniTransformer.defineParameters(params);
-        pairedTransformer.defineParameters(params);
-        fusionFfn.defineParameters(params);
-    }
-
-    public void initializeParameters(Map<String, INDArray> params) {
-        uniFfn.initializeParameters(params);
-        pairedFfn.initializeParameters(params);
-        uniTransformer.initializeParameters(params);
-        pairedTransformer.initializeParameters(params);
-        fusionFfn.initializeParameters(params);
-    }
-
-    public long numParams() {
-        return uniFfn.numParams() + pairedFfn.numParams() + uniTransformer.numParams() + pairedTransformer.numParams()
-                + fusionFfn.numParams();
     }
 
     /**

@@ -2,6 +2,7 @@ package org.dl4jpgm.blocks;
 
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -26,7 +27,10 @@ public final class PgmOptions {
         MEAN
     }
 
-    /** D, the common width (0 = the largest input width). Inputs of another width get a linear projection. */
+    /**
+     * D, the common width (0 = the largest input width, {@link #resolveWidth}). Inputs of another width get a linear
+     * projection.
+     */
     @JsonProperty private long width;
     /** N, partition/learn iterations with shared weights (paper: 3). */
     @JsonProperty private int iterations = 3;
@@ -134,8 +138,23 @@ public final class PgmOptions {
     public Carry getCarry() { return carry; }
     public Pooling getPooling() { return pooling; }
 
-    /** These options with the width set (used when the width is inferred from the input types). */
+    /** The hyperparameters of the uni and the paired learner. */
+    public LearnerSpec learnerSpec() {
+        return new LearnerSpec(learnerMode, learnerLayers, learnerHeads, learnerFfnSize, learnerChunkSize, tokenWidth,
+                maskConstant, gateGradient);
+    }
+
+    /**
+     * These options with D resolved for inputs of widths D_m: the configured width, or the largest D_m when it is 0.
+     * The one place where D is inferred; validated by {@link #withWidth}.
+     */
+    public PgmOptions resolveWidth(long[] inputWidths) {
+        return withWidth(width > 0 ? width : Arrays.stream(inputWidths).max().orElse(0));
+    }
+
+    /** These options with the width set, validated ({@link #checkWidth}). */
     public PgmOptions withWidth(long w) {
+        checkWidth(w);
         PgmOptions c = copy();
         c.width = w;
         return c;
@@ -214,29 +233,21 @@ public final class PgmOptions {
             if (r.learnerMode == null || r.gateGradient == null || r.carry == null || r.pooling == null) {
                 throw new IllegalArgumentException(p + "learnerMode, gateGradient, carry and pooling must be set; found " + r);
             }
-            if (r.width > 0) {
-                r.checkWidth(r.width);
-            }
-            return r;
+            return r.width > 0 ? r.withWidth(r.width) : r;
         }
     }
 
-    /** Checks that D suits the chunk sizes and heads. */
+    /** Checks that D is positive and suits the chunk sizes and heads. */
     public void checkWidth(long d) {
         String p = "PgmOptions: ";
+        if (d <= 0) {
+            throw new IllegalArgumentException(p + "the common width D must be positive, found " + d);
+        }
         if (d % partitionerChunkSize != 0) {
             throw new IllegalArgumentException(p + "partitionerChunkSize must divide D; found D = " + d + ", chunk = "
                     + partitionerChunkSize);
         }
-        if (learnerMode == LearnerMode.FEATURE && (d % learnerChunkSize != 0 || tokenWidth % learnerHeads != 0)) {
-            throw new IllegalArgumentException(p + "FEATURE learners need learnerChunkSize | D and learnerHeads | tokenWidth; "
-                    + "found D = " + d + ", learnerChunkSize = " + learnerChunkSize + ", tokenWidth = " + tokenWidth
-                    + ", learnerHeads = " + learnerHeads);
-        }
-        if (learnerMode == LearnerMode.SEQUENCE && d % learnerHeads != 0) {
-            throw new IllegalArgumentException(p + "SEQUENCE learners need learnerHeads | D; found D = " + d + ", heads = "
-                    + learnerHeads);
-        }
+        learnerSpec().checkWidth("PgmOptions (learnerHeads, learnerChunkSize, tokenWidth)", d);
         if (d % decoderHeads != 0) {
             throw new IllegalArgumentException(p + "decoderHeads must divide D; found D = " + d + ", decoderHeads = "
                     + decoderHeads);

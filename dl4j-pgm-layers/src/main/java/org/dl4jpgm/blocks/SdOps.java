@@ -205,18 +205,6 @@ public final class SdOps {
     }
 
     /**
-     * Cross-entropy of logits against one fixed class, per example: {@code -log softmax(z)[k]}.
-     *
-     * @param logits  {@code [B, K]}
-     * @param k       the true class
-     * @param classes K
-     * @return {@code [B]}
-     */
-    public static SDVariable crossEntropyToClass(SDVariable logits, int k, int classes) {
-        return crossEntropyToClasses(logits, new int[]{k}, classes).reshape(-1);
-    }
-
-    /**
      * Cross-entropy of G stacked groups of logits, each group against its own fixed class:
      * {@code -log softmax(z_{g,b})[k_g]}.
      *

@@ -1,8 +1,6 @@
 package org.dl4jpgm.blocks;
 
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 
@@ -14,7 +12,7 @@ import java.util.Map;
  * {@code 4 E^2 + 4 E} (attention) {@code + 2 E F + F + E} (FFN) {@code + 4 E} (two layer norms): at E = 768 and
  * F = 3072 that is 7,087,872, the paper's "7.08 M" per learner (Table 5).
  */
-public final class TransformerEncoderBlock {
+public final class TransformerEncoderBlock extends CompositeBlock {
 
     private final MultiHeadAttentionBlock attention;
     private final LayerNormBlock norm1;
@@ -22,28 +20,10 @@ public final class TransformerEncoderBlock {
     private final LayerNormBlock norm2;
 
     public TransformerEncoderBlock(String prefix, long width, int heads, long ffnSize) {
-        this.attention = new MultiHeadAttentionBlock(prefix + "attn", width, heads);
-        this.norm1 = new LayerNormBlock(prefix + "ln1", width);
-        this.ffn = new FeedForwardBlock(prefix, width, ffnSize, width);
-        this.norm2 = new LayerNormBlock(prefix + "ln2", width);
-    }
-
-    public void defineParameters(SDLayerParams params) {
-        attention.defineParameters(params);
-        norm1.defineParameters(params);
-        ffn.defineParameters(params);
-        norm2.defineParameters(params);
-    }
-
-    public void initializeParameters(Map<String, INDArray> params) {
-        attention.initializeParameters(params);
-        norm1.initializeParameters(params);
-        ffn.initializeParameters(params);
-        norm2.initializeParameters(params);
-    }
-
-    public long numParams() {
-        return attention.numParams() + norm1.numParams() + ffn.numParams() + norm2.numParams();
+        this.attention = addChild(new MultiHeadAttentionBlock(prefix + "attn", width, heads));
+        this.norm1 = addChild(new LayerNormBlock(prefix + "ln1", width));
+        this.ffn = addChild(new FeedForwardBlock(prefix, width, ffnSize, width));
+        this.norm2 = addChild(new LayerNormBlock(prefix + "ln2", width));
     }
 
     /**

@@ -1,8 +1,6 @@
 package org.dl4jpgm.blocks;
 
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 
@@ -16,7 +14,7 @@ import java.util.Map;
  * Shapes: ũ, p̃ {@code [B, S, D]}, sequence mask {@code [B, S]} (1 = real step) or null, output {@code [B, S, D]}
  * (zero at padded steps). Parameters: {@code 4D² + 4D + 2D + 2DF + F + FD + D}.
  */
-public final class UniPairedDecoderBlock {
+public final class UniPairedDecoderBlock extends CompositeBlock {
 
     private final MultiHeadAttentionBlock crossAttention;
     private final LayerNormBlock norm;
@@ -25,26 +23,10 @@ public final class UniPairedDecoderBlock {
 
     public UniPairedDecoderBlock(String prefix, long width, int heads, long ffnSize, double maskConstant) {
         ParamInit.checkPrefix(prefix);
-        this.crossAttention = new MultiHeadAttentionBlock(prefix + "xattn", width, heads);
-        this.norm = new LayerNormBlock(prefix + "ln", width);
-        this.ffn = new FeedForwardBlock(prefix, 2 * width, ffnSize, width);
+        this.crossAttention = addChild(new MultiHeadAttentionBlock(prefix + "xattn", width, heads));
+        this.norm = addChild(new LayerNormBlock(prefix + "ln", width));
+        this.ffn = addChild(new FeedForwardBlock(prefix, 2 * width, ffnSize, width));
         this.maskConstant = maskConstant;
-    }
-
-    public void defineParameters(SDLayerParams params) {
-        crossAttention.defineParameters(params);
-        norm.defineParameters(params);
-        ffn.defineParameters(params);
-    }
-
-    public void initializeParameters(Map<String, INDArray> params) {
-        crossAttention.initializeParameters(params);
-        norm.initializeParameters(params);
-        ffn.initializeParameters(params);
-    }
-
-    public long numParams() {
-        return crossAttention.numParams() + norm.numParams() + ffn.numParams();
     }
 
     /**

@@ -5,7 +5,10 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.weights.IWeightInit;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.dl4jpgm.blocks.SdBlock;
 import org.dl4jpgm.impl.CorrectedSameDiffLayer;
 import org.dl4jpgm.impl.FormatAware;
 import org.dl4jpgm.impl.SequenceMasks;
@@ -23,12 +26,18 @@ import java.util.Objects;
  * Common base of PgM's DL4J layers: layout handling (NCW, NWC, feed-forward), masks, input checks, output types and
  * the corrected SameDiff runtime ({@link CorrectedSameDiffLayer}). Subclasses define their computation on the
  * internal {@code [B, S, D]} layout in {@link #defineOnBSD}.
+ *
+ * <p>Weight matrices are drawn from the layer's weight initialisation ({@link #weightInit()}): the builder's
+ * {@code weightInit(..)}, else the network's ({@code NeuralNetConfiguration.Builder.weightInit}), else Xavier.
  */
 public abstract class AbstractPgmLayer extends SameDiffLayer implements FormatAware {
 
     /** Layout of recurrent input and output: NCW {@code [B, D, S]} (DL4J's default) or NWC {@code [B, S, D]}. */
     @JsonProperty
     protected RNNFormat dataFormat = RNNFormat.NCW;
+    /** The distribution of the weight matrices; null until the builder or the network's configuration sets one. */
+    @JsonProperty
+    protected IWeightInit weightInitFn;
 
     protected AbstractPgmLayer() {
     }
@@ -36,6 +45,21 @@ public abstract class AbstractPgmLayer extends SameDiffLayer implements FormatAw
     protected AbstractPgmLayer(Builder<?> builder) {
         super(builder);
         this.dataFormat = builder.dataFormat;
+        this.weightInitFn = builder.weightInitFn;
+    }
+
+    /** The weight initialisation in effect: the configured one, or {@link SdBlock#DEFAULT_WEIGHT_INIT}. */
+    public IWeightInit weightInit() {
+        return weightInitFn != null ? weightInitFn : SdBlock.DEFAULT_WEIGHT_INIT;
+    }
+
+    /** A weight initialisation set on the layer's builder wins over the network's. */
+    @Override
+    public void applyGlobalConfigToLayer(NeuralNetConfiguration.Builder globalConfig) {
+        super.applyGlobalConfigToLayer(globalConfig);
+        if (weightInitFn == null) {
+            weightInitFn = globalConfig.getWeightInitFn();
+        }
     }
 
     /** Short name of the component, used in messages. */
@@ -148,12 +172,13 @@ public abstract class AbstractPgmLayer extends SameDiffLayer implements FormatAw
     @Override
     public boolean equals(Object o) {
         return o != null && o.getClass() == getClass() && super.equals(o)
-                && dataFormat == ((AbstractPgmLayer) o).dataFormat;
+                && dataFormat == ((AbstractPgmLayer) o).dataFormat
+                && Objects.equals(weightInitFn, ((AbstractPgmLayer) o).weightInitFn);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), dataFormat);
+        return Objects.hash(super.hashCode(), dataFormat, weightInitFn);
     }
 
     /** Builder options shared by PgM's layers. */
@@ -161,11 +186,24 @@ public abstract class AbstractPgmLayer extends SameDiffLayer implements FormatAw
     public abstract static class Builder<T extends Builder<T>> extends SameDiffLayer.Builder<T> {
 
         protected RNNFormat dataFormat = RNNFormat.NCW;
+        protected IWeightInit weightInitFn;
 
         /** Layout of recurrent input and output (default NCW). Set automatically from a recurrent input type. */
         public T dataFormat(RNNFormat dataFormat) {
             this.dataFormat = dataFormat;
             return (T) this;
+        }
+
+        /** The distribution of the layer's weight matrices (default: the network's weight initialisation). */
+        public T weightInit(IWeightInit weightInit) {
+            this.weightInitFn = weightInit;
+            return (T) this;
+        }
+
+        @Override
+        public T weightInit(WeightInit weightInit) {
+            this.weightInitFn = weightInit == null ? null : weightInit.getWeightInitFunction();
+            return super.weightInit(weightInit);
         }
     }
 }

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.GateMasks;
 import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.LearnerSpec;
 import org.dl4jpgm.blocks.MaskedLearnerBlock;
 import org.dl4jpgm.blocks.SdOps;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -70,15 +71,14 @@ public class MaskedLearnerLayer extends AbstractPgmLayer {
         this.gateGradient = b.gateGradient;
     }
 
-    /** The block this layer runs, with the given parameter prefix. */
-    public MaskedLearnerBlock block(String prefix) {
-        return new MaskedLearnerBlock(prefix, width, mode, layers, heads, effectiveFfnSize(), chunkSize, tokenWidth,
-                maskConstant);
+    /** The learner's hyperparameters. */
+    public LearnerSpec learnerSpec() {
+        return new LearnerSpec(mode, layers, heads, ffnSize, chunkSize, tokenWidth, maskConstant, gateGradient);
     }
 
-    /** F, with the default 4 x model width resolved. */
-    public long effectiveFfnSize() {
-        return ffnSize > 0 ? ffnSize : 4 * (mode == LearnerMode.SEQUENCE ? width : tokenWidth);
+    /** The block this layer runs, with the given parameter prefix. */
+    public MaskedLearnerBlock block(String prefix) {
+        return new MaskedLearnerBlock(prefix, width, learnerSpec());
     }
 
     @Override
@@ -102,26 +102,8 @@ public class MaskedLearnerLayer extends AbstractPgmLayer {
             throw new IllegalArgumentException("MaskedLearnerLayer '" + getLayerName() + "': expected input [x ; g] of "
                     + "even width 2D, found width " + inputFeatureWidth);
         }
-        checkDims(getLayerName(), inputFeatureWidth / 2, mode, heads, chunkSize, tokenWidth);
+        learnerSpec().checkWidth("MaskedLearnerLayer '" + getLayerName() + "'", inputFeatureWidth / 2);
         this.width = inputFeatureWidth / 2;
-    }
-
-    static void checkDims(String name, long width, LearnerMode mode, int heads, int chunkSize, long tokenWidth) {
-        String prefix = "MaskedLearnerLayer '" + name + "': ";
-        if (mode == LearnerMode.SEQUENCE && width % heads != 0) {
-            throw new IllegalArgumentException(prefix + "in SEQUENCE mode the number of heads must divide D; found D = "
-                    + width + ", heads = " + heads);
-        }
-        if (mode == LearnerMode.FEATURE) {
-            if (width % chunkSize != 0) {
-                throw new IllegalArgumentException(prefix + "in FEATURE mode chunkSize must divide D; found D = " + width
-                        + ", chunkSize = " + chunkSize);
-            }
-            if (tokenWidth % heads != 0) {
-                throw new IllegalArgumentException(prefix + "in FEATURE mode the number of heads must divide the token "
-                        + "width; found tokenWidth = " + tokenWidth + ", heads = " + heads);
-            }
-        }
     }
 
     @Override
@@ -131,7 +113,7 @@ public class MaskedLearnerLayer extends AbstractPgmLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        block("").initializeParameters(params);
+        block("").initializeParameters(params, weightInit());
     }
 
     @Override
@@ -207,6 +189,13 @@ public class MaskedLearnerLayer extends AbstractPgmLayer {
         private double maskConstant = GateMasks.DEFAULT_MASK_CONSTANT;
         private GateGradient gateGradient = GateGradient.STRAIGHT_THROUGH;
 
+        /** Every hyperparameter of {@code spec} (mode, layers, heads, F, chunk size, token width, C, gate gradient). */
+        public Builder spec(LearnerSpec spec) {
+            return mode(spec.mode()).layers(spec.layers()).heads(spec.heads()).ffnSize(spec.ffnSize())
+                    .chunkSize(spec.chunkSize()).tokenWidth(spec.tokenWidth()).maskConstant(spec.maskConstant())
+                    .gateGradient(spec.gateGradient());
+        }
+
         /** D (the input has width 2D); leave unset to infer from the input type. */
         public Builder width(long width) {
             this.width = width;
@@ -277,7 +266,8 @@ public class MaskedLearnerLayer extends AbstractPgmLayer {
                         + "for a fully masked row), found " + maskConstant);
             }
             if (width > 0) {
-                checkDims(name, width, mode, heads, chunkSize, tokenWidth);
+                new LearnerSpec(mode, layers, heads, ffnSize, chunkSize, tokenWidth, maskConstant, gateGradient)
+                        .checkWidth("MaskedLearnerLayer '" + name + "'", width);
             }
             return new MaskedLearnerLayer(this);
         }

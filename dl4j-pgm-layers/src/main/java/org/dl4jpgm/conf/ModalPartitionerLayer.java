@@ -96,7 +96,7 @@ public class ModalPartitionerLayer extends AbstractPgmLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        block().initializeParameters(params);
+        block().initializeParameters(params, weightInit());
     }
 
     @Override

@@ -1,11 +1,14 @@
 package org.dl4jpgm.conf;
 
 import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.dl4jpgm.blocks.GateMasks;
+import org.dl4jpgm.blocks.SdBlock;
 import org.dl4jpgm.blocks.UniPairedDecoderBlock;
 import org.dl4jpgm.impl.CorrectedSameDiffVertex;
 import org.dl4jpgm.impl.FormatAware;
@@ -13,7 +16,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.Arrays;
@@ -26,7 +28,8 @@ import java.util.Objects;
  *
  * <p>Two inputs, in this order: ũ and p̃, each {@code [B, D, S]} (NCW), {@code [B, S, D]} (NWC) or {@code [B, D]}.
  * Output Î of the same shape. The sequence mask of the first input ({@code [B, S]}, 1 = real step) masks padded
- * steps as keys and zeroes them in the output.
+ * steps as keys and zeroes them in the output. Weight matrices are drawn from the builder's weight initialisation,
+ * else the network's, else Xavier.
  */
 public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements FormatAware {
 
@@ -49,6 +52,9 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
     /** Layout of recurrent inputs and output. */
     @JsonProperty
     private RNNFormat dataFormat = RNNFormat.NCW;
+    /** The distribution of the weight matrices; null until the builder or the network's configuration sets one. */
+    @JsonProperty
+    private IWeightInit weightInitFn;
 
     private UniPairedDecoderVertex() {
     }
@@ -60,6 +66,21 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
         this.ffnSize = b.ffnSize;
         this.maskConstant = b.maskConstant;
         this.dataFormat = b.dataFormat;
+        this.weightInitFn = b.weightInit;
+    }
+
+    /** A weight initialisation set on the builder wins over the network's. */
+    @Override
+    public void applyGlobalConfigToLayer(NeuralNetConfiguration.Builder globalConfig) {
+        super.applyGlobalConfigToLayer(globalConfig);
+        if (weightInitFn == null) {
+            weightInitFn = globalConfig.getWeightInitFn();
+        }
+    }
+
+    /** The weight initialisation in effect: the configured one, or {@link SdBlock#DEFAULT_WEIGHT_INIT}. */
+    public IWeightInit weightInit() {
+        return weightInitFn != null ? weightInitFn : SdBlock.DEFAULT_WEIGHT_INIT;
     }
 
     /** The block this vertex runs, with the given parameter prefix. */
@@ -67,8 +88,8 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
         return new UniPairedDecoderBlock(prefix, width, heads, effectiveFfnSize(), maskConstant);
     }
 
-    @JsonIgnore
-    public long effectiveFfnSize() {
+    /** F, with the default 4D resolved. */
+    private long effectiveFfnSize() {
         return ffnSize > 0 ? ffnSize : 4 * width;
     }
 
@@ -80,7 +101,7 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        block("").initializeParameters(params);
+        block("").initializeParameters(params, weightInit());
     }
 
     @Override
@@ -162,6 +183,7 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
         c.ffnSize = ffnSize;
         c.maskConstant = maskConstant;
         c.dataFormat = dataFormat;
+        c.weightInitFn = weightInitFn;
         return copyBaseTo(c);
     }
 
@@ -193,6 +215,7 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
         }
         return width == t.width && heads == t.heads && ffnSize == t.ffnSize
                 && Double.compare(maskConstant, t.maskConstant) == 0 && dataFormat == t.dataFormat
+                && Objects.equals(weightInitFn, t.weightInitFn)
                 && Objects.equals(getUpdater(), t.getUpdater()) && Objects.equals(getBiasUpdater(), t.getBiasUpdater());
     }
 
@@ -215,6 +238,7 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
         private long ffnSize;
         private double maskConstant = GateMasks.DEFAULT_MASK_CONSTANT;
         private RNNFormat dataFormat = RNNFormat.NCW;
+        private IWeightInit weightInit;
 
         /**
          * Name used in error messages before the vertex is added to a graph (the graph's vertex name replaces it when the
@@ -249,6 +273,12 @@ public class UniPairedDecoderVertex extends CorrectedSameDiffVertex implements F
 
         public Builder dataFormat(RNNFormat dataFormat) {
             this.dataFormat = dataFormat;
+            return this;
+        }
+
+        /** The distribution of the weight matrices (default: the network's weight initialisation). */
+        public Builder weightInit(IWeightInit weightInit) {
+            this.weightInit = weightInit;
             return this;
         }
 

@@ -109,8 +109,6 @@ public final class PgmFusion {
         String p = spec.getPrefix();
         int modalities = inputs.length;
         PgmOptions opts = spec.getPgm();
-        long d = opts.getWidth() > 0 ? opts.getWidth() : Arrays.stream(in).mapToLong(Layouts::width).max().orElse(0);
-        opts = opts.withWidth(d);
         long[] widths = new long[modalities];
         long[] seqs = new long[modalities];
         for (int m = 0; m < modalities; m++) {
@@ -118,6 +116,8 @@ public final class PgmFusion {
             seqs[m] = in[m] instanceof InputType.InputTypeRecurrent r
                     ? (r.getTimeSeriesLength() > 0 ? r.getTimeSeriesLength() : -1) : 0;
         }
+        opts = opts.resolveWidth(widths);
+        long d = opts.getWidth();
         b.addVertex(p + PACK, new ModalityPackVertex(), inputs);
         b.addLayer(p + PGM, new PgmLayer(opts, widths, seqs, spec.getModelUpdater(), spec.getLearnerUpdater(),
                 spec.getDecoderUpdater()), p + PACK);

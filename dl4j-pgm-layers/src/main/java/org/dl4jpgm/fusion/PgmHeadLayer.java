@@ -81,17 +81,13 @@ public class PgmHeadLayer extends AbstractPgmLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        block().initializeParameters(params);
+        block().initializeParameters(params, weightInit());
     }
 
     @Override
     protected SDVariable defineOnBSD(SameDiff sd, SDVariable x, Map<String, SDVariable> params, SDVariable seqMask,
                                      long seq) {
         return block().apply(params, x, seqMask, seq);
-    }
-
-    public long numParamsClosedForm() {
-        return block().numParams();
     }
 
     public int getModalities() { return modalities; }

@@ -9,7 +9,9 @@ import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jpgm.blocks.PgmBlock;
 import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.blocks.SdBlock;
 import org.dl4jpgm.blocks.SdOps;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -81,6 +83,9 @@ public class PgmLayer extends SameDiffLayer {
      */
     @JsonProperty
     private double alpha = LossWeights.JOINT.alpha();
+    /** The distribution of the weight matrices; null until the network's configuration sets one. */
+    @JsonProperty
+    private IWeightInit weightInitFn;
 
     private PgmLayer() {
     }
@@ -120,9 +125,7 @@ public class PgmLayer extends SameDiffLayer {
                 }
             }
         }
-        long width = options.getWidth() > 0 ? options.getWidth() : Arrays.stream(inputWidths).max().getAsLong();
-        options.checkWidth(width);
-        this.options = options.withWidth(width);
+        this.options = options.resolveWidth(inputWidths);
         this.inputWidths = inputWidths.clone();
         this.seqLengths = seqLengths.clone();
         this.learnerUpdater = learnerUpdater;
@@ -186,7 +189,20 @@ public class PgmLayer extends SameDiffLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        toBlock().initializeParameters(params);
+        toBlock().initializeParameters(params, weightInit());
+    }
+
+    /** The weight initialisation in effect: the network's, or {@link SdBlock#DEFAULT_WEIGHT_INIT}. */
+    public IWeightInit weightInit() {
+        return weightInitFn != null ? weightInitFn : SdBlock.DEFAULT_WEIGHT_INIT;
+    }
+
+    @Override
+    public void applyGlobalConfigToLayer(NeuralNetConfiguration.Builder globalConfig) {
+        super.applyGlobalConfigToLayer(globalConfig);
+        if (weightInitFn == null) {
+            weightInitFn = globalConfig.getWeightInitFn();
+        }
     }
 
     /**
@@ -342,7 +358,8 @@ public class PgmLayer extends SameDiffLayer {
         }
         return Objects.equals(options, t.options) && Arrays.equals(inputWidths, t.inputWidths)
                 && Arrays.equals(seqLengths, t.seqLengths) && Objects.equals(learnerUpdater, t.learnerUpdater)
-                && Objects.equals(decoderUpdater, t.decoderUpdater) && Double.compare(alpha, t.alpha) == 0;
+                && Objects.equals(decoderUpdater, t.decoderUpdater) && Double.compare(alpha, t.alpha) == 0
+                && Objects.equals(weightInitFn, t.weightInitFn);
     }
 
     @Override

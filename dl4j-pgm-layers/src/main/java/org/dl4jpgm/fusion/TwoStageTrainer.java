@@ -14,10 +14,11 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * PgM's two-stage training (Eq. 12, Sec. 4.2) of a graph with PgM in place of its fusion ({@link PgmGraph}): stage 1
- * trains on L_P alone (weights {@code (α, β) = (1, 0)}) for N1 epochs, stage 2 on {@code α L_P + β L_T} for N2 epochs
- * (paper: N1 = 20, N2 = 50, α = 0.5, β = 1). The switch is {@link PgmGraph#setLossWeights} on the built graph: the graph
- * is not rebuilt and the iterators give the user's features and task labels only. The graph's own listeners see every
+ * PgM's two-stage training (Eq. 12, Sec. 4.2; the weights of each stage: {@link LossWeights#forStage}) of a graph with
+ * PgM in place of its fusion ({@link PgmGraph}): stage 1 trains on L_P alone for N1 epochs, stage 2 on
+ * {@code α L_P + β L_T} for N2 epochs (paper: N1 = 20, N2 = 50, α = 0.5, β = 1). The switch is
+ * {@link PgmGraph#setLossWeights} on the built graph: the graph is not rebuilt and the iterators give the user's
+ * features and task labels only. The graph's own listeners see every
  * iteration; stage 2 can run under DL4J early stopping (whose score calculators see the task loss, β L_T). Graphs
  * without PgM (baselines) skip stage 1. The graph is left with the stage-2 weights.
  *
@@ -117,7 +118,7 @@ public final class TwoStageTrainer {
             for (int k = done; k < n1 + n2; k++) {
                 int stage = k < n1 ? 1 : 2;
                 int e = stage == 1 ? k + 1 : k - n1 + 1;
-                LossWeights weights = stage == 1 ? LossWeights.PRETRAINING : joint;
+                LossWeights weights = LossWeights.forStage(stage, joint);
                 pgm.setLossWeights(weights);
                 long t0 = System.nanoTime();
                 if (epochStart == null) {

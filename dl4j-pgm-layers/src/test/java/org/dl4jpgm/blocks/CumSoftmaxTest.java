@@ -117,7 +117,8 @@ class CumSoftmaxTest {
     @EnumSource(LearnerMode.class)
     void fullyMaskedLearnerGivesFiniteOutput(LearnerMode mode) {
         long d = 4;
-        MaskedLearnerBlock block = new MaskedLearnerBlock("", d, mode, 2, 2, 6, 2, 4, GateMasks.DEFAULT_MASK_CONSTANT);
+        MaskedLearnerBlock block = new MaskedLearnerBlock("", d, new LearnerSpec(mode, 2, 2, 6, 2, 4,
+                GateMasks.DEFAULT_MASK_CONSTANT, GateGradient.STRAIGHT_THROUGH));
         SDLayerParams shapes = new SDLayerParams();
         block.defineParameters(shapes);
         Map<String, INDArray> values = new LinkedHashMap<>();

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * UFC (Eq. 8), PFC (Eq. 9) and UPR (Eq. 10), summed over iterations (Eq. 11), as the composite block computes them,
+ * UFC (Eq. 8, {@link UfcObjective}), PFC (Eq. 9, {@link PfcObjective}) and UPR (Eq. 10, {@link UprObjective}), summed
+ * over iterations (Eq. 11, {@link PgmObjective}), as the composite block computes them,
  * against a plain-Java computation from the block's own intermediate features (ũ, p̃, Î, I) and classifier weights,
  * on fixed random weights, with a padded step; and with modalities missing for some examples (all-zero step-mask
  * rows): left out of the objectives, zero features, no influence of their data on anything.

@@ -2,10 +2,20 @@ package org.dl4jpgm.util;
 
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dl4jpgm.blocks.FeedForwardBlock;
 import org.dl4jpgm.blocks.GateGradient;
+import org.dl4jpgm.blocks.LayerNormBlock;
 import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.LearnerSpec;
+import org.dl4jpgm.blocks.LinearBlock;
 import org.dl4jpgm.blocks.MaskedLearnerBlock;
+import org.dl4jpgm.blocks.ModalPartitionerBlock;
+import org.dl4jpgm.blocks.MultiHeadAttentionBlock;
+import org.dl4jpgm.blocks.PgmBlock;
+import org.dl4jpgm.blocks.PgmHeadBlock;
+import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.blocks.TransformerEncoderBlock;
+import org.dl4jpgm.blocks.UniPairedDecoderBlock;
 import org.dl4jpgm.conf.MaskedLearnerLayer;
 import org.dl4jpgm.conf.TestGraphs;
 import org.junit.jupiter.api.Test;
@@ -24,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link ParameterCounts} against the closed forms of the blocks' Javadoc, per vertex and per component, on the chained
  * graph of {@link TestGraphs#chainConf} (partitioner D = 4, chunk 2, N = 2; learners with E = 4 token width, F = 6,
  * chunk 2, one block; decoder F = 6); and the paper's Table 5 reference: one learner block at D = 768, FFN 3072 has
- * 7,087,872 parameters ("7.08 M"), from the closed form and from an instantiated SEQUENCE-mode learner layer.
+ * 7,087,872 parameters ("7.08 M"), from the closed form and from an instantiated SEQUENCE-mode learner layer. The
+ * blocks derive their counts from the parameters they declare; the closed forms of their Javadoc are asserted here.
  */
 class ParameterCountsTest {
 
@@ -37,6 +48,65 @@ class ParameterCountsTest {
     /** One encoder block of width w, FFN f: {@code 4w² + 4w + 2wf + f + w + 4w}. */
     private static long encoderBlock(long w, long f) {
         return 4 * w * w + 4 * w + 2 * w * f + f + w + 4 * w;
+    }
+
+    private static LearnerSpec spec(LearnerMode mode, int layers, int heads, long ffn, int chunk, long tokenWidth) {
+        return new LearnerSpec(mode, layers, heads, ffn, chunk, tokenWidth, -1e4, GateGradient.NONE);
+    }
+
+    /** Every block's derived count against the closed form in its Javadoc. */
+    @Test
+    void blockCountsAreTheClosedForms() {
+        long e = 6;
+        long f = 10;
+        assertEquals(4 * e * e + 4 * e, new MultiHeadAttentionBlock("a", e, 2).numParams(), "attention 4E² + 4E");
+        assertEquals(2 * e, new LayerNormBlock("n", e).numParams(), "layer norm 2E");
+        assertEquals(5 * f + f + f * 3 + 3, new FeedForwardBlock("f", 5, f, 3).numParams(),
+                "FFN in F + F + F out + out");
+        assertEquals(5 * 3 + 3, new LinearBlock("w", "b", 5, 3).numParams(), "linear in out + out");
+        assertEquals(2 * (e * 3 + 3), new ModalPartitionerBlock("p", e, 2).numParams(), "partitioner 2(DT + T), T = 3");
+        assertEquals(encoderBlock(e, f), new TransformerEncoderBlock("L0", e, 2, f).numParams(), "encoder block");
+        assertEquals(2 * encoderBlock(e, f), new MaskedLearnerBlock("", e, spec(LearnerMode.SEQUENCE, 2, 2, f, 1, 4))
+                .numParams(), "SEQUENCE learner L (4D² + 4D + 2DF + F + D + 4D)");
+        long c = 2;
+        long t = e / c;
+        assertEquals(c * E + E + t * E + 2 * encoderBlock(E, f) + E * c + c,
+                new MaskedLearnerBlock("", e, spec(LearnerMode.FEATURE, 2, 2, f, (int) c, E)).numParams(),
+                "FEATURE learner cE + E + TE + L(..) + Ec + c");
+        assertEquals(4 * e * e + 4 * e + 2 * e + 2 * e * f + f + f * e + e,
+                new UniPairedDecoderBlock("dec", e, 2, f, -1e4).numParams(),
+                "decoder 4D² + 4D + 2D + 2DF + F + FD + D");
+        int m = 3;
+        long h = 4;
+        long ffn = (m * e) * f + f + f * h + h;
+        assertEquals(2 * ffn + 2 * encoderBlock(h, f) + (2 * h * f + f + f * h + h),
+                new PgmHeadBlock(m, e, h, 2, f, -1e4).numParams(),
+                "head: two FFNs MD -> F -> H, two encoders, 2H -> F -> H");
+    }
+
+    /** PgM's components (Table 5's rows) against their closed forms, with one modality projected. */
+    @Test
+    void pgmComponentsAreTheClosedForms() {
+        long d = 4;
+        long[] widths = {4, 7, 4};
+        int m = widths.length;
+        PgmOptions opts = PgmOptions.builder().width(d).partitionerChunkSize(2).learnerMode(LearnerMode.SEQUENCE)
+                .learnerHeads(2).learnerFfnSize(F).decoderHeads(2).decoderFfnSize(F).build();
+        PgmBlock block = new PgmBlock(opts, widths);
+        Map<String, Long> expected = new LinkedHashMap<>();
+        expected.put("projections", 7 * d + d);
+        expected.put("partitioners", m * 2 * (d * 2 + 2));
+        expected.put("uniLearner", encoderBlock(d, F));
+        expected.put("pairedLearner", encoderBlock(d, F));
+        expected.put("decoder", 4 * d * d + 4 * d + 2 * d + 2 * d * F + F + F * d + d);
+        expected.put("ufcClassifier", d * m + m);
+        expected.put("pfcClassifier", d * 2 + 2);
+        assertEquals(expected, block.parameterCounts());
+        assertEquals(expected.values().stream().mapToLong(Long::longValue).sum(), block.numParams());
+
+        PgmBlock shared = new PgmBlock(opts.toBuilder().sharedPartitioner(true).useUpr(false).build(), widths);
+        assertEquals(2 * (d * 2 + 2), shared.parameterCounts().get("partitioners"), "one shared partitioner");
+        assertEquals(0L, shared.parameterCounts().get("decoder"), "no decoder without UPR");
     }
 
     @ParameterizedTest
@@ -96,7 +166,7 @@ class ParameterCountsTest {
         long closedForm = 4L * 768 * 768 + 4 * 768 + 2L * 768 * 3072 + 3072 + 768 + 4 * 768;
         assertEquals(7_087_872L, closedForm, "closed form at D = 768, F = 3072");
         assertEquals(closedForm, new TransformerEncoderBlock("L0", 768, 12, 3072).numParams());
-        assertEquals(closedForm, new MaskedLearnerBlock("", 768, LearnerMode.SEQUENCE, 1, 12, 3072, 1, 16, -1e4)
+        assertEquals(closedForm, new MaskedLearnerBlock("", 768, spec(LearnerMode.SEQUENCE, 1, 12, 3072, 1, 16))
                 .numParams());
 
         ComputationGraph g = ParameterCounts.referenceLearner(768, 3072, 12);

@@ -112,9 +112,9 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             choices.addAll(FusionChoice.parse(f.trim()).expand(runner.modalities()));
         }
         for (FusionChoice c : choices) {
-            Fused[] fused = new Fused[1];
-            ComputationGraph g = runner.build(c, 1, fused);
-            new PgmGraph(g, fused[0]).setLossWeights(new LossWeights(0.1, 1));
+            ExperimentRunner.Built built = runner.build(c, 1);
+            ComputationGraph g = built.graph();
+            new PgmGraph(g, built.fused()).setLossWeights(new LossWeights(0.1, 1));
             MultiDataSet ds = batch;
             for (int i = 0; i < warmup; i++) {
                 g.fit(ds);
@@ -132,8 +132,8 @@ public final class FusionStepBenchmark implements Callable<Integer> {
                 g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
             }
             double out = (System.nanoTime() - t0) / 1e6 / steps;
-            int[] ops = opCounts(g, fused[0].pgmVertex());
-            double flops = c.isPgm() ? pgmMatmulFlops(g, fused[0], ds) : 0;
+            int[] ops = opCounts(g, built.fused().pgmVertex());
+            double flops = c.isPgm() ? pgmMatmulFlops(g, built.fused(), ds) : 0;
             rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
             System.out.printf(Locale.ROOT, "%-24s %9.1f ms/step (%.1f CPU ms) %9.1f ms/output%s%n", c.label(), step, cpu,
                     out,

@@ -21,7 +21,6 @@ import org.dl4jpgm.eval.MosiMetrics;
 import org.dl4jpgm.fusion.EpochRecord;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.PgmGraph;
-import org.dl4jpgm.fusion.FusionType;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.fusion.PgmFusion;
 import org.dl4jpgm.fusion.TrainerOptions;
@@ -35,7 +34,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,8 +132,17 @@ public final class ExperimentRunner {
         return modalities;
     }
 
-    /** The graph for {@code choice}; {@code fusedOut[0]} receives the fusion's names. */
-    public ComputationGraph build(FusionChoice choice, long seed, Fused[] fusedOut) {
+    /**
+     * An initialised graph and the names of its fusion.
+     *
+     * @param graph the graph, not trained
+     * @param fused what {@code PgmFusion} added to it
+     */
+    public record Built(ComputationGraph graph, Fused fused) {
+    }
+
+    /** The graph for {@code choice}, initialised from {@code seed}. */
+    public Built build(FusionChoice choice, long seed) {
         int d = options.getWidth();
         InputType[] types = new InputType[modalities.size()];
         for (int m = 0; m < types.length; m++) {
@@ -143,7 +153,7 @@ public final class ExperimentRunner {
                 .dataType(DataType.FLOAT).updater(new Adam(options.getModelLearningRate())).weightInit(WeightInit.XAVIER)
                 .graphBuilder().addInputs(modalities.toArray(new String[0])).setInputTypes(types);
         String[] fusionInputs = modalities.toArray(new String[0]);
-        boolean anySequence = java.util.Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
+        boolean anySequence = Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
         if (choice.isPgm() && anySequence) {
             // with a mix of vectors and sequences, sequences are reduced by a masked mean over their valid steps, what
             // the baselines do to every sequence, so that all fusions see the same inputs (PgmLayer itself accepts the
@@ -155,8 +165,7 @@ public final class ExperimentRunner {
                 }
             }
         }
-        Fused f = choice.type() == FusionType.UNIMODAL ? uniModal(b, choice.modality(), types)
-                : PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
+        Fused f = PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
         boolean classification = target.getTask() == TaskType.CLASSIFICATION;
         b.addLayer("dense", new DenseLayer.Builder().nOut(d).activation(Activation.RELU).build(), f.output())
                 .addLayer("out", new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
@@ -169,27 +178,11 @@ public final class ExperimentRunner {
         b.setOutputs(outputs.toArray(new String[0]));
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
-        fusedOut[0] = f;
-        return g;
-    }
-
-    /**
-     * The uni-modal baseline: the chosen modality alone (a sequence reduced by its masked step mean). Built here rather
-     * than by {@code PgmFusion}, whose UNIMODAL fusion (as of this commit) also pools the unused sequence modalities,
-     * leaving a layer without consumers that fails DL4J's backward pass.
-     */
-    private Fused uniModal(ComputationGraphConfiguration.GraphBuilder b, String modality, InputType[] types) {
-        b.allowDisconnected(true); // the other modalities stay unused inputs
-        InputType t = types[modalities.indexOf(modality)];
-        if (t instanceof InputType.InputTypeRecurrent r) {
-            b.addLayer("uniPool", new StepMeanPoolingLayer.Builder().build(), modality);
-            return new Fused("uniPool", r.getSize(), null);
-        }
-        return new Fused(modality, ((InputType.InputTypeFeedForward) t).getSize(), null);
+        return new Built(g, f);
     }
 
     private static boolean allSequences(InputType[] types) {
-        return java.util.Arrays.stream(types).allMatch(t -> t instanceof InputType.InputTypeRecurrent);
+        return Arrays.stream(types).allMatch(t -> t instanceof InputType.InputTypeRecurrent);
     }
 
     /**
@@ -206,8 +199,7 @@ public final class ExperimentRunner {
      */
     public Trained train(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
         long t0 = System.nanoTime();
-        Fused[] fused = new Fused[1];
-        ComputationGraph g = build(choice, seed, fused);
+        Built built = build(choice, seed);
         LayoutMultiDataSetIterator trainIt = iterator(train, true, seed);
         TrainerOptions.Builder to = TrainerOptions.builder().stage1Epochs(options.getStage1Epochs())
                 .stage2Epochs(options.getStage2Epochs()).alpha(options.getAlpha()).beta(options.getBeta())
@@ -218,13 +210,14 @@ public final class ExperimentRunner {
         Consumer<EpochRecord> onEpoch = progress;
         TrainingStats stats = null;
         if (options.getStatsFile() != null) {
-            stats = TrainingStats.attach(g, options.getStatsFile(), choice.label() + "-seed" + seed);
+            stats = TrainingStats.attach(built.graph(), options.getStatsFile(), choice.label() + "-seed" + seed);
             onEpoch = stats.objectives().andThen(progress);
         }
         try {
             List<EpochRecord> history = new TwoStageTrainer(to.build()).onEpoch(onEpoch).epochStart(trainIt::setEpoch)
-                    .fit(new PgmGraph(g, fused[0]), trainIt, monitored ? iterator(train, false, seed) : null);
-            return new Trained(g, fused[0], history, (System.nanoTime() - t0) / 1e9);
+                    .fit(new PgmGraph(built.graph(), built.fused()), trainIt,
+                            monitored ? iterator(train, false, seed) : null);
+            return new Trained(built.graph(), built.fused(), history, (System.nanoTime() - t0) / 1e9);
         } finally {
             if (stats != null) {
                 stats.detach();
@@ -236,8 +229,8 @@ public final class ExperimentRunner {
      * The checkpoint folder of one run: {@code <checkpoint dir>/<fusion label>-seed<seed>}, the label's characters
      * other than letters, digits, '.', '_' and '-' replaced by '_' (null without a checkpoint dir).
      */
-    public java.nio.file.Path checkpointFolder(FusionChoice choice, long seed) {
-        java.nio.file.Path dir = options.getCheckpointDir();
+    public Path checkpointFolder(FusionChoice choice, long seed) {
+        Path dir = options.getCheckpointDir();
         return dir == null ? null : dir.resolve(choice.label().replaceAll("[^A-Za-z0-9._-]+", "_") + "-seed" + seed);
     }
 
@@ -252,23 +245,23 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Trains and evaluates, handing the trained model and its two test metrics to {@code trained} (e.g. to save it).
+     * Trains and evaluates, handing the trained model and its test metrics to {@code trained} (e.g. to save it).
      *
      * @param monitored see {@link #train}
      * @param progress  receives every epoch's record
      */
     public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress,
-                         java.util.function.BiConsumer<Trained, double[]> trained) {
+                         java.util.function.BiConsumer<Trained, TaskMetrics> trained) {
         long t0 = System.nanoTime();
         Trained t = train(choice, seed, monitored, progress);
         ComputationGraph g = t.graph();
-        double[] metrics = evaluate(g, test);
+        TaskMetrics metrics = evaluate(g, test);
         trained.accept(t, metrics);
         List<PartitionStatistics.ModalityPartition> parts = null;
         if (choice.isPgm() && choice.spec(options, modalities).getPgm().isUsePartitioner()) {
             parts = PartitionStatistics.compute(g, t.fused().pgmVertex(), iterator(test, false, seed));
         }
-        return new RunResult(choice, seed, metrics[0], metrics[1], ParameterCounts.of(g).total(), (System.nanoTime() - t0) / 1e9,
+        return new RunResult(choice, seed, metrics, ParameterCounts.of(g).total(), (System.nanoTime() - t0) / 1e9,
                 t.history(), parts);
     }
 
@@ -332,14 +325,14 @@ public final class ExperimentRunner {
 
     /**
      * ACC and weighted F1 (classification), or MAE and Pearson correlation (regression), of the task output of
-     * {@code g} on every example of {@code split}: the two numbers the main job prints per run.
+     * {@code g} on every example of {@code split}: the metrics the main job prints per run.
      */
-    public double[] evaluate(ComputationGraph g, SplitData split) {
+    public TaskMetrics evaluate(ComputationGraph g, SplitData split) {
         return metrics(target, outputs(g, split), split);
     }
 
-    /** The two metrics of {@link #evaluate} from the task outputs {@code out} of {@code split}'s examples. */
-    public static double[] metrics(TargetSpec target, INDArray out, SplitData split) {
+    /** The metrics of {@link #evaluate} from the task outputs {@code out} of {@code split}'s examples. */
+    public static TaskMetrics metrics(TargetSpec target, INDArray out, SplitData split) {
         double[] truth = LabelEncoder.decode(target, split.labels(target.getName()), null);
         if (target.getTask() == TaskType.CLASSIFICATION) {
             int[] pred = new int[truth.length];
@@ -349,13 +342,13 @@ public final class ExperimentRunner {
                 actual[i] = (int) truth[i];
             }
             ClassificationMetrics m = ClassificationMetrics.compute(pred, actual, target.getClasses().size());
-            return new double[]{m.accuracy(), m.weightedF1()};
+            return new TaskMetrics.Classification(m.accuracy(), m.weightedF1());
         }
         double[] p = out.getColumn(0).toDoubleVector();
         double mae = 0;
         for (int i = 0; i < p.length; i++) {
             mae += Math.abs(p[i] - truth[i]);
         }
-        return new double[]{mae / Math.max(1, p.length), MosiMetrics.pearson(p, truth)};
+        return new TaskMetrics.Regression(mae / Math.max(1, p.length), MosiMetrics.pearson(p, truth));
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The results in the layout of the paper's Table 2 (PgM against the fusion baselines) and Table 3 (PgM against its
@@ -13,16 +14,31 @@ import java.util.Map;
  */
 public final class ResultsTable {
 
+    /** A metric column: its header, the format of mean and std, the scale they are shown in, the metric. */
+    private record Column(String header, String format, double scale, ToDoubleFunction<TaskMetrics> metric) {
+    }
+
+    private static final List<Column> CLASSIFICATION = List.of(
+            new Column("ACC (%)", "%5.1f ± %4.1f", 100, m -> ((TaskMetrics.Classification) m).accuracy()),
+            new Column("F1 (%)", "%5.1f ± %4.1f", 100, m -> ((TaskMetrics.Classification) m).weightedF1()));
+    private static final List<Column> REGRESSION = List.of(
+            new Column("MAE", "%6.3f ± %5.3f", 1, m -> ((TaskMetrics.Regression) m).mae()),
+            new Column("Corr", "%6.3f ± %5.3f", 1, m -> ((TaskMetrics.Regression) m).correlation()));
+
     private final Map<String, List<RunResult>> rows = new LinkedHashMap<>();
-    private final boolean classification;
+    private final List<Column> columns;
 
     /** @param classification true: ACC and weighted F1 (percent); false: MAE and Corr */
     public ResultsTable(boolean classification) {
-        this.classification = classification;
+        this.columns = classification ? CLASSIFICATION : REGRESSION;
     }
 
-    /** Adds one run to its fusion's row. */
+    /** Adds one run to its fusion's row; its metrics must be of the table's task. */
     public void add(RunResult r) {
+        if (r.metrics() instanceof TaskMetrics.Classification != (columns == CLASSIFICATION)) {
+            throw new IllegalArgumentException("ResultsTable: a table of " + columns.get(0).header() + " and "
+                    + columns.get(1).header() + " cannot take " + r.metrics());
+        }
         rows.computeIfAbsent(r.choice().label(), k -> new ArrayList<>()).add(r);
     }
 
@@ -40,12 +56,9 @@ public final class ResultsTable {
         return new double[]{mean, values.length > 1 ? Math.sqrt(ss / (values.length - 1)) : 0};
     }
 
-    private String cell(List<RunResult> runs, boolean first) {
-        double[] v = runs.stream().mapToDouble(r -> first ? r.metricA() : r.metricB()).toArray();
-        double[] ms = meanStd(v);
-        double scale = classification ? 100 : 1;
-        return String.format(Locale.ROOT, classification ? "%5.1f ± %4.1f" : "%6.3f ± %5.3f", ms[0] * scale,
-                ms[1] * scale);
+    private static String cell(List<RunResult> runs, Column column) {
+        double[] ms = meanStd(runs.stream().mapToDouble(r -> column.metric().applyAsDouble(r.metrics())).toArray());
+        return String.format(Locale.ROOT, column.format(), ms[0] * column.scale(), ms[1] * column.scale());
     }
 
     /**
@@ -54,8 +67,8 @@ public final class ResultsTable {
      * @param chance a line about chance level, printed under the tables (may be null)
      */
     public String format(String chance) {
-        String a = classification ? "ACC (%)" : "MAE";
-        String b = classification ? "F1 (%)" : "Corr";
+        String a = columns.get(0).header();
+        String b = columns.get(1).header();
         StringBuilder sb = new StringBuilder();
         sb.append("Table 2 layout: PgM and the fusion baselines (mean ± std over seeds)\n\n");
         header(sb, a, b);
@@ -89,6 +102,6 @@ public final class ResultsTable {
     private void row(StringBuilder sb, String label, List<RunResult> runs) {
         double secs = runs.stream().mapToDouble(RunResult::seconds).average().orElse(0);
         sb.append(String.format(Locale.ROOT, "| %-22s | %-15s | %-15s | %5d | %,10d | %8.1f |%n", label,
-                cell(runs, true), cell(runs, false), runs.size(), runs.get(0).parameters(), secs));
+                cell(runs, columns.get(0)), cell(runs, columns.get(1)), runs.size(), runs.get(0).parameters(), secs));
     }
 }

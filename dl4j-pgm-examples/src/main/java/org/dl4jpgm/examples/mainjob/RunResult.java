@@ -10,13 +10,12 @@ import java.util.List;
  *
  * @param choice     the fusion
  * @param seed       the seed
- * @param metricA    ACC (classification) or MAE (regression) on the test split
- * @param metricB    weighted F1 (classification) or Pearson correlation (regression)
+ * @param metrics    ACC and weighted F1 (classification) or MAE and Pearson correlation (regression) on the test split
  * @param parameters total trainable parameters of the graph
  * @param seconds    wall time of training and evaluation
  * @param history    one record per epoch
  * @param partitions per-modality uni/paired/overlap shares on the test split (PgM with a partitioner only, else null)
  */
-public record RunResult(FusionChoice choice, long seed, double metricA, double metricB, long parameters, double seconds,
+public record RunResult(FusionChoice choice, long seed, TaskMetrics metrics, long parameters, double seconds,
                         List<EpochRecord> history, List<PartitionStatistics.ModalityPartition> partitions) {
 }

@@ -12,6 +12,7 @@ import org.dl4jpgm.examples.cli.Cli;
 import org.dl4jpgm.examples.cli.Converters;
 import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.mainjob.ExperimentRunner;
+import org.dl4jpgm.examples.mainjob.TaskMetrics;
 import org.dl4jpgm.examples.tasks.RunProvenance;
 import org.dl4jpgm.examples.tasks.TaskCommand;
 import org.dl4jpgm.examples.tasks.TaskOptionException;
@@ -74,8 +75,8 @@ public final class Predict {
     @Option(names = {"-h", "--help"}, usageHelp = true, order = 200, description = "this text")
     private boolean help;
 
-    /** What a prediction run computed: the two metrics (NaN without labels) and the CSV written. */
-    public record Result(double metricA, double metricB, int examples, Path csv) {
+    /** What a prediction run computed: the test metrics and the CSV written. */
+    public record Result(TaskMetrics metrics, int examples, Path csv) {
     }
 
     private Predict() {
@@ -208,18 +209,17 @@ public final class Predict {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        double[] metrics = ExperimentRunner.metrics(target, outputs, data);
-        print.printf(Locale.ROOT, "%s (%s, seed %d, trained by %s) on %s, %s split, %d examples: %s %.4f  %s %.4f%n",
+        TaskMetrics metrics = ExperimentRunner.metrics(target, outputs, data);
+        print.printf(Locale.ROOT, "%s (%s, seed %d, trained by %s) on %s, %s split, %d examples: %s%n",
                 m.fusion(), m.target(), m.seed(), m.command(), dataset == null ? "the embedded " + d.getName()
-                        + " set" : dataset, split, data.size(), classification ? "ACC" : "MAE", metrics[0],
-                classification ? "F1" : "Corr", metrics[1]);
+                        + " set" : dataset, split, data.size(), metrics.format());
         String fingerprint = fingerprint(root);
         if (m.fingerprint() != null && !m.fingerprint().equals(fingerprint)) {
             print.println("note: the data set's fingerprint " + fingerprint + " differs from the one trained on "
                     + m.fingerprint());
         }
         print.println("predictions: " + csv);
-        return new Result(metrics[0], metrics[1], data.size(), csv);
+        return new Result(metrics, data.size(), csv);
     }
 
     private static String fingerprint(Path root) {

@@ -6,7 +6,6 @@ import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.testutil.SampleDatasets;
 import org.dl4jpgm.examples.mainjob.ExperimentRunner;
 import org.dl4jpgm.examples.mainjob.FusionChoice;
-import org.dl4jpgm.fusion.Fused;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -69,7 +68,7 @@ class CrossModalRetrievalMainTest {
         RetrievalHead head = new RetrievalHead(RetrievalHead.Embedding.BOTH, 10);
         ExperimentRunner runner = new ExperimentRunner(reader.descriptor(), reader.descriptor().getDefaultTarget(),
                 reader.readSplit("train"), test, o, head);
-        ComputationGraph g = runner.build(FusionChoice.parse("PGM"), 7, new Fused[1]);
+        ComputationGraph g = runner.build(FusionChoice.parse("PGM"), 7).graph();
         // the same images with every text replaced by another pair's text
         int n = test.size();
         INDArray text = test.features("text");

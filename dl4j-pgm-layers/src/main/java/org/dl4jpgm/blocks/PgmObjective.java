@@ -1,0 +1,147 @@
+package org.dl4jpgm.blocks;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * PgM's objective, Eq. 11, per example b:
+ * <pre>
+ *   L_P(b) = Σ_{i = 1..N} ( L_UFC(i, b) + L_PFC(i, b) + L_UPR(i, b) )
+ * </pre>
+ * from the learned features ũ(i), p̃(i) and the reconstructions Î(i) of every iteration: UFC (Eq. 8,
+ * {@link UfcObjective}), PFC (Eq. 9, {@link PfcObjective}), UPR (Eq. 10, {@link UprObjective}). The three terms stay
+ * separate ({@link Terms}) so that they can be monitored one by one; a term an ablation switches off
+ * ({@link PgmOptions#isUseUfc()} etc.) is zero and its classifier defines no parameters. Its children are the two
+ * classifiers, UFC's first.
+ *
+ * <p>A modality is missing for example b when its step mask has no valid step; it adds nothing to b's terms, which are
+ * normalised by the M_b present modalities (the plain forms when all are present; zero when none is).
+ */
+public final class PgmObjective extends CompositeBlock {
+
+    private final UfcObjective ufc;
+    private final PfcObjective pfc;
+    private final UprObjective upr;
+
+    /**
+     * @param options    which terms are on
+     * @param width      D
+     * @param modalities M
+     */
+    public PgmObjective(PgmOptions options, long width, int modalities) {
+        this.ufc = options.isUseUfc() ? addChild(new UfcObjective(width, modalities)) : null;
+        this.pfc = options.isUsePfc() ? addChild(new PfcObjective(width, modalities)) : null;
+        this.upr = options.isUseUpr() ? new UprObjective(width, modalities) : null;
+    }
+
+    /** Eq. 8's classifier and loss; null when switched off. */
+    public UfcObjective ufc() {
+        return ufc;
+    }
+
+    /** Eq. 9's classifier and loss; null when switched off. */
+    public PfcObjective pfc() {
+        return pfc;
+    }
+
+    /** Whether the model needs the decoder's reconstructions (Eq. 10). */
+    public boolean usesReconstructions() {
+        return upr != null;
+    }
+
+    /** A new running sum, for one definition of the model. */
+    public Sum start() {
+        return new Sum();
+    }
+
+    /** UFC, PFC and UPR per example {@code [B]}, each summed over the iterations; their sum is L_P. */
+    public record Terms(SDVariable ufc, SDVariable pfc, SDVariable upr) {
+        /** L_P, Eq. 11, {@code [B]}. */
+        public SDVariable total() {
+            return ufc.add(pfc).add(upr);
+        }
+    }
+
+    /**
+     * The terms of Eq. 11 summed over iterations and groups of stacked modalities ({@code [G B, ..]}, modality-major,
+     * see {@link ModalityGroups}), then normalised by the present modalities in {@link #terms}.
+     */
+    public final class Sum {
+
+        private SDVariable ufcSum;
+        private SDVariable pfcSum;
+        private SDVariable uprSum;
+        /** M_b, the present modalities per example {@code [B]}; null while no modality has a step mask. */
+        private SDVariable presentCount;
+
+        private Sum() {
+        }
+
+        /**
+         * Counts the present modalities of a group; called for every group as soon as any modality has a step mask.
+         *
+         * @param present    {@code [G B]} (1 = a valid step), or null: the group has no mask, all present
+         * @param groupInput any {@code [B, S, D]} input of the group (the batch size of the count)
+         */
+        public void countPresent(SDVariable present, int groupSize, SDVariable groupInput) {
+            SDVariable groupCount = present != null ? ModalityGroups.sumOverGroup(present, groupSize)
+                    : SdOps.stopGradient(groupInput.sum(2).sum(1)).mul(0.0).add(groupSize);
+            presentCount = presentCount == null ? groupCount : presentCount.add(groupCount);
+        }
+
+        /**
+         * UFC and PFC of one iteration on one group.
+         *
+         * @param learnedU ũ {@code [G B, S, D]}
+         * @param learnedP p̃ {@code [G B, S, D]}
+         * @param mask     step masks {@code [G B, S]} or null
+         * @param present  {@code [G B]} or null
+         */
+        public void addClassifications(Map<String, SDVariable> p, int[] group, SDVariable learnedU, SDVariable learnedP,
+                                       SDVariable mask, long seq, SDVariable present) {
+            if (ufc == null && pfc == null) {
+                return;
+            }
+            SDVariable pooledU = SdOps.maskedMeanOverSteps(learnedU, mask, seq);
+            if (ufc != null) {
+                ufcSum = add(ufcSum, ufc.groupSum(p, pooledU, group, present));
+            }
+            if (pfc != null) {
+                SDVariable pooledP = SdOps.maskedMeanOverSteps(learnedP, mask, seq);
+                pfcSum = add(pfcSum, pfc.groupSum(p, pooledU, pooledP, group.length, present));
+            }
+        }
+
+        /**
+         * UPR of one iteration on one group.
+         *
+         * @param target I {@code [G B, S, D]}
+         * @param rec    Î {@code [G B, S, D]}
+         */
+        public void addReconstruction(SDVariable target, SDVariable rec, SDVariable mask, long seq, int groupSize,
+                                      SDVariable present) {
+            uprSum = add(uprSum, upr.groupSum(target, rec, mask, seq, groupSize, present));
+        }
+
+        /**
+         * The normalised terms.
+         *
+         * @param zeros {@code [B]} zeros for the terms that are switched off (asked for only if one is)
+         */
+        public Terms terms(Supplier<SDVariable> zeros) {
+            // with a mask anywhere, divide by the present modalities M_b (1 where none is: the sums are 0 there)
+            SDVariable present = presentCount == null ? null : SdOps.atLeastOne(presentCount);
+            SDVariable u = ufcSum == null ? null : ufc.mean(ufcSum, present);
+            SDVariable pf = pfcSum == null ? null : pfc.mean(pfcSum, present);
+            SDVariable r = uprSum == null ? null : upr.scaled(uprSum, present);
+            SDVariable zero = u != null && pf != null && r != null ? null : zeros.get();
+            return new Terms(u != null ? u : zero, pf != null ? pf : zero, r != null ? r : zero);
+        }
+
+        private static SDVariable add(SDVariable acc, SDVariable x) {
+            return acc == null ? x : acc.add(x);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.dl4jpgm.blocks;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * Uni-paired reconstruction, Eq. 10: the decoder's {@code Î_m = Decoder([ũ_m, p̃_m])} (Eq. 7,
+ * {@link UniPairedDecoderBlock}) should give back the modality's representation I_m. Per example b:
+ * <pre>
+ *   L_UPR(b) = Σ_m mean_{valid s} ||I_m(b, s) - Î_m(b, s)||² / D
+ * </pre>
+ * With modalities missing for b, the sum over the M_b present ones is scaled by {@code M / M_b} (M times their mean,
+ * the sum's scale when all are present). No parameters of its own: the decoder serves UPR alone, and
+ * {@link PgmBlock} defines it only with UPR.
+ */
+public final class UprObjective {
+
+    private final long width;
+    private final int modalities;
+
+    /**
+     * @param width      D
+     * @param modalities M
+     */
+    public UprObjective(long width, int modalities) {
+        this.width = width;
+        this.modalities = modalities;
+    }
+
+    /**
+     * The reconstruction errors of one group of G stacked modalities, summed over the group (a missing modality has no
+     * valid step and adds 0).
+     *
+     * @param target  I_m {@code [G B, S, D]}, stacked
+     * @param rec     Î_m {@code [G B, S, D]}, stacked
+     * @param mask    step masks {@code [G B, S]} or null
+     * @param present {@code [G B]} or null
+     * @return {@code [B]}
+     */
+    public SDVariable groupSum(SDVariable target, SDVariable rec, SDVariable mask, long seq, int groupSize,
+                               SDVariable present) {
+        SDVariable diff = target.sub(rec);
+        SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
+        return ModalityGroups.sumOverGroup(ModalityGroups.onlyPresent(
+                SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1), present, 1), groupSize);
+    }
+
+    /**
+     * Eq. 10 over the present modalities.
+     *
+     * @param sum     the {@link #groupSum}s of every group {@code [B]}
+     * @param present M_b ({@code [B]}, at least 1), or null: all M present (the sum itself)
+     * @return {@code [B]}
+     */
+    public SDVariable scaled(SDVariable sum, SDVariable present) {
+        return present == null ? sum : sum.mul(modalities).div(present);
+    }
+}
