@@ -8,6 +8,8 @@ import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.time.SystemClockTimeSource;
+import org.deeplearning4j.spark.time.TimeSourceProvider;
 import org.dl4jpgm.fusion.LossWeights;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -90,6 +92,11 @@ public final class SparkPgmTrainer {
         if (options.getExportDirectory() != null) {
             b.exportDirectory(options.getExportDirectory());
         }
+        if (options.isCollectStats() && System.getProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY) == null) {
+            // the statistics' default clock asks an NTP server on the internet (and fails without one); executors on
+            // a cluster take the same -D through spark.executor.extraJavaOptions (docs/spark.md)
+            System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY, SystemClockTimeSource.class.getName());
+        }
         return b.build();
     }
 
@@ -116,7 +123,7 @@ public final class SparkPgmTrainer {
      */
     public List<EpochResult> fitPaths(JavaSparkContext sc, PgmGraph pgm, JavaRDD<String> paths) {
         TrainingMaster<?, ?> tm = trainingMaster(sc, options.getBatchSizePerWorker());
-        return run(pgm, new SparkComputationGraph(sc, pgm.graph(), tm), net -> net.fitPathsMultiDataSet(paths));
+        return run(pgm, new SparkComputationGraph(sc, pgm.graph(), tm), net -> net.fitPaths(paths, new MaskSafeMultiDataSetLoader()));
     }
 
     private List<EpochResult> run(PgmGraph pgm, SparkComputationGraph net, Consumer<SparkComputationGraph> epoch) {
