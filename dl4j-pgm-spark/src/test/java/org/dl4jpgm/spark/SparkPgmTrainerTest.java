@@ -1,16 +1,29 @@
 package org.dl4jpgm.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jpgm.fusion.FusionSpec;
 import org.dl4jpgm.fusion.LossWeights;
+import org.dl4jpgm.fusion.PgmFusion;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +122,37 @@ class SparkPgmTrainerTest {
         assertEquals(spark.getLossWeights(), back.getLossWeights());
         assertEquals(spark.graph().params(), restored.params());
         assertArrayEquals(distributed, job.evaluate(restored), 0.0);
+    }
+
+    @Test
+    void trainsAHostGraphWhoseFusionPgmReplacedOnArrays() {
+        // a host graph: two dense encoders, a MergeVertex fusion, a softmax head; its fusion replaced by PgM
+        ComputationGraph host = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4)
+                .dataType(DataType.FLOAT).updater(new Adam(1e-2)).weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("x", "y").setInputTypes(InputType.feedForward(5), InputType.feedForward(3))
+                .addLayer("encX", new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build(), "x")
+                .addLayer("encY", new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build(), "y")
+                .addVertex("fusion", new MergeVertex(), "encX", "encY")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build(), "fusion")
+                .setOutputs("out").build());
+        host.init();
+        PgmGraph pgm = PgmFusion.replace(host, "fusion", FusionSpec.builder().build());
+        // whole-data-set arrays, as feature-cache entries are read: class = sign of x's first feature
+        INDArray x = Nd4j.rand(DataType.FLOAT, 64, 5).subi(0.5);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 64, 3);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 64, 2);
+        for (int i = 0; i < 64; i++) {
+            labels.putScalar(i, x.getDouble(i, 0) > 0 ? 1 : 0, 1.0);
+        }
+        var rdd = SparkData.fromArrays(sc, new INDArray[]{x, y}, null, labels, 16, 2);
+        assertEquals(4, rdd.count());
+        float[] out0 = params(pgm.graph(), "out");
+        List<SparkPgmTrainer.EpochResult> h = new SparkPgmTrainer(SparkTrainingOptions.builder().stage1Epochs(1)
+                .stage2Epochs(2).batchSizePerWorker(16).seed(4).build()).fit(sc, pgm, rdd, 16);
+        assertEquals(List.of(1, 2, 2), h.stream().map(SparkPgmTrainer.EpochResult::stage).toList());
+        assertTrue(Double.isFinite(h.get(2).score()), h.toString());
+        assertFalse(java.util.Arrays.equals(out0, params(pgm.graph(), "out")), "the host's head did not train");
     }
 
     @Test
