@@ -7,9 +7,12 @@ import java.util.Objects;
 
 /**
  * Every hyperparameter of the composite PgM model ({@link PgmBlock}), each with the paper's value or a documented
- * default. Immutable; build with {@link #builder()}. Serialised as part of a {@code PgmLayer} configuration.
+ * default. Immutable; build with {@link #builder()}. Serialised as part of a {@code PgmLayer} configuration: as JSON by
+ * {@code ModelSerializer}, with Java serialization when Spark broadcasts the configuration to its workers.
  */
-public final class PgmOptions {
+public final class PgmOptions implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** What a learner iteration hands to the next one (docs/model-spec.md, "One iteration, end to end"). */
     public enum Carry {
