@@ -1,5 +1,7 @@
 package org.dl4jpgm.spark;
 
+import org.dl4jpgm.examples.mainjob.TrainingSettings;
+
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -31,7 +33,7 @@ public final class PgmSparkJob {
     private final TargetSpec target;
     private final SplitData train;
     private final SplitData test;
-    private final PgmSettings settings;
+    private final TrainingSettings settings;
     private final ExperimentRunner runner;
     private final FusionChoice choice;
 
@@ -39,7 +41,7 @@ public final class PgmSparkJob {
      * @param fusion a fusion name of the main job ({@code PGM}, {@code CONCAT}, ...)
      */
     public PgmSparkJob(DatasetDescriptor descriptor, TargetSpec target, SplitData train, SplitData test,
-                       PgmSettings settings, String fusion) {
+                       TrainingSettings settings, String fusion) {
         this.descriptor = descriptor;
         this.target = target;
         this.train = train;
@@ -51,9 +53,8 @@ public final class PgmSparkJob {
 
     /** The graph of the fusion at {@code seed}, untrained. */
     public PgmGraph build(long seed) {
-        Fused[] f = new Fused[1];
-        ComputationGraph g = runner.build(choice, seed, f);
-        return new PgmGraph(g, f[0]);
+        ExperimentRunner.Built built = runner.build(choice, seed);
+        return new PgmGraph(built.graph(), built.fused());
     }
 
     /** The training split's minibatches (the settings' batch size, shuffled with {@code seed}) as an RDD. */
@@ -85,26 +86,12 @@ public final class PgmSparkJob {
         return runner.train(choice, seed, false, r -> { }).graph();
     }
 
-    /** ACC and weighted F1 (classification) or MAE and Pearson correlation (regression) on the test split. */
+    /**
+     * ACC and weighted F1 (classification) or MAE and Pearson correlation (regression) on the test split, as the main
+     * job computes them ({@link ExperimentRunner#evaluate}), in that order.
+     */
     public double[] evaluate(ComputationGraph g) {
-        INDArray out = runner.outputs(g, test);
-        double[] truth = LabelEncoder.decode(target, test.labels(target.getName()), null);
-        if (target.getTask() == TaskType.CLASSIFICATION) {
-            int[] pred = new int[truth.length];
-            int[] actual = new int[truth.length];
-            for (int i = 0; i < truth.length; i++) {
-                pred[i] = out.getRow(i).argMax().getInt(0);
-                actual[i] = (int) truth[i];
-            }
-            ClassificationMetrics m = ClassificationMetrics.compute(pred, actual, target.getClasses().size());
-            return new double[]{m.accuracy(), m.weightedF1()};
-        }
-        double[] p = out.getColumn(0).toDoubleVector();
-        double mae = 0;
-        for (int i = 0; i < p.length; i++) {
-            mae += Math.abs(p[i] - truth[i]);
-        }
-        return new double[]{mae / Math.max(1, p.length), MosiMetrics.pearson(p, truth)};
+        return runner.evaluate(g, test).named().values().stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** Whether the target is a classification (metrics ACC, F1) or a regression (MAE, Corr). */

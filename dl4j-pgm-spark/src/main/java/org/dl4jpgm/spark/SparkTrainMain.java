@@ -3,14 +3,14 @@ package org.dl4jpgm.spark;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.util.ModelSerializer;
-import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.datavec.cache.FeatureCacheConfig;
 import org.dl4jpgm.datavec.embedded.EmbeddedDatasets;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
-import org.dl4jpgm.examples.MainJob;
+import org.dl4jpgm.examples.cli.Presets;
+import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.ProjectHome;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -41,6 +42,10 @@ public final class SparkTrainMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainMain.class);
 
+    /** The training options every main shares (width, epochs, batch per worker, learning rates, α, β, presets). */
+    @Mixin
+    TrainingOptions training = new TrainingOptions(Presets.CPU);
+
     @Option(names = "--master", description = "Spark master, e.g. local[2] (default: the one spark-submit sets)")
     String master;
 
@@ -59,39 +64,9 @@ public final class SparkTrainMain implements Callable<Integer> {
             + "${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--stage1-epochs", defaultValue = "1", description = "PgM pre-training epochs (default: "
-            + "${DEFAULT-VALUE})")
-    int stage1Epochs;
-
-    @Option(names = "--stage2-epochs", defaultValue = "18", description = "joint epochs (default: ${DEFAULT-VALUE})")
-    int stage2Epochs;
-
-    @Option(names = "--width", defaultValue = "32", description = "model width D (default: ${DEFAULT-VALUE})")
-    int width;
-
-    @Option(names = "--iterations", defaultValue = "1", description = "PgM iterations (default: ${DEFAULT-VALUE})")
-    int iterations;
-
-    @Option(names = "--learner-mode", defaultValue = "SEQUENCE", description = "FEATURE or SEQUENCE (default: "
-            + "${DEFAULT-VALUE})")
-    LearnerMode learnerMode;
-
-    @Option(names = "--batch", defaultValue = "128", description = "minibatch size on each worker (default: "
-            + "${DEFAULT-VALUE})")
-    int batch;
-
     @Option(names = "--averaging-frequency", defaultValue = "1", description = "minibatches each worker fits between "
             + "two averagings (default: ${DEFAULT-VALUE})")
     int averagingFrequency;
-
-    @Option(names = "--lr", description = "Adam learning rate of the model part (default: the main job's)")
-    Double lr;
-
-    @Option(names = "--learner-lr", description = "Adam learning rate of PgM's learners (default: the main job's)")
-    Double learnerLr;
-
-    @Option(names = "--decoder-lr", description = "Adam learning rate of PgM's decoder (default: the main job's)")
-    Double decoderLr;
 
     @Option(names = "--max-train", defaultValue = "0", description = "at most N training examples, 0 = all")
     int maxTrain;
@@ -124,7 +99,7 @@ public final class SparkTrainMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (quick) {
-            stage2Epochs = Math.min(stage2Epochs, 2);
+            Presets.apply(training, Presets.QUICK);
             maxTrain = maxTrain > 0 ? Math.min(maxTrain, 256) : 256;
             maxTest = maxTest > 0 ? Math.min(maxTest, 128) : 128;
         }
@@ -133,11 +108,8 @@ public final class SparkTrainMain implements Callable<Integer> {
         TargetSpec t = target == null ? d.getDefaultTarget() : d.getTarget(target);
         SplitData train = limit(reader.readSplit(trainSplit), maxTrain);
         SplitData test = limit(reader.readSplit(testSplit), maxTest);
-        PgmSettings settings = new PgmSettings().width(width).iterations(iterations).learnerMode(learnerMode)
-                .batchSize(batch).epochs(stage1Epochs, stage2Epochs)
-                .learningRates(lr != null ? lr : MainJob.MODEL_LR, learnerLr != null ? learnerLr : MainJob.LEARNER_LR,
-                        decoderLr != null ? decoderLr : MainJob.DECODER_LR);
-        PgmSparkJob job = new PgmSparkJob(d, t, train, test, settings, fusion);
+        int batch = training.getBatchSize();
+        PgmSparkJob job = new PgmSparkJob(d, t, train, test, training, fusion);
         Path model = out != null ? out : ProjectHome.resolve("spark-out", fusion.toLowerCase(Locale.ROOT).replaceAll(
                 "[^a-z0-9._-]+", "_") + "-spark.zip");
         try (JavaSparkContext sc = SparkContexts.create("dl4j-pgm SparkTrainMain", master)) {
@@ -235,7 +207,12 @@ public final class SparkTrainMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new SparkTrainMain()).execute(args);
+        SparkTrainMain main = new SparkTrainMain();
+        int preset = java.util.Arrays.asList(args).indexOf("--preset");
+        if (preset >= 0 && preset + 1 < args.length) {
+            Presets.apply(main.training, args[preset + 1]);   // before parsing, so that explicit options win
+        }
+        int code = new CommandLine(main).execute(args);
         if (code != 0) {
             LOG.error("SparkTrainMain: exit status {}", code);
             System.exit(code);

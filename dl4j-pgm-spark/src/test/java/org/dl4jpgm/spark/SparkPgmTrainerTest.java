@@ -1,5 +1,9 @@
 package org.dl4jpgm.spark;
 
+import org.dl4jpgm.examples.cli.Presets;
+import org.dl4jpgm.examples.cli.TrainingOptions;
+import org.dl4jpgm.examples.mainjob.TrainingSettings;
+
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -60,8 +64,11 @@ class SparkPgmTrainerTest {
         }
     }
 
-    private static PgmSettings settings() {
-        return new PgmSettings().width(8).batchSize(32).epochs(1, 4).learningRates(1e-2, 3e-3, 1e-2);
+    private static TrainingSettings settings() {
+        TrainingOptions o = new TrainingOptions(Presets.CPU);
+        new picocli.CommandLine(o).parseArgs("--width", "8", "--batch", "32", "--stage1-epochs", "1", "--stage2-epochs",
+                "4", "--lr", "1e-2", "--learner-lr", "3e-3", "--decoder-lr", "1e-2", "--head-norm", "no");
+        return o;
     }
 
     private static float[] params(ComputationGraph g, String layer) {

@@ -1,5 +1,7 @@
 package org.dl4jpgm.spark;
 
+import org.dl4jpgm.examples.mainjob.TrainingSettings;
+
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.synthetic.SyntheticConfig;
@@ -22,7 +24,7 @@ final class SparkTestData {
     private SparkTestData() {
     }
 
-    static PgmSparkJob job(Path dir, PgmSettings settings, int train, int test) throws IOException {
+    static PgmSparkJob job(Path dir, TrainingSettings settings, int train, int test) throws IOException {
         Path data = dir.resolve("data");
         SyntheticConfig cfg = SyntheticConfig.builder().seed(11)
                 .modality(SyntheticModality.builder("a").width(8).build())
