@@ -84,12 +84,8 @@ public class LinearFusionLayer extends SameDiffLayer {
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        CorrectedSameDiffLayer ret = new CorrectedSameDiffLayer(conf, networkDataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        ret.setConf(conf);
-        return ret;
+        return CorrectedSameDiffLayer.setUp(new CorrectedSameDiffLayer(conf, networkDataType), conf, layerIndex, layerParamsView,
+                initializeParams);
     }
 
     public int getModalities() {

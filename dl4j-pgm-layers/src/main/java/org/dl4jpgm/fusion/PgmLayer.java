@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jpgm.blocks.PgmBlock;
+import org.dl4jpgm.impl.CorrectedSameDiffLayer;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.blocks.SdBlock;
 import org.dl4jpgm.blocks.SdOps;
@@ -139,12 +140,8 @@ public class PgmLayer extends SameDiffLayer {
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        PgmLayerRuntime ret = new PgmLayerRuntime(conf, networkDataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        ret.setConf(conf);
-        return ret;
+        return CorrectedSameDiffLayer.setUp(new PgmLayerRuntime(conf, networkDataType), conf, layerIndex, layerParamsView,
+                initializeParams);
     }
 
     /** α of Eq. 12: the weight of L_P in the gradient. */

@@ -36,6 +36,19 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         super(conf, dataType);
     }
 
+    /**
+     * Sets up a runtime as DL4J's {@code SameDiffLayer.instantiate} does (index, parameter view, parameter table from
+     * the configuration's initializer, configuration); returns it.
+     */
+    public static <T extends CorrectedSameDiffLayer> T setUp(T layer, NeuralNetConfiguration conf, int layerIndex,
+                                                             INDArray paramsView, boolean initializeParams) {
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(paramsView);
+        layer.setParamTable(conf.getLayer().initializer().init(conf, paramsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
+    }
+
     /** Checks the input against the configuration first, so a bad shape is reported by the layer, not by SameDiff. */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
