@@ -7,16 +7,12 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.conf.Layouts;
-import org.dl4jpgm.conf.StepMeanPoolingLayer;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -254,26 +250,5 @@ public final class PgmFusion {
             }
         });
         return names;
-    }
-
-    /** Names of the baseline vertices that {@link BaselineFusions} adds (for tests and tools). */
-    static String name(FusionSpec spec, String what) {
-        return spec.getPrefix() + what;
-    }
-
-    static DenseLayer.Builder dense(FusionSpec spec, long nOut, Activation activation) {
-        DenseLayer.Builder d = new DenseLayer.Builder().nOut(nOut).activation(activation);
-        if (spec.getModelUpdater() != null) {
-            d.updater(spec.getModelUpdater());
-        }
-        return d;
-    }
-
-    static StepMeanPoolingLayer pooling() {
-        return new StepMeanPoolingLayer.Builder().build();
-    }
-
-    static ScaleVertex identity() {
-        return new ScaleVertex(1.0);
     }
 }
