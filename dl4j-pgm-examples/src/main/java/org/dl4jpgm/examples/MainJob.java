@@ -18,7 +18,7 @@ import org.dl4jpgm.examples.mainjob.ResultsTable;
 import org.dl4jpgm.examples.mainjob.RunResult;
 import org.dl4jpgm.examples.predict.SavedModel;
 import org.dl4jpgm.examples.tasks.RunProvenance;
-import org.dl4jpgm.fusion.EpochRecord;
+import org.dl4jpgm.train.EpochRecord;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.util.ParameterCounts;
 

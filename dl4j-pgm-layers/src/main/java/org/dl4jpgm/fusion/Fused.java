@@ -1,5 +1,7 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.PgmLayer;
+
 /**
  * What {@link PgmFusion} added to a graph.
  *

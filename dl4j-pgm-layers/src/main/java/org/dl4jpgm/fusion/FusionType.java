@@ -1,5 +1,10 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.LinearFusionLayer;
+import org.dl4jpgm.conf.ModalityPackVertex;
+import org.dl4jpgm.conf.PgmHeadLayer;
+import org.dl4jpgm.conf.PgmLayer;
+
 /** The fusion choices of the paper's Table 2, PgM included, all built by {@link PgmFusion}. */
 public enum FusionType {
     /** PgM: {@link ModalityPackVertex}, {@link PgmLayer} and the head of Eq. 13-14 ({@link PgmHeadLayer}). */

@@ -1,5 +1,9 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.ModalityPackVertex;
+import org.dl4jpgm.conf.PgmHeadLayer;
+import org.dl4jpgm.conf.PgmLayer;
+import org.dl4jpgm.conf.PgmLayerRuntime;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -34,7 +38,7 @@ import java.util.Map;
  * </ul>
  * The graph keeps the outputs it had: PgM's objective L_P reaches the gradients through the PgM layer's backward pass
  * ({@link PgmLayerRuntime}), so {@code fit} takes the user's features and task labels as before. The weights of Eq. 12
- * are set on the built graph ({@link PgmGraph#setLossWeights}); {@link TwoStageTrainer} runs the paper's two stages.
+ * are set on the built graph ({@link PgmGraph#setLossWeights}); {@link org.dl4jpgm.train.TwoStageTrainer} runs the paper's two stages.
  */
 public final class PgmFusion {
 

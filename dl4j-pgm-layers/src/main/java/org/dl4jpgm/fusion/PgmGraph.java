@@ -1,5 +1,10 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.LossWeights;
+import org.dl4jpgm.conf.PgmHeadLayer;
+import org.dl4jpgm.conf.PgmLayer;
+import org.dl4jpgm.conf.PgmLayerRuntime;
+import org.dl4jpgm.conf.WeightedLoss;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
@@ -23,7 +28,7 @@ import java.util.Objects;
  * switch between the stages of Eq. 12. The graph is an ordinary DL4J graph with the outputs of the graph it replaced:
  * {@code fit}, {@code output}, {@code outputSingle}, {@code score}, {@code evaluate}, early stopping and listeners work
  * as on the original. Its score is the task outputs' loss (β L_T); PgM's objective α L_P reaches the gradients through
- * the PgM layer ({@link PgmLayerRuntime}) and is observed with {@link #objectives} or a {@link PgmObjectiveListener}.
+ * the PgM layer ({@link PgmLayerRuntime}) and is observed with {@link #objectives} or a {@link org.dl4jpgm.train.PgmObjectiveListener}.
  *
  * <p>α and β live in the graph's configuration ({@link PgmLayer#getAlpha()}, {@link WeightedLoss} around each task
  * output's loss), so the weights in effect are saved and restored with the model; {@link #of} rebuilds the handle of a
@@ -154,7 +159,7 @@ public final class PgmGraph {
     }
 
     /** Batch means of the objective channels of a PgM layer's output {@code [B, C]} or {@code [B, C, S]}. */
-    static double[] objectiveMeans(INDArray pgmOutput) {
+    public static double[] objectiveMeans(INDArray pgmOutput) {
         long channels = pgmOutput.size(1);
         INDArray objectives = pgmOutput.get(NDArrayIndex.all(),
                 NDArrayIndex.interval(channels - PgmLayer.OBJECTIVES, channels));

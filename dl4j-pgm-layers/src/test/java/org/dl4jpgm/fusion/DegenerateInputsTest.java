@@ -1,5 +1,6 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.LossWeights;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

@@ -1,5 +1,8 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.LossWeights;
+import org.dl4jpgm.conf.PgmLayerRuntime;
+import org.dl4jpgm.train.PgmObjectiveListener;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
 import org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator;

@@ -1,5 +1,6 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.PgmLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.GateGradient;

@@ -1,5 +1,11 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.LossWeights;
+import org.dl4jpgm.conf.PgmHeadLayer;
+import org.dl4jpgm.conf.PgmLayer;
+import org.dl4jpgm.train.EpochRecord;
+import org.dl4jpgm.train.TrainerOptions;
+import org.dl4jpgm.train.TwoStageTrainer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;

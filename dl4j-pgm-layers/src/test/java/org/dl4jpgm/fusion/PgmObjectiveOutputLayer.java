@@ -1,5 +1,6 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.PgmLayer;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;

@@ -1,5 +1,9 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.LossWeights;
+import org.dl4jpgm.train.EpochRecord;
+import org.dl4jpgm.train.TrainerOptions;
+import org.dl4jpgm.train.TwoStageTrainer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -1,5 +1,11 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.LossWeights;
+import org.dl4jpgm.train.EpochRecord;
+import org.dl4jpgm.train.TrainerOptions;
+import org.dl4jpgm.train.TrainingCheckpoint;
+import org.dl4jpgm.train.TrainingDivergedException;
+import org.dl4jpgm.train.TwoStageTrainer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;

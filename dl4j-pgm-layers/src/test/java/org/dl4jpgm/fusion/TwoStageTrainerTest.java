@@ -1,5 +1,8 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.train.EpochRecord;
+import org.dl4jpgm.train.TrainerOptions;
+import org.dl4jpgm.train.TwoStageTrainer;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator;
 import org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationCondition;

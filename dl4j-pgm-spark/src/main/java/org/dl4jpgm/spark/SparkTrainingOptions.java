@@ -1,6 +1,6 @@
 package org.dl4jpgm.spark;
 
-import org.dl4jpgm.fusion.LossWeights;
+import org.dl4jpgm.conf.LossWeights;
 
 /**
  * How {@link SparkPgmTrainer} trains: the epochs of PgM's two stages, the joint stage's weights, and the parameter

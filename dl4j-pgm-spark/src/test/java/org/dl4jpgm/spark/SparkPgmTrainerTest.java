@@ -14,7 +14,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jpgm.fusion.FusionSpec;
-import org.dl4jpgm.fusion.LossWeights;
+import org.dl4jpgm.conf.LossWeights;
 import org.dl4jpgm.fusion.PgmFusion;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,6 @@
 package org.dl4jpgm.datavec.common;
 
+import org.dl4jpgm.datavec.layout.SplitCollector;
 import org.datavec.api.writable.NDArrayWritable;
 import org.datavec.api.writable.Writable;
 

@@ -7,7 +7,7 @@ import org.datavec.api.writable.Writable;
 import org.dl4jpgm.datavec.common.BadRecordPolicy;
 import org.dl4jpgm.datavec.common.DataFormatException;
 import org.dl4jpgm.datavec.common.SkipReport;
-import org.dl4jpgm.datavec.common.SplitCollector;
+import org.dl4jpgm.datavec.layout.SplitCollector;
 import org.dl4jpgm.datavec.common.Validation;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutWriter;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import org.dl4jpgm.fusion.Fused;
-import org.dl4jpgm.fusion.LossWeights;
+import org.dl4jpgm.conf.LossWeights;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.dl4jpgm.impl.CorrectedSameDiffLayer;
 import org.nd4j.autodiff.samediff.SameDiff;

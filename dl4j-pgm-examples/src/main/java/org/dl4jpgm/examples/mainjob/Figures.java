@@ -1,6 +1,6 @@
 package org.dl4jpgm.examples.mainjob;
 
-import org.dl4jpgm.fusion.EpochRecord;
+import org.dl4jpgm.train.EpochRecord;
 import org.dl4jpgm.fusion.PartitionStatistics.ModalityPartition;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;

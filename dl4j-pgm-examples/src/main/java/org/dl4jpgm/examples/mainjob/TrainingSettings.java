@@ -60,12 +60,12 @@ public interface TrainingSettings {
 
     /** Weight α of PgM's objective L_P in stage 2 (Eq. 12). Default the trainer's (0.5). */
     default double getAlpha() {
-        return org.dl4jpgm.fusion.LossWeights.JOINT.alpha();
+        return org.dl4jpgm.conf.LossWeights.JOINT.alpha();
     }
 
     /** Weight β of the task loss L_T in stage 2 (Eq. 12). Default the trainer's (1). */
     default double getBeta() {
-        return org.dl4jpgm.fusion.LossWeights.JOINT.beta();
+        return org.dl4jpgm.conf.LossWeights.JOINT.beta();
     }
 
     /**

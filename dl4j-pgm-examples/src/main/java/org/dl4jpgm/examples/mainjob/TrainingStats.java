@@ -8,7 +8,7 @@ import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.stats.impl.SbeStatsInitializationReport;
 import org.deeplearning4j.ui.model.stats.impl.SbeStatsReport;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
-import org.dl4jpgm.fusion.EpochRecord;
+import org.dl4jpgm.train.EpochRecord;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

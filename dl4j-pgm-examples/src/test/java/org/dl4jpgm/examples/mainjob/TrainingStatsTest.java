@@ -10,7 +10,7 @@ import org.dl4jpgm.datavec.synthetic.SyntheticConfig;
 import org.dl4jpgm.datavec.synthetic.SyntheticDatasetWriter;
 import org.dl4jpgm.datavec.synthetic.SyntheticModality;
 import org.dl4jpgm.datavec.synthetic.SyntheticMultimodalGenerator;
-import org.dl4jpgm.fusion.EpochRecord;
+import org.dl4jpgm.train.EpochRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.train;
 
+import org.dl4jpgm.conf.LossWeights;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 

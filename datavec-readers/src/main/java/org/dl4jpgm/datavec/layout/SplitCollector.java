@@ -1,4 +1,4 @@
-package org.dl4jpgm.datavec.common;
+package org.dl4jpgm.datavec.layout;
 
 import org.dl4jpgm.datavec.layout.SplitData;
 import org.nd4j.linalg.api.ndarray.INDArray;

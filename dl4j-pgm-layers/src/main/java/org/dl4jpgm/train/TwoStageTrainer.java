@@ -1,5 +1,7 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.train;
 
+import org.dl4jpgm.conf.LossWeights;
+import org.dl4jpgm.fusion.PgmGraph;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
 import org.deeplearning4j.earlystopping.trainer.EarlyStoppingGraphTrainer;

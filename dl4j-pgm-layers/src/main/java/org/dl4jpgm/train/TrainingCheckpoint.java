@@ -1,5 +1,7 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.train;
 
+import org.dl4jpgm.conf.LossWeights;
+import org.dl4jpgm.fusion.PgmGraph;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.rng.Random;
@@ -34,7 +36,7 @@ import java.util.stream.Stream;
  * @param history the records of the epochs done
  * @param file    where it is
  */
-record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, List<EpochRecord> history, Path file) {
+public record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, List<EpochRecord> history, Path file) {
 
     /** Key of the trainer's state in the zip ({@code ModelSerializer.addObjectToFile}). */
     static final String STATE_KEY = "pgmTrainerState";
@@ -42,7 +44,7 @@ record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, L
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)\\.zip");
 
     /** The file name of the checkpoint after {@code done} epochs. */
-    static String fileName(int done) {
+    public static String fileName(int done) {
         return String.format(Locale.ROOT, "checkpoint-%04d.zip", done);
     }
 
@@ -97,7 +99,7 @@ record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, L
     }
 
     /** The checkpoint with the most epochs done in {@code dir}, or null if there is none (or no folder). */
-    static TrainingCheckpoint latest(Path dir) {
+    public static TrainingCheckpoint latest(Path dir) {
         try {
             List<Path> files = list(dir);
             if (files.isEmpty()) {
@@ -110,7 +112,7 @@ record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, L
     }
 
     /** The checkpoint files of {@code dir}, fewest epochs first (temporary files left out). */
-    static List<Path> list(Path dir) throws IOException {
+    public static List<Path> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -126,7 +128,7 @@ record TrainingCheckpoint(int done, int stage, int epoch, LossWeights weights, L
     }
 
     /** Reads the trainer's state of a checkpoint file. */
-    static TrainingCheckpoint read(Path file) {
+    public static TrainingCheckpoint read(Path file) {
         Properties p = stateOf(file);
         List<EpochRecord> history = new ArrayList<>();
         int n = Integer.parseInt(p.getProperty("history.size"));

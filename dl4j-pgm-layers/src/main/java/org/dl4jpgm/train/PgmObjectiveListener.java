@@ -1,5 +1,8 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.train;
 
+import org.dl4jpgm.conf.PgmLayer;
+import org.dl4jpgm.fusion.Fused;
+import org.dl4jpgm.fusion.PgmGraph;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,4 +1,4 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.conf;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.dl4jpgm.blocks.GateMasks;

@@ -1,4 +1,5 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.conf;
+
 
 /**
  * The loss PgM is trained on, Eq. 12, and its weights:
@@ -8,7 +9,7 @@ package org.dl4jpgm.fusion;
  * with L_P PgM's objective (Eq. 11, {@link org.dl4jpgm.blocks.PgmObjective}, per example, averaged over the batch) and
  * L_T the task loss. Training runs in two stages (Sec. 4.2, {@link #forStage}): stage 1 pre-trains on L_P alone,
  * {@link #PRETRAINING} {@code (1, 0)}; stage 2 trains on both with the configured weights (paper: {@link #JOINT}
- * {@code (0.5, 1)}). A graph computes L_D without an extra output or labels: {@link PgmGraph#setLossWeights} sets α on
+ * {@code (0.5, 1)}). A graph computes L_D without an extra output or labels: {@link org.dl4jpgm.fusion.PgmGraph#setLossWeights} sets α on
  * the PgM vertex, whose backward pass adds {@code α ∇L_P}, and β on the task outputs' losses
  * ({@link WeightedLoss}).
  *

@@ -1,4 +1,4 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.train;
 
 /**
  * One epoch of {@link TwoStageTrainer}: the stage (1 = PgM pre-training, 2 = joint), the epoch within it, and the

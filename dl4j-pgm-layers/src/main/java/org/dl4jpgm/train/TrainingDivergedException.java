@@ -1,4 +1,4 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.train;
 
 /**
  * Thrown by {@link TwoStageTrainer} when a batch gives a non-finite score or gradient: training stops before that

@@ -1,4 +1,4 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.conf;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;

@@ -1,4 +1,4 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.conf;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.dl4jpgm.impl.CorrectedSameDiffLayer;
@@ -16,7 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * encoder before it. (DL4J's backward pass carries the gradient of the batch <em>sum</em> of the losses, which its
  * updater divides by B; the output layers' errors are per example, not divided by B, and so is this one.) No output
  * layer and no label array is needed for {@code L_P}; the graph keeps the outputs of the graph it replaced. α is read
- * from the configuration at every backward pass ({@link PgmLayer#getAlpha()}), so {@link PgmGraph#setLossWeights}
+ * from the configuration at every backward pass ({@link PgmLayer#getAlpha()}), so {@link org.dl4jpgm.fusion.PgmGraph#setLossWeights}
  * switches stages on a built graph.
  */
 public class PgmLayerRuntime extends CorrectedSameDiffLayer {

@@ -1,4 +1,4 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.conf;
 
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -80,7 +80,7 @@ public class PgmLayer extends SameDiffLayer {
     private IUpdater decoderUpdater;
     /**
      * α of Eq. 12, the weight of PgM's objective L_P in the gradient ({@link PgmLayerRuntime}); default
-     * {@link LossWeights#JOINT}'s. Set with {@link PgmGraph#setLossWeights}.
+     * {@link LossWeights#JOINT}'s. Set with {@link org.dl4jpgm.fusion.PgmGraph#setLossWeights}.
      */
     @JsonProperty
     private double alpha = LossWeights.JOINT.alpha();

@@ -1,4 +1,4 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.conf;
 
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * A task output's loss times β, Eq. 12's weight of the task loss L_T: score, per-example scores and gradient of the
- * wrapped loss, each multiplied by {@link #getWeight()}. {@link PgmGraph#setLossWeights} puts it around the loss of
+ * wrapped loss, each multiplied by {@link #getWeight()}. {@link org.dl4jpgm.fusion.PgmGraph#setLossWeights} puts it around the loss of
  * every output layer of a graph with PgM and changes its weight between the stages; it is part of the layer's
  * configuration, so the weight in effect is saved and restored with the model (JSON, ModelSerializer).
  *

@@ -1,4 +1,4 @@
-package org.dl4jpgm.fusion;
+package org.dl4jpgm.conf;
 
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
