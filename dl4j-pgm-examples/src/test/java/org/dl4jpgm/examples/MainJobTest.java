@@ -5,7 +5,7 @@ import org.dl4jpgm.datavec.synthetic.SyntheticDatasetWriter;
 import org.dl4jpgm.datavec.synthetic.SyntheticModality;
 import org.dl4jpgm.datavec.synthetic.SyntheticMultimodalGenerator;
 import org.dl4jpgm.examples.mainjob.Figures;
-import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.examples.mainjob.MainJobOptions;
 import org.dl4jpgm.fusion.FusionSpec;
 import org.junit.jupiter.api.Test;

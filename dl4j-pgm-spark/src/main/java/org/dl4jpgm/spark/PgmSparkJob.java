@@ -1,6 +1,6 @@
 package org.dl4jpgm.spark;
 
-import org.dl4jpgm.examples.mainjob.TrainingSettings;
+import org.dl4jpgm.examples.experiment.TrainingSettings;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -12,8 +12,8 @@ import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.datavec.layout.TaskType;
 import org.dl4jpgm.eval.ClassificationMetrics;
 import org.dl4jpgm.eval.MosiMetrics;
-import org.dl4jpgm.examples.mainjob.ExperimentRunner;
-import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.experiment.ExperimentRunner;
+import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;

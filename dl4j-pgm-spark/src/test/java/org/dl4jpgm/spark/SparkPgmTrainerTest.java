@@ -2,7 +2,7 @@ package org.dl4jpgm.spark;
 
 import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.cli.TrainingOptions;
-import org.dl4jpgm.examples.mainjob.TrainingSettings;
+import org.dl4jpgm.examples.experiment.TrainingSettings;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

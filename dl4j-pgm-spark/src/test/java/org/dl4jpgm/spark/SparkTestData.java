@@ -1,6 +1,6 @@
 package org.dl4jpgm.spark;
 
-import org.dl4jpgm.examples.mainjob.TrainingSettings;
+import org.dl4jpgm.examples.experiment.TrainingSettings;
 
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutReader;

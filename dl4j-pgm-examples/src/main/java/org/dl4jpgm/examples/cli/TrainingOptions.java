@@ -1,7 +1,7 @@
 package org.dl4jpgm.examples.cli;
 
 import org.dl4jpgm.blocks.LearnerMode;
-import org.dl4jpgm.examples.mainjob.TrainingSettings;
+import org.dl4jpgm.examples.experiment.TrainingSettings;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import picocli.CommandLine.Option;

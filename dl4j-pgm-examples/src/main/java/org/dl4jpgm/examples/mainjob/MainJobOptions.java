@@ -1,5 +1,7 @@
 package org.dl4jpgm.examples.mainjob;
 
+import org.dl4jpgm.examples.experiment.FusionChoice;
+import org.dl4jpgm.examples.experiment.TrainingSettings;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.examples.ProjectHome;
 import org.dl4jpgm.examples.cli.Cli;

@@ -1,5 +1,7 @@
 package org.dl4jpgm.examples.mainjob;
 
+import org.dl4jpgm.examples.experiment.RunResult;
+import org.dl4jpgm.examples.experiment.TaskMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

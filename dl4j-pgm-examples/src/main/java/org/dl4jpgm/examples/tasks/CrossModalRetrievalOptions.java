@@ -1,7 +1,7 @@
 package org.dl4jpgm.examples.tasks;
 
 import org.dl4jpgm.examples.ProjectHome;
-import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.experiment.FusionChoice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import java.io.IOException;

@@ -11,9 +11,9 @@ import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.datavec.layout.TaskType;
 import org.dl4jpgm.examples.cli.Cli;
 import org.dl4jpgm.examples.cli.Presets;
-import org.dl4jpgm.examples.mainjob.ExperimentRunner;
+import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.predict.SavedModel;
-import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.eval.ClassificationMetrics;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,5 +1,7 @@
 package org.dl4jpgm.examples.mainjob;
 
+import org.dl4jpgm.examples.experiment.ExperimentRunner;
+import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.synthetic.SyntheticConfig;

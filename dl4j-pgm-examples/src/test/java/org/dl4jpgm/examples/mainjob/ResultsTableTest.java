@@ -1,5 +1,8 @@
 package org.dl4jpgm.examples.mainjob;
 
+import org.dl4jpgm.examples.experiment.FusionChoice;
+import org.dl4jpgm.examples.experiment.RunResult;
+import org.dl4jpgm.examples.experiment.TaskMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,8 @@
 package org.dl4jpgm.examples.mainjob;
 
+import org.dl4jpgm.examples.experiment.ExperimentRunner;
+import org.dl4jpgm.examples.experiment.FusionChoice;
+import org.dl4jpgm.examples.experiment.TrainingStats;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.stats.api.StatsReport;

@@ -18,7 +18,7 @@ import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.datavec.meld.MeldLabel;
 import org.dl4jpgm.datavec.testutil.MeldFixtures;
 import org.dl4jpgm.datavec.testutil.Pickle4Writer;
-import org.dl4jpgm.examples.mainjob.FusionChoice;
+import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.FusionSpec;
 import org.dl4jpgm.fusion.PgmFusion;

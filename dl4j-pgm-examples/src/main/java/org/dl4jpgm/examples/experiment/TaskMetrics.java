@@ -1,4 +1,4 @@
-package org.dl4jpgm.examples.mainjob;
+package org.dl4jpgm.examples.experiment;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.dl4jpgm.examples.mainjob;
+package org.dl4jpgm.examples.experiment;
 
 import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.fusion.FusionSpec;

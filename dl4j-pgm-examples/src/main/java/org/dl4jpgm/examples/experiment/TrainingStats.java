@@ -1,4 +1,4 @@
-package org.dl4jpgm.examples.mainjob;
+package org.dl4jpgm.examples.experiment;
 
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.core.storage.StatsStorage;
