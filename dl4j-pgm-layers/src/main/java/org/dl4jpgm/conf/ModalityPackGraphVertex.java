@@ -109,8 +109,7 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
 
     /** S_m of the current input m (1 for a vector). */
     private long steps(int m) {
-        INDArray x = inputs[m];
-        return x.rank() == 2 ? 1 : (formats[m] == RNNFormat.NWC ? x.size(1) : x.size(2));
+        return Layouts.seqLength(inputs[m].shape(), formats[m]);
     }
 
     /** Input m as {@code [B, D_m, S_m]}. */
@@ -128,8 +127,7 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
         }
         for (int m = 0; m < inputs.length; m++) {
             long[] shape = inputs[m].shape();
-            long width = shape.length == 2 ? shape[1]
-                    : shape.length == 3 ? (formats[m] == RNNFormat.NWC ? shape[2] : shape[1]) : -1;
+            long width = shape.length == 2 || shape.length == 3 ? Layouts.featureWidth(shape, formats[m]) : -1;
             if (width != widths[m] || shape[0] != inputs[0].size(0)) {
                 throw new IllegalArgumentException(this + ": input " + m + " has shape " + Arrays.toString(shape)
                         + ", expected [" + inputs[0].size(0) + ", " + widths[m] + "] or "

@@ -64,6 +64,14 @@ public class ModalityPackVertex extends GraphVertex {
         return Arrays.stream(widths).sum() + m;
     }
 
+    /** S_m of a modality's input type: 0 for a vector, the time series length, or -1 where it is not known. */
+    public static long steps(InputType type) {
+        if (!(type instanceof InputType.InputTypeRecurrent r)) {
+            return 0;
+        }
+        return r.getTimeSeriesLength() > 0 ? r.getTimeSeriesLength() : -1;
+    }
+
     @Override
     public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
         if (in.length < 2) {
@@ -80,7 +88,7 @@ public class ModalityPackVertex extends GraphVertex {
                 w[m] = ff.getSize();
             } else if (in[m] instanceof InputType.InputTypeRecurrent r) {
                 w[m] = r.getSize();
-                s[m] = r.getTimeSeriesLength() > 0 ? r.getTimeSeriesLength() : -1;
+                s[m] = steps(r);
                 f[m] = r.getFormat() == null ? RNNFormat.NCW : r.getFormat();
                 known &= s[m] > 0;
                 steps = Math.max(steps, s[m]);

@@ -113,8 +113,7 @@ public final class PgmFusion {
         long[] seqs = new long[modalities];
         for (int m = 0; m < modalities; m++) {
             widths[m] = Layouts.width(in[m]);
-            seqs[m] = in[m] instanceof InputType.InputTypeRecurrent r
-                    ? (r.getTimeSeriesLength() > 0 ? r.getTimeSeriesLength() : -1) : 0;
+            seqs[m] = ModalityPackVertex.steps(in[m]);
         }
         opts = opts.resolveWidth(widths);
         long d = opts.getWidth();

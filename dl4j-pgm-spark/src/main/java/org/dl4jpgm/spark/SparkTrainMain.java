@@ -9,6 +9,7 @@ import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
+import org.dl4jpgm.examples.cli.Cli;
 import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.ProjectHome;
@@ -208,9 +209,11 @@ public final class SparkTrainMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         SparkTrainMain main = new SparkTrainMain();
-        int preset = java.util.Arrays.asList(args).indexOf("--preset");
-        if (preset >= 0 && preset + 1 < args.length) {
-            Presets.apply(main.training, args[preset + 1]);   // before parsing, so that explicit options win
+        try {
+            Cli.applyPreset(main, main.training, args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(Cli.USAGE_ERROR);
         }
         int code = new CommandLine(main).execute(args);
         if (code != 0) {

@@ -37,14 +37,7 @@ public final class Cli {
     public static CommandLine parse(Object command, TrainingOptions training, String... args) {
         String name = name(command);
         if (training != null) {
-            String preset = valueOf("--preset", args);
-            if (preset != null) {
-                try {
-                    Presets.apply(training, preset);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
-                }
-            }
+            applyPreset(command, training, args);
         }
         CommandLine cmd = commandLine(command);
         try {
@@ -57,6 +50,23 @@ public final class Cli {
                     + "stage-2 objective α L_P + β L_T would be 0)");
         }
         return cmd;
+    }
+
+    /**
+     * Applies the preset that {@code args} names with {@code --preset} (if any) to {@code training}, before the command
+     * line is parsed, so that the options given explicitly override it.
+     *
+     * @throws IllegalArgumentException naming the command, the preset and what is wrong with it
+     */
+    public static void applyPreset(Object command, TrainingOptions training, String... args) {
+        String preset = valueOf("--preset", args);
+        if (preset != null) {
+            try {
+                Presets.apply(training, preset);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name(command) + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
