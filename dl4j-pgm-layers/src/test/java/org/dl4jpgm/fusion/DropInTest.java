@@ -94,9 +94,10 @@ class DropInTest {
      * and the Table 5 printout ({@link ParameterCounts}) all give one total, and it includes PgM's own count
      * ({@link PgmBlock#numParams()}, the sum of its closed-form component counts).
      */
-    @Test
-    void numParamsSummaryAndTable5PrintoutAgreeAndIncludePgm() {
-        ComputationGraph host = HostGraphs.trained(false, DataType.FLOAT);
+    @ParameterizedTest(name = "regression = {0}")
+    @ValueSource(booleans = {false, true})
+    void numParamsSummaryAndTable5PrintoutAgreeAndIncludePgm(boolean regression) {
+        ComputationGraph host = HostGraphs.trained(regression, DataType.FLOAT);
         ComputationGraph g = PgmFusion.replace(host, "fusion", HostGraphs.spec(false)).graph();
         long pgm = g.getVertex("fusionPgm").numParams();
         assertEquals(PgmGraph.pgmLayer(g.getConfiguration(), "fusionPgm").toBlock().numParams(), pgm);
