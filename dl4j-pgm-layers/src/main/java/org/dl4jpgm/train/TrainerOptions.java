@@ -2,6 +2,7 @@ package org.dl4jpgm.train;
 
 import org.dl4jpgm.conf.LossWeights;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
+import org.deeplearning4j.earlystopping.scorecalc.ScoreCalculator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ public final class TrainerOptions {
     private double beta = LossWeights.JOINT.beta();
     private int monitorBatches;
     private EarlyStoppingConfiguration<ComputationGraph> earlyStopping;
+    private ScoreCalculator<? super ComputationGraph> epochSelection;
     private Path checkpointDir;
     private boolean resume;
     private boolean watchdog = true;
@@ -40,6 +42,15 @@ public final class TrainerOptions {
     public int getMonitorBatches() { return monitorBatches; }
     /** Early stopping for stage 2 (null = a fixed N2 epochs). Its score calculator sees the weighted data. */
     public EarlyStoppingConfiguration<ComputationGraph> getEarlyStopping() { return earlyStopping; }
+    /**
+     * Best-epoch selection (null = none, the default: the graph ends with its last epoch's parameters). With a score
+     * calculator, e.g. DL4J's {@code ClassificationScoreCalculator} on a validation iterator, the trainer scores the
+     * graph after every stage-2 epoch, keeps a copy of the parameters of the best one (the calculator's
+     * {@code minimizeScore()} says which way is better; the first of equal scores wins) and puts them back into the
+     * graph at the end: all N2 epochs are trained, the best is kept ({@link TwoStageTrainer#selection()}). Not
+     * combined with early stopping or checkpoints.
+     */
+    public ScoreCalculator<? super ComputationGraph> getEpochSelection() { return epochSelection; }
     /**
      * Folder of the per-epoch checkpoints (created if absent; null = none, the default). After every epoch the trainer
      * writes {@code checkpoint-NNNN.zip} (NNNN = epochs done over both stages) and deletes the older ones; see
@@ -68,6 +79,7 @@ public final class TrainerOptions {
         public Builder beta(double v) { o.beta = v; return this; }
         public Builder monitorBatches(int v) { o.monitorBatches = v; return this; }
         public Builder earlyStopping(EarlyStoppingConfiguration<ComputationGraph> v) { o.earlyStopping = v; return this; }
+        public Builder epochSelection(ScoreCalculator<? super ComputationGraph> v) { o.epochSelection = v; return this; }
         public Builder checkpointDir(Path v) { o.checkpointDir = v; return this; }
         public Builder resume(boolean v) { o.resume = v; return this; }
         public Builder watchdog(boolean v) { o.watchdog = v; return this; }
@@ -81,6 +93,11 @@ public final class TrainerOptions {
                 throw new IllegalArgumentException("TrainerOptions: checkpoints need a fixed number of stage-2 epochs; "
                         + "found both checkpointDir = " + o.checkpointDir + " and early stopping");
             }
+            if (o.epochSelection != null && (o.checkpointDir != null || o.earlyStopping != null)) {
+                throw new IllegalArgumentException("TrainerOptions: epoch selection keeps the best epoch's parameters "
+                        + "in memory and is not combined with " + (o.checkpointDir != null ? "checkpoints (checkpointDir = "
+                        + o.checkpointDir + ")" : "early stopping"));
+            }
             if (o.resume && o.checkpointDir == null) {
                 throw new IllegalArgumentException("TrainerOptions: resume needs a checkpointDir, found none");
             }
@@ -92,6 +109,7 @@ public final class TrainerOptions {
             r.beta = o.beta;
             r.monitorBatches = o.monitorBatches;
             r.earlyStopping = o.earlyStopping;
+            r.epochSelection = o.epochSelection;
             r.checkpointDir = o.checkpointDir;
             r.resume = o.resume;
             r.watchdog = o.watchdog;

@@ -46,6 +46,11 @@ import java.util.function.IntConsumer;
  * thread) provided the iterator's order of an epoch depends on the epoch alone. A run whose latest checkpoint is its
  * last epoch trains nothing and returns the saved records.
  *
+ * <p><b>Best epoch.</b> With {@link TrainerOptions#getEpochSelection()} (a DL4J {@code ScoreCalculator}, e.g. on a
+ * validation split), every stage-2 epoch is scored after its update and the graph ends with the parameters of the
+ * best-scoring one ({@link #selection()}); the records still describe every epoch as trained. Scoring reads no random
+ * numbers, so the epochs trained are the same with and without selection.
+ *
  * <p><b>Watchdog.</b> With {@link TrainerOptions#isWatchdog()} (the default), a listener checks the score and the
  * gradient of every batch before its update; a NaN or Inf stops training with a {@link TrainingDivergedException}
  * naming the stage, epoch, batch and the batch's non-finite or degenerate inputs. No checkpoint is written for that
@@ -56,6 +61,7 @@ public final class TwoStageTrainer {
     private final TrainerOptions options;
     private Consumer<EpochRecord> progress = r -> { };
     private IntConsumer epochStart;
+    private EpochSelection selection;
 
     /**
      * @param options epochs, weights, monitoring, checkpoints and the watchdog
@@ -78,6 +84,14 @@ public final class TwoStageTrainer {
     public TwoStageTrainer epochStart(IntConsumer epochStart) {
         this.epochStart = epochStart;
         return this;
+    }
+
+    /**
+     * The best-epoch selection of the last {@link #fit} (null without {@link TrainerOptions#getEpochSelection()}):
+     * every stage-2 epoch's score and the epoch whose parameters the graph ends with.
+     */
+    public EpochSelection selection() {
+        return selection;
     }
 
     /**
@@ -111,6 +125,7 @@ public final class TwoStageTrainer {
                 history.addAll(c.history());
             }
         }
+        selection = options.getEpochSelection() == null ? null : new EpochSelection(options.getEpochSelection());
         NonFiniteWatchdog watchdog = options.isWatchdog() ? new NonFiniteWatchdog() : null;
         List<TrainingListener> listeners = new ArrayList<>(graph.getListeners());
         if (watchdog != null) {
@@ -132,6 +147,9 @@ public final class TwoStageTrainer {
                     watchdog.start(stage, e);
                 }
                 graph.fit(train);
+                if (selection != null && stage == 2) {
+                    selection.afterEpoch(graph);
+                }
                 EpochRecord r = monitor == null ? unmeasured(stage, e, t0) : measure(pgm, monitor, stage, e, t0);
                 history.add(r);
                 if (options.getCheckpointDir() != null) {
@@ -146,6 +164,9 @@ public final class TwoStageTrainer {
             }
         }
         pgm.setLossWeights(joint);
+        if (selection != null) {
+            selection.restoreBest(graph);
+        }
         if (es != null) {
             EarlyStoppingResult<ComputationGraph> r = new EarlyStoppingGraphTrainer(es, graph, train, null).fit();
             ComputationGraph best = r.getBestModel();
