@@ -15,7 +15,9 @@ import org.dl4jpgm.examples.mainjob.Figures;
 import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.examples.mainjob.MainJobOptions;
 import org.dl4jpgm.examples.mainjob.ResultsTable;
+import org.dl4jpgm.examples.experiment.ModelRate;
 import org.dl4jpgm.examples.experiment.RunResult;
+import org.dl4jpgm.examples.experiment.TrainingSettings;
 import org.dl4jpgm.examples.predict.SavedModel;
 import org.dl4jpgm.examples.tasks.RunProvenance;
 import org.dl4jpgm.train.EpochRecord;
@@ -31,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -85,7 +88,21 @@ public final class MainJob {
         TargetSpec target = o.getTarget() == null ? d.getDefaultTarget() : d.getTarget(o.getTarget());
         SplitData train = limit(reader.readSplit(o.getTrainSplit()), o.getMaxTrain());
         SplitData test = limit(reader.readSplit(o.getTestSplit()), o.getMaxTest());
-        ExperimentRunner runner = new ExperimentRunner(d, target, train, test, o);
+        String selectName = o.selectionSplit(d.getSplits());
+        List<Double> sweep = o.getLearningRateSweep();
+        if (!sweep.isEmpty() && selectName == null) {
+            throw new IllegalArgumentException("MainJob: option --lr-sweep chooses the rate on a selection split; the "
+                    + "data set's splits are " + d.getSplits() + " and --select-split is "
+                    + (o.getCheckpointDir() != null ? "off with --checkpoint-dir" : "'" + o.getSelectSplit() + "'"));
+        }
+        SplitData valid = selectName == null ? null : limit(reader.readSplit(selectName), o.getMaxTest());
+        List<Double> rates = sweep.isEmpty() ? List.of(o.getModelLearningRate()) : sweep;
+        List<ExperimentRunner> runners = new ArrayList<>();
+        for (double rate : rates) {
+            TrainingSettings settings = sweep.isEmpty() ? o : new ModelRate(o, rate);
+            runners.add(new ExperimentRunner(d, target, train, test, settings).selectEpochsOn(valid));
+        }
+        ExperimentRunner runner = runners.get(0);
         List<FusionChoice> choices = o.fusionChoices(runner.modalities());
         boolean classification = target.getTask() == TaskType.CLASSIFICATION;
         System.out.printf(Locale.ROOT, "dataset %s (%s), target '%s' (%s%s), modalities %s; train %d, test %d examples%n",
@@ -96,7 +113,13 @@ public final class MainJob {
                         + "Adam lr %s (learners %s, decoder %s)%n",
                 choices.stream().map(FusionChoice::name).toList(), o.getSeeds(), o.getStage1Epochs(),
                 o.getStage2Epochs(), o.getLearnerMode(), o.getWidth(), o.getIterations(), o.getBatchSize(),
-                o.getModelLearningRate(), o.getLearnerLearningRate(), o.getDecoderLearningRate());
+                sweep.isEmpty() ? o.getModelLearningRate() : "swept over " + sweep, o.getLearnerLearningRate(),
+                o.getDecoderLearningRate());
+        System.out.println(valid == null ? "selection: none, every run keeps its last epoch"
+                + (o.getCheckpointDir() != null && !o.isSelectSplitGiven() ? " (--checkpoint-dir)" : "")
+                : String.format(Locale.ROOT, "selection: each run keeps its best stage-2 epoch%s on split '%s' (%d "
+                        + "examples, %s); the test split is evaluated once", sweep.isEmpty() ? "" : " and learning rate",
+                selectName, valid.size(), classification ? "ACC" : "MAE"));
 
         ResultsTable table = new ResultsTable(classification);
         List<List<EpochRecord>> pgmHistories = new ArrayList<>();
@@ -115,19 +138,28 @@ public final class MainJob {
                 boolean monitored = c.name().equals("PGM") ? s == 0 : !c.isPgm();
                 Path model = o.getOut().resolve(MODELS).resolve(c.label().replaceAll("[^A-Za-z0-9._-]+", "_") + "-seed"
                         + seed + ".zip");
-                RunResult r = runner.run(c, seed, monitored, e -> System.out.println(tag + " " + (monitored ? e.format()
-                        : String.format(Locale.ROOT, "stage %d epoch %3d  (%.1f s; losses monitored for PgM's first "
-                        + "seed only)", e.stage(), e.epoch(), e.seconds()))), (t, m) -> save(t, c, seed, o, d, target,
-                        train, provenance, model));
+                Consumer<ExperimentRunner.Trained> saveModel = t -> save(t, c, seed, o, d, target, train, provenance,
+                        model);
+                RunResult r = train(runners, rates, sweep.isEmpty() ? null : sweep, c, seed, tag, monitored,
+                        saveModel);
                 Map<String, Object> run = new LinkedHashMap<>();
                 run.put("fusion", c.label());
                 run.put("seed", seed);
                 r.metrics().named().forEach((name, value) -> run.put(name, finite(value)));
                 run.put("parameters", r.parameters());
                 run.put("seconds", r.seconds());
+                if (r.selection() != null) {
+                    run.put("learningRate", r.selection().learningRate());
+                    run.put("selectedEpoch", r.selection().epoch());
+                    run.put("validationScore", r.selection().validationScore());
+                }
                 run.put("model", model.toAbsolutePath().normalize().toString());
                 runs.add(run);
-                System.out.printf(Locale.ROOT, "%s %s  (%.1f s, elapsed %.0f s)%n", tag, r.metrics().format(),
+                System.out.printf(Locale.ROOT, "%s %s%s  (%.1f s, elapsed %.0f s)%n", tag, r.metrics().format(),
+                        r.selection() == null ? "" : String.format(Locale.ROOT, "  [kept epoch %d of %d%s, %s %.4f on "
+                                + "%s]", r.selection().epoch(), o.getStage2Epochs(), sweep.isEmpty() ? ""
+                                : String.format(Locale.ROOT, " at lr %s", r.selection().learningRate()),
+                                classification ? "ACC" : "-MAE", r.selection().validationScore(), selectName),
                         r.seconds(), (System.nanoTime() - start) / 1e9);
                 table.add(r);
                 if (c.name().equals("PGM")) {
@@ -148,7 +180,7 @@ public final class MainJob {
                 100 * TargetStatistics.uniformAccuracy(target),
                 100 * TargetStatistics.majorityAccuracy(train.labels(target.getName()), test.labels(target.getName())))
                 : null;
-        String results = table.format(chance);
+        String results = table.format(chance) + table.pairedComparison("PgM") + table.selection();
         System.out.println();
         System.out.println(results);
         String paramTable = parameterTable(runner, choices, params);
@@ -181,6 +213,34 @@ public final class MainJob {
                 + o.getOut().resolve(MODELS) + " (data set fingerprint " + provenance.fingerprint() + ")");
         System.out.printf(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - start) / 1e9);
         return results;
+    }
+
+    /**
+     * Trains one fusion at one seed: with one runner, its run; with a sweep, one run per learning rate, the rate whose
+     * kept epoch scores best on the selection split (the first of equal ones) evaluated on the test split.
+     *
+     * @param sweep the rates swept, or null: the one runner's run
+     */
+    private static RunResult train(List<ExperimentRunner> runners, List<Double> rates, List<Double> sweep,
+                                   FusionChoice c, long seed, String tag, boolean monitored,
+                                   Consumer<ExperimentRunner.Trained> saveModel) {
+        ExperimentRunner.Trained best = null;
+        int bestIndex = -1;
+        double seconds = 0;
+        for (int k = 0; k < runners.size(); k++) {
+            String at = sweep == null ? tag : tag.substring(0, tag.length() - 1) + " lr " + rates.get(k) + "]";
+            ExperimentRunner.Trained t = runners.get(k).train(c, seed, monitored, e -> System.out.println(at + " "
+                    + (monitored ? e.format() : String.format(Locale.ROOT, "stage %d epoch %3d  (%.1f s; losses "
+                    + "monitored for PgM's first seed only)", e.stage(), e.epoch(), e.seconds()))));
+            seconds += t.seconds();
+            if (best == null || (t.selection() != null
+                    && t.selection().bestScore() > best.selection().bestScore())) {
+                best = t;
+                bestIndex = k;
+            }
+        }
+        return runners.get(bestIndex).result(c, seed, best, rates.get(bestIndex), seconds,
+                (t, m) -> saveModel.accept(t));
     }
 
     /** Saves one run's trained graph with what it was trained on ({@link SavedModel}). */

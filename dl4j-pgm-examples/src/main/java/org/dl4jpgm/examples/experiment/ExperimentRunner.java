@@ -1,5 +1,6 @@
 package org.dl4jpgm.examples.experiment;
 
+import org.deeplearning4j.earlystopping.scorecalc.ScoreCalculator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.dl4jpgm.conf.StepMeanPoolingLayer;
@@ -23,6 +24,7 @@ import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.fusion.PgmFusion;
+import org.dl4jpgm.train.EpochSelection;
 import org.dl4jpgm.train.TrainerOptions;
 import org.dl4jpgm.train.TwoStageTrainer;
 import org.nd4j.linalg.activations.Activation;
@@ -88,9 +90,34 @@ public final class ExperimentRunner {
      * @param graph   the trained graph
      * @param fused   the fusion's names in it
      * @param history one record per epoch of the two stages
-     * @param seconds wall time of building and training
+     * @param seconds   wall time of building and training
+     * @param selection the stage-2 epoch kept and every epoch's validation score ({@link #selectEpochsOn}), or null:
+     *                  the graph has its last epoch's parameters
      */
-    public record Trained(ComputationGraph graph, Fused fused, List<EpochRecord> history, double seconds) {
+    public record Trained(ComputationGraph graph, Fused fused, List<EpochRecord> history, double seconds,
+                          EpochSelection selection) {
+    }
+
+    /**
+     * The validation metric as a DL4J score calculator: {@link TaskMetrics#selectionScore()} of the task output on a
+     * split (higher is better), the metric the runs are compared on.
+     */
+    private final class ValidationScore implements ScoreCalculator<ComputationGraph> {
+        private final SplitData split;
+
+        ValidationScore(SplitData split) {
+            this.split = split;
+        }
+
+        @Override
+        public double calculateScore(ComputationGraph network) {
+            return evaluate(network, split).selectionScore();
+        }
+
+        @Override
+        public boolean minimizeScore() {
+            return false;
+        }
     }
 
     private final DatasetDescriptor descriptor;
@@ -100,6 +127,7 @@ public final class ExperimentRunner {
     private final TrainingSettings options;
     private final List<String> modalities;
     private final OutputExtension extension;
+    private SplitData validation;
 
     /**
      * @param descriptor the dataset
@@ -125,6 +153,22 @@ public final class ExperimentRunner {
         this.test = test;
         this.options = options;
         this.modalities = descriptor.getModalities().stream().map(m -> m.getName()).toList();
+    }
+
+    /**
+     * Selects each run's stage-2 epoch on {@code split}: after every stage-2 epoch the run is scored by
+     * {@link TaskMetrics#selectionScore()} on it, and the trained graph keeps the best epoch's parameters
+     * ({@link Trained#selection()}). Not combined with checkpoints. Null (the default) keeps the last epoch.
+     *
+     * @return this runner
+     */
+    public ExperimentRunner selectEpochsOn(SplitData split) {
+        if (split != null && options.getCheckpointDir() != null) {
+            throw new IllegalArgumentException("ExperimentRunner: epoch selection keeps the best epoch in memory and is "
+                    + "not combined with checkpoints (" + options.getCheckpointDir() + ")");
+        }
+        this.validation = split;
+        return this;
     }
 
     /** The modality names in input order. */
@@ -207,6 +251,9 @@ public final class ExperimentRunner {
         if (options.getCheckpointDir() != null) {
             to.checkpointDir(checkpointFolder(choice, seed)).resume(options.isResume());
         }
+        if (validation != null) {
+            to.epochSelection(new ValidationScore(validation));
+        }
         Consumer<EpochRecord> onEpoch = progress;
         TrainingStats stats = null;
         if (options.getStatsFile() != null) {
@@ -214,10 +261,11 @@ public final class ExperimentRunner {
             onEpoch = stats.objectives().andThen(progress);
         }
         try {
-            List<EpochRecord> history = new TwoStageTrainer(to.build()).onEpoch(onEpoch).epochStart(trainIt::setEpoch)
-                    .fit(new PgmGraph(built.graph(), built.fused()), trainIt,
-                            monitored ? iterator(train, false, seed) : null);
-            return new Trained(built.graph(), built.fused(), history, (System.nanoTime() - t0) / 1e9);
+            TwoStageTrainer trainer = new TwoStageTrainer(to.build()).onEpoch(onEpoch).epochStart(trainIt::setEpoch);
+            List<EpochRecord> history = trainer.fit(new PgmGraph(built.graph(), built.fused()), trainIt,
+                    monitored ? iterator(train, false, seed) : null);
+            return new Trained(built.graph(), built.fused(), history, (System.nanoTime() - t0) / 1e9,
+                    trainer.selection());
         } finally {
             if (stats != null) {
                 stats.detach();
@@ -252,8 +300,20 @@ public final class ExperimentRunner {
      */
     public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress,
                          java.util.function.BiConsumer<Trained, TaskMetrics> trained) {
-        long t0 = System.nanoTime();
         Trained t = train(choice, seed, monitored, progress);
+        return result(choice, seed, t, options.getModelLearningRate(), t.seconds(), trained);
+    }
+
+    /**
+     * Evaluates a trained run on the test split (once) and on its partition, handing the model and its test metrics
+     * to {@code trained} first.
+     *
+     * @param learningRate    the model part's learning rate it was trained with (recorded with the selection)
+     * @param trainingSeconds the wall time spent training it (with a learning-rate sweep, every rate's)
+     */
+    public RunResult result(FusionChoice choice, long seed, Trained t, double learningRate, double trainingSeconds,
+                            java.util.function.BiConsumer<Trained, TaskMetrics> trained) {
+        long t0 = System.nanoTime();
         ComputationGraph g = t.graph();
         TaskMetrics metrics = evaluate(g, test);
         trained.accept(t, metrics);
@@ -261,8 +321,10 @@ public final class ExperimentRunner {
         if (choice.isPgm() && choice.spec(options, modalities).getPgm().isUsePartitioner()) {
             parts = PartitionStatistics.compute(g, t.fused().pgmVertex(), iterator(test, false, seed));
         }
-        return new RunResult(choice, seed, metrics, ParameterCounts.of(g).total(), (System.nanoTime() - t0) / 1e9,
-                t.history(), parts);
+        RunResult.Selection selection = t.selection() == null ? null
+                : new RunResult.Selection(learningRate, t.selection().bestEpoch(), t.selection().bestScore());
+        return new RunResult(choice, seed, metrics, ParameterCounts.of(g).total(),
+                trainingSeconds + (System.nanoTime() - t0) / 1e9, t.history(), parts, selection);
     }
 
     /**

@@ -15,7 +15,25 @@ import java.util.List;
  * @param seconds    wall time of training and evaluation
  * @param history    one record per epoch
  * @param partitions per-modality uni/paired/overlap shares on the test split (PgM with a partitioner only, else null)
+ * @param selection  what the validation split chose, or null: no selection (the last epoch, the given rate)
  */
 public record RunResult(FusionChoice choice, long seed, TaskMetrics metrics, long parameters, double seconds,
-                        List<EpochRecord> history, List<PartitionStatistics.ModalityPartition> partitions) {
+                        List<EpochRecord> history, List<PartitionStatistics.ModalityPartition> partitions,
+                        Selection selection) {
+
+    /** A run without validation selection. */
+    public RunResult(FusionChoice choice, long seed, TaskMetrics metrics, long parameters, double seconds,
+                     List<EpochRecord> history, List<PartitionStatistics.ModalityPartition> partitions) {
+        this(choice, seed, metrics, parameters, seconds, history, partitions, null);
+    }
+
+    /**
+     * What the validation split chose for a run.
+     *
+     * @param learningRate    the model part's learning rate (one of the sweep's, or the only one)
+     * @param epoch           the stage-2 epoch whose parameters were kept, from 1
+     * @param validationScore its {@link TaskMetrics#selectionScore()} on the validation split
+     */
+    public record Selection(double learningRate, int epoch, double validationScore) {
+    }
 }

@@ -14,10 +14,21 @@ public sealed interface TaskMetrics {
     java.util.Map<String, Double> named();
 
     /**
+     * The number runs are selected and compared by, higher is better: ACC for classification, -MAE for regression
+     * (the first column of the paper's tables).
+     */
+    double selectionScore();
+
+    /**
      * @param accuracy   ACC in [0, 1]
      * @param weightedF1 F1 weighted by class support, in [0, 1]
      */
     record Classification(double accuracy, double weightedF1) implements TaskMetrics {
+        @Override
+        public double selectionScore() {
+            return accuracy;
+        }
+
         @Override
         public String format() {
             return String.format(Locale.ROOT, "ACC %.4f  F1 %.4f", accuracy, weightedF1);
@@ -37,6 +48,11 @@ public sealed interface TaskMetrics {
      * @param correlation Pearson correlation of predictions and targets
      */
     record Regression(double mae, double correlation) implements TaskMetrics {
+        @Override
+        public double selectionScore() {
+            return -mae;
+        }
+
         @Override
         public String format() {
             return String.format(Locale.ROOT, "MAE %.4f  Corr %.4f", mae, correlation);

@@ -34,6 +34,11 @@ import java.util.Map;
         exitCodeList = {"0:done (also --help)", "1:the data cannot be read", "2:a bad option"})
 public final class MainJobOptions implements TrainingSettings {
 
+    /** The default of {@code --select-split}. */
+    public static final String DEFAULT_SELECT_SPLIT = "valid";
+    /** The value of {@code --select-split} that turns selection off. */
+    public static final String NO_SELECTION = "none";
+
     /** Seeds per fusion without {@code --seeds}: 3, with {@code --quick} 1. */
     private static final int SEEDS = 3;
     private static final int QUICK_SEEDS = 1;
@@ -78,12 +83,25 @@ public final class MainJobOptions implements TrainingSettings {
     @Option(names = "--test-split", paramLabel = "NAME", order = 7,
             description = "evaluation split (default ${DEFAULT-VALUE})")
     private String testSplit = "test";
+    /** Split each run's stage-2 epoch is selected on; {@value #NO_SELECTION} = none (the last epoch). */
+    @Option(names = "--select-split", paramLabel = "NAME", order = 8,
+            description = {"split on which each run keeps its best stage-2 epoch (validation ACC, or MAE for",
+                    "regression); 'none' keeps the last epoch (default ${DEFAULT-VALUE}; none if the data set",
+                    "has no such split or with --checkpoint-dir)"})
+    private String selectSplit = DEFAULT_SELECT_SPLIT;
+    /** Learning rates of the model part swept per fusion and seed, chosen on the selection split (null = none). */
+    @Option(names = "--lr-sweep", paramLabel = "LIST", split = ",", hideParamSyntax = true, order = 9,
+            converter = Converters.PositiveReal.class,
+            description = {"comma-separated learning rates of the model part: every fusion and seed trains once per",
+                    "rate, the selection split picks rate and epoch, the test split is evaluated once (default none:",
+                    "--lr only)"})
+    private List<Double> learningRateSweep;
     /** Where the figures, the results and the models go. Default {@code mainjob-out} under {@link ProjectHome#dir()}. */
-    @Option(names = "--out", paramLabel = "DIR", order = 8,
+    @Option(names = "--out", paramLabel = "DIR", order = 10,
             description = "where the PNG figures, results.md, results.json and models/ go (default ${DEFAULT-VALUE})")
     private Path out = ProjectHome.resolve("mainjob-out");
     /** A run of about a minute. */
-    @Option(names = "--quick", order = 9,
+    @Option(names = "--quick", order = 11,
             description = "a run of about a minute (the quick preset; fewer examples and seeds)")
     private boolean quick;
     /** Print the usage and exit. */
@@ -112,6 +130,14 @@ public final class MainJobOptions implements TrainingSettings {
         o.args = List.of(args);
         if (o.training.isResume() && o.training.getCheckpointDir() == null) {
             throw new IllegalArgumentException("MainJob: option --resume needs --checkpoint-dir DIR, found none");
+        }
+        if (o.learningRateSweep != null && o.selectSplit.equals(NO_SELECTION)) {
+            throw new IllegalArgumentException("MainJob: option --lr-sweep chooses the rate on the selection split and "
+                    + "needs one; found --select-split " + NO_SELECTION);
+        }
+        if (o.training.getCheckpointDir() != null && !o.selectSplit.equals(NO_SELECTION) && o.isSelectSplitGiven()) {
+            throw new IllegalArgumentException("MainJob: option --checkpoint-dir trains and keeps a fixed number of "
+                    + "epochs; add --select-split " + NO_SELECTION + " (found --select-split " + o.selectSplit + ")");
         }
         if (o.fusions != null) {
             for (String f : o.fusions) {
@@ -161,6 +187,32 @@ public final class MainJobOptions implements TrainingSettings {
     public int getMaxTest() { return maxTest != null ? maxTest : (quick ? QUICK_EXAMPLES : 0); }
     public String getTrainSplit() { return trainSplit; }
     public String getTestSplit() { return testSplit; }
+    /**
+     * The split runs are selected on, or null (none): {@code --select-split} if given (an error if the data set has
+     * no such split); else {@value #DEFAULT_SELECT_SPLIT} if the data set has it and no {@code --checkpoint-dir} is
+     * given.
+     *
+     * @param splits the data set's splits
+     */
+    public String selectionSplit(List<String> splits) {
+        if (selectSplit.equals(NO_SELECTION)) {
+            return null;
+        }
+        if (isSelectSplitGiven()) {
+            if (!splits.contains(selectSplit)) {
+                throw new IllegalArgumentException("MainJob: option --select-split " + selectSplit + " names no split "
+                        + "of the data set; its splits: " + splits);
+            }
+            return selectSplit;
+        }
+        return splits.contains(selectSplit) && training.getCheckpointDir() == null ? selectSplit : null;
+    }
+    /** {@code --select-split} as given or defaulted ({@value #NO_SELECTION}: none). */
+    public String getSelectSplit() { return selectSplit; }
+    /** Whether {@code --select-split} was given on the command line (an absent split is then an error). */
+    public boolean isSelectSplitGiven() { return commandLine.getParseResult().hasMatchedOption("--select-split"); }
+    /** The learning rates swept (empty: none, the one of {@code --lr}). */
+    public List<Double> getLearningRateSweep() { return learningRateSweep == null ? List.of() : learningRateSweep; }
     public Path getOut() { return out; }
     @Override public Path getCheckpointDir() { return training.getCheckpointDir(); }
     @Override public boolean isResume() { return training.isResume(); }

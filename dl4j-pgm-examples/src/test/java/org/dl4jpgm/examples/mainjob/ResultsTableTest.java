@@ -50,4 +50,17 @@ class ResultsTableTest {
         assertEquals("ACC 0.8125  F1 0.8010", new TaskMetrics.Classification(0.8125, 0.801).format());
         assertEquals("MAE 1.2500  Corr -0.5000", new TaskMetrics.Regression(1.25, -0.5).format());
     }
+
+    @Test
+    void pairedComparisonIsPerSeedDifferenceWithWinsAndT() {
+        ResultsTable t = new ResultsTable(true);
+        t.add(run("PGM", 1, new TaskMetrics.Classification(0.75, 0.5)));
+        t.add(run("PGM", 2, new TaskMetrics.Classification(0.80, 0.5)));
+        t.add(run("MLP", 1, new TaskMetrics.Classification(0.70, 0.5)));
+        t.add(run("MLP", 2, new TaskMetrics.Classification(0.80, 0.5)));
+        String table = t.pairedComparison("PgM");
+        // differences +5 and 0 points: mean 2.5, std 3.54, ahead on 1 of 2 seeds, t = 2.5 / (3.54 / sqrt 2) = 1.00
+        assertTrue(table.contains("| MLP                    |  +2.5 ±  3.5    |     1/2 |    1.00 |"), table);
+        assertEquals("", new ResultsTable(true).pairedComparison("PgM"));
+    }
 }
