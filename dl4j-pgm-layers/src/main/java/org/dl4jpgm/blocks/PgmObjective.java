@@ -33,7 +33,7 @@ public final class PgmObjective extends CompositeBlock {
     public PgmObjective(PgmOptions options, long width, int modalities) {
         this.ufc = options.isUseUfc() ? addChild(new UfcObjective(width, modalities)) : null;
         this.pfc = options.isUsePfc() ? addChild(new PfcObjective(width, modalities)) : null;
-        this.upr = options.isUseUpr() ? new UprObjective(width, modalities) : null;
+        this.upr = options.isUseUpr() ? new UprObjective(width, modalities, options.getUprSteps()) : null;
     }
 
     /** Eq. 8's classifier and loss; null when switched off. */

@@ -74,6 +74,8 @@ public final class PgmOptions implements java.io.Serializable {
      * the projection cannot lower UPR by shrinking I_m. False gives the exact gradient of Eq. 10 (for gradient checks).
      */
     @JsonProperty private boolean detachUprTarget = true;
+    /** UPR's reduction over a sequence's valid steps (Eq. 10; {@link UprSteps}). */
+    @JsonProperty private UprSteps uprSteps = UprSteps.MEAN;
     /** What each iteration carries forward. */
     @JsonProperty private Carry carry = Carry.LEARNED;
     /** Output pooling over S. */
@@ -114,6 +116,7 @@ public final class PgmOptions implements java.io.Serializable {
         c.usePfc = usePfc;
         c.useUpr = useUpr;
         c.detachUprTarget = detachUprTarget;
+        c.uprSteps = uprSteps;
         c.carry = carry;
         c.pooling = pooling;
         return c;
@@ -138,6 +141,7 @@ public final class PgmOptions implements java.io.Serializable {
     public boolean isUsePfc() { return usePfc; }
     public boolean isUseUpr() { return useUpr; }
     public boolean isDetachUprTarget() { return detachUprTarget; }
+    public UprSteps getUprSteps() { return uprSteps; }
     public Carry getCarry() { return carry; }
     public Pooling getPooling() { return pooling; }
 
@@ -175,14 +179,14 @@ public final class PgmOptions implements java.io.Serializable {
                 && tokenWidth == t.tokenWidth && decoderHeads == t.decoderHeads && decoderFfnSize == t.decoderFfnSize
                 && Double.compare(maskConstant, t.maskConstant) == 0 && gateGradient == t.gateGradient
                 && usePartitioner == t.usePartitioner && useUfc == t.useUfc && usePfc == t.usePfc
-                && useUpr == t.useUpr && detachUprTarget == t.detachUprTarget && carry == t.carry && pooling == t.pooling;
+                && useUpr == t.useUpr && detachUprTarget == t.detachUprTarget && uprSteps == t.uprSteps && carry == t.carry && pooling == t.pooling;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(width, iterations, sharedPartitioner, partitionerChunkSize, learnerMode, learnerLayers,
                 learnerHeads, learnerFfnSize, learnerChunkSize, tokenWidth, decoderHeads, decoderFfnSize, maskConstant,
-                gateGradient, usePartitioner, useUfc, usePfc, useUpr, detachUprTarget, carry, pooling);
+                gateGradient, usePartitioner, useUfc, usePfc, useUpr, detachUprTarget, uprSteps, carry, pooling);
     }
 
     @Override
@@ -192,7 +196,7 @@ public final class PgmOptions implements java.io.Serializable {
                 + " heads=" + learnerHeads + " ffn=" + learnerFfnSize + " chunk=" + learnerChunkSize + " token="
                 + tokenWidth + ", decoderHeads=" + decoderHeads + " ffn=" + decoderFfnSize + ", C=" + maskConstant
                 + ", gate=" + gateGradient + ", partitioner=" + usePartitioner + " UFC=" + useUfc + " PFC=" + usePfc
-                + " UPR=" + useUpr + (detachUprTarget ? "" : " (exact UPR target gradient)") + ", carry=" + carry + ", pooling=" + pooling + ")";
+                + " UPR=" + useUpr + (detachUprTarget ? "" : " (exact UPR target gradient)") + ", UPR steps=" + uprSteps + ", carry=" + carry + ", pooling=" + pooling + ")";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -219,6 +223,7 @@ public final class PgmOptions implements java.io.Serializable {
         public Builder useUpr(boolean v) { o.useUpr = v; return this; }
         public Builder detachUprTarget(boolean v) { o.detachUprTarget = v; return this; }
         public Builder carry(Carry v) { o.carry = v; return this; }
+        public Builder uprSteps(UprSteps v) { o.uprSteps = v; return this; }
         public Builder pooling(Pooling v) { o.pooling = v; return this; }
 
         public PgmOptions build() {
@@ -233,8 +238,10 @@ public final class PgmOptions implements java.io.Serializable {
             if (!(r.maskConstant < 0) || Double.isInfinite(r.maskConstant)) {
                 throw new IllegalArgumentException(p + "maskConstant must be negative and finite, found " + r.maskConstant);
             }
-            if (r.learnerMode == null || r.gateGradient == null || r.carry == null || r.pooling == null) {
-                throw new IllegalArgumentException(p + "learnerMode, gateGradient, carry and pooling must be set; found " + r);
+            if (r.learnerMode == null || r.gateGradient == null || r.carry == null || r.pooling == null
+                    || r.uprSteps == null) {
+                throw new IllegalArgumentException(p + "learnerMode, gateGradient, carry, pooling and uprSteps must be set; "
+                        + "found " + r);
             }
             return r.width > 0 ? r.withWidth(r.width) : r;
         }

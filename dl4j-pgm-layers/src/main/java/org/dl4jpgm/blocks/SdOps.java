@@ -178,6 +178,23 @@ public final class SdOps {
     }
 
     /**
+     * Masked sum over the sequence axis: the sum over the valid steps (a row without any is 0).
+     *
+     * @param x       {@code [B, S, D]}
+     * @param seqMask {@code [B, S]} (1 = real step) or null for a plain sum
+     * @param seq     S
+     * @return {@code [B, D]}
+     */
+    public static SDVariable maskedSumOverSteps(SDVariable x, SDVariable seqMask, long seq) {
+        SDVariable masked = seqMask == null ? x : x.mul(maskBSD(seqMask, seq));
+        if (seq == 1) {
+            // no reduction over an axis of length 1: ND4J M2.1's reduce ops fail on one inside SameDiff
+            return x.getSameDiff().squeeze(masked, 1);
+        }
+        return masked.sum(1);
+    }
+
+    /**
      * 1 where a row of a step mask has a valid step, 0 where it has none (the modality is missing for that example).
      *
      * @param seqMask {@code [B, S]}, entries >= 0

@@ -6,7 +6,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * Uni-paired reconstruction, Eq. 10: the decoder's {@code Î_m = Decoder([ũ_m, p̃_m])} (Eq. 7,
  * {@link UniPairedDecoderBlock}) should give back the modality's representation I_m. Per example b:
  * <pre>
- *   L_UPR(b) = Σ_m mean_{valid s} ||I_m(b, s) - Î_m(b, s)||² / D
+ *   L_UPR(b) = Σ_m mean_{valid s} ||I_m(b, s) - Î_m(b, s)||² / D     ({@link UprSteps#MEAN}, the default)
+ *   L_UPR(b) = Σ_m  Σ_{valid s}   ||I_m(b, s) - Î_m(b, s)||² / D     ({@link UprSteps#SUM}, Eq. 10's norm over the sequence)
  * </pre>
  * With modalities missing for b, the sum over the M_b present ones is scaled by {@code M / M_b} (M times their mean,
  * the sum's scale when all are present). No parameters of its own: the decoder serves UPR alone, and
@@ -16,14 +17,17 @@ public final class UprObjective {
 
     private final long width;
     private final int modalities;
+    private final UprSteps steps;
 
     /**
      * @param width      D
      * @param modalities M
+     * @param steps      the reduction over a sequence's valid steps
      */
-    public UprObjective(long width, int modalities) {
+    public UprObjective(long width, int modalities, UprSteps steps) {
         this.width = width;
         this.modalities = modalities;
+        this.steps = steps;
     }
 
     /**
@@ -40,8 +44,9 @@ public final class UprObjective {
                                SDVariable present) {
         SDVariable diff = target.sub(rec);
         SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
-        return ModalityGroups.sumOverGroup(ModalityGroups.onlyPresent(
-                SdOps.maskedMeanOverSteps(perStep, mask, seq).reshape(-1), present, 1), groupSize);
+        SDVariable reduced = steps == UprSteps.SUM ? SdOps.maskedSumOverSteps(perStep, mask, seq)
+                : SdOps.maskedMeanOverSteps(perStep, mask, seq);
+        return ModalityGroups.sumOverGroup(ModalityGroups.onlyPresent(reduced.reshape(-1), present, 1), groupSize);
     }
 
     /**

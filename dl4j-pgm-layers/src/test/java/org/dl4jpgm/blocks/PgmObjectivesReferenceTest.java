@@ -38,6 +38,18 @@ class PgmObjectivesReferenceTest {
         checkAgainstReference(new INDArray[]{mask, mask}, inputs(5));
     }
 
+    /** UPR summed over the valid steps ({@link UprSteps#SUM}) instead of averaged. */
+    @Test
+    void uprSummedOverStepsMatchesIndependentComputation() {
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, B, S);
+        mask.putScalar(1, S - 1, 0.0);
+        Run mean = checkAgainstReference(new INDArray[]{mask, mask}, inputs(5), UprSteps.MEAN);
+        Run sum = checkAgainstReference(new INDArray[]{mask, mask}, inputs(5), UprSteps.SUM);
+        checkAgainstReference(missingMasks(), inputs(5), UprSteps.SUM);
+        // example 0 has S valid steps in every modality: the sum is S times the mean
+        assertEquals(S * mean.values.get("upr").getDouble(0), sum.values.get("upr").getDouble(0), 1e-10);
+    }
+
     /**
      * Modality 0 is missing for example 0 and modality 1 for example 2 (all-zero step-mask rows), example 1 has a
      * padded step: the objectives average over the present modalities (UPR: M times their mean), as the reference
@@ -114,8 +126,12 @@ class PgmObjectivesReferenceTest {
      * (means over the present modalities; a modality is present for b when its mask row has a valid step).
      */
     private static Run checkAgainstReference(INDArray[] modalityMasks, Map<String, INDArray> inputs) {
+        return checkAgainstReference(modalityMasks, inputs, UprSteps.MEAN);
+    }
+
+    private static Run checkAgainstReference(INDArray[] modalityMasks, Map<String, INDArray> inputs, UprSteps uprSteps) {
         PgmOptions opts = PgmOptions.builder().width(D).iterations(N).learnerMode(LearnerMode.SEQUENCE).learnerHeads(2)
-                .learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).build();
+                .learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).uprSteps(uprSteps).build();
         PgmBlock block = new PgmBlock(opts, WIDTHS);
         Map<String, INDArray> arrays = PgmBlockParams.randomized(block, 7);
 
@@ -181,7 +197,7 @@ class PgmObjectivesReferenceTest {
                         sum += sq / D;
                         steps++;
                     }
-                    upr += sum / steps * mCount / present;
+                    upr += (uprSteps == UprSteps.SUM ? sum : sum / steps) * mCount / present;
                 }
             }
             assertEquals(ufc, out.get(o.ufc.name()).getDouble(b), 1e-10, "UFC of example " + b);

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.blocks.UprSteps;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -69,11 +70,12 @@ class PgmLayerGradientCheckTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of(2, 3, LearnerMode.SEQUENCE, 2, false, false),
-                Arguments.of(3, 1, LearnerMode.FEATURE, 1, false, false),
-                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true, false),
-                Arguments.of(2, 2, LearnerMode.FEATURE, 2, false, true),
-                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true, true));
+                Arguments.of(2, 3, LearnerMode.SEQUENCE, 2, false, false, UprSteps.MEAN),
+                Arguments.of(3, 1, LearnerMode.FEATURE, 1, false, false, UprSteps.MEAN),
+                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true, false, UprSteps.MEAN),
+                Arguments.of(2, 2, LearnerMode.FEATURE, 2, false, true, UprSteps.MEAN),
+                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true, true, UprSteps.MEAN),
+                Arguments.of(3, 2, LearnerMode.SEQUENCE, 2, true, true, UprSteps.SUM));
     }
 
     /**
@@ -84,10 +86,12 @@ class PgmLayerGradientCheckTest {
      *                  (an all-zero mask row) and the vector modality 1 is masked out ({@code [mb, 1]} mask 0) for
      *                  example 1; without, the vector modality 0 is masked out for example 0. Every example keeps at
      *                  least one modality, so the check sees the objectives' normalisation by the present modalities.
+     * @param uprSteps  UPR's reduction over the valid steps
      */
-    @ParameterizedTest(name = "M={0} N={1} {2} mb={3} mixed sequences={4} missing={5}")
+    @ParameterizedTest(name = "M={0} N={1} {2} mb={3} mixed sequences={4} missing={5} UPR {6}")
     @MethodSource("cases")
-    void composite(int modalities, int iterations, LearnerMode mode, int mb, boolean sequences, boolean missing) {
+    void composite(int modalities, int iterations, LearnerMode mode, int mb, boolean sequences, boolean missing,
+                   UprSteps uprSteps) {
         long[] widths = {4, 3, 5};
         long[] seqs = {3, 1, 3};
         InputType[] types = new InputType[modalities];
@@ -118,7 +122,7 @@ class PgmLayerGradientCheckTest {
         }
         PgmOptions opts = PgmOptions.builder().width(4).iterations(iterations).learnerMode(mode).learnerHeads(2)
                 .tokenWidth(4).learnerFfnSize(4).decoderHeads(2).decoderFfnSize(4).partitionerChunkSize(2)
-                .gateGradient(GateGradient.NONE).detachUprTarget(false).build();
+                .gateGradient(GateGradient.NONE).detachUprTarget(false).uprSteps(uprSteps).build();
         FusionSpec spec = FusionSpec.builder().pgm(opts).headHidden(4).headHeads(2).headFfnSize(4).modelUpdater(null)
                 .learnerUpdater(null).decoderUpdater(null).build();
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)
