@@ -132,4 +132,11 @@ public final class Converters {
             super(LearnerMode.class);
         }
     }
+
+    /** {@link org.dl4jpgm.blocks.UprSteps} by name. */
+    public static final class UprStepChoices extends Choice<org.dl4jpgm.blocks.UprSteps> {
+        public UprStepChoices() {
+            super(org.dl4jpgm.blocks.UprSteps.class);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.dl4jpgm.examples.cli;
 
 import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.UprSteps;
 import org.dl4jpgm.examples.experiment.TrainingSettings;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
@@ -41,6 +42,11 @@ public final class TrainingOptions implements TrainingSettings {
     @Option(names = "--learner-mode", paramLabel = "MODE", order = 103, converter = Converters.LearnerModes.class,
             description = "FEATURE or SEQUENCE (default ${DEFAULT-VALUE})")
     LearnerMode learnerMode;
+
+    /** UPR's reduction over a sequence's valid steps (Eq. 10; docs/results.md, "The UPR convention"). */
+    @Option(names = "--upr-steps", paramLabel = "MEAN|SUM", order = 103, converter = Converters.UprStepChoices.class,
+            description = "UPR over a sequence's valid steps: their MEAN or SUM (default ${DEFAULT-VALUE})")
+    UprSteps uprSteps;
 
     /** PgM pre-training epochs, stage 1 (L_P only; paper: 20). */
     @Option(names = "--stage1-epochs", paramLabel = "N", order = 104, converter = Converters.NonNegativeInt.class,
@@ -129,6 +135,7 @@ public final class TrainingOptions implements TrainingSettings {
         require(width >= 1, source, "width", width, "a whole number >= 1");
         require(iterations >= 1, source, "iterations", iterations, "a whole number >= 1");
         require(learnerMode != null, source, "learnerMode", learnerMode, "FEATURE or SEQUENCE");
+        require(uprSteps != null, source, "uprSteps", uprSteps, "MEAN or SUM");
         require(stage1Epochs >= 0, source, "stage1Epochs", stage1Epochs, "a whole number >= 0");
         require(stage2Epochs >= 1, source, "stage2Epochs", stage2Epochs, "a whole number >= 1");
         require(batchSize >= 1, source, "batchSize", batchSize, "a whole number >= 1");
@@ -151,6 +158,7 @@ public final class TrainingOptions implements TrainingSettings {
     @Override public int getWidth() { return width; }
     @Override public int getIterations() { return iterations; }
     @Override public LearnerMode getLearnerMode() { return learnerMode; }
+    @Override public UprSteps getUprSteps() { return uprSteps; }
     @Override public int getStage1Epochs() { return stage1Epochs; }
     @Override public int getStage2Epochs() { return stage2Epochs; }
     @Override public int getBatchSize() { return batchSize; }

@@ -23,6 +23,7 @@ public record ModelRate(TrainingSettings settings, double rate) implements Train
     @Override public int getWidth() { return settings.getWidth(); }
     @Override public int getIterations() { return settings.getIterations(); }
     @Override public LearnerMode getLearnerMode() { return settings.getLearnerMode(); }
+    @Override public org.dl4jpgm.blocks.UprSteps getUprSteps() { return settings.getUprSteps(); }
     @Override public int getBatchSize() { return settings.getBatchSize(); }
     @Override public int getStage1Epochs() { return settings.getStage1Epochs(); }
     @Override public int getStage2Epochs() { return settings.getStage2Epochs(); }

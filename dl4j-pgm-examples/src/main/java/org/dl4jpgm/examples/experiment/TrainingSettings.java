@@ -1,6 +1,7 @@
 package org.dl4jpgm.examples.experiment;
 
 import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.UprSteps;
 
 /**
  * What {@link ExperimentRunner} and {@link FusionChoice#spec} need to build and train a model: the widths, PgM's
@@ -17,6 +18,11 @@ public interface TrainingSettings {
 
     /** Attention-mask reading of PgM's learners (docs/design.md). */
     LearnerMode getLearnerMode();
+
+    /** UPR's reduction over a sequence's valid steps (Eq. 10). Default {@link UprSteps#MEAN}. */
+    default UprSteps getUprSteps() {
+        return UprSteps.MEAN;
+    }
 
     /** Minibatch size B. */
     int getBatchSize();

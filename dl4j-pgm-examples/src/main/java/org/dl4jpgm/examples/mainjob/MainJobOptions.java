@@ -173,6 +173,7 @@ public final class MainJobOptions implements TrainingSettings {
     @Override public int getStage1Epochs() { return training.getStage1Epochs(); }
     @Override public int getStage2Epochs() { return training.getStage2Epochs(); }
     @Override public LearnerMode getLearnerMode() { return training.getLearnerMode(); }
+    @Override public org.dl4jpgm.blocks.UprSteps getUprSteps() { return training.getUprSteps(); }
     @Override public int getWidth() { return training.getWidth(); }
     @Override public int getIterations() { return training.getIterations(); }
     @Override public int getBatchSize() { return training.getBatchSize(); }
