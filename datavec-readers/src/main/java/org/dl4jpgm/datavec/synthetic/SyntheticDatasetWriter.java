@@ -137,8 +137,26 @@ public final class SyntheticDatasetWriter {
     }
 
     /**
-     * Command line: {@code --out <dir> [--seed 42] [--train 2000] [--valid 500] [--test 500]} writes
-     * {@link #benchmarkConfig(long)} data in the dataset layout ({@code --help} lists the options; exit status 2 for a
+     * {@link #benchmarkConfig} with every modality a sequence: "a" (D = 16) and "c" (D = 8) become sequences of up to 8
+     * steps (4..8 valid), as "b" is. A model then reads all three as sequences (no modality is pooled to a vector
+     * first), so what depends on the number of steps (e.g. UPR's reduction over them) shows.
+     */
+    public static SyntheticConfig sequenceBenchmarkConfig(long seed) {
+        return SyntheticConfig.builder()
+                .seed(seed)
+                .modality(SyntheticModality.builder("a").width(16).sequence(8, 4).build())
+                .modality(SyntheticModality.builder("b").width(12).sequence(8, 4).nuisanceDims(4).build())
+                .modality(SyntheticModality.builder("c").width(8).sequence(8, 4).nuisanceDims(2).build())
+                .uniClasses(4)
+                .pairedClasses(2)
+                .pairedModalities(0, 1)
+                .build();
+    }
+
+    /**
+     * Command line: {@code --out <dir> [--seed 42] [--train 2000] [--valid 500] [--test 500] [--sequences]}
+     * writes {@link #benchmarkConfig(long)} (with {@code --sequences} {@link #sequenceBenchmarkConfig(long)}) data in the
+     * dataset layout ({@code --help} lists the options; exit status 2 for a
      * bad option).
      */
     public static void main(String[] args) {
@@ -162,6 +180,8 @@ public final class SyntheticDatasetWriter {
         private int valid = 500;
         @CommandLine.Option(names = "--test", paramLabel = "N", description = "test examples (default ${DEFAULT-VALUE})")
         private int test = 500;
+        @CommandLine.Option(names = "--sequences", description = "every modality a sequence (sequenceBenchmarkConfig)")
+        private boolean sequences;
 
         @Override
         public Integer call() throws IOException {
@@ -169,7 +189,8 @@ public final class SyntheticDatasetWriter {
             sizes.put("train", train);
             sizes.put("valid", valid);
             sizes.put("test", test);
-            write(new SyntheticMultimodalGenerator(benchmarkConfig(seed)), out, "synthetic-seed" + seed, sizes);
+            write(new SyntheticMultimodalGenerator(sequences ? sequenceBenchmarkConfig(seed) : benchmarkConfig(seed)), out,
+                    (sequences ? "synthetic-sequences-seed" : "synthetic-seed") + seed, sizes);
             System.out.println("synthetic dataset written to " + out.toAbsolutePath() + " " + sizes);
             return 0;
         }

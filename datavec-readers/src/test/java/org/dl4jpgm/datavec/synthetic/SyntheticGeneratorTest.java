@@ -127,10 +127,19 @@ class SyntheticGeneratorTest {
         assertTrue(Math.abs(uniAfromB - 1.0 / 3) < 0.07, "uni_a from b: " + uniAfromB);
     }
 
-    /** The same measurement on the command line's three-modality configuration (noise 1.0, nuisance channels). */
-    @Test
-    void benchmarkConfigPairedTargetNeedsBothModalities() {
-        SyntheticMultimodalGenerator g = new SyntheticMultimodalGenerator(SyntheticDatasetWriter.benchmarkConfig(42));
+    /**
+     * The same measurement on the command line's three-modality configurations (noise 1.0, nuisance channels): the
+     * benchmark one and its all-sequence variant ({@code --sequences}).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "sequences={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void benchmarkConfigPairedTargetNeedsBothModalities(boolean sequences) {
+        SyntheticConfig cfg = sequences ? SyntheticDatasetWriter.sequenceBenchmarkConfig(42)
+                : SyntheticDatasetWriter.benchmarkConfig(42);
+        for (int m = 0; m < 3; m++) {
+            assertEquals(sequences || m == 1, cfg.getModalities().get(m).isSequence(), "modality " + m);
+        }
+        SyntheticMultimodalGenerator g = new SyntheticMultimodalGenerator(cfg);
         Pooled train = Pooled.of(g, 0, 2000);
         Pooled test = Pooled.of(g, 2, 800);
         double[] single = new double[3];
