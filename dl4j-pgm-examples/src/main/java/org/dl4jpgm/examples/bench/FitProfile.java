@@ -5,7 +5,6 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 import org.dl4jpgm.examples.cli.Cli;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -88,7 +87,7 @@ public final class FitProfile implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FitProfile()).execute(args));
+        Cli.main(new FitProfile(), null, args);
     }
 
     @Override
