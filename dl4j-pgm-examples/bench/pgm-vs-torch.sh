@@ -6,24 +6,32 @@
 # parameter counts per vertex and per PgM component must be equal (else exit 1). Prints per run the ms per fit step,
 # CPU ms and ms per forward (output) of both, and as its last line
 #   pgm-vs-torch main-config <ratio>x paper-config <ratio>x gemm-share <percent>%
-# ratio = PgM ms per fit step / peer ms per step (wall clock, median over the repeats); gemm-share = the GFLOP/s of
-# PgM's matrix products at paper-config as a share of ND4J's [512, 512] x [512, 512] gemm in the same process.
+# ratio = PgM ms per fit step / peer ms per step, median over the repeats; ms per step is the CPU time of the thread
+# that trains (with one OpenMP thread every op runs on it), which on an idle machine equals the wall clock of these
+# one-thread runs and, unlike it, does not count the time other processes hold the cores. --clock process takes the
+# CPU time of the whole process (for the JVM it includes the JIT compiler, which still compiles during these short
+# runs, and the garbage collector), --clock wall the wall clock; all three are printed per run. gemm-share = the GFLOP/s of PgM's matrix products at paper-config (per second of the
+# training thread's CPU time) as a share of ND4J's [512, 512] x [512, 512] gemm in the same process.
 #
 # Usage (from the repository root, after `mvn -B -q -DskipTests install`):
-#   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N]
+#   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--clock thread|process|wall]
 # Installs Debian's python3-torch (PyTorch 1.13, CPU) with apt-get if /usr/bin/python3 cannot import torch.
 # PGM_BENCH_CLASSPATH, when set, runs the Java main with `java -cp $PGM_BENCH_CLASSPATH` instead of Maven's exec:java.
 set -euo pipefail
 
 repeats=1
 steps=20
+clock=thread
+usage="usage: $0 [--repeats N] [--steps N] [--clock thread|process|wall]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
-    *) echo "usage: $0 [--repeats N] [--steps N]" >&2; exit 2 ;;
+    --clock) clock="$2"; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
+case "$clock" in thread|process|wall) ;; *) echo "$usage" >&2; exit 2 ;; esac
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -73,9 +81,10 @@ for c in "${configs[@]}"; do
   done
 done
 
-"$py" - "$work" "$repeats" <<'EOF'
+"$py" - "$work" "$repeats" "$clock" <<'EOF'
 import json, re, statistics, sys
-work, repeats = sys.argv[1], int(sys.argv[2])
+work, repeats, clock = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+key = {"thread": "cpuMsPerStep", "process": "processCpuMsPerStep", "wall": "msPerStep"}[clock]
 summary = {}
 for name in ("main-config", "paper-config"):
     ratios, share = [], []
@@ -90,17 +99,23 @@ for name in ("main-config", "paper-config"):
         if jv != peer["params"] or jc != peer["pgmParams"]:
             print(f"{name}: parameter counts differ\n  Java    {jv} {jc}\n  PyTorch {peer['params']} {peer['pgmParams']}")
             sys.exit(1)
-        ratio = float(res["msPerStep"]) / peer["msPerStep"]
+        ratio = float(res[key]) / peer[key]
         ratios.append(ratio)
-        print(f"{name} run {r}: parameters equal ({sum(jv.values()):,}); fit step PgM {float(res['msPerStep']):.1f} ms "
-              f"({float(res['cpuMsPerStep']):.1f} CPU ms), peer {peer['msPerStep']:.1f} ms ({peer['cpuMsPerStep']:.1f} "
-              f"CPU ms): {ratio:.2f}x (CPU {float(res['cpuMsPerStep']) / peer['cpuMsPerStep']:.2f}x); forward PgM "
-              f"{float(res['msPerOutput']):.1f} ms, peer {peer['msPerOutput']:.1f} ms: "
+        r3 = {k: float(res[k]) / peer[k] for k in ("cpuMsPerStep", "processCpuMsPerStep", "msPerStep")}
+        print(f"{name} run {r}: parameters equal ({sum(jv.values()):,}); ms per fit step, thread CPU / process CPU / "
+              f"wall: PgM {float(res['cpuMsPerStep']):.1f} / {float(res['processCpuMsPerStep']):.1f} / "
+              f"{float(res['msPerStep']):.1f}, peer {peer['cpuMsPerStep']:.1f} / {peer['processCpuMsPerStep']:.1f} / "
+              f"{peer['msPerStep']:.1f}: {r3['cpuMsPerStep']:.2f}x / {r3['processCpuMsPerStep']:.2f}x / "
+              f"{r3['msPerStep']:.2f}x; ms per forward (output), thread CPU / wall: PgM "
+              f"{float(res['cpuMsPerOutput']):.1f} / {float(res['msPerOutput']):.1f}, peer {peer['cpuMsPerOutput']:.1f} / "
+              f"{peer['msPerOutput']:.1f}: {float(res['cpuMsPerOutput']) / peer['cpuMsPerOutput']:.2f}x / "
               f"{float(res['msPerOutput']) / peer['msPerOutput']:.2f}x")
         gemm = re.search(r"^result gemm PgM (.*)$", java, re.M)
         if gemm:
             share.append(float(dict(kv.split("=") for kv in gemm.group(1).split())["largeShare"]))
     summary[name] = (statistics.median(ratios), statistics.median(share))
+print(f"ratios from {dict(thread='the training thread CPU time', process='the process CPU time', wall='the wall clock')[clock]}, "
+      f"median of {repeats} run(s)")
 print(f"pgm-vs-torch main-config {summary['main-config'][0]:.1f}x paper-config {summary['paper-config'][0]:.1f}x "
       f"gemm-share {summary['paper-config'][1]:.0f}%")
 EOF

@@ -48,7 +48,8 @@ import java.util.concurrent.Callable;
  * cannot cost less than its op count times that floor, whatever the tensor sizes.
  *
  * <p>For every fusion it also prints the graph's parameters per vertex (for PgM also per component of the PgM layer) and
- * one line {@code result <fusion> msPerStep=.. cpuMsPerStep=.. msPerOutput=.. params=..} (and {@code result gemm ..}),
+ * one line {@code result <fusion> msPerStep=.. cpuMsPerStep=.. processCpuMsPerStep=.. msPerOutput=.. cpuMsPerOutput=..
+ * params=..} (and {@code result gemm ..}),
  * which {@code bench/pgm-vs-torch.sh} reads to compare PgM with its PyTorch peer ({@code src/main/python/pgm_peer.py}).
  *
  * <p>Options ({@code --help}): the training options that shape the graph ({@code --width}, {@code --iterations},
@@ -127,23 +128,28 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             long c0 = CPU.getCurrentThreadCpuTime();
+            long p0 = processCpuNanos();
             for (int i = 0; i < steps; i++) {
                 g.fit(ds);
             }
             double step = (System.nanoTime() - t0) / 1e6 / steps;
             double cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
+            double processCpu = (processCpuNanos() - p0) / 1e6 / steps;
             g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
             t0 = System.nanoTime();
+            c0 = CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < steps; i++) {
                 g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
             }
             double out = (System.nanoTime() - t0) / 1e6 / steps;
+            double cpuOut = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
             int[] ops = opCounts(g, built.fused().pgmVertex());
             double flops = c.isPgm() ? pgmMatmulFlops(g, built.fused(), ds) : 0;
             rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
             printParameters(c.label(), g, built.fused());
-            System.out.printf(Locale.ROOT, "result %s msPerStep=%.2f cpuMsPerStep=%.2f msPerOutput=%.2f params=%d%n",
-                    c.label(), step, cpu, out, g.numParams());
+            System.out.printf(Locale.ROOT, "result %s msPerStep=%.2f cpuMsPerStep=%.2f processCpuMsPerStep=%.2f "
+                            + "msPerOutput=%.2f cpuMsPerOutput=%.2f params=%d%n", c.label(), step, cpu, processCpu, out,
+                    cpuOut, g.numParams());
             System.out.printf(Locale.ROOT, "%-24s %9.1f ms/step (%.1f CPU ms) %9.1f ms/output%s%n", c.label(), step, cpu,
                     out,
                     ops[0] > 0 ? String.format(Locale.ROOT, "  (PgmLayer: %d forward ops, %d with gradient)", ops[0],
@@ -203,7 +209,16 @@ public final class FusionStepBenchmark implements Callable<Integer> {
         return counter.flops();
     }
 
-    /** GFLOP/s of ND4J's own matrix product {@code [m, k] x [k, n]} (float), in this process. */
+    /** CPU time of the whole process (all its threads: the JVM's garbage collector too), in ns. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * GFLOP/s of ND4J's own matrix product {@code [m, k] x [k, n]} (float), in this process, per second of the calling
+     * thread's CPU time (as the achieved rate of a step is: both robust to other processes sharing the machine).
+     */
     static double gemmGflops(long m, long k, long n) {
         INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
         INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
@@ -214,11 +229,11 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             a.mmuli(b, c);
         }
         int calls = (int) Math.max(10, 2e9 / perCall);
-        long t0 = System.nanoTime();
+        long t0 = CPU.getCurrentThreadCpuTime();
         for (int i = 0; i < calls; i++) {
             a.mmuli(b, c);
         }
-        return perCall * calls / (System.nanoTime() - t0);
+        return perCall * calls / (CPU.getCurrentThreadCpuTime() - t0);
     }
 
     /** Forward and forward + gradient op counts of the PgM layer's SameDiff graph; zeros without one. */
