@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
  *   {@code org.bytedeco.javacpp.maxPhysicalBytes > 0}), {@link Category#SD_SHAPES} (shape functions:
  *   {@code calculateOutputShape*}, shape-info buffers), {@link Category#SD_MEMORY} (other allocation: JavaCPP pointers,
  *   data buffers, workspaces), {@link Category#SD_CONTEXT} (handing arrays to the native op context),
- *   {@link Category#SD_LISTENERS}, {@link Category#SD_SESSION} (the rest: the session's Java bookkeeping);</li>
+ *   {@link Category#SD_LISTENERS}, {@link Category#SD_SESSION} (the rest: the InferenceSession's Java bookkeeping);</li>
  *   <li>DL4J outside SameDiff: {@link Category#DL4J_MEMORY} (allocation, the memory check included), {@link Category#DL4J_GRAPH} (the rest:
  *   graph traversal, layer and updater Java code);</li>
  *   <li>{@link Category#OTHER}.</li>
@@ -58,7 +58,7 @@ public final class FitProfile implements Callable<Integer> {
         SD_MEMORY("SameDiff interpretation", "other allocation (JavaCPP pointers, data buffers, workspaces)"),
         SD_CONTEXT("SameDiff interpretation", "op context set-up (arrays handed to libnd4j)"),
         SD_LISTENERS("SameDiff interpretation", "listeners"),
-        SD_SESSION("SameDiff interpretation", "session bookkeeping (Java: dependency tracking, maps, op lookup)"),
+        SD_SESSION("SameDiff interpretation", "InferenceSession bookkeeping (Java: dependency tracking, maps, op lookup)"),
         DL4J_MEMORY("DL4J graph overhead", "array allocation outside SameDiff"),
         DL4J_GRAPH("DL4J graph overhead", "graph traversal, layers', vertices' and updater's Java code"),
         OTHER("other", "anything else under fit");
