@@ -154,6 +154,113 @@ public final class FeatureCache {
     }
 
     /**
+     * Extracts and stores an entry without holding it in memory: each batch of the extractor goes to the {@code .npy}
+     * file as it comes, so that entries larger than the memory can be made (a Food-101-size entry, 90k x 768 floats,
+     * is 276 MB); read them back with {@link #rows}. The files are those of {@link #write} (overwritten).
+     *
+     * @param count     N, the items
+     * @param itemShape the shape of one item's features (an item's extracted row {@code [1, ...]} without the 1)
+     * @param extractor computes the features of items [from, to), {@code [to - from, itemShape...]}, cast to float32
+     * @return the entry's header
+     */
+    public Header writeStreamed(String name, String encoderIdentity, String datasetFingerprint, int count,
+                                long[] itemShape, BatchExtractor extractor) throws IOException {
+        if (count < 1) {
+            throw new IllegalArgumentException("FeatureCache: entry '" + name + "': expected at least one item, found "
+                    + count);
+        }
+        long[] shape = new long[itemShape.length + 1];
+        shape[0] = count;
+        System.arraycopy(itemShape, 0, shape, 1, itemShape.length);
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, checkName(name), ".npy.part");
+        ProgressBar bar = config.isProgress()
+                ? new ProgressBar(System.err, "features " + name, count, config.getProgressIntervalMs()) : null;
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            writeFully(out, java.nio.ByteBuffer.wrap(npyHeader(shape)));
+            for (int from = 0; from < count; from += config.getBatchSize()) {
+                int to = Math.min(count, from + config.getBatchSize());
+                INDArray part;
+                try {
+                    part = extractor.extract(from, to);
+                } catch (Exception e) {
+                    throw new IOException("FeatureCache: entry '" + name + "': extraction of items [" + from + ", "
+                            + to + ") failed: " + e.getMessage(), e);
+                }
+                long[] expected = shape.clone();
+                expected[0] = to - from;
+                if (!Arrays.equals(part.shape(), expected)) {
+                    throw new IllegalStateException("FeatureCache: entry '" + name + "': extractor returned shape "
+                            + Arrays.toString(part.shape()) + " for items [" + from + ", " + to + "), expected "
+                            + Arrays.toString(expected));
+                }
+                float[] values = part.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(values.length * 4)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(values);
+                writeFully(out, buf);
+                if (bar != null) {
+                    bar.step(to - from);
+                }
+            }
+        }
+        if (bar != null) {
+            bar.finish();
+        }
+        ObjectNode h = json.createObjectNode();
+        h.put("format", FORMAT);
+        h.put("encoder", encoderIdentity);
+        h.put("dataset", datasetFingerprint);
+        h.put("count", count);
+        h.putPOJO("shape", shape);
+        h.put("dataSha256", sha256(tmp));
+        Path htmp = Files.createTempFile(dir, name, ".json.part");
+        json.writerWithDefaultPrettyPrinter().writeValue(htmp.toFile(), h);
+        Files.move(tmp, dataFile(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(htmp, headerFile(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new Header(h);
+    }
+
+    /**
+     * An entry's rows, read from disk on demand ({@link NpyRows}), after the checks of {@link #verify}: for entries
+     * that should not be held in memory.
+     */
+    public NpyRows rows(String name, String encoderIdentity, String datasetFingerprint) throws IOException {
+        Header h = verify(name, encoderIdentity, datasetFingerprint);
+        NpyRows rows = NpyRows.open(dataFile(name));
+        if (!Arrays.equals(rows.shape(), h.shape)) {
+            rows.close();
+            throw new StaleFeatureCacheException("Feature cache " + dataFile(name) + ": data shape "
+                    + Arrays.toString(rows.shape()) + ", header says " + Arrays.toString(h.shape));
+        }
+        return rows;
+    }
+
+    /** A numpy format 1.0 preamble and header for float32 C order, padded to a multiple of 64 bytes. */
+    static byte[] npyHeader(long[] shape) {
+        StringBuilder dims = new StringBuilder();
+        for (long d : shape) {
+            dims.append(d).append(", ");
+        }
+        String shapeText = shape.length == 1 ? dims.toString().trim() : dims.substring(0, dims.length() - 2);
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shapeText + "), }";
+        int unpadded = 10 + dict.length() + 1;
+        int padding = (64 - unpadded % 64) % 64;
+        String header = dict + " ".repeat(padding) + "\n";
+        byte[] h = header.getBytes(StandardCharsets.ISO_8859_1);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + h.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) h.length).put(h);
+        return b.array();
+    }
+
+    private static void writeFully(java.nio.channels.FileChannel out, java.nio.ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            out.write(buf);
+        }
+    }
+
+    /**
      * Reads an entry after checking it belongs to this encoder and dataset and is intact.
      *
      * @return the features [N, ...]

@@ -159,6 +159,11 @@ public final class NpyHeader {
         return n;
     }
 
+    /** Byte offset of the data in the file (after the preamble and the header dictionary). */
+    public long dataOffset() {
+        return dataOffset;
+    }
+
     /** Bytes per element, parsed from {@link #descr()} (e.g. 4 for {@code <f4}); 0 if unknown. */
     public int itemSize() {
         String digits = descr.replaceAll("[^0-9]", "");

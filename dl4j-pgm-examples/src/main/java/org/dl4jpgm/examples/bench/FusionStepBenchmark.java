@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.conf.LossWeights;
 import org.dl4jpgm.fusion.PgmGraph;
+import org.dl4jpgm.conf.PgmLayer;
 import org.dl4jpgm.impl.CorrectedSameDiffLayer;
+import org.dl4jpgm.util.ParameterCounts;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,6 +46,11 @@ import java.util.concurrent.Callable;
  * {@code PgmLayer}'s SameDiff graph (forward ops, and forward + gradient ops), and relates the step time to the
  * measured dispatch floor of one tiny ND4J op in the same process ({@code [B, D] + [B, D]}): a SameDiff graph call
  * cannot cost less than its op count times that floor, whatever the tensor sizes.
+ *
+ * <p>For every fusion it also prints the graph's parameters per vertex (for PgM also per component of the PgM layer) and
+ * one line {@code result <fusion> msPerStep=.. cpuMsPerStep=.. processCpuMsPerStep=.. msPerOutput=.. cpuMsPerOutput=..
+ * params=..} (and {@code result gemm ..}),
+ * which {@code bench/pgm-vs-torch.sh} reads to compare PgM with its PyTorch peer ({@code src/main/python/pgm_peer.py}).
  *
  * <p>Options ({@code --help}): the training options that shape the graph ({@code --width}, {@code --iterations},
  * {@code --learner-mode}, {@code --batch}; {@link TrainingOptions}), {@code --fusions}, {@code --steps N} and
@@ -121,20 +128,28 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             long c0 = CPU.getCurrentThreadCpuTime();
+            long p0 = processCpuNanos();
             for (int i = 0; i < steps; i++) {
                 g.fit(ds);
             }
             double step = (System.nanoTime() - t0) / 1e6 / steps;
             double cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
+            double processCpu = (processCpuNanos() - p0) / 1e6 / steps;
             g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
             t0 = System.nanoTime();
+            c0 = CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < steps; i++) {
                 g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
             }
             double out = (System.nanoTime() - t0) / 1e6 / steps;
+            double cpuOut = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
             int[] ops = opCounts(g, built.fused().pgmVertex());
             double flops = c.isPgm() ? pgmMatmulFlops(g, built.fused(), ds) : 0;
             rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
+            printParameters(c.label(), g, built.fused());
+            System.out.printf(Locale.ROOT, "result %s msPerStep=%.2f cpuMsPerStep=%.2f processCpuMsPerStep=%.2f "
+                            + "msPerOutput=%.2f cpuMsPerOutput=%.2f params=%d%n", c.label(), step, cpu, processCpu, out,
+                    cpuOut, g.numParams());
             System.out.printf(Locale.ROOT, "%-24s %9.1f ms/step (%.1f CPU ms) %9.1f ms/output%s%n", c.label(), step, cpu,
                     out,
                     ops[0] > 0 ? String.format(Locale.ROOT, "  (PgmLayer: %d forward ops, %d with gradient)", ops[0],
@@ -154,9 +169,28 @@ public final class FusionStepBenchmark implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "%s: %.1f MFLOP of matrix products per step (SameDiff parts), %.3f GFLOP/s "
                                 + "achieved = %.1f %% of the small gemm, %.2f %% of the large one%n", r.fusion(),
                         r.matmulFlops() / 1e6, achieved, 100 * achieved / smallGemm, 100 * achieved / largeGemm);
+                System.out.printf(Locale.ROOT, "result gemm %s achievedGflops=%.3f smallGemmGflops=%.3f "
+                                + "largeGemmGflops=%.3f smallShare=%.1f largeShare=%.1f%n", r.fusion(), achieved,
+                        smallGemm, largeGemm, 100 * achieved / smallGemm, 100 * achieved / largeGemm);
             }
         }
         return 0;
+    }
+
+    /** Parameters per vertex with parameters, and for PgM per component of its PgM layer ({@link PgmBlock}). */
+    private static void printParameters(String label, ComputationGraph g, Fused fused) {
+        StringBuilder sb = new StringBuilder("parameters " + label + ":");
+        for (ParameterCounts.VertexCount v : ParameterCounts.of(g).vertices()) {
+            if (v.params() > 0) {
+                sb.append(' ').append(v.name()).append('=').append(v.params());
+            }
+        }
+        PgmLayer pgm = fused.isPgm() ? PgmGraph.pgmLayer(g.getConfiguration(), fused.pgmVertex()) : null;
+        if (pgm != null) {
+            sb.append("; ").append(fused.pgmVertex()).append(':');
+            pgm.toBlock().parameterCounts().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        }
+        System.out.println(sb);
     }
 
     /** Matrix-product FLOPs of one training step in PgM's two SameDiff graphs (PgM layer, head), counted by listeners. */
@@ -175,7 +209,16 @@ public final class FusionStepBenchmark implements Callable<Integer> {
         return counter.flops();
     }
 
-    /** GFLOP/s of ND4J's own matrix product {@code [m, k] x [k, n]} (float), in this process. */
+    /** CPU time of the whole process (all its threads: the JVM's garbage collector too), in ns. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * GFLOP/s of ND4J's own matrix product {@code [m, k] x [k, n]} (float), in this process, per second of the calling
+     * thread's CPU time (as the achieved rate of a step is: both robust to other processes sharing the machine).
+     */
     static double gemmGflops(long m, long k, long n) {
         INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
         INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
@@ -186,11 +229,11 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             a.mmuli(b, c);
         }
         int calls = (int) Math.max(10, 2e9 / perCall);
-        long t0 = System.nanoTime();
+        long t0 = CPU.getCurrentThreadCpuTime();
         for (int i = 0; i < calls; i++) {
             a.mmuli(b, c);
         }
-        return perCall * calls / (System.nanoTime() - t0);
+        return perCall * calls / (CPU.getCurrentThreadCpuTime() - t0);
     }
 
     /** Forward and forward + gradient op counts of the PgM layer's SameDiff graph; zeros without one. */

@@ -187,12 +187,28 @@ public final class ExperimentRunner {
 
     /** The graph for {@code choice}, initialised from {@code seed}. */
     public Built build(FusionChoice choice, long seed) {
-        int d = options.getWidth();
         InputType[] types = new InputType[modalities.size()];
         for (int m = 0; m < types.length; m++) {
             long[] s = train.features(modalities.get(m)).shape();
             types[m] = s.length == 2 ? InputType.feedForward(s[1]) : InputType.recurrent(s[2], s[1]);
         }
+        return build(modalities, types, target.getTask() == TaskType.CLASSIFICATION, target.labelWidth(), options,
+                extension, choice, seed);
+    }
+
+    /**
+     * The graph of {@link #build(FusionChoice, long)} from the input types alone, for data that is not read into a
+     * {@link SplitData} (e.g. streamed from a feature cache).
+     *
+     * @param modalities     the input names
+     * @param types          their input types
+     * @param classification softmax with cross-entropy (else identity with squared error)
+     * @param labelWidth     classes, or the regression target's width
+     * @param extension      extra task outputs after {@code out} (null = none)
+     */
+    public static Built build(List<String> modalities, InputType[] types, boolean classification, long labelWidth,
+                              TrainingSettings options, OutputExtension extension, FusionChoice choice, long seed) {
+        int d = options.getWidth();
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).updater(new Adam(options.getModelLearningRate())).weightInit(WeightInit.XAVIER)
                 .graphBuilder().addInputs(modalities.toArray(new String[0])).setInputTypes(types);
@@ -210,10 +226,9 @@ public final class ExperimentRunner {
             }
         }
         Fused f = PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
-        boolean classification = target.getTask() == TaskType.CLASSIFICATION;
         b.addLayer("dense", new DenseLayer.Builder().nOut(d).activation(Activation.RELU).build(), f.output())
                 .addLayer("out", new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
-                        : LossFunctions.LossFunction.MSE).nOut(target.labelWidth())
+                        : LossFunctions.LossFunction.MSE).nOut(labelWidth)
                         .activation(classification ? Activation.SOFTMAX : Activation.IDENTITY).build(), "dense");
         List<String> outputs = new ArrayList<>(List.of("out"));
         if (extension != null) {

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# PgM's training step against its PyTorch peer (src/main/python/pgm_peer.py), one thread each, on the same shapes:
+#   main-config   the main job's defaults (cpu preset): B 128, D 32, N 1, SEQUENCE learners
+#   paper-config  B 32, D 768, N 3 (the other settings as main-config)
+# For each configuration the peer and bench/FusionStepBenchmark (PgM only) run back to back, --repeats times; the
+# parameter counts per vertex and per PgM component must be equal (else exit 1). Prints per run the ms per fit step,
+# CPU ms and ms per forward (output) of both, and as its last line
+#   pgm-vs-torch main-config <ratio>x paper-config <ratio>x gemm-share <percent>%
+# ratio = PgM ms per fit step / peer ms per step, median over the repeats; ms per step is the CPU time of the thread
+# that trains (with one OpenMP thread every op runs on it), which on an idle machine equals the wall clock of these
+# one-thread runs and, unlike it, does not count the time other processes hold the cores. --clock process takes the
+# CPU time of the whole process (for the JVM it includes the JIT compiler, which still compiles during these short
+# runs, and the garbage collector), --clock wall the wall clock; all three are printed per run. gemm-share = the GFLOP/s of PgM's matrix products at paper-config (per second of the
+# training thread's CPU time) as a share of ND4J's [512, 512] x [512, 512] gemm in the same process.
+#
+# Usage (from the repository root, after `mvn -B -q -DskipTests install`):
+#   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--clock thread|process|wall]
+# Installs Debian's python3-torch (PyTorch 1.13, CPU) with apt-get if /usr/bin/python3 cannot import torch.
+# PGM_BENCH_CLASSPATH, when set, runs the Java main with `java -cp $PGM_BENCH_CLASSPATH` instead of Maven's exec:java.
+set -euo pipefail
+
+repeats=1
+steps=20
+clock=thread
+usage="usage: $0 [--repeats N] [--steps N] [--clock thread|process|wall]"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repeats) repeats="$2"; shift 2 ;;
+    --steps) steps="$2"; shift 2 ;;
+    --clock) clock="$2"; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
+  esac
+done
+case "$clock" in thread|process|wall) ;; *) echo "$usage" >&2; exit 2 ;; esac
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+peer="$root/dl4j-pgm-examples/src/main/python/pgm_peer.py"
+py=/usr/bin/python3
+cd "$root"
+
+if ! "$py" -c 'import torch' 2>/dev/null; then
+  echo "installing Debian's python3-torch" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get install -y python3-torch >&2 || { $sudo_cmd apt-get update >&2 && $sudo_cmd apt-get install -y python3-torch >&2; }
+fi
+
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+export MAVEN_OPTS="${MAVEN_OPTS:--Xmx4g}"
+
+run_java() {   # args of FusionStepBenchmark
+  if [ -n "${PGM_BENCH_CLASSPATH:-}" ]; then
+    java -Xmx4g -cp "$PGM_BENCH_CLASSPATH" org.dl4jpgm.examples.bench.FusionStepBenchmark "$@"
+  else
+    mvn -B -q -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.bench.FusionStepBenchmark \
+      -Dexec.args="$*"
+  fi
+}
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# name, benchmark options, peer options, warm-up steps, timed steps
+configs=(
+  "main-config|--width 32 --iterations 1 --batch 128|--width 32 --iterations 1 --batch 128|3|$steps"
+  "paper-config|--width 768 --iterations 3 --batch 32|--width 768 --iterations 3 --batch 32|2|$(( steps < 5 ? steps : 5 ))"
+)
+
+for c in "${configs[@]}"; do
+  IFS='|' read -r name jopts popts warm timed <<<"$c"
+  for r in $(seq 1 "$repeats"); do
+    echo "== $name, run $r of $repeats, $(uptime | sed 's/.*load/load/')"
+    "$py" "$peer" $popts --threads 1 --warmup "$warm" --steps "$timed" | tee "$work/$name-$r.peer"
+    if ! run_java --fusions PGM $jopts --warmup "$warm" --steps "$timed" >"$work/$name-$r.out" 2>"$work/$name-$r.err"
+    then
+      tail -n 40 "$work/$name-$r.out" "$work/$name-$r.err" >&2
+      exit 1
+    fi
+    grep -E '^(result|parameters|\| PgM)' "$work/$name-$r.out" | tee "$work/$name-$r.java"
+  done
+done
+
+"$py" - "$work" "$repeats" "$clock" <<'EOF'
+import json, re, statistics, sys
+work, repeats, clock = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+key = {"thread": "cpuMsPerStep", "process": "processCpuMsPerStep", "wall": "msPerStep"}[clock]
+summary = {}
+for name in ("main-config", "paper-config"):
+    ratios, share = [], []
+    for r in range(1, repeats + 1):
+        peer = json.loads(next(l for l in open(f"{work}/{name}-{r}.peer") if l.startswith("RESULT "))[7:])
+        java = open(f"{work}/{name}-{r}.java").read()
+        res = dict(kv.split("=") for kv in re.search(r"^result PgM (.*)$", java, re.M).group(1).split())
+        params = re.search(r"^parameters PgM: (.*)$", java, re.M).group(1)
+        vertices, components = params.split("; ")
+        jv = {k: int(v) for k, v in (kv.split("=") for kv in vertices.split())}
+        jc = {k: int(v) for k, v in (kv.split("=") for kv in components.split(": ")[1].split())}
+        if jv != peer["params"] or jc != peer["pgmParams"]:
+            print(f"{name}: parameter counts differ\n  Java    {jv} {jc}\n  PyTorch {peer['params']} {peer['pgmParams']}")
+            sys.exit(1)
+        ratio = float(res[key]) / peer[key]
+        ratios.append(ratio)
+        r3 = {k: float(res[k]) / peer[k] for k in ("cpuMsPerStep", "processCpuMsPerStep", "msPerStep")}
+        print(f"{name} run {r}: parameters equal ({sum(jv.values()):,}); ms per fit step, thread CPU / process CPU / "
+              f"wall: PgM {float(res['cpuMsPerStep']):.1f} / {float(res['processCpuMsPerStep']):.1f} / "
+              f"{float(res['msPerStep']):.1f}, peer {peer['cpuMsPerStep']:.1f} / {peer['processCpuMsPerStep']:.1f} / "
+              f"{peer['msPerStep']:.1f}: {r3['cpuMsPerStep']:.2f}x / {r3['processCpuMsPerStep']:.2f}x / "
+              f"{r3['msPerStep']:.2f}x; ms per forward (output), thread CPU / wall: PgM "
+              f"{float(res['cpuMsPerOutput']):.1f} / {float(res['msPerOutput']):.1f}, peer {peer['cpuMsPerOutput']:.1f} / "
+              f"{peer['msPerOutput']:.1f}: {float(res['cpuMsPerOutput']) / peer['cpuMsPerOutput']:.2f}x / "
+              f"{float(res['msPerOutput']) / peer['msPerOutput']:.2f}x")
+        gemm = re.search(r"^result gemm PgM (.*)$", java, re.M)
+        if gemm:
+            share.append(float(dict(kv.split("=") for kv in gemm.group(1).split())["largeShare"]))
+    summary[name] = (statistics.median(ratios), statistics.median(share))
+print(f"ratios from {dict(thread='the training thread CPU time', process='the process CPU time', wall='the wall clock')[clock]}, "
+      f"median of {repeats} run(s)")
+print(f"pgm-vs-torch main-config {summary['main-config'][0]:.1f}x paper-config {summary['paper-config'][0]:.1f}x "
+      f"gemm-share {summary['paper-config'][1]:.0f}%")
+EOF
