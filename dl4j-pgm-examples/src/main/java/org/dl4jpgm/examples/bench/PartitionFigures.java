@@ -85,7 +85,8 @@ final class PartitionFigures {
                 .xAxisTitle(axis).yAxisTitle("mean binary entropy (bits)").build();
         for (XYChart c : List.of(shares, entropy)) {
             c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-            c.getStyler().setDecimalPattern("0.00");
+            c.getStyler().setXAxisDecimalPattern("0");
+            c.getStyler().setYAxisDecimalPattern("0.00");
             c.getStyler().setYAxisMin(0.0);
             c.getStyler().setYAxisMax(1.0);
         }
