@@ -53,7 +53,7 @@ import java.util.concurrent.Callable;
  * <p>Variants: {@code PGM}; {@code NO_PARTITIONER} (both learners see every feature, Table 3's "w/o partitioner");
  * {@code FROZEN_PARTITIONER} (PgM whose partitioner parameters W_u, b_u, W_p, b_p of Eq. 1 are put back to their
  * initial values after every update, so that the gates are those of initialisation wherever the partitioner's input is
- * the raw modality; {@code GateGradient.NONE} does not do this: it zeroes the gradient of the hard gates of Eq. 4, but
+ * the raw modality ({@link PartitionerStep} with k = 0); {@code GateGradient.NONE} does not do this: it zeroes the gradient of the hard gates of Eq. 4, but
  * the soft gates of Eq. 3 still pass the learners' gradient to the partitioner).
  *
  * <p>Data: {@code synthetic}: the generator with separate channels ({@link #syntheticConfig}: a with 1/4 uni and 3/4
@@ -105,6 +105,11 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
     @Option(names = "--lambda", paramLabel = "L", converter = Converters.NonNegativeReal.class,
             description = "ridge penalty on standardised features (default ${DEFAULT-VALUE})")
     private double lambda = RidgeProbe.DEFAULT_LAMBDA;
+    /** Scale of the partitioner's updates in the PGM variant. */
+    @Option(names = "--partitioner-step-scale", paramLabel = "K", converter = Converters.NonNegativeReal.class,
+            description = "PGM variant: the partitioner's parameter updates times K, i.e. its learning rate times K "
+                    + "(default ${DEFAULT-VALUE}; FROZEN_PARTITIONER is K = 0)")
+    private double partitionerStepScale = 1.0;
     /** Where the figures go. */
     @Option(names = "--figures", paramLabel = "DIR", description = "folder of the PNG figures (default "
             + "${DEFAULT-VALUE})")
@@ -162,10 +167,11 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         System.out.printf(Locale.ROOT, "PartitionRecoveryProbe: D %d, N %d, %s learners, epochs %d + %d, batch %d, "
-                        + "lr %s / %s / %s, head norm %s, seeds %d, λ %s%n", training.getWidth(), training.getIterations(),
-                training.getLearnerMode(), training.getStage1Epochs(), training.getStage2Epochs(),
-                training.getBatchSize(), training.getModelLearningRate(), training.getLearnerLearningRate(),
-                training.getDecoderLearningRate(), training.isHeadInputNormalized(), seeds, lambda);
+                        + "lr %s / %s / %s, head norm %s, seeds %d, λ %s, partitioner step scale %s%n",
+                training.getWidth(), training.getIterations(), training.getLearnerMode(), training.getStage1Epochs(),
+                training.getStage2Epochs(), training.getBatchSize(), training.getModelLearningRate(),
+                training.getLearnerLearningRate(), training.getDecoderLearningRate(), training.isHeadInputNormalized(),
+                seeds, lambda, partitionerStepScale);
         for (String name : data) {
             Prepared p = switch (name.toLowerCase(Locale.ROOT)) {
                 case "synthetic" -> synthetic();
@@ -260,9 +266,10 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
                 ExperimentRunner.Built built = runner.build(choice, seed);
                 ComputationGraph g = built.graph();
                 String vertex = built.fused().pgmVertex();
-                FrozenPartitioner frozen = v == Variant.FROZEN_PARTITIONER ? new FrozenPartitioner(g, vertex) : null;
-                if (frozen != null) {
-                    g.addListeners(frozen);
+                PartitionerStep step = v == Variant.NO_PARTITIONER ? null
+                        : new PartitionerStep(g, vertex, v == Variant.FROZEN_PARTITIONER ? 0 : partitionerStepScale);
+                if (step != null) {
+                    g.addListeners(step);
                 }
                 LayoutMultiDataSetIterator trainIt = iterator(p, p.train(), seed);
                 List<double[][]> perEpoch = new ArrayList<>();
@@ -302,9 +309,12 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
                         }
                     }
                 }
+                if (step != null) {
+                    add(v + "|partitionerChange", step.relativeChange());
+                }
                 System.out.printf(Locale.ROOT, "%s %s seed %d: test ACC %.4f%s (%.1f s)%n", p.name(), v, seed, acc,
-                        frozen == null ? "" : String.format(Locale.ROOT, ", partitioner change %.2e", frozen.drift()),
-                        (System.nanoTime() - t0) / 1e9);
+                        step == null ? "" : String.format(Locale.ROOT, ", partitioner max |change| %.2e, relative %.4f",
+                                step.drift(), step.relativeChange()), (System.nanoTime() - t0) / 1e9);
             }
         }
         printTables(p, modalities);
@@ -421,7 +431,8 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
         System.out.println();
         System.out.println("### " + p.name() + ": test ACC of the task");
         for (Variant v : variants) {
-            System.out.printf(Locale.ROOT, "%-20s %s%n", v, pm(results.get(v + "|task")));
+            System.out.printf(Locale.ROOT, "%-20s %s   partitioner ||θ - θ0|| / ||θ0||: %s%n", v,
+                    pm(results.get(v + "|task")), pm(results.get(v + "|partitionerChange")));
         }
         System.out.println();
         System.out.println("### " + p.name() + ": ridge probe test accuracy from u_m and from p_m (mean ± std over "
@@ -512,42 +523,70 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
     }
 
     /**
-     * Puts the partitioners' parameters of a PgM layer back to their values at construction after every update, so
-     * that they never change.
+     * Scales every update of a PgM layer's partitioner parameters (W_u, b_u, W_p, b_p of Eq. 1) by k after the
+     * updater has applied it: {@code θ ← θ_before + k (θ_after - θ_before)}. With Adam this is the partitioner's
+     * learning rate times k; k = 0 keeps the parameters at their initial values.
      */
-    static final class FrozenPartitioner extends BaseTrainingListener {
-        private final Map<String, INDArray> views = new LinkedHashMap<>();
-        private final Map<String, INDArray> initial = new LinkedHashMap<>();
+    static final class PartitionerStep extends BaseTrainingListener {
+        private final double scale;
         private final ComputationGraph graph;
         private final String vertex;
+        private final Map<String, INDArray> initial = new LinkedHashMap<>();
+        private final Map<String, INDArray> before = new LinkedHashMap<>();
 
-        FrozenPartitioner(ComputationGraph g, String vertex) {
+        PartitionerStep(ComputationGraph g, String vertex, double scale) {
             this.graph = g;
             this.vertex = vertex;
-            g.getVertex(vertex).paramTable(false).forEach((k, view) -> {
-                if (k.startsWith(PgmBlock.PARTITIONER_PREFIX)) {
-                    views.put(k, view);
-                    initial.put(k, view.dup());
-                }
+            this.scale = scale;
+            partitioner().forEach((k, v) -> {
+                initial.put(k, v.dup());
+                before.put(k, v.dup());
             });
-            if (views.isEmpty()) {
+            if (initial.isEmpty()) {
                 throw new IllegalArgumentException("PartitionRecoveryProbe: vertex '" + vertex + "' has no partitioner");
             }
         }
 
-        @Override
-        public void iterationDone(Model model, int iteration, int epoch) {
-            views.forEach((k, view) -> view.assign(initial.get(k)));
+        private Map<String, INDArray> partitioner() {
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            graph.getVertex(vertex).paramTable(false).forEach((k, v) -> {
+                if (k.startsWith(PgmBlock.PARTITIONER_PREFIX)) {
+                    out.put(k, v);
+                }
+            });
+            return out;
         }
 
-        /** The largest absolute difference of the graph's partitioner parameters from their initial values (0 when frozen). */
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            partitioner().forEach((k, now) -> {
+                INDArray prev = before.get(k);
+                if (scale != 1) {
+                    now.assign(prev.add(now.sub(prev).muli(scale)));
+                }
+                prev.assign(now);
+            });
+        }
+
+        /** The largest absolute difference of the partitioner parameters from their initial values. */
         double drift() {
             double d = 0;
-            Map<String, INDArray> now = graph.getVertex(vertex).paramTable(false);
-            for (Map.Entry<String, INDArray> e : initial.entrySet()) {
-                d = Math.max(d, now.get(e.getKey()).sub(e.getValue()).amaxNumber().doubleValue());
+            for (Map.Entry<String, INDArray> e : partitioner().entrySet()) {
+                d = Math.max(d, e.getValue().sub(initial.get(e.getKey())).amaxNumber().doubleValue());
             }
             return d;
+        }
+
+        /** ||θ - θ_0|| / ||θ_0|| over all partitioner parameters (Frobenius norms). */
+        double relativeChange() {
+            double diff = 0;
+            double base = 0;
+            for (Map.Entry<String, INDArray> e : partitioner().entrySet()) {
+                INDArray init = initial.get(e.getKey());
+                diff += Math.pow(e.getValue().sub(init).norm2Number().doubleValue(), 2);
+                base += Math.pow(init.norm2Number().doubleValue(), 2);
+            }
+            return Math.sqrt(diff / Math.max(base, 1e-30));
         }
     }
 }
