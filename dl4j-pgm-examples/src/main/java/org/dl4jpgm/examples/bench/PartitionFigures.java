@@ -28,7 +28,8 @@ final class PartitionFigures {
      *
      * @param learned per modality {uni share, paired share, overlap} of the trained PgM
      * @param truth   per modality {uni share, paired share, overlap} of the data, or null when unknown
-     * @return the PNG written ({@code <name>-fig4-partition-truth.png})
+     * @return the PNG written ({@code <name>-fig4-partition-truth.png}, or {@code <name>-fig4-partition.png} without
+     *         ground truth)
      */
     static Path partition(Path dir, String name, List<String> modalities, List<double[]> learned, List<double[]> truth)
             throws IOException {
@@ -47,7 +48,7 @@ final class PartitionFigures {
                 series.get(k).add(learned.get(m)[k]);
             }
         }
-        CategoryChart c = new CategoryChartBuilder().width(truth == null ? 640 : 880).height(420)
+        CategoryChart c = new CategoryChartBuilder().width(880).height(420)
                 .title(name + ": share of channels per modality" + (truth == null ? "" : ", ground truth and learned"))
                 .xAxisTitle("modality").yAxisTitle("share of channels").build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
@@ -55,10 +56,12 @@ final class PartitionFigures {
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setYAxisMax(1.0);
         c.getStyler().setDecimalPattern("0.00");
-        c.addSeries("uni (g_u > 0.5; truth: uni-factor and nuisance channels)", groups, series.get(0));
-        c.addSeries("paired (g_p > 0.5; truth: paired-factor channels)", groups, series.get(1));
+        c.addSeries("uni (g_u > 0.5" + (truth == null ? ")" : "; truth: uni-factor and nuisance channels)"), groups,
+                series.get(0));
+        c.addSeries("paired (g_p > 0.5" + (truth == null ? ")" : "; truth: paired-factor channels)"), groups,
+                series.get(1));
         c.addSeries("overlap (both)", groups, series.get(2));
-        Path f = dir.resolve(name + "-fig4-partition-truth.png");
+        Path f = dir.resolve(name + "-fig4-partition" + (truth == null ? "" : "-truth") + ".png");
         BitmapEncoder.saveBitmap(c, f.toString(), BitmapEncoder.BitmapFormat.PNG);
         return f;
     }
