@@ -51,10 +51,10 @@ import java.util.concurrent.Callable;
  * to every latent factor, and scores them on the test split (accuracy; chance is printed beside).
  *
  * <p>Variants: {@code PGM}; {@code NO_PARTITIONER} (both learners see every feature, Table 3's "w/o partitioner");
- * {@code FROZEN_PARTITIONER} (PgM whose partitioner parameters W_u, b_u, W_p, b_p of Eq. 1 are put back to their
- * initial values after every update, so that the gates are those of initialisation wherever the partitioner's input is
- * the raw modality ({@link PartitionerStep} with k = 0); {@code GateGradient.NONE} does not do this: it zeroes the gradient of the hard gates of Eq. 4, but
- * the soft gates of Eq. 3 still pass the learners' gradient to the partitioner).
+ * {@code FROZEN_PARTITIONER} (PgM whose partitioner parameters W_u, b_u, W_p, b_p of Eq. 1 keep their initial values:
+ * {@link PartitionerStep} with k = 0; the gates are then those of initialisation wherever the partitioner's input is
+ * the raw modality; {@code GateGradient.NONE} does not freeze them: it zeroes the gradient of the hard gates of Eq. 4,
+ * but the soft gates of Eq. 3 still pass the learners' gradient to the partitioner, {@code PartitionerStepTest}).
  *
  * <p>Data: {@code synthetic}: the generator with separate channels ({@link #syntheticConfig}: a with 1/4 uni and 3/4
  * paired channels, b with 3/4 uni and 1/4 paired, c all uni; {@link SyntheticMultimodalGenerator#channelRoles}),
@@ -68,7 +68,8 @@ import java.util.concurrent.Callable;
  * entropy, which {@link PartitionFigures} draws with the ground truth.
  *
  * <p>Run: {@code OMP_NUM_THREADS=1 mvn -B -q -pl dl4j-pgm-examples exec:java
- * -Dexec.mainClass=org.dl4jpgm.examples.bench.PartitionRecoveryProbe -Dexec.args="--seeds 3"}.
+ * -Dexec.mainClass=org.dl4jpgm.examples.bench.PartitionRecoveryProbe -Dexec.args="--data synthetic --seeds 3
+ * --stage1-epochs 3 --stage2-epochs 8 --train 1000 --test 400"} (docs/results.md, "Partition recovery").
  */
 @Command(name = "PartitionRecoveryProbe", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Ridge probes of PgM's uni and paired features for the latent factors of the synthetic set and "

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.blocks.PgmBlock;
 import org.dl4jpgm.blocks.PgmOptions;
@@ -35,12 +36,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartitionerStepTest {
 
     private static Object[] graph() {
+        return graph(GateGradient.STRAIGHT_THROUGH);
+    }
+
+    private static Object[] graph(GateGradient gate) {
         Sgd sgd = new Sgd(0.05);
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)
                 .dataType(DataType.FLOAT).updater(sgd).weightInit(WeightInit.XAVIER).graphBuilder()
                 .addInputs("a", "b").setInputTypes(InputType.feedForward(4), InputType.feedForward(4));
         PgmOptions opts = PgmOptions.builder().width(4).iterations(1).learnerMode(LearnerMode.SEQUENCE)
-                .learnerHeads(2).tokenWidth(4).learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).build();
+                .learnerHeads(2).tokenWidth(4).learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).gateGradient(gate).build();
         Fused f = PgmFusion.add(b, FusionSpec.builder().pgm(opts).headHeads(2).headFfnSize(8).modelUpdater(sgd)
                 .learnerUpdater(sgd).decoderUpdater(sgd).build(), "a", "b");
         b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
@@ -114,5 +119,23 @@ class PartitionerStepTest {
         }
         assertTrue(largest > 1e-5, "the partitioner was updated: " + largest);
         assertTrue((long) zero[1] > 0, "the other parameters moved under scale 0");
+    }
+
+    /**
+     * Why the frozen variant scales the partitioner's updates instead of using {@code GateGradient.NONE}: with the hard
+     * gates' gradient at zero, the soft gates of Eq. 3 still pass the learners' gradient to the partitioner.
+     */
+    @Test
+    void hardGatesWithoutGradientStillTrainThePartitioner() {
+        Object[] gv = graph(GateGradient.NONE);
+        ComputationGraph g = (ComputationGraph) gv[0];
+        String vertex = (String) gv[1];
+        Map<String, INDArray> before = partitioner(g, vertex);
+        g.fit(data());
+        double largest = 0;
+        for (Map.Entry<String, INDArray> e : partitioner(g, vertex).entrySet()) {
+            largest = Math.max(largest, e.getValue().sub(before.get(e.getKey())).amaxNumber().doubleValue());
+        }
+        assertTrue(largest > 1e-5, "expected the partitioner to move under GateGradient.NONE; largest change " + largest);
     }
 }
