@@ -4,11 +4,13 @@ import org.dl4jpgm.conf.PgmLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.GateMasks;
 import org.dl4jpgm.blocks.PgmBlock;
+import org.dl4jpgm.blocks.SdOps;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,12 +18,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How a trained PgM divides each modality's features (the numbers behind the paper's Fig. 4): per modality and
- * iteration, the share of uni channels ({@code g_u > 0.5}), of paired channels ({@code g_p > 0.5}) and of channels in
- * both (overlap), averaged over every valid step of every example of a dataset.
+ * How a trained PgM divides each modality's features (the numbers behind the paper's Fig. 4).
  *
- * <p>The gates are computed by the same {@link PgmBlock} as the graph's {@link PgmLayer}, in a separate SameDiff
- * instance holding copies of the layer's trained parameters.
+ * <p>{@link #compute}: per modality and iteration, the share of uni channels ({@code g_u > 0.5}), of paired channels
+ * ({@code g_p > 0.5}) and of channels in both (overlap), averaged over every valid step of every example of a dataset.
+ *
+ * <p>{@link #perExample}: per modality m and example b, the soft gates g_u, g_p of Eq. 1 of every iteration and the
+ * learners' features u_m, p_m (Eq. 5, the layer's outputs ũ_m(N), p̃_m(N)), each {@code [B, D]}: a sequence modality's
+ * values are the masked mean over its valid steps (the pooling of {@link org.dl4jpgm.blocks.PgmOptions.Pooling#MEAN};
+ * an example without a valid step gets 0).
+ *
+ * <p>The gates and features are computed by the same {@link PgmBlock} as the graph's {@link PgmLayer}, in a separate
+ * SameDiff instance holding copies of the layer's trained parameters.
  */
 public final class PartitionStatistics {
 
@@ -40,7 +48,105 @@ public final class PartitionStatistics {
         public double lastOverlap() { return overlap[overlap.length - 1]; }
     }
 
+    /**
+     * One modality's gates and features over a dataset, rows in the data's order.
+     *
+     * @param modality    index m
+     * @param uniGates    per iteration 1..N, the soft uni gate g_u {@code [B, D]} (masked mean over valid steps);
+     *                    empty without partitioner
+     * @param pairedGates per iteration, the soft paired gate g_p {@code [B, D]}; empty without partitioner
+     * @param uni         u_m {@code [B, D]}, the uni learner's output after N iterations (masked mean over steps)
+     * @param paired      p_m {@code [B, D]}, the paired learner's output
+     */
+    public record ModalityFeatures(int modality, List<INDArray> uniGates, List<INDArray> pairedGates, INDArray uni,
+                                   INDArray paired) {
+        /** g_u of the last iteration, {@code [B, D]}. */
+        public INDArray lastUniGate() { return uniGates.get(uniGates.size() - 1); }
+        /** g_p of the last iteration, {@code [B, D]}. */
+        public INDArray lastPairedGate() { return pairedGates.get(pairedGates.size() - 1); }
+    }
+
     private PartitionStatistics() {
+    }
+
+    /**
+     * Per-example, per-channel gates and features of every modality ({@link ModalityFeatures}).
+     *
+     * @param graph     a graph holding a {@link PgmLayer} (with or without partitioner)
+     * @param pgmVertex the name of its vertex ({@link Fused#pgmVertex()})
+     * @param data      the graph's inputs (labels are ignored); read once from its start, then reset
+     * @return one entry per modality, B = every example of {@code data}
+     */
+    public static List<ModalityFeatures> perExample(ComputationGraph graph, String pgmVertex,
+                                                    MultiDataSetIterator data) {
+        PgmLayer conf = layer(graph, pgmVertex);
+        boolean gated = conf.getOptions().isUsePartitioner();
+        String packed = graph.getConfiguration().getVertexInputs().get(pgmVertex).get(0);
+        int mCount = conf.getModalities();
+        int iters = gated ? conf.getOptions().getIterations() : 0;
+        List<List<INDArray>> parts = new ArrayList<>();
+        Gates gates = null;
+        data.reset();
+        while (data.hasNext()) {
+            MultiDataSet ds = data.next();
+            INDArray input = packedInput(graph, packed, ds);
+            if (gates == null) {
+                gates = new Gates(conf, graph.getVertex(pgmVertex).paramTable(false), input);
+            }
+            Map<String, INDArray> out = gates.run(input);
+            List<INDArray> batch = new ArrayList<>();
+            for (int m = 0; m < mCount; m++) {
+                for (int i = 0; i < iters; i++) {
+                    batch.add(out.get(Gates.pooledName("u", m, i)));
+                    batch.add(out.get(Gates.pooledName("p", m, i)));
+                }
+                batch.add(out.get(Gates.featureName("u", m)));
+                batch.add(out.get(Gates.featureName("p", m)));
+            }
+            parts.add(batch);
+        }
+        data.reset();
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("PartitionStatistics: the data has no example");
+        }
+        List<ModalityFeatures> result = new ArrayList<>();
+        int k = 0;
+        for (int m = 0; m < mCount; m++) {
+            List<INDArray> gu = new ArrayList<>();
+            List<INDArray> gp = new ArrayList<>();
+            for (int i = 0; i < iters; i++) {
+                gu.add(rows(parts, k++));
+                gp.add(rows(parts, k++));
+            }
+            INDArray u = rows(parts, k++);
+            INDArray p = rows(parts, k++);
+            result.add(new ModalityFeatures(m, List.copyOf(gu), List.copyOf(gp), u, p));
+        }
+        return result;
+    }
+
+    /** Entry k of every batch, stacked along the batch axis. */
+    private static INDArray rows(List<List<INDArray>> batches, int k) {
+        return Nd4j.concat(0, batches.stream().map(b -> b.get(k)).toArray(INDArray[]::new));
+    }
+
+    private static PgmLayer layer(ComputationGraph graph, String pgmVertex) {
+        PgmLayer conf = PgmGraph.pgmLayer(graph.getConfiguration(), pgmVertex);
+        if (conf == null) {
+            throw new IllegalArgumentException("PartitionStatistics: '" + pgmVertex + "' is not a PgmLayer of the graph; "
+                    + "vertices: " + graph.getConfiguration().getVertices().keySet());
+        }
+        return conf;
+    }
+
+    /** The packed input of the PgM layer for one batch (feature masks applied as the graph applies them). */
+    private static INDArray packedInput(ComputationGraph graph, String packed, MultiDataSet ds) {
+        graph.setLayerMaskArrays(ds.getFeaturesMaskArrays(), null);
+        try {
+            return graph.feedForward(ds.getFeatures(), false, false).get(packed);
+        } finally {
+            graph.clearLayerMaskArrays();
+        }
     }
 
     /**
@@ -49,11 +155,7 @@ public final class PartitionStatistics {
      * @param data      the graph's inputs (labels are ignored)
      */
     public static List<ModalityPartition> compute(ComputationGraph graph, String pgmVertex, MultiDataSetIterator data) {
-        PgmLayer conf = PgmGraph.pgmLayer(graph.getConfiguration(), pgmVertex);
-        if (conf == null) {
-            throw new IllegalArgumentException("PartitionStatistics: '" + pgmVertex + "' is not a PgmLayer of the graph; "
-                    + "vertices: " + graph.getConfiguration().getVertices().keySet());
-        }
+        PgmLayer conf = layer(graph, pgmVertex);
         if (!conf.getOptions().isUsePartitioner()) {
             throw new IllegalArgumentException("PartitionStatistics: layer '" + pgmVertex + "' has no partitioner "
                     + "(ablation 'w/o partitioner')");
@@ -67,10 +169,7 @@ public final class PartitionStatistics {
         data.reset();
         while (data.hasNext()) {
             MultiDataSet ds = data.next();
-            graph.setLayerMaskArrays(ds.getFeaturesMaskArrays(), null);
-            Map<String, INDArray> acts = graph.feedForward(ds.getFeatures(), false, false);
-            graph.clearLayerMaskArrays();
-            INDArray input = acts.get(packed);
+            INDArray input = packedInput(graph, packed, ds);
             if (gates == null) {
                 gates = new Gates(conf, graph.getVertex(pgmVertex).paramTable(false), input);
             }
@@ -107,8 +206,9 @@ public final class PartitionStatistics {
     }
 
     /**
-     * A SameDiff instance computing the soft gates of every modality and iteration, and the step masks, from the
-     * layer's packed input.
+     * A SameDiff instance computing, from the layer's packed input, the soft gates of every modality and iteration
+     * ({@code [B, S, D]}, and their masked means over steps {@code [B, D]}), the step masks and the pooled features
+     * u_m, p_m {@code [B, D]}.
      */
     private static final class Gates {
         private static final String INPUT = "packed";
@@ -126,12 +226,28 @@ public final class PartitionStatistics {
             PgmLayer.Unpacked u = conf.unpack(sd.placeHolder(INPUT, sample.dataType(), shape));
             PgmBlock.Outputs o = block.define(vars, u.x(), u.masks(), u.seqs());
             for (int m = 0; m < u.x().size(); m++) {
-                outputs.add(u.masks().get(m).rename(maskName(m)).name());
+                SDVariable mask = u.masks().get(m);
+                long seq = u.seqs()[m];
+                outputs.add(mask.rename(maskName(m)).name());
                 for (int i = 0; i < o.uniGates.get(m).size(); i++) {
-                    outputs.add(o.uniGates.get(m).get(i).rename(name("u", m, i)).name());
-                    outputs.add(o.pairedGates.get(m).get(i).rename(name("p", m, i)).name());
+                    SDVariable gu = o.uniGates.get(m).get(i);
+                    SDVariable gp = o.pairedGates.get(m).get(i);
+                    outputs.add(gu.rename(name("u", m, i)).name());
+                    outputs.add(gp.rename(name("p", m, i)).name());
+                    outputs.add(SdOps.maskedMeanOverSteps(gu, mask, seq).rename(pooledName("u", m, i)).name());
+                    outputs.add(SdOps.maskedMeanOverSteps(gp, mask, seq).rename(pooledName("p", m, i)).name());
                 }
+                outputs.add(SdOps.maskedMeanOverSteps(o.uni.get(m), mask, seq).rename(featureName("u", m)).name());
+                outputs.add(SdOps.maskedMeanOverSteps(o.paired.get(m), mask, seq).rename(featureName("p", m)).name());
             }
+        }
+
+        static String pooledName(String kind, int m, int i) {
+            return "pooledGate" + kind + m + "it" + i;
+        }
+
+        static String featureName(String kind, int m) {
+            return "feature" + kind + m;
         }
 
         static String name(String kind, int m, int i) {

@@ -17,6 +17,12 @@ public final class SyntheticModality {
     private int minLength = -1;
     /** Channels (the last ones) that carry only nuisance, 0..D-1. Default 0. */
     private int nuisanceDims = 0;
+    /**
+     * In a paired modality: how many signal channels carry the paired pattern alone (the last ones before the nuisance
+     * channels), the other signal channels then carrying the uni pattern alone. -1 (default): every signal channel
+     * carries both patterns summed. Ignored in a modality without paired factor.
+     */
+    private int pairedDims = -1;
 
     private SyntheticModality() {
     }
@@ -54,6 +60,14 @@ public final class SyntheticModality {
     /** Nuisance channels (the last ones). */
     public int getNuisanceDims() {
         return nuisanceDims;
+    }
+
+    /**
+     * Signal channels carrying the paired pattern alone (the last {@code pairedDims} before the nuisance channels),
+     * or -1: every signal channel carries the uni and the paired pattern.
+     */
+    public int getPairedDims() {
+        return pairedDims;
     }
 
     /** Signal channels D - nuisanceDims. */
@@ -99,6 +113,15 @@ public final class SyntheticModality {
             return this;
         }
 
+        /**
+         * Separate channels for the two factors: the last {@code pairedDims} signal channels carry the paired pattern
+         * alone, the first {@code signalDims() - pairedDims} the uni pattern alone (-1 = both on every signal channel).
+         */
+        public Builder pairedDims(int pairedDims) {
+            m.pairedDims = pairedDims;
+            return this;
+        }
+
         /** Validates and builds. */
         public SyntheticModality build() {
             String who = "SyntheticModality '" + m.name + "'";
@@ -117,7 +140,12 @@ public final class SyntheticModality {
             if (m.nuisanceDims < 0 || m.nuisanceDims >= m.width) {
                 throw new IllegalArgumentException(who + ": nuisanceDims must be in 0.." + (m.width - 1) + " (width - 1), found " + m.nuisanceDims);
             }
+            if (m.pairedDims < -1 || m.pairedDims > m.width - m.nuisanceDims) {
+                throw new IllegalArgumentException(who + ": pairedDims must be -1 (shared channels) or in 0.."
+                        + (m.width - m.nuisanceDims) + " (the signal channels), found " + m.pairedDims);
+            }
             SyntheticModality c = new SyntheticModality();
+            c.pairedDims = m.pairedDims;
             c.name = m.name;
             c.width = m.width;
             c.sequenceLength = m.sequenceLength;

@@ -15,7 +15,9 @@ import java.util.SplittableRandom;
  * {@code x = uniSignal * P_uni[m][u_m][c] + pairedSignal * P_pair[m][a_m][c] + noise * N(0,1)}
  * (the paired term only in the two paired modalities); nuisance channels:
  * {@code x = nuisanceScale * z * Q[m][c] + noise * N(0,1)} with z ~ N(0,1) per example. Patterns are
- * Gaussian with per-channel RMS 1.
+ * Gaussian with per-channel RMS 1. With {@link SyntheticModality#getPairedDims()} = k &ge; 0 in a paired modality, the
+ * uni term is kept on the first {@code ds - k} signal channels only and the paired term on the last k only
+ * ({@link #channelRoles}).
  */
 public final class SyntheticMultimodalGenerator {
 
@@ -110,10 +112,18 @@ public final class SyntheticMultimodalGenerator {
                     : m == config.getPairedSecond() ? pairedPatterns[m][b] : null;
             double z = r.nextGaussian();
             int ds = mod.signalDims();
+            // with separate channels, c < firstPaired: uni term only; firstPaired <= c < ds: paired term only
+            int firstPaired = pp != null && mod.getPairedDims() >= 0 ? ds - mod.getPairedDims() : -1;
             for (int c = 0; c < mod.getWidth(); c++) {
-                double base = c < ds
-                        ? config.getUniSignal() * up[c] + (pp == null ? 0 : config.getPairedSignal() * pp[c])
-                        : config.getNuisanceScale() * z * nuisancePatterns[m][c - ds];
+                double base;
+                if (c < ds) {
+                    double uniTerm = firstPaired >= 0 && c >= firstPaired ? 0 : config.getUniSignal() * up[c];
+                    double pairedTerm = pp == null || (firstPaired >= 0 && c < firstPaired) ? 0
+                            : config.getPairedSignal() * pp[c];
+                    base = uniTerm + pairedTerm;
+                } else {
+                    base = config.getNuisanceScale() * z * nuisancePatterns[m][c - ds];
+                }
                 for (int t = 0; t < len; t++) {
                     x[c * s + t] = (float) (base + config.getNoise() * r.nextGaussian());
                 }
@@ -121,6 +131,37 @@ public final class SyntheticMultimodalGenerator {
             feats[m] = x;
         }
         return new SyntheticExample(uni, a, b, feats, lengths);
+    }
+
+    /**
+     * What the channels of a modality carry, as counts out of its width D: the uni factor alone, the paired factor
+     * alone, both summed, or the per-example nuisance (modality-specific, tied to no label). The ground truth of a
+     * partition: uni-modal information is in {@code uni} (and {@code nuisance}), paired-modal in {@code paired}.
+     *
+     * @param uni      channels with the uni pattern only
+     * @param paired   channels with the paired pattern only
+     * @param both     channels with both patterns
+     * @param nuisance nuisance channels
+     */
+    public record ChannelRoles(int uni, int paired, int both, int nuisance) {
+        /** Width D. */
+        public int width() {
+            return uni + paired + both + nuisance;
+        }
+    }
+
+    /** The {@link ChannelRoles} of modality m. */
+    public ChannelRoles channelRoles(int m) {
+        SyntheticModality mod = modalities.get(m);
+        int ds = mod.signalDims();
+        boolean isPaired = m == config.getPairedFirst() || m == config.getPairedSecond();
+        if (!isPaired) {
+            return new ChannelRoles(ds, 0, 0, mod.getNuisanceDims());
+        }
+        if (mod.getPairedDims() < 0) {
+            return new ChannelRoles(0, 0, ds, mod.getNuisanceDims());
+        }
+        return new ChannelRoles(ds - mod.getPairedDims(), mod.getPairedDims(), 0, mod.getNuisanceDims());
     }
 
     /** Target names: {@code mixed} (default), {@code paired}, then {@code uni_<name>} per modality. */

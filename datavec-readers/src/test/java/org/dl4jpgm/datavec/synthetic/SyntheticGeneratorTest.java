@@ -181,6 +181,45 @@ class SyntheticGeneratorTest {
         assertEquals(direct.getLabels(1), disk.getLabels(1));
     }
 
+    /**
+     * With pairedDims, the paired modality's first signal channels follow its uni factor alone and its last ones the
+     * paired factor alone (noise 0: equal factors give equal channels); the default shares them; the roles count them.
+     */
+    @Test
+    void separatePairedChannelsCarryOneFactorEach() {
+        SyntheticConfig c = SyntheticConfig.builder().seed(3)
+                .modality(SyntheticModality.builder("a").width(10).nuisanceDims(2).pairedDims(3).build())
+                .modality(SyntheticModality.builder("b").width(6).build())
+                .modality(SyntheticModality.builder("c").width(4).nuisanceDims(1).pairedDims(2).build())
+                .uniClasses(3).pairedClasses(2).noise(0).build();
+        SyntheticMultimodalGenerator g = new SyntheticMultimodalGenerator(c);
+        List<SyntheticExample> ex = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            ex.add(g.example(0, i));
+        }
+        int sameUni = 0;
+        int samePaired = 0;
+        for (SyntheticExample e : ex) {
+            for (SyntheticExample f : ex) {
+                float[] x = e.features()[0];
+                float[] y = f.features()[0];
+                boolean uniEqual = java.util.Arrays.equals(x, 0, 5, y, 0, 5);
+                boolean pairedEqual = java.util.Arrays.equals(x, 5, 8, y, 5, 8);
+                assertEquals(e.uni()[0] == f.uni()[0], uniEqual, "channels 0..4 follow u_a alone");
+                assertEquals(e.pairedA() == f.pairedA(), pairedEqual, "channels 5..7 follow the paired factor alone");
+                sameUni += e.uni()[0] == f.uni()[0] && e.pairedA() != f.pairedA() ? 1 : 0;
+                samePaired += e.pairedA() == f.pairedA() && e.uni()[0] != f.uni()[0] ? 1 : 0;
+            }
+        }
+        assertTrue(sameUni > 0 && samePaired > 0, "pairs that differ in one factor only were compared");
+        // modality b shares its 6 channels between both patterns (the default); modality c is not paired
+        assertEquals(new SyntheticMultimodalGenerator.ChannelRoles(5, 3, 0, 2), g.channelRoles(0));
+        assertEquals(new SyntheticMultimodalGenerator.ChannelRoles(0, 0, 6, 0), g.channelRoles(1));
+        assertEquals(new SyntheticMultimodalGenerator.ChannelRoles(3, 0, 0, 1), g.channelRoles(2));
+        assertThrows(IllegalArgumentException.class,
+                () -> SyntheticModality.builder("x").width(4).nuisanceDims(2).pairedDims(3).build());
+    }
+
     @Test
     void configValidationNamesTheBadValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
