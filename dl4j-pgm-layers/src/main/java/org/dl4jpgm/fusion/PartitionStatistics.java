@@ -81,19 +81,10 @@ public final class PartitionStatistics {
                                                     MultiDataSetIterator data) {
         PgmLayer conf = layer(graph, pgmVertex);
         boolean gated = conf.getOptions().isUsePartitioner();
-        String packed = graph.getConfiguration().getVertexInputs().get(pgmVertex).get(0);
         int mCount = conf.getModalities();
         int iters = gated ? conf.getOptions().getIterations() : 0;
         List<List<INDArray>> parts = new ArrayList<>();
-        Gates gates = null;
-        data.reset();
-        while (data.hasNext()) {
-            MultiDataSet ds = data.next();
-            INDArray input = packedInput(graph, packed, ds);
-            if (gates == null) {
-                gates = new Gates(conf, graph.getVertex(pgmVertex).paramTable(false), input);
-            }
-            Map<String, INDArray> out = gates.run(input);
+        forEachBatch(graph, pgmVertex, conf, data, out -> {
             List<INDArray> batch = new ArrayList<>();
             for (int m = 0; m < mCount; m++) {
                 for (int i = 0; i < iters; i++) {
@@ -104,8 +95,7 @@ public final class PartitionStatistics {
                 batch.add(out.get(Gates.featureName("p", m)));
             }
             parts.add(batch);
-        }
-        data.reset();
+        });
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("PartitionStatistics: the data has no example");
         }
@@ -139,6 +129,25 @@ public final class PartitionStatistics {
         return conf;
     }
 
+    /**
+     * Runs {@link Gates} (built on the first batch, from copies of the layer's parameters) on every batch of
+     * {@code data}, from its start, handing each batch's outputs to {@code onBatch}; resets {@code data} after.
+     */
+    private static void forEachBatch(ComputationGraph graph, String pgmVertex, PgmLayer conf, MultiDataSetIterator data,
+                                     java.util.function.Consumer<Map<String, INDArray>> onBatch) {
+        String packed = graph.getConfiguration().getVertexInputs().get(pgmVertex).get(0);
+        Gates gates = null;
+        data.reset();
+        while (data.hasNext()) {
+            INDArray input = packedInput(graph, packed, data.next());
+            if (gates == null) {
+                gates = new Gates(conf, graph.getVertex(pgmVertex).paramTable(false), input);
+            }
+            onBatch.accept(gates.run(input));
+        }
+        data.reset();
+    }
+
     /** The packed input of the PgM layer for one batch (feature masks applied as the graph applies them). */
     private static INDArray packedInput(ComputationGraph graph, String packed, MultiDataSet ds) {
         graph.setLayerMaskArrays(ds.getFeaturesMaskArrays(), null);
@@ -160,20 +169,11 @@ public final class PartitionStatistics {
             throw new IllegalArgumentException("PartitionStatistics: layer '" + pgmVertex + "' has no partitioner "
                     + "(ablation 'w/o partitioner')");
         }
-        String packed = graph.getConfiguration().getVertexInputs().get(pgmVertex).get(0);
         int mCount = conf.getModalities();
         int iters = conf.getOptions().getIterations();
         double[][][] sums = new double[mCount][3][iters];
         double[] counts = new double[mCount];
-        Gates gates = null;
-        data.reset();
-        while (data.hasNext()) {
-            MultiDataSet ds = data.next();
-            INDArray input = packedInput(graph, packed, ds);
-            if (gates == null) {
-                gates = new Gates(conf, graph.getVertex(pgmVertex).paramTable(false), input);
-            }
-            Map<String, INDArray> out = gates.run(input);
+        forEachBatch(graph, pgmVertex, conf, data, out -> {
             for (int m = 0; m < mCount; m++) {
                 INDArray mask = out.get(Gates.maskName(m));
                 for (int i = 0; i < iters; i++) {
@@ -185,8 +185,7 @@ public final class PartitionStatistics {
                 }
                 counts[m] += mask.sumNumber().doubleValue();
             }
-        }
-        data.reset();
+        });
         List<ModalityPartition> result = new ArrayList<>();
         for (int m = 0; m < mCount; m++) {
             double[][] s = sums[m];
