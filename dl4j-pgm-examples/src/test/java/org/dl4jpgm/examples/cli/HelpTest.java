@@ -18,7 +18,7 @@ class HelpTest {
             "org.dl4jpgm.examples.tasks.ImageTextClassificationMain", "org.dl4jpgm.examples.predict.Predict",
             "org.dl4jpgm.examples.bench.FusionStepBenchmark", "org.dl4jpgm.examples.bench.EncoderBenchmark",
             "org.dl4jpgm.examples.bench.StageOneProbe", "org.dl4jpgm.examples.bench.RewriteAblation",
-            "org.dl4jpgm.examples.features.ExtractTextFeatures"};
+            "org.dl4jpgm.examples.features.ExtractTextFeatures", "org.dl4jpgm.examples.transfer.TransferMain"};
 
     @Test
     void everyMainsHelpIsPicocliUsage() throws Exception {
