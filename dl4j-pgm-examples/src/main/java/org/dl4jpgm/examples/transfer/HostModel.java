@@ -64,7 +64,8 @@ public enum HostModel {
         b.setOutputs(outputs);
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
-        long width = g.getConfiguration().getLayerActivationTypes(inputs.types()).get(FUSION).arrayElementsPerExample();
+        long width = g.getConfiguration().clone().getLayerActivationTypes(inputs.types()).get(FUSION)
+                .arrayElementsPerExample();
         return new HostGraph(this, g, new Fused(FUSION, width, null), inputs);
     }
 

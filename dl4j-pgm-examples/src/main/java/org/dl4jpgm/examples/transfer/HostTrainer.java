@@ -11,6 +11,7 @@ import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.experiment.TaskMetrics;
 import org.dl4jpgm.examples.experiment.TrainingSettings;
 import org.dl4jpgm.fusion.PgmGraph;
+import org.dl4jpgm.impl.QuietGradFunction;
 import org.dl4jpgm.train.EpochRecord;
 import org.dl4jpgm.train.TrainerOptions;
 import org.dl4jpgm.train.TwoStageTrainer;
@@ -95,12 +96,15 @@ public final class HostTrainer {
         TrainerOptions to = TrainerOptions.builder().stage1Epochs(stage1).stage2Epochs(stage2)
                 .alpha(settings.getAlpha()).beta(settings.getBeta()).build();
         Selection best = new Selection();
-        List<EpochRecord> history = new TwoStageTrainer(to).epochStart(it::setEpoch).onEpoch(r -> {
+        TwoStageTrainer trainer = new TwoStageTrainer(to).epochStart(it::setEpoch).onEpoch(r -> {
             if (r.stage() == 2) {
                 best.offer(evaluator.evaluate(g, valid), r.epoch(), g);
             }
             progress.accept(r);
-        }).fit(new PgmGraph(g, host.fused()), it, null);
+        });
+        // MulT's AttentionVertex builds its SameDiff gradient function at the first step, printing a line per op
+        List<EpochRecord> history = QuietGradFunction.withoutOpLines(
+                () -> trainer.fit(new PgmGraph(g, host.fused()), it, null));
         g.setParams(best.params);
         TaskMetrics metrics = evaluator.evaluate(g, test);
         return new Outcome(host, metrics, best.metrics, best.epoch, g.numParams(), (System.nanoTime() - t0) / 1e9,

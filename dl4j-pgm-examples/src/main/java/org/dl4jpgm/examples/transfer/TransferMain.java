@@ -64,7 +64,7 @@ public final class TransferMain implements Callable<Integer> {
             description = "also replace the fusion of each trained host and train again (default yes)")
     boolean fineTune = true;
     @Option(names = "--quick", order = 6,
-            description = "a smoke run: " + QUICK_EXAMPLES + " examples per split, one seed, the quick preset")
+            description = "a smoke run: " + QUICK_EXAMPLES + " examples per split; defaults: one seed, the quick preset")
     boolean quick;
     @Option(names = {"-h", "--help"}, usageHelp = true, order = 200, description = "show this help and exit")
     boolean help;
@@ -72,16 +72,25 @@ public final class TransferMain implements Callable<Integer> {
     TrainingOptions training = new TrainingOptions(Presets.CPU);
 
     public static void main(String[] args) {
-        TransferMain m = new TransferMain();
+        TransferMain m = create(args);
         Cli.main(m, m.training, args);
+    }
+
+    /**
+     * The command for {@code args}, not yet parsed: with {@code --quick} its defaults are the quick ones (the
+     * {@code quick} preset, one seed), so that options given explicitly still override them.
+     */
+    public static TransferMain create(String... args) {
+        TransferMain m = new TransferMain();
+        if (Cli.has("--quick", args)) {
+            Presets.apply(m.training, "quick");
+            m.seeds = 1;
+        }
+        return m;
     }
 
     @Override
     public Integer call() throws Exception {
-        if (quick) {
-            Presets.apply(training, "quick");
-            seeds = 1;
-        }
         System.out.print(run());
         return 0;
     }

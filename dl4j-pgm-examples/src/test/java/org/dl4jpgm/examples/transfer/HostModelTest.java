@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
+import org.dl4jpgm.datavec.layout.LabelEncoder;
 import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.examples.experiment.FusionChoice;
@@ -34,11 +35,12 @@ class HostModelTest {
     private static final DatasetDescriptor DATA = TransferFixtures.descriptor();
     private static final TargetSpec SCORE = DATA.getDefaultTarget();
     private static final SplitData TRAIN = TransferFixtures.split(48, 1);
+    private static final double[] TARGETS = LabelEncoder.decode(SCORE, TRAIN.labels(SCORE.getName()), null);
 
     /** All training examples as one labelled batch (the host's auxiliary labels included). */
     private static MultiDataSet all(HostGraph h) {
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), TRAIN.size(), false, 0,
-                HostLabels.of(h, SCORE, new double[TRAIN.size()], HostOptions.DEFAULTS));
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS));
         return it.next();
     }
 
@@ -53,7 +55,7 @@ class HostModelTest {
         HostGraph h = model.build(HostInputs.of(TRAIN, List.of("text", "audio", "vision")), SCORE,
                 TransferFixtures.settings(), HostOptions.DEFAULTS, 7);
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 7,
-                HostLabels.of(h, SCORE, new double[TRAIN.size()], HostOptions.DEFAULTS));
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS));
         if (epochs > 0) {
             h.graph().fit(it, epochs);
         }
@@ -70,7 +72,7 @@ class HostModelTest {
         HostGraph h = trainedHost(model, 0);
         double before = taskLoss(h);
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 7,
-                HostLabels.of(h, SCORE, new double[TRAIN.size()], HostOptions.DEFAULTS));
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS));
         h.graph().fit(it, 8);
         double after = taskLoss(h);
         assertTrue(after < 0.8 * before, model + ": task L1 " + before + " -> " + after);
@@ -121,7 +123,7 @@ class HostModelTest {
         HostGraph host = trainedHost(model, 1);
         HostGraph tuned = model.withPgm(host.graph(), host.inputs(), pgm(host));
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 8,
-                HostLabels.of(tuned, SCORE, new double[TRAIN.size()], HostOptions.DEFAULTS));
+                HostLabels.of(tuned, SCORE, TARGETS, HostOptions.DEFAULTS));
         tuned.graph().fit(it, 1);
         for (HostGraph h : List.of(host, tuned)) {
             MultiDataSet ds = all(h);
