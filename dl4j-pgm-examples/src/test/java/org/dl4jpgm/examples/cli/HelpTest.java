@@ -20,7 +20,7 @@ class HelpTest {
             "org.dl4jpgm.examples.bench.StageOneProbe", "org.dl4jpgm.examples.bench.RewriteAblation",
             "org.dl4jpgm.examples.bench.FitProfile", "org.dl4jpgm.examples.bench.StreamedTrainingMemory",
             "org.dl4jpgm.examples.bench.PartitionRecoveryProbe",
-            "org.dl4jpgm.examples.features.ExtractTextFeatures"};
+            "org.dl4jpgm.examples.features.ExtractTextFeatures", "org.dl4jpgm.examples.transfer.TransferMain"};
 
     @Test
     void everyMainsHelpIsPicocliUsage() throws Exception {
