@@ -171,6 +171,14 @@ public final class ExperimentRunner {
         return this;
     }
 
+    /**
+     * {@link TaskMetrics#selectionScore()} of the task output on {@code split} as a DL4J score calculator (higher is
+     * better), for {@link TrainerOptions#getEpochSelection()}.
+     */
+    public ScoreCalculator<ComputationGraph> validationScore(SplitData split) {
+        return new ValidationScore(split);
+    }
+
     /** The modality names in input order. */
     public List<String> modalities() {
         return modalities;
@@ -267,7 +275,7 @@ public final class ExperimentRunner {
             to.checkpointDir(checkpointFolder(choice, seed)).resume(options.isResume());
         }
         if (validation != null) {
-            to.epochSelection(new ValidationScore(validation));
+            to.epochSelection(validationScore(validation));
         }
         Consumer<EpochRecord> onEpoch = progress;
         TrainingStats stats = null;

@@ -6,7 +6,6 @@ import org.dl4jpgm.datavec.layout.LabelEncoder;
 import org.dl4jpgm.datavec.layout.ModalitySpec;
 import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
-import org.dl4jpgm.datavec.layout.TaskType;
 import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.experiment.TaskMetrics;
 import org.dl4jpgm.examples.experiment.TrainingSettings;
@@ -15,7 +14,6 @@ import org.dl4jpgm.impl.QuietGradFunction;
 import org.dl4jpgm.train.EpochRecord;
 import org.dl4jpgm.train.TrainerOptions;
 import org.dl4jpgm.train.TwoStageTrainer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -94,41 +92,15 @@ public final class HostTrainer {
         IndexedBatches it = new IndexedBatches(descriptor, train, target.getName(), settings.getBatchSize(), true, seed,
                 HostLabels.of(host, target, targets, options));
         TrainerOptions to = TrainerOptions.builder().stage1Epochs(stage1).stage2Epochs(stage2)
-                .alpha(settings.getAlpha()).beta(settings.getBeta()).build();
-        Selection best = new Selection();
-        TwoStageTrainer trainer = new TwoStageTrainer(to).epochStart(it::setEpoch).onEpoch(r -> {
-            if (r.stage() == 2) {
-                best.offer(evaluator.evaluate(g, valid), r.epoch(), g);
-            }
-            progress.accept(r);
-        });
+                .alpha(settings.getAlpha()).beta(settings.getBeta())
+                .epochSelection(evaluator.validationScore(valid)).build();
+        TwoStageTrainer trainer = new TwoStageTrainer(to).epochStart(it::setEpoch).onEpoch(progress);
         // MulT's AttentionVertex builds its SameDiff gradient function at the first step, printing a line per op
         List<EpochRecord> history = QuietGradFunction.withoutOpLines(
                 () -> trainer.fit(new PgmGraph(g, host.fused()), it, null));
-        g.setParams(best.params);
+        // the trainer left g with the parameters of the stage-2 epoch best on the validation split
         TaskMetrics metrics = evaluator.evaluate(g, test);
-        return new Outcome(host, metrics, best.metrics, best.epoch, g.numParams(), (System.nanoTime() - t0) / 1e9,
-                history);
-    }
-
-    /** The best validation score so far and its parameters. */
-    private final class Selection {
-        TaskMetrics metrics;
-        int epoch;
-        INDArray params;
-
-        void offer(TaskMetrics m, int e, ComputationGraph g) {
-            if (metrics == null || better(m, metrics)) {
-                metrics = m;
-                epoch = e;
-                params = g.params().dup();
-            }
-        }
-
-        private boolean better(TaskMetrics a, TaskMetrics b) {
-            return target.getTask() == TaskType.CLASSIFICATION
-                    ? ((TaskMetrics.Classification) a).accuracy() > ((TaskMetrics.Classification) b).accuracy()
-                    : ((TaskMetrics.Regression) a).mae() < ((TaskMetrics.Regression) b).mae();
-        }
+        return new Outcome(host, metrics, evaluator.evaluate(g, valid), trainer.selection().bestEpoch(), g.numParams(),
+                (System.nanoTime() - t0) / 1e9, history);
     }
 }
