@@ -33,7 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -138,8 +138,8 @@ public final class MainJob {
                 boolean monitored = c.name().equals("PGM") ? s == 0 : !c.isPgm();
                 Path model = o.getOut().resolve(MODELS).resolve(c.label().replaceAll("[^A-Za-z0-9._-]+", "_") + "-seed"
                         + seed + ".zip");
-                Consumer<ExperimentRunner.Trained> saveModel = t -> save(t, c, seed, o, d, target, train, provenance,
-                        model);
+                BiConsumer<ExperimentRunner.Trained, Double> saveModel = (t, rate) -> save(t, rate, c, seed, o, d,
+                        target, train, provenance, model);
                 RunResult r = train(runners, rates, sweep.isEmpty() ? null : sweep, c, seed, tag, monitored,
                         saveModel);
                 Map<String, Object> run = new LinkedHashMap<>();
@@ -223,7 +223,7 @@ public final class MainJob {
      */
     private static RunResult train(List<ExperimentRunner> runners, List<Double> rates, List<Double> sweep,
                                    FusionChoice c, long seed, String tag, boolean monitored,
-                                   Consumer<ExperimentRunner.Trained> saveModel) {
+                                   BiConsumer<ExperimentRunner.Trained, Double> saveModel) {
         ExperimentRunner.Trained best = null;
         int bestIndex = -1;
         double seconds = 0;
@@ -239,16 +239,22 @@ public final class MainJob {
                 bestIndex = k;
             }
         }
-        return runners.get(bestIndex).result(c, seed, best, rates.get(bestIndex), seconds,
-                (t, m) -> saveModel.accept(t));
+        double rate = rates.get(bestIndex);
+        return runners.get(bestIndex).result(c, seed, best, rate, seconds, (t, m) -> saveModel.accept(t, rate));
     }
 
-    /** Saves one run's trained graph with what it was trained on ({@link SavedModel}). */
-    private static void save(ExperimentRunner.Trained t, FusionChoice c, long seed, MainJobOptions o, DatasetDescriptor d,
-                             TargetSpec target, SplitData train, RunProvenance provenance, Path file) {
+    /**
+     * Saves one run's trained graph with what it was trained on ({@link SavedModel}); its training options record
+     * the model part's learning rate it was trained with ({@code rate}: with {@code --lr-sweep}, the rate chosen).
+     */
+    private static void save(ExperimentRunner.Trained t, double rate, FusionChoice c, long seed, MainJobOptions o,
+                             DatasetDescriptor d, TargetSpec target, SplitData train, RunProvenance provenance,
+                             Path file) {
+        Map<String, Object> training = Presets.values(o.getTraining());
+        training.put("lr", rate);
         try {
             new SavedModel("MainJob", c.label(), seed, target.getName(), SavedModel.task(target), target.getClasses(),
-                    SavedModel.shapes(d, train), provenance.fingerprint(), Presets.values(o.getTraining()),
+                    SavedModel.shapes(d, train), provenance.fingerprint(), training,
                     provenance.options(), o.getArgs(), null).write(t.graph(), file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

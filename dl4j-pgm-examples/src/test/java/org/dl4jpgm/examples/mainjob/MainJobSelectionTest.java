@@ -67,6 +67,9 @@ class MainJobSelectionTest {
             String expected = String.format(Locale.ROOT, "ACC %.4f", run.get("validationScore").asDouble());
             assertTrue(printed.toString(StandardCharsets.UTF_8).contains(expected),
                     "the saved model of " + run + " on the validation split: " + printed);
+            assertEquals(run.get("learningRate").asDouble(),
+                    ((Number) org.dl4jpgm.examples.predict.SavedModel.read(model).training().get("lr")).doubleValue(),
+                    "the saved model's card records the rate chosen");
         }
     }
 
