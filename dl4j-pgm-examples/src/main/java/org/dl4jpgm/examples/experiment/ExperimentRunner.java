@@ -306,28 +306,6 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Trains and evaluates.
-     *
-     * @param monitored see {@link #train}
-     * @param progress  receives every epoch's record
-     */
-    public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress) {
-        return run(choice, seed, monitored, progress, (t, m) -> { });
-    }
-
-    /**
-     * Trains and evaluates, handing the trained model and its test metrics to {@code trained} (e.g. to save it).
-     *
-     * @param monitored see {@link #train}
-     * @param progress  receives every epoch's record
-     */
-    public RunResult run(FusionChoice choice, long seed, boolean monitored, Consumer<EpochRecord> progress,
-                         java.util.function.BiConsumer<Trained, TaskMetrics> trained) {
-        Trained t = train(choice, seed, monitored, progress);
-        return result(choice, seed, t, options.getModelLearningRate(), t.seconds(), trained);
-    }
-
-    /**
      * Evaluates a trained run on the test split (once) and on its partition, handing the model and its test metrics
      * to {@code trained} first.
      *
