@@ -17,6 +17,15 @@ public final class LayoutIteratorOptions {
     private boolean shuffle = false;
     /** Seed of the shuffling. Default 12345. */
     private long seed = 12345L;
+    /**
+     * Give every sequence modality a step mask whenever one of them has lengths: a sequence without
+     * {@code <name>_lengths.npy} then gets a mask of ones (every step valid) instead of none. Default false (the
+     * unmasked sequence gets no mask). For graphs whose layers fail on a missing mask beside masked inputs: DL4J
+     * 1.0.0-M2.1's {@code Convolution1DLayer} throws a NullPointerException from {@code feedForwardMaskArray} when
+     * the graph has feature masks and its own input's is null. A mask of ones keeps every step, so layers that
+     * honour masks compute what they compute without one.
+     */
+    private boolean maskEverySequence = false;
 
     private LayoutIteratorOptions() {
     }
@@ -44,6 +53,11 @@ public final class LayoutIteratorOptions {
     /** Shuffle seed. */
     public long getSeed() {
         return seed;
+    }
+
+    /** Whether a sequence without lengths gets a mask of ones when another sequence has a mask. */
+    public boolean isMaskEverySequence() {
+        return maskEverySequence;
     }
 
     /** The defaults: batch 32, default target, all modalities, no shuffling. */
@@ -88,6 +102,12 @@ public final class LayoutIteratorOptions {
             return this;
         }
 
+        /** A mask of ones for every sequence without lengths when another sequence has a mask. */
+        public Builder maskEverySequence(boolean maskEverySequence) {
+            o.maskEverySequence = maskEverySequence;
+            return this;
+        }
+
         /** Validates and builds. */
         public LayoutIteratorOptions build() {
             if (o.batchSize < 1) {
@@ -105,6 +125,7 @@ public final class LayoutIteratorOptions {
             copy.modalities = o.modalities;
             copy.shuffle = o.shuffle;
             copy.seed = o.seed;
+            copy.maskEverySequence = o.maskEverySequence;
             return copy;
         }
     }

@@ -18,7 +18,9 @@ import java.util.Random;
  *       {@link LayoutIteratorOptions#getModalities()}): [B, D] for [N, D] modalities, [B, D, S] (NCW) for
  *       [N, S, D] modalities.</li>
  *   <li>Feature masks: [B, S] for sequence modalities that have {@code <name>_lengths.npy}
- *       (1 = keep, step t &lt; length; 0 = masked, padding); null for the others.</li>
+ *       (1 = keep, step t &lt; length; 0 = masked, padding); null for the others, except that with
+ *       {@link LayoutIteratorOptions#isMaskEverySequence()} a sequence without lengths gets a mask of ones when
+ *       another has lengths.</li>
  *   <li>Labels: one array per requested target: one-hot [B, K] for classification, [B, 1] for regression;
  *       no label masks.</li>
  * </ul>
@@ -82,6 +84,13 @@ public final class LayoutMultiDataSetIterator extends BatchedMultiDataSetIterato
                 flatFeatures.add(a.dup('c'));
                 rowShapes.add(new long[]{a.size(1)});
                 masks.add(null);
+            }
+        }
+        if (options.isMaskEverySequence() && masks.stream().anyMatch(m -> m != null)) {
+            for (int i = 0; i < masks.size(); i++) {
+                if (masks.get(i) == null && rowShapes.get(i).length == 2) {
+                    masks.set(i, Nd4j.ones(DataType.FLOAT, n, rowShapes.get(i)[1]));
+                }
             }
         }
         for (String t : options.getTargets()) {

@@ -2,14 +2,18 @@ package org.dl4jpgm.datavec.layout;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -159,6 +163,38 @@ class LayoutRoundTripTest {
         assertEquals(3, m.getFeatures(0).size(0));
         assertEquals(3, m.getFeatures(0).size(1));
         assertFalse(it.hasNext());
+    }
+
+    @Test
+    void maskEverySequenceGivesAnUnmaskedSequenceOnesOnlyWhenAnotherIsMasked() {
+        SplitData base = LayoutFixtures.split(LayoutFixtures.N, 0);
+        INDArray text = Nd4j.rand(DataType.FLOAT, LayoutFixtures.N, 4, 2);
+        Map<String, INDArray> f = new LinkedHashMap<>();
+        f.put("image", base.features("image"));
+        f.put("audio", base.features("audio"));
+        f.put("text", text);
+        Map<String, List<String>> labels = new LinkedHashMap<>();
+        labels.put("label", base.labels("label"));
+        SplitData withLengths = new SplitData(base.ids(), f, Map.of("audio", base.lengths("audio")), labels);
+        SplitData withoutLengths = new SplitData(base.ids(), f, Map.of(), labels);
+        DatasetDescriptor d = DatasetDescriptor.builder().name("three").classification(List.of("cat", "dog", "fish"))
+                .modality("image").modality("audio").modality("text").splits("train").build();
+
+        MultiDataSet plain = new LayoutMultiDataSetIterator(d, withLengths,
+                LayoutIteratorOptions.builder().batchSize(LayoutFixtures.N).build()).next();
+        MultiDataSet masked = new LayoutMultiDataSetIterator(d, withLengths,
+                LayoutIteratorOptions.builder().batchSize(LayoutFixtures.N).maskEverySequence(true).build()).next();
+        assertNull(plain.getFeaturesMaskArray(2));
+        assertNull(masked.getFeaturesMaskArray(0), "a vector modality never gets a mask");
+        assertEquals(plain.getFeaturesMaskArray(1), masked.getFeaturesMaskArray(1), "lengths give the same mask");
+        assertEquals(Nd4j.ones(DataType.FLOAT, LayoutFixtures.N, 4), masked.getFeaturesMaskArray(2));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(plain.getFeatures(i), masked.getFeatures(i), "features unchanged");
+        }
+
+        MultiDataSet none = new LayoutMultiDataSetIterator(d, withoutLengths,
+                LayoutIteratorOptions.builder().batchSize(LayoutFixtures.N).maskEverySequence(true).build()).next();
+        assertNull(none.getFeaturesMaskArrays(), "no lengths anywhere: no masks at all");
     }
 
     private static List<Float> firstColumn(LayoutMultiDataSetIterator it) {

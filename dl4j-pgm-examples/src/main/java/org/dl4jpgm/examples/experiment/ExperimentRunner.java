@@ -128,6 +128,7 @@ public final class ExperimentRunner {
     private final List<String> modalities;
     private final OutputExtension extension;
     private SplitData validation;
+    private boolean maskEverySequence;
 
     /**
      * @param descriptor the dataset
@@ -177,6 +178,18 @@ public final class ExperimentRunner {
      */
     public ScoreCalculator<ComputationGraph> validationScore(SplitData split) {
         return new ValidationScore(split);
+    }
+
+    /**
+     * Whether every sequence input gets a step mask (ones where the data set has no lengths) whenever another has one
+     * ({@link LayoutIteratorOptions#isMaskEverySequence()}), in training and evaluation batches. For graphs with
+     * layers that fail on a missing mask beside masked inputs (DL4J's {@code Convolution1DLayer}). Default false.
+     *
+     * @return this runner
+     */
+    public ExperimentRunner maskEverySequence(boolean mask) {
+        this.maskEverySequence = mask;
+        return this;
     }
 
     /** The modality names in input order. */
@@ -375,7 +388,7 @@ public final class ExperimentRunner {
 
     private LayoutMultiDataSetIterator iterator(SplitData split, boolean shuffle, long seed) {
         LayoutIteratorOptions.Builder b = LayoutIteratorOptions.builder().batchSize(options.getBatchSize())
-                .targets(target.getName());
+                .targets(target.getName()).maskEverySequence(maskEverySequence);
         if (shuffle) {
             b.shuffle(seed);
         }

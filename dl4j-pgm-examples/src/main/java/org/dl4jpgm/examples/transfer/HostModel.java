@@ -41,6 +41,16 @@ public enum HostModel {
         this.label = label;
     }
 
+    /**
+     * Whether the host's batches must give every sequence input a step mask once one has a mask (ones where the data
+     * set has no lengths): MulT projects each sequence with DL4J's {@code Convolution1DLayer}, which in 1.0.0-M2.1
+     * throws a NullPointerException on a null mask when other inputs are masked. The other hosts take masks as they
+     * come.
+     */
+    public boolean masksEverySequence() {
+        return this == MULT;
+    }
+
     /** The name in tables, e.g. {@code Self-MM}. */
     public String label() {
         return label;

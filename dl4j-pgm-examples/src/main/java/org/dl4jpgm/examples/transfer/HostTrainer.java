@@ -51,6 +51,8 @@ public final class HostTrainer {
     private final HostOptions options;
     private final HostInputs inputs;
     private final ExperimentRunner evaluator;
+    /** The evaluator for hosts that need a mask on every sequence input ({@link HostModel#masksEverySequence()}). */
+    private final ExperimentRunner maskingEvaluator;
 
     /**
      * @param valid the split the epoch is selected on
@@ -67,6 +69,7 @@ public final class HostTrainer {
         this.options = options;
         this.inputs = HostInputs.of(train, descriptor.getModalities().stream().map(ModalitySpec::getName).toList());
         this.evaluator = new ExperimentRunner(descriptor, target, train, test, settings);
+        this.maskingEvaluator = new ExperimentRunner(descriptor, target, train, test, settings).maskEverySequence(true);
     }
 
     /** The modalities, in input order. */
@@ -89,18 +92,20 @@ public final class HostTrainer {
         long t0 = System.nanoTime();
         ComputationGraph g = host.graph();
         double[] targets = LabelEncoder.decode(target, train.labels(target.getName()), null);
+        boolean maskAll = host.model().masksEverySequence();
+        ExperimentRunner scorer = maskAll ? maskingEvaluator : evaluator;
         IndexedBatches it = new IndexedBatches(descriptor, train, target.getName(), settings.getBatchSize(), true, seed,
-                HostLabels.of(host, target, targets, options));
+                HostLabels.of(host, target, targets, options), maskAll);
         TrainerOptions to = TrainerOptions.builder().stage1Epochs(stage1).stage2Epochs(stage2)
                 .alpha(settings.getAlpha()).beta(settings.getBeta())
-                .epochSelection(evaluator.validationScore(valid)).build();
+                .epochSelection(scorer.validationScore(valid)).build();
         TwoStageTrainer trainer = new TwoStageTrainer(to).epochStart(it::setEpoch).onEpoch(progress);
         // MulT's AttentionVertex builds its SameDiff gradient function at the first step, printing a line per op
         List<EpochRecord> history = QuietGradFunction.withoutOpLines(
                 () -> trainer.fit(new PgmGraph(g, host.fused()), it, null));
         // the trainer left g with the parameters of the stage-2 epoch best on the validation split
-        TaskMetrics metrics = evaluator.evaluate(g, test);
-        return new Outcome(host, metrics, evaluator.evaluate(g, valid), trainer.selection().bestEpoch(), g.numParams(),
+        TaskMetrics metrics = scorer.evaluate(g, test);
+        return new Outcome(host, metrics, scorer.evaluate(g, valid), trainer.selection().bestEpoch(), g.numParams(),
                 (System.nanoTime() - t0) / 1e9, history);
     }
 }

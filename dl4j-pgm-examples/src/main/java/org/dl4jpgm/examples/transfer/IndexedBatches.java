@@ -43,13 +43,15 @@ public final class IndexedBatches implements MultiDataSetIterator {
     private int epoch = -1;
 
     /**
-     * @param shuffle  whether each epoch has its own order (else split order)
-     * @param labeller the host's extra labels (null: the task labels only)
+     * @param shuffle           whether each epoch has its own order (else split order)
+     * @param labeller          the host's extra labels (null: the task labels only)
+     * @param maskEverySequence a mask of ones for every sequence without lengths when another sequence has a mask
+     *                          ({@link LayoutIteratorOptions#isMaskEverySequence()})
      */
     public IndexedBatches(DatasetDescriptor descriptor, SplitData split, String target, int batchSize, boolean shuffle,
-                          long seed, Labeller labeller) {
+                          long seed, Labeller labeller, boolean maskEverySequence) {
         LayoutMultiDataSetIterator it = new LayoutMultiDataSetIterator(descriptor, split, LayoutIteratorOptions.builder()
-                .batchSize(split.size()).targets(target).build());
+                .batchSize(split.size()).targets(target).maskEverySequence(maskEverySequence).build());
         this.all = it.next();
         this.size = split.size();
         this.batchSize = batchSize;

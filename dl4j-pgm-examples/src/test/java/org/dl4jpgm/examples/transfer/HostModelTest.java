@@ -7,7 +7,6 @@ import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LabelEncoder;
 import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
-import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.fusion.FusionSpec;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +39,7 @@ class HostModelTest {
     /** All training examples as one labelled batch (the host's auxiliary labels included). */
     private static MultiDataSet all(HostGraph h) {
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), TRAIN.size(), false, 0,
-                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS));
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS), false);
         return it.next();
     }
 
@@ -55,7 +54,7 @@ class HostModelTest {
         HostGraph h = model.build(HostInputs.of(TRAIN, List.of("text", "audio", "vision")), SCORE,
                 TransferFixtures.settings(), HostOptions.DEFAULTS, 7);
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 7,
-                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS));
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS), false);
         if (epochs > 0) {
             h.graph().fit(it, epochs);
         }
@@ -63,7 +62,7 @@ class HostModelTest {
     }
 
     private static FusionSpec pgm(HostGraph h) {
-        return FusionChoice.parse("PGM").spec(TransferFixtures.settings(), h.inputs().names());
+        return TransferFixtures.pgmSpec(h);
     }
 
     @ParameterizedTest
@@ -72,7 +71,7 @@ class HostModelTest {
         HostGraph h = trainedHost(model, 0);
         double before = taskLoss(h);
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 7,
-                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS));
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS), false);
         h.graph().fit(it, 8);
         double after = taskLoss(h);
         assertTrue(after < 0.8 * before, model + ": task L1 " + before + " -> " + after);
@@ -123,7 +122,7 @@ class HostModelTest {
         HostGraph host = trainedHost(model, 1);
         HostGraph tuned = model.withPgm(host.graph(), host.inputs(), pgm(host));
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 8,
-                HostLabels.of(tuned, SCORE, TARGETS, HostOptions.DEFAULTS));
+                HostLabels.of(tuned, SCORE, TARGETS, HostOptions.DEFAULTS), false);
         tuned.graph().fit(it, 1);
         for (HostGraph h : List.of(host, tuned)) {
             MultiDataSet ds = all(h);

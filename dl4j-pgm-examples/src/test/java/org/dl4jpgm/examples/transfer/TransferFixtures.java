@@ -5,7 +5,9 @@ import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.datavec.layout.TaskType;
 import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.examples.experiment.TrainingSettings;
+import org.dl4jpgm.fusion.FusionSpec;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -87,6 +89,11 @@ final class TransferFixtures {
 
     static TrainingSettings settings() {
         return new Small(8, 16, 1, 2);
+    }
+
+    /** PgM's spec for a host's modalities under {@link #settings()}. */
+    static FusionSpec pgmSpec(HostGraph h) {
+        return FusionChoice.parse("PGM").spec(settings(), h.inputs().names());
     }
 
     static HostTrainer trainer(TargetSpec target) {
