@@ -39,6 +39,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,7 @@ import java.util.function.Consumer;
  * <p>The task mains ({@code org.dl4jpgm.examples.tasks}) use the parts: {@link #train} (build and train),
  * {@link #outputs} (the task output of a split, rows in split order) and {@link #activations} (any vertex's
  * activations, e.g. per-modality representations); an {@link OutputExtension} adds task outputs after {@code out}.
+ * A runner keeps one evaluation iterator per split it evaluates and is not for use from several threads at once.
  */
 public final class ExperimentRunner {
 
@@ -129,6 +131,11 @@ public final class ExperimentRunner {
     private final OutputExtension extension;
     private SplitData validation;
     private boolean maskEverySequence;
+    /**
+     * The evaluation iterator of each split evaluated, by identity, reset before each use: a new iterator copies the
+     * split's features, and a selection run evaluates after every epoch.
+     */
+    private final Map<SplitData, LayoutMultiDataSetIterator> evaluationIterators = new IdentityHashMap<>();
 
     /**
      * @param descriptor the dataset
@@ -189,6 +196,7 @@ public final class ExperimentRunner {
      */
     public ExperimentRunner maskEverySequence(boolean mask) {
         this.maskEverySequence = mask;
+        evaluationIterators.clear();
         return this;
     }
 
@@ -347,7 +355,7 @@ public final class ExperimentRunner {
      */
     public INDArray outputs(ComputationGraph g, SplitData split) {
         List<INDArray> rows = new ArrayList<>();
-        LayoutMultiDataSetIterator it = iterator(split, false, 0);
+        LayoutMultiDataSetIterator it = evaluationIterator(split);
         while (it.hasNext()) {
             MultiDataSet ds = it.next();
             rows.add(g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays())[0]);
@@ -368,7 +376,7 @@ public final class ExperimentRunner {
             }
             rows.put(v, new ArrayList<>());
         }
-        LayoutMultiDataSetIterator it = iterator(split, false, 0);
+        LayoutMultiDataSetIterator it = evaluationIterator(split);
         while (it.hasNext()) {
             MultiDataSet ds = it.next();
             g.setLayerMaskArrays(ds.getFeaturesMaskArrays(), null);
@@ -384,6 +392,13 @@ public final class ExperimentRunner {
         Map<String, INDArray> out = new LinkedHashMap<>();
         rows.forEach((v, r) -> out.put(v, Nd4j.concat(0, r.toArray(new INDArray[0]))));
         return out;
+    }
+
+    /** The split's batches in split order, from its first; one iterator per split, kept. */
+    private LayoutMultiDataSetIterator evaluationIterator(SplitData split) {
+        LayoutMultiDataSetIterator it = evaluationIterators.computeIfAbsent(split, sp -> iterator(sp, false, 0));
+        it.reset();
+        return it;
     }
 
     private LayoutMultiDataSetIterator iterator(SplitData split, boolean shuffle, long seed) {
