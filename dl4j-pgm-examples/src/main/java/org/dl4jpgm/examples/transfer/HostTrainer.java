@@ -36,10 +36,12 @@ public final class HostTrainer {
      * @param bestEpoch  the selected stage-2 epoch, from 1
      * @param parameters the graph's parameter count
      * @param seconds    wall time of training and selection
-     * @param history    one record per epoch
+     * @param history    one record per epoch (losses measured on the training split with {@link #monitorTraining},
+     *                   else NaN)
+     * @param validScores the validation score after every stage-2 epoch (ACC, or −MAE for regression)
      */
     public record Outcome(HostGraph host, TaskMetrics test, TaskMetrics valid, int bestEpoch, long parameters,
-                          double seconds, List<EpochRecord> history) {
+                          double seconds, List<EpochRecord> history, List<Double> validScores) {
     }
 
     private final DatasetDescriptor descriptor;
@@ -53,6 +55,7 @@ public final class HostTrainer {
     private final ExperimentRunner evaluator;
     /** The evaluator for hosts that need a mask on every sequence input ({@link HostModel#masksEverySequence()}). */
     private final ExperimentRunner maskingEvaluator;
+    private boolean monitorTraining;
 
     /**
      * @param valid the split the epoch is selected on
@@ -70,6 +73,17 @@ public final class HostTrainer {
         this.inputs = HostInputs.of(train, descriptor.getModalities().stream().map(ModalitySpec::getName).toList());
         this.evaluator = new ExperimentRunner(descriptor, target, train, test, settings);
         this.maskingEvaluator = new ExperimentRunner(descriptor, target, train, test, settings).maskEverySequence(true);
+    }
+
+    /**
+     * Whether every epoch's record carries the task loss and PgM's objectives on the training split (one more pass
+     * over it per epoch, in inference mode). Default false: the records have NaN losses.
+     *
+     * @return this trainer
+     */
+    public HostTrainer monitorTraining(boolean monitor) {
+        this.monitorTraining = monitor;
+        return this;
     }
 
     /** The modalities, in input order. */
@@ -101,11 +115,13 @@ public final class HostTrainer {
                 .epochSelection(scorer.validationScore(valid)).build();
         TwoStageTrainer trainer = new TwoStageTrainer(to).epochStart(it::setEpoch).onEpoch(progress);
         // MulT's AttentionVertex builds its SameDiff gradient function at the first step, printing a line per op
+        IndexedBatches monitor = monitorTraining ? new IndexedBatches(descriptor, train, target.getName(),
+                settings.getBatchSize(), false, seed, HostLabels.of(host, target, targets, options), maskAll) : null;
         List<EpochRecord> history = QuietGradFunction.withoutOpLines(
-                () -> trainer.fit(new PgmGraph(g, host.fused()), it, null));
+                () -> trainer.fit(new PgmGraph(g, host.fused()), it, monitor));
         // the trainer left g with the parameters of the stage-2 epoch best on the validation split
         TaskMetrics metrics = scorer.evaluate(g, test);
         return new Outcome(host, metrics, scorer.evaluate(g, valid), trainer.selection().bestEpoch(), g.numParams(),
-                (System.nanoTime() - t0) / 1e9, history);
+                (System.nanoTime() - t0) / 1e9, history, List.copyOf(trainer.selection().scores()));
     }
 }

@@ -63,7 +63,11 @@ public final class TransferMain implements Callable<Integer> {
     @Option(names = "--fine-tune", paramLabel = "yes|no", arity = "1", order = 5, converter = Converters.YesNo.class,
             description = "also replace the fusion of each trained host and train again (default yes)")
     boolean fineTune = true;
-    @Option(names = "--quick", order = 6,
+    @Option(names = "--progress", order = 6,
+            description = {"print every epoch of every run: the losses on the training split (one more pass over it",
+                    "per epoch) and the validation score the epoch is selected on"})
+    boolean progress;
+    @Option(names = "--quick", order = 7,
             description = "a smoke run: " + QUICK_EXAMPLES + " examples per split; defaults: one seed, the quick preset")
     boolean quick;
     @Option(names = {"-h", "--help"}, usageHelp = true, order = 200, description = "show this help and exit")
@@ -106,7 +110,8 @@ public final class TransferMain implements Callable<Integer> {
         SplitData train = limit(reader.readSplit("train"), maxTrain > 0 ? maxTrain : cap);
         SplitData valid = limit(reader.readSplit("valid"), cap);
         SplitData test = limit(reader.readSplit("test"), cap);
-        HostTrainer trainer = new HostTrainer(d, t, train, valid, test, training, HostOptions.DEFAULTS);
+        HostTrainer trainer = new HostTrainer(d, t, train, valid, test, training, HostOptions.DEFAULTS)
+                .monitorTraining(progress);
         int n1 = training.getStage1Epochs();
         int n2 = training.getStage2Epochs();
         System.out.printf(Locale.ROOT, "dataset %s, target '%s' (%s); modalities %s; train %d, valid %d, test %d; "
@@ -138,8 +143,16 @@ public final class TransferMain implements Callable<Integer> {
         return "\n" + out + String.format(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - start) / 1e9);
     }
 
-    private static void report(TransferTable table, String row, long seed, HostTrainer.Outcome o, long start) {
+    private void report(TransferTable table, String row, long seed, HostTrainer.Outcome o, long start) {
         table.add(row, o);
+        if (progress) {
+            int stage1 = o.history().size() - o.validScores().size();
+            for (int k = 0; k < o.history().size(); k++) {
+                String valid = k < stage1 ? "" : String.format(Locale.ROOT, "  valid score %.4f",
+                        o.validScores().get(k - stage1));
+                System.out.printf(Locale.ROOT, "[%s seed %d] %s%s%n", row, seed, o.history().get(k).format(), valid);
+            }
+        }
         System.out.printf(Locale.ROOT, "[%s seed %d] test %s  (valid %s at epoch %d; %,d parameters; %.1f s, elapsed "
                         + "%.0f s)%n", row, seed, o.test().format(), o.valid().format(), o.bestEpoch(), o.parameters(),
                 o.seconds(), (System.nanoTime() - start) / 1e9);

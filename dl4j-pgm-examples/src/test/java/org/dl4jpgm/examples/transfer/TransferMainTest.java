@@ -5,7 +5,11 @@ import org.dl4jpgm.examples.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +36,35 @@ class TransferMainTest {
         }
         assertEquals(3, table.lines().filter(l -> l.matches("\\| Self-MM.*\\|\\s+1 \\|.*")).count(),
                 "three rows of one seed each:\n" + table);
+    }
+
+    @Test
+    void progressPrintsEveryEpochsLossesAndValidationScore(@TempDir Path dir) throws Exception {
+        LayoutWriter w = new LayoutWriter(dir, TransferFixtures.descriptor());
+        w.writeSplit("train", TransferFixtures.split(48, 1));
+        w.writeSplit("valid", TransferFixtures.split(16, 2));
+        w.writeSplit("test", TransferFixtures.split(16, 3));
+        TransferMain m = new TransferMain();
+        Cli.parse(m, m.training, dir.toString(), "--host", "MULT", "--seeds", "1", "--width", "8", "--batch", "16",
+                "--stage1-epochs", "1", "--stage2-epochs", "2", "--fine-tune", "no", "--progress");
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            m.run();
+        } finally {
+            System.setOut(stdout);
+        }
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains(" epoch ")).toList();
+        String all = String.join("\n", lines);
+        // the host: 1 + 2 epochs, all scored (the same budget); +PgM: one epoch of L_P, then two scored
+        assertEquals(3, lines.stream().filter(l -> l.matches("\\[MulT seed 1000\\] stage 2 epoch +\\d  task "
+                + "[0-9.]+ .*valid score -[0-9.]+")).count(), all);
+        assertEquals(1, lines.stream().filter(l -> l.matches("\\[MulT \\+PgM seed 1000\\] stage 1 epoch +1  UFC "
+                + "[0-9.]+  PFC [0-9.]+  UPR [0-9.]+  task [0-9.]+ .*")).count(), all);
+        assertEquals(2, lines.stream().filter(l -> l.matches("\\[MulT \\+PgM seed 1000\\] stage 2 epoch .*UFC.*"
+                + "valid score -[0-9.]+")).count(), all);
     }
 
     @Test
