@@ -19,10 +19,7 @@ class TransferMainTest {
 
     @Test
     void printsTheHostItsPgmVersionsAndTheirMetrics(@TempDir Path dir) throws Exception {
-        LayoutWriter w = new LayoutWriter(dir, TransferFixtures.descriptor());
-        w.writeSplit("train", TransferFixtures.split(48, 1));
-        w.writeSplit("valid", TransferFixtures.split(16, 2));
-        w.writeSplit("test", TransferFixtures.split(16, 3));
+        writeFixture(dir);
         TransferMain m = new TransferMain();
         Cli.parse(m, m.training, dir.toString(), "--host", "SELF_MM", "--seeds", "1", "--width", "8", "--batch", "16",
                 "--stage1-epochs", "1", "--stage2-epochs", "1");
@@ -40,10 +37,7 @@ class TransferMainTest {
 
     @Test
     void progressPrintsEveryEpochsLossesAndValidationScore(@TempDir Path dir) throws Exception {
-        LayoutWriter w = new LayoutWriter(dir, TransferFixtures.descriptor());
-        w.writeSplit("train", TransferFixtures.split(48, 1));
-        w.writeSplit("valid", TransferFixtures.split(16, 2));
-        w.writeSplit("test", TransferFixtures.split(16, 3));
+        writeFixture(dir);
         TransferMain m = new TransferMain();
         Cli.parse(m, m.training, dir.toString(), "--host", "MULT", "--seeds", "1", "--width", "8", "--batch", "16",
                 "--stage1-epochs", "1", "--stage2-epochs", "2", "--fine-tune", "no", "--progress");
@@ -65,6 +59,14 @@ class TransferMainTest {
                 + "[0-9.]+  PFC [0-9.]+  UPR [0-9.]+  task [0-9.]+ .*")).count(), all);
         assertEquals(2, lines.stream().filter(l -> l.matches("\\[MulT \\+PgM seed 1000\\] stage 2 epoch .*UFC.*"
                 + "valid score -[0-9.]+")).count(), all);
+    }
+
+    /** The fixture's three splits in the project's layout under {@code dir}. */
+    private static void writeFixture(Path dir) throws Exception {
+        LayoutWriter w = new LayoutWriter(dir, TransferFixtures.descriptor());
+        w.writeSplit("train", TransferFixtures.split(48, 1));
+        w.writeSplit("valid", TransferFixtures.split(16, 2));
+        w.writeSplit("test", TransferFixtures.split(16, 3));
     }
 
     @Test
