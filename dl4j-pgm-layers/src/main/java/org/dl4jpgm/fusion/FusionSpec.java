@@ -20,6 +20,7 @@ public final class FusionSpec {
     private IUpdater learnerUpdater = new Adam(1e-4);
     private IUpdater decoderUpdater = new Adam(1e-3);
     private IUpdater headUpdater;
+    private double headDropout;
     private long baselineWidth;
     private long mlpHidden;
     private int uniModalIndex;
@@ -50,6 +51,7 @@ public final class FusionSpec {
         c.learnerUpdater = learnerUpdater;
         c.decoderUpdater = decoderUpdater;
         c.headUpdater = headUpdater;
+        c.headDropout = headDropout;
         c.baselineWidth = baselineWidth;
         c.mlpHidden = mlpHidden;
         c.uniModalIndex = uniModalIndex;
@@ -88,6 +90,12 @@ public final class FusionSpec {
      * {@code org.dl4jpgm.train.StageTwoWarmup.adam(rate, stage1Iterations, k)}. Not used by the baselines.
      */
     public IUpdater getHeadUpdater() { return headUpdater; }
+    /**
+     * Probability with which each of PgM's (standardised) features is dropped before the head in training, a DL4J
+     * {@code DropoutLayer} ({@code <prefix>FeaturesDropout}) after the normalisation; default 0: no layer, the graph
+     * as without the option. Not used by the baselines.
+     */
+    public double getHeadDropout() { return headDropout; }
     /** Common width of ADD / MAX / LINEAR baselines (0 = the largest input width). */
     public long getBaselineWidth() { return baselineWidth; }
     /** Hidden width of the MLP baseline (0 = the sum of input widths). */
@@ -117,6 +125,7 @@ public final class FusionSpec {
         public Builder learnerUpdater(IUpdater v) { s.learnerUpdater = v; return this; }
         public Builder decoderUpdater(IUpdater v) { s.decoderUpdater = v; return this; }
         public Builder headUpdater(IUpdater v) { s.headUpdater = v; return this; }
+        public Builder headDropout(double v) { s.headDropout = v; return this; }
         public Builder baselineWidth(long v) { s.baselineWidth = v; return this; }
         public Builder mlpHidden(long v) { s.mlpHidden = v; return this; }
         public Builder uniModalIndex(int v) { s.uniModalIndex = v; return this; }
@@ -127,6 +136,10 @@ public final class FusionSpec {
             if (r.type == null || r.pgm == null || r.prefix == null || r.prefix.isEmpty()) {
                 throw new IllegalArgumentException("FusionSpec: type, pgm options and a non-empty prefix are required; "
                         + "found type = " + r.type + ", pgm = " + r.pgm + ", prefix = '" + r.prefix + "'");
+            }
+            if (!(r.headDropout >= 0 && r.headDropout < 1)) {
+                throw new IllegalArgumentException("FusionSpec: headDropout is a probability in [0, 1); found "
+                        + r.headDropout);
             }
             if (r.headHidden < 0 || r.headHeads < 1 || r.headFfnSize < 0 || r.baselineWidth < 0 || r.mlpHidden < 0
                     || r.uniModalIndex < 0) {

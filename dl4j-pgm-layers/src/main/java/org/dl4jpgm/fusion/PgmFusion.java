@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.conf.Layouts;
@@ -48,6 +49,7 @@ public final class PgmFusion {
     static final String PACK = "Modalities";
     static final String FEATURES = "Features";
     static final String NORM = "FeaturesNorm";
+    static final String DROPOUT = "FeaturesDropout";
     static final String HEAD = "Head";
 
     private PgmFusion() {
@@ -132,6 +134,10 @@ public final class PgmFusion {
             }
             b.addLayer(p + NORM, norm.build(), p + FEATURES);
             headInput = p + NORM;
+        }
+        if (spec.getHeadDropout() > 0) {
+            b.addLayer(p + DROPOUT, new DropoutLayer.Builder(1 - spec.getHeadDropout()).build(), headInput);
+            headInput = p + DROPOUT;
         }
         long hidden = spec.getHeadHidden() > 0 ? spec.getHeadHidden() : (replacedWidth > 0 ? replacedWidth : d);
         PgmHeadLayer.Builder head = new PgmHeadLayer.Builder().modalities(modalities).modalityWidth(d).hidden(hidden)

@@ -54,6 +54,14 @@ public interface TrainingSettings {
     }
 
     /**
+     * Probability with which each of PgM's standardised features is dropped before its head in training
+     * ({@code FusionSpec.headDropout}); 0 (the default) = no dropout layer, the graph as before the option.
+     */
+    default double getHeadDropout() {
+        return 0;
+    }
+
+    /**
      * Whether PgM's features are standardised (a {@code BatchNormalization} layer) before its head
      * ({@code FusionSpec.headInputNormalized}; docs/design.md, "The head after stage 1").
      */

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code --head-warmup K} ({@code headWarmup} in the presets): the ramp reaches PgM's task path only, counted from stage
  * 2's first iteration; K = 0 is the training without the option, bit for bit; the option and the preset key are
- * validated and recorded.
+ * validated and recorded. {@code --head-dropout P}: a dropout layer before PgM's head only.
  */
 class HeadWarmupTest {
 
@@ -104,6 +104,40 @@ class HeadWarmupTest {
                         org.deeplearning4j.nn.conf.inputs.InputType.recurrent(4, 4)}, true, 2,
                 MainJobOptions.parse("--head-warmup", "5"), null, FusionChoice.parse("PGM"), 1));
         assertTrue(e.getMessage().contains("needs the stage-1 iterations"), e.getMessage());
+    }
+
+    @Test
+    void headDropoutAddsADropoutLayerBeforeTheHeadOfPgmOnly(@TempDir Path dir) throws Exception {
+        ExperimentRunner none = runner(dir);
+        assertEquals(0.0, MainJobOptions.parse().getHeadDropout(), "the cpu preset's default");
+        assertFalse(none.build(FusionChoice.parse("PGM"), 1000).graph().getConfiguration().getVertices()
+                .containsKey("fusionFeaturesDropout"), "no layer without the option");
+        ExperimentRunner drop = runner(dir, "--head-dropout", "0.3");
+        ComputationGraph g = drop.build(FusionChoice.parse("PGM"), 1000).graph();
+        assertEquals(List.of("fusionFeaturesNorm"), g.getConfiguration().getVertexInputs().get("fusionFeaturesDropout"),
+                "after the normalisation");
+        assertEquals(List.of("fusionFeaturesDropout"), g.getConfiguration().getVertexInputs().get("fusionHead"));
+        assertEquals(none.build(FusionChoice.parse("PGM"), 1000).graph().params(), g.params(),
+                "the same parameters: the layer has none");
+        assertEquals(none.build(FusionChoice.parse("MLP"), 1000).graph().getConfiguration().toJson(),
+                drop.build(FusionChoice.parse("MLP"), 1000).graph().getConfiguration().toJson(), "not a baseline's");
+        ExperimentRunner.Trained t = drop.train(FusionChoice.parse("PGM"), 1000, true, e -> { });
+        assertTrue(t.history().stream().allMatch(r -> Double.isFinite(r.taskLoss())), t.history().toString());
+
+        assertEquals(0.3, Presets.values(MainJobOptions.parse("--head-dropout", "0.3").getTraining())
+                .get("headDropout"));
+        for (String bad : new String[]{"1", "-0.1", "half"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MainJobOptions.parse("--head-dropout", bad));
+            assertTrue(e.getMessage().contains("--head-dropout expects a number >= 0 and < 1, found '" + bad + "'"),
+                    e.getMessage());
+        }
+        Path preset = dir.resolve("drop.json");
+        Files.writeString(preset, "{\"headDropout\": 1.5}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MainJobOptions.parse("--preset", preset.toString()));
+        assertTrue(e.getMessage().contains("key 'headDropout' expects a number >= 0 and < 1, found 1.5"),
+                e.getMessage());
     }
 
     @Test
