@@ -3,10 +3,6 @@ package org.dl4jpgm.examples.mainjob;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LayoutReader;
-import org.dl4jpgm.datavec.synthetic.SyntheticConfig;
-import org.dl4jpgm.datavec.synthetic.SyntheticDatasetWriter;
-import org.dl4jpgm.datavec.synthetic.SyntheticModality;
-import org.dl4jpgm.datavec.synthetic.SyntheticMultimodalGenerator;
 import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.experiment.ExperimentRunner;
@@ -18,7 +14,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -38,17 +33,7 @@ class HeadWarmupTest {
 
     /** 48 training examples in batches of 16: 3 iterations per epoch, so stage 2 begins at iteration 3. */
     private static ExperimentRunner runner(Path dir, String... extra) throws Exception {
-        Path data = dir.resolve("data");
-        if (!Files.exists(data)) {
-            SyntheticConfig cfg = SyntheticConfig.builder().seed(7)
-                    .modality(SyntheticModality.builder("a").width(6).build())
-                    .modality(SyntheticModality.builder("b").width(4).sequence(4, 2).build())
-                    .uniClasses(2).pairedClasses(2).pairedModalities(0, 1).build();
-            LinkedHashMap<String, Integer> sizes = new LinkedHashMap<>();
-            sizes.put("train", 48);
-            sizes.put("test", 16);
-            SyntheticDatasetWriter.write(new SyntheticMultimodalGenerator(cfg), data, "tiny", sizes);
-        }
+        Path data = ExperimentRunnerReproducibilityTest.tinyData(dir);
         LayoutReader reader = new LayoutReader(data);
         DatasetDescriptor d = reader.descriptor();
         List<String> args = new java.util.ArrayList<>(List.of(data.toString(), "--width", "8", "--batch", "16",
