@@ -66,6 +66,16 @@ class StageTwoWarmupTest {
     }
 
     @Test
+    void dl4jsRampScheduleCannotBeReadBackTheWarmupsMapScheduleCan() throws Exception {
+        org.nd4j.shade.jackson.databind.ObjectMapper json = org.deeplearning4j.nn.conf.NeuralNetConfiguration.mapper();
+        String ramp = json.writeValueAsString(new Adam(new org.nd4j.linalg.schedule.RampSchedule(
+                new org.nd4j.linalg.schedule.FixedSchedule(RATE), 4)));
+        assertThrows(Exception.class, () -> json.readValue(ramp, IUpdater.class), "no JSON creator (DL4J 1.0.0-M2.1)");
+        Adam back = (Adam) json.readValue(json.writeValueAsString(StageTwoWarmup.adam(RATE, 3, 4)), IUpdater.class);
+        assertEquals(RATE / 2, back.getLearningRate(4, 1), 1e-12);
+    }
+
+    @Test
     void stageOneIterationsCountAPartialLastBatch() {
         assertEquals(10, StageTwoWarmup.stage1Iterations(1, 1258, 128), "the main job's embedded set, batch 128");
         assertEquals(4, StageTwoWarmup.stage1Iterations(2, 16, 8));
