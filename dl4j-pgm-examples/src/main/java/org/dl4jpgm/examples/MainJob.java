@@ -110,11 +110,12 @@ public final class MainJob {
                 target.getTask().jsonName(), classification ? ", " + target.getClasses().size() + " classes" : "",
                 runner.modalities(), train.size(), test.size());
         System.out.printf(Locale.ROOT, "fusions %s; seeds %d; epochs %d + %d; learner mode %s; D = %d, N = %d, batch %d; "
-                        + "Adam lr %s (learners %s, decoder %s)%n",
+                        + "Adam lr %s (learners %s, decoder %s)%s%n",
                 choices.stream().map(FusionChoice::name).toList(), o.getSeeds(), o.getStage1Epochs(),
                 o.getStage2Epochs(), o.getLearnerMode(), o.getWidth(), o.getIterations(), o.getBatchSize(),
                 sweep.isEmpty() ? o.getModelLearningRate() : "swept over " + sweep, o.getLearnerLearningRate(),
-                o.getDecoderLearningRate());
+                o.getDecoderLearningRate(), o.getHeadWarmup() == 0 ? "" : "; PgM's head warmed up over the first "
+                        + o.getHeadWarmup() + " stage-2 iterations");
         System.out.println(valid == null ? "selection: none, every run keeps its last epoch"
                 + (o.getCheckpointDir() != null && !o.isSelectSplitGiven() ? " (--checkpoint-dir)" : "")
                 : String.format(Locale.ROOT, "selection: each run keeps its best stage-2 epoch%s on split '%s' (%d "

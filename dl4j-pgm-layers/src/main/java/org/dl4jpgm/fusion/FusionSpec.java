@@ -19,6 +19,8 @@ public final class FusionSpec {
     private IUpdater modelUpdater = new Adam(3e-4);
     private IUpdater learnerUpdater = new Adam(1e-4);
     private IUpdater decoderUpdater = new Adam(1e-3);
+    private IUpdater headUpdater;
+    private double headDropout;
     private long baselineWidth;
     private long mlpHidden;
     private int uniModalIndex;
@@ -48,6 +50,8 @@ public final class FusionSpec {
         c.modelUpdater = modelUpdater;
         c.learnerUpdater = learnerUpdater;
         c.decoderUpdater = decoderUpdater;
+        c.headUpdater = headUpdater;
+        c.headDropout = headDropout;
         c.baselineWidth = baselineWidth;
         c.mlpHidden = mlpHidden;
         c.uniModalIndex = uniModalIndex;
@@ -80,6 +84,18 @@ public final class FusionSpec {
     public IUpdater getLearnerUpdater() { return learnerUpdater; }
     /** Updater of the decoder (paper: 1e-3). */
     public IUpdater getDecoderUpdater() { return decoderUpdater; }
+    /**
+     * Updater of PgM's head and of the normalisation before it ({@link #isHeadInputNormalized()}); default null: the
+     * model updater. Stage 1 leaves the head untrained, so this is where a stage-2 warm-up of the head goes, e.g.
+     * {@code org.dl4jpgm.train.StageTwoWarmup.adam(rate, stage1Iterations, k)}. Not used by the baselines.
+     */
+    public IUpdater getHeadUpdater() { return headUpdater; }
+    /**
+     * Probability with which each of PgM's (standardised) features is dropped before the head in training, a DL4J
+     * {@code DropoutLayer} ({@code <prefix>FeaturesDropout}) after the normalisation; default 0: no layer, the graph
+     * as without the option. Not used by the baselines.
+     */
+    public double getHeadDropout() { return headDropout; }
     /** Common width of ADD / MAX / LINEAR baselines (0 = the largest input width). */
     public long getBaselineWidth() { return baselineWidth; }
     /** Hidden width of the MLP baseline (0 = the sum of input widths). */
@@ -108,6 +124,8 @@ public final class FusionSpec {
         public Builder modelUpdater(IUpdater v) { s.modelUpdater = v; return this; }
         public Builder learnerUpdater(IUpdater v) { s.learnerUpdater = v; return this; }
         public Builder decoderUpdater(IUpdater v) { s.decoderUpdater = v; return this; }
+        public Builder headUpdater(IUpdater v) { s.headUpdater = v; return this; }
+        public Builder headDropout(double v) { s.headDropout = v; return this; }
         public Builder baselineWidth(long v) { s.baselineWidth = v; return this; }
         public Builder mlpHidden(long v) { s.mlpHidden = v; return this; }
         public Builder uniModalIndex(int v) { s.uniModalIndex = v; return this; }
@@ -118,6 +136,10 @@ public final class FusionSpec {
             if (r.type == null || r.pgm == null || r.prefix == null || r.prefix.isEmpty()) {
                 throw new IllegalArgumentException("FusionSpec: type, pgm options and a non-empty prefix are required; "
                         + "found type = " + r.type + ", pgm = " + r.pgm + ", prefix = '" + r.prefix + "'");
+            }
+            if (!(r.headDropout >= 0 && r.headDropout < 1)) {
+                throw new IllegalArgumentException("FusionSpec: headDropout is a probability in [0, 1); found "
+                        + r.headDropout);
             }
             if (r.headHidden < 0 || r.headHeads < 1 || r.headFfnSize < 0 || r.baselineWidth < 0 || r.mlpHidden < 0
                     || r.uniModalIndex < 0) {

@@ -14,10 +14,12 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.conf.Layouts;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +49,7 @@ public final class PgmFusion {
     static final String PACK = "Modalities";
     static final String FEATURES = "Features";
     static final String NORM = "FeaturesNorm";
+    static final String DROPOUT = "FeaturesDropout";
     static final String HEAD = "Head";
 
     private PgmFusion() {
@@ -123,19 +126,24 @@ public final class PgmFusion {
         int[] features = PgmLayer.featureRange(modalities, d);
         b.addVertex(p + FEATURES, new SubsetVertex(features[0], features[1]), p + PGM);
         String headInput = p + FEATURES;
+        IUpdater headUpdater = spec.getHeadUpdater() != null ? spec.getHeadUpdater() : spec.getModelUpdater();
         if (spec.isHeadInputNormalized()) {
             BatchNormalization.Builder norm = new BatchNormalization.Builder();
-            if (spec.getModelUpdater() != null) {
-                norm.updater(spec.getModelUpdater());
+            if (headUpdater != null) {
+                norm.updater(headUpdater);
             }
             b.addLayer(p + NORM, norm.build(), p + FEATURES);
             headInput = p + NORM;
         }
+        if (spec.getHeadDropout() > 0) {
+            b.addLayer(p + DROPOUT, new DropoutLayer.Builder(1 - spec.getHeadDropout()).build(), headInput);
+            headInput = p + DROPOUT;
+        }
         long hidden = spec.getHeadHidden() > 0 ? spec.getHeadHidden() : (replacedWidth > 0 ? replacedWidth : d);
         PgmHeadLayer.Builder head = new PgmHeadLayer.Builder().modalities(modalities).modalityWidth(d).hidden(hidden)
                 .heads(spec.getHeadHeads()).ffnSize(spec.getHeadFfnSize());
-        if (spec.getModelUpdater() != null) {
-            head.updater(spec.getModelUpdater());
+        if (headUpdater != null) {
+            head.updater(headUpdater);
         }
         b.addLayer(p + HEAD, head.build(), headInput);
         return new Fused(p + HEAD, hidden, p + PGM);

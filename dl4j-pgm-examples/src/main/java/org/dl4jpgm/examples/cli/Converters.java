@@ -95,6 +95,23 @@ public final class Converters {
         }
     }
 
+    /** A probability in [0, 1) (a dropout rate: 1 would drop everything). */
+    public static final class DropProbability implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String v) {
+            double x = real(v);
+            if (!isDropProbability(x)) {
+                throw new TypeConversionException("expects a number >= 0 and < 1, found '" + v + "'");
+            }
+            return x;
+        }
+    }
+
+    /** Whether {@code x} is in [0, 1). */
+    public static boolean isDropProbability(double x) {
+        return x >= 0 && x < 1;
+    }
+
     /** yes/no (also true/false). */
     public static final class YesNo implements ITypeConverter<Boolean> {
         @Override

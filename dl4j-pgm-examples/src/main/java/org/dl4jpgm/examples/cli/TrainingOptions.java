@@ -93,22 +93,40 @@ public final class TrainingOptions implements TrainingSettings {
             description = "standardise PgM's features (BatchNormalization) before its head (default ${DEFAULT-VALUE})")
     boolean headNorm;
 
+    /**
+     * Stage-2 iterations of a linear learning-rate warm-up of PgM's head (the layers after its features), counted from
+     * stage 2's first batch (not in the paper; docs/results.md, "A warm-up of PgM's head in stage 2"). 0 = none.
+     */
+    @Option(names = "--head-warmup", paramLabel = "K", order = 113, converter = Converters.NonNegativeInt.class,
+            description = "stage-2 iterations over which the learning rate of PgM's head (the layers after its "
+                    + "features) ramps linearly from lr/K to lr; 0 = none (default ${DEFAULT-VALUE})")
+    int headWarmup;
+
+    /**
+     * Probability with which each of PgM's standardised features is dropped before its head in training (not in the
+     * paper; docs/results.md, "A warm-up of PgM's head in stage 2"). 0 = none.
+     */
+    @Option(names = "--head-dropout", paramLabel = "P", order = 114, converter = Converters.DropProbability.class,
+            description = "dropout on PgM's features before its head, the probability of dropping each; 0 = none "
+                    + "(default ${DEFAULT-VALUE})")
+    double headDropout;
+
     /** Folder of per-epoch training checkpoints, one sub-folder per fusion and seed. Default none. */
     @JsonIgnore
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", order = 113,
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", order = 115,
             description = "write a training checkpoint after every epoch into DIR/<fusion>-seed<seed> (default: none)")
     Path checkpointDir;
 
     /** Resume every run from its latest checkpoint under {@link #checkpointDir}. */
     @JsonIgnore
-    @Option(names = "--resume", order = 114,
+    @Option(names = "--resume", order = 116,
             description = "continue every run from its latest checkpoint in --checkpoint-dir (a finished run trains "
                     + "nothing; default: start afresh)")
     boolean resume;
 
     /** DL4J training statistics file (StatsListener into a FileStatsStorage) for DL4J's training UI. Default none. */
     @JsonIgnore
-    @Option(names = "--stats", paramLabel = "FILE", order = 115,
+    @Option(names = "--stats", paramLabel = "FILE", order = 117,
             description = "write DL4J's training statistics (StatsListener, FileStatsStorage) with PgM's objectives to "
                     + "FILE, for DL4J's training UI (default: none)")
     Path stats;
@@ -144,6 +162,9 @@ public final class TrainingOptions implements TrainingSettings {
         require(Converters.isPositive(decoderLr), source, "decoderLr", decoderLr, "a finite number > 0");
         require(Converters.isNonNegative(alpha), source, "alpha", alpha, "a finite number >= 0");
         require(Converters.isNonNegative(beta), source, "beta", beta, "a finite number >= 0");
+        require(headWarmup >= 0, source, "headWarmup", headWarmup, "a whole number >= 0");
+        require(Converters.isDropProbability(headDropout), source, "headDropout", headDropout,
+                "a number >= 0 and < 1");
         require(alpha + beta > 0, source, "alpha", alpha, "alpha and beta not both 0");
     }
 
@@ -163,6 +184,8 @@ public final class TrainingOptions implements TrainingSettings {
     @Override public int getStage2Epochs() { return stage2Epochs; }
     @Override public int getBatchSize() { return batchSize; }
     @Override public boolean isHeadInputNormalized() { return headNorm; }
+    @Override public int getHeadWarmup() { return headWarmup; }
+    @Override public double getHeadDropout() { return headDropout; }
     @Override public double getModelLearningRate() { return lr; }
     @Override public double getLearnerLearningRate() { return learnerLr; }
     @Override public double getDecoderLearningRate() { return decoderLr; }

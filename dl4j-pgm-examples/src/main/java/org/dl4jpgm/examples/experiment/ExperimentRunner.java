@@ -25,6 +25,8 @@ import org.dl4jpgm.fusion.PgmGraph;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.fusion.PgmFusion;
 import org.dl4jpgm.train.EpochSelection;
+import org.dl4jpgm.train.StageTwoWarmup;
+import org.dl4jpgm.fusion.FusionSpec;
 import org.dl4jpgm.train.TrainerOptions;
 import org.dl4jpgm.train.TwoStageTrainer;
 import org.nd4j.linalg.activations.Activation;
@@ -34,6 +36,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.nio.file.Path;
@@ -222,7 +225,8 @@ public final class ExperimentRunner {
             types[m] = s.length == 2 ? InputType.feedForward(s[1]) : InputType.recurrent(s[2], s[1]);
         }
         return build(modalities, types, target.getTask() == TaskType.CLASSIFICATION, target.labelWidth(), options,
-                extension, choice, seed);
+                extension, choice, seed, StageTwoWarmup.stage1Iterations(options.getStage1Epochs(), train.size(),
+                        options.getBatchSize()));
     }
 
     /**
@@ -234,10 +238,37 @@ public final class ExperimentRunner {
      * @param classification softmax with cross-entropy (else identity with squared error)
      * @param labelWidth     classes, or the regression target's width
      * @param extension      extra task outputs after {@code out} (null = none)
+     * @throws IllegalArgumentException with a head warm-up in {@code options}: it needs the training split's size, use
+     *                                  the overload that takes the stage-1 iterations
      */
     public static Built build(List<String> modalities, InputType[] types, boolean classification, long labelWidth,
                               TrainingSettings options, OutputExtension extension, FusionChoice choice, long seed) {
+        return build(modalities, types, classification, labelWidth, options, extension, choice, seed, -1);
+    }
+
+    /**
+     * The graph of {@link #build(List, InputType[], boolean, long, TrainingSettings, OutputExtension, FusionChoice,
+     * long)} with a head warm-up ({@link TrainingSettings#getHeadWarmup()}): in a PgM graph the normalisation, the
+     * head, {@code dense} and {@code out} get Adam at the model part's rate ramped over the first K stage-2 iterations
+     * ({@link StageTwoWarmup#linear}); without a warm-up (K = 0) or for a baseline, the same graph as without this
+     * argument.
+     *
+     * @param stage1Iterations the graph's iteration count when stage 2 begins (stage-1 epochs × batches per epoch,
+     *                         {@link StageTwoWarmup#stage1Iterations}); -1 = unknown (then K must be 0)
+     */
+    public static Built build(List<String> modalities, InputType[] types, boolean classification, long labelWidth,
+                              TrainingSettings options, OutputExtension extension, FusionChoice choice, long seed,
+                              int stage1Iterations) {
         int d = options.getWidth();
+        IUpdater headUpdater = null;
+        if (choice.isPgm() && options.getHeadWarmup() > 0) {
+            if (stage1Iterations < 0) {
+                throw new IllegalArgumentException("ExperimentRunner: a head warm-up of " + options.getHeadWarmup()
+                        + " iterations counts from stage 2's first batch and needs the stage-1 iterations; found none");
+            }
+            headUpdater = StageTwoWarmup.adam(options.getModelLearningRate(), stage1Iterations,
+                    options.getHeadWarmup());
+        }
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).updater(new Adam(options.getModelLearningRate())).weightInit(WeightInit.XAVIER)
                 .graphBuilder().addInputs(modalities.toArray(new String[0])).setInputTypes(types);
@@ -254,11 +285,18 @@ public final class ExperimentRunner {
                 }
             }
         }
-        Fused f = PgmFusion.add(b, choice.spec(options, modalities), fusionInputs);
-        b.addLayer("dense", new DenseLayer.Builder().nOut(d).activation(Activation.RELU).build(), f.output())
-                .addLayer("out", new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
-                        : LossFunctions.LossFunction.MSE).nOut(labelWidth)
-                        .activation(classification ? Activation.SOFTMAX : Activation.IDENTITY).build(), "dense");
+        FusionSpec spec = choice.spec(options, modalities);
+        Fused f = PgmFusion.add(b, headUpdater == null ? spec : spec.toBuilder().headUpdater(headUpdater).build(),
+                fusionInputs);
+        DenseLayer.Builder dense = new DenseLayer.Builder().nOut(d).activation(Activation.RELU);
+        OutputLayer.Builder out = new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
+                : LossFunctions.LossFunction.MSE).nOut(labelWidth)
+                .activation(classification ? Activation.SOFTMAX : Activation.IDENTITY);
+        if (headUpdater != null) {
+            dense.updater(headUpdater);
+            out.updater(headUpdater);
+        }
+        b.addLayer("dense", dense.build(), f.output()).addLayer("out", out.build(), "dense");
         List<String> outputs = new ArrayList<>(List.of("out"));
         if (extension != null) {
             outputs.addAll(extension.addOutputs(b, f, modalities, options));

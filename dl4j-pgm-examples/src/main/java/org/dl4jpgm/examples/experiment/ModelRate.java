@@ -30,6 +30,8 @@ public record ModelRate(TrainingSettings settings, double rate) implements Train
     @Override public double getLearnerLearningRate() { return settings.getLearnerLearningRate(); }
     @Override public double getDecoderLearningRate() { return settings.getDecoderLearningRate(); }
     @Override public boolean isHeadInputNormalized() { return settings.isHeadInputNormalized(); }
+    @Override public int getHeadWarmup() { return settings.getHeadWarmup(); }
+    @Override public double getHeadDropout() { return settings.getHeadDropout(); }
     @Override public Path getCheckpointDir() { return settings.getCheckpointDir(); }
     @Override public boolean isResume() { return settings.isResume(); }
     @Override public double getAlpha() { return settings.getAlpha(); }

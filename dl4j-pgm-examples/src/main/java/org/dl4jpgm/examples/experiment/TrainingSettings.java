@@ -43,6 +43,25 @@ public interface TrainingSettings {
     double getDecoderLearningRate();
 
     /**
+     * K, the stage-2 iterations over which the learning rate of PgM's task path (the normalisation before its head,
+     * the head, and the dense and output layers after it: what stage 1 leaves untrained) ramps linearly from
+     * {@code lr / K} to the model part's rate {@code lr} ({@code org.dl4jpgm.train.StageTwoWarmup}); counted from stage
+     * 2's first batch, so stage 1's iterations do not consume it. 0 (the default) = no warm-up, training as before the
+     * option. Baselines are not affected.
+     */
+    default int getHeadWarmup() {
+        return 0;
+    }
+
+    /**
+     * Probability with which each of PgM's standardised features is dropped before its head in training
+     * ({@code FusionSpec.headDropout}); 0 (the default) = no dropout layer, the graph as before the option.
+     */
+    default double getHeadDropout() {
+        return 0;
+    }
+
+    /**
      * Whether PgM's features are standardised (a {@code BatchNormalization} layer) before its head
      * ({@code FusionSpec.headInputNormalized}; docs/design.md, "The head after stage 1").
      */

@@ -183,6 +183,8 @@ public final class MainJobOptions implements TrainingSettings {
     @Override public double getAlpha() { return training.getAlpha(); }
     @Override public double getBeta() { return training.getBeta(); }
     @Override public boolean isHeadInputNormalized() { return training.isHeadInputNormalized(); }
+    @Override public int getHeadWarmup() { return training.getHeadWarmup(); }
+    @Override public double getHeadDropout() { return training.getHeadDropout(); }
     @Override public Path getStatsFile() { return training.getStatsFile(); }
     public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? QUICK_EXAMPLES : 0); }
     public int getMaxTest() { return maxTest != null ? maxTest : (quick ? QUICK_EXAMPLES : 0); }

@@ -288,6 +288,8 @@ public abstract class TaskOptions implements TrainingSettings {
     @Override public double getAlpha() { return training.getAlpha(); }
     @Override public double getBeta() { return training.getBeta(); }
     @Override public boolean isHeadInputNormalized() { return training.isHeadInputNormalized(); }
+    @Override public int getHeadWarmup() { return training.getHeadWarmup(); }
+    @Override public double getHeadDropout() { return training.getHeadDropout(); }
     @Override public Path getStatsFile() { return training.getStatsFile(); }
     /** Seed of initialisation and shuffling. */
     public long getSeed() { return seed; }

@@ -23,8 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The main job's training is the same with and without loss monitoring, and resumes from its checkpoints. */
 class ExperimentRunnerReproducibilityTest {
 
-    private static ExperimentRunner runner(Path dir, String... extra) throws Exception {
+    /**
+     * A tiny synthetic set in {@code dir/data} (written once): vector a, sequence b, target {@code paired}; 48 training
+     * and 16 test examples.
+     */
+    static Path tinyData(Path dir) throws Exception {
         Path data = dir.resolve("data");
+        if (Files.exists(data)) {
+            return data;
+        }
         SyntheticConfig cfg = SyntheticConfig.builder().seed(7)
                 .modality(SyntheticModality.builder("a").width(6).build())
                 .modality(SyntheticModality.builder("b").width(4).sequence(4, 2).build())
@@ -33,6 +40,11 @@ class ExperimentRunnerReproducibilityTest {
         sizes.put("train", 48);
         sizes.put("test", 16);
         SyntheticDatasetWriter.write(new SyntheticMultimodalGenerator(cfg), data, "tiny", sizes);
+        return data;
+    }
+
+    private static ExperimentRunner runner(Path dir, String... extra) throws Exception {
+        Path data = tinyData(dir);
         LayoutReader reader = new LayoutReader(data);
         DatasetDescriptor d = reader.descriptor();
         String[] args = new String[8 + extra.length];
