@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.function.Supplier;
+
 /**
  * Elementary SameDiff operations shared by all PgM blocks, written from primitive ops whose gradients are exact
  * in ND4J 1.0.0-M2.1 (so that every block passes DL4J's gradient check in double precision).
@@ -160,10 +162,32 @@ public final class SdOps {
     }
 
     /**
-     * Broadcasts a sequence mask {@code [B, S]} (1 = keep) to {@code [B, S, 1]}, ready to multiply {@code [B, S, D]}.
+     * Broadcasts a sequence mask {@code [B, S]} (1 = keep) to {@code [B, S, 1]}, ready to multiply {@code [B, S, D]};
+     * defined once per mask and graph (see {@link #once}).
      */
     public static SDVariable maskBSD(SDVariable seqMask, long seq) {
-        return seqMask.reshape(-1, seq, 1);
+        return once(seqMask, "-bsd", () -> seqMask.reshape(-1, seq, 1));
+    }
+
+    /**
+     * The valid steps per row of a sequence mask, at least 1 (the divisor of a masked mean) {@code [B, 1]}; defined
+     * once per mask and graph.
+     */
+    private static SDVariable validSteps(SDVariable seqMask, long seq) {
+        // no reduction over an axis of length 1: ND4J M2.1's reduce ops fail on one inside SameDiff
+        return once(seqMask, "-steps",
+                () -> atLeastOne(seq == 1 ? seqMask.reshape(-1, 1) : seqMask.sum(true, 1)));
+    }
+
+    /**
+     * The variable {@code of.name() + suffix} if {@code of}'s graph has it, else {@code make}'s, given that name: values
+     * derived from a mask that several blocks use (every learner, the decoder, the objectives) are defined once, not
+     * once per use (each definition is ops executed at every step).
+     */
+    private static SDVariable once(SDVariable of, String suffix, Supplier<SDVariable> make) {
+        String name = of.name() + suffix;
+        SameDiff sd = of.getSameDiff();
+        return sd.hasVariable(name) ? sd.getVariable(name) : make.get().rename(name);
     }
 
     /**
@@ -182,9 +206,9 @@ public final class SdOps {
         SDVariable masked = x.mul(maskBSD(seqMask, seq));
         if (seq == 1) {
             // no reduction over an axis of length 1: ND4J M2.1's reduce ops fail on one inside SameDiff
-            return x.getSameDiff().squeeze(masked, 1).div(atLeastOne(seqMask.reshape(-1, 1)));
+            return x.getSameDiff().squeeze(masked, 1).div(validSteps(seqMask, seq));
         }
-        return masked.sum(1).div(atLeastOne(seqMask.sum(true, 1)));
+        return masked.sum(1).div(validSteps(seqMask, seq));
     }
 
     /**
