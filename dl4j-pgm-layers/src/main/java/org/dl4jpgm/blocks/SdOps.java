@@ -99,13 +99,16 @@ public final class SdOps {
      *
      * <p>The result is monotone non-decreasing along the axis, lies in [0, 1] and ends in 1 (up to rounding).
      *
-     * @param x   logits {@code [B, S, T]}
-     * @param seq S
-     * @param t   T
-     * @return gates {@code [B, S, T]}
+     * @param x      logits {@code [N, T]} (groups = 1) or {@code [G, N, T]} (groups = G: G copies of the matrix of
+     *               ones, one batched product)
+     * @param t      T
+     * @param groups 1 or G
+     * @return gates, the shape of x
      */
-    public static SDVariable cumsoftmax(SDVariable x, long seq, long t) {
-        return mulLastAxis(softmax(x, 2), upperTriangularOnes(t), seq);
+    public static SDVariable cumsoftmax(SDVariable x, long t, int groups) {
+        INDArray ones = upperTriangularOnes(t).castTo(x.dataType());
+        SDVariable u = x.getSameDiff().constant(groups == 1 ? ones : Nd4j.tile(ones.reshape(1, t, t), groups, 1, 1));
+        return softmax(x, groups == 1 ? 1 : 2).mmul(u);
     }
 
     /** {@code U[j][k] = 1} where {@code j <= k}: {@code p U} is the running sum of the row vector p. */

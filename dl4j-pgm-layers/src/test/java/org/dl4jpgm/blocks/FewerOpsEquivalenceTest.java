@@ -140,4 +140,39 @@ class FewerOpsEquivalenceTest {
         assertEqual(v, p -> singleKeyBySums(p, p.get("x")), p -> mha.apply(p, p.get("x"), p.get("x"), null, 1, 1),
                 3, 1, 4);
     }
+
+    /** The earlier partitioner gate: logits, softmax and running sum on {@code [G B, S, .]}, each product reshaped. */
+    private static SDVariable gateByReshapes(SDVariable x, SDVariable w, SDVariable b, int g, long seq, long d,
+                                             int chunk) {
+        long t = d / chunk;
+        SDVariable logits = g == 1 ? linearByReshape(x, w, b, seq)
+                : x.reshape(g, -1, d).mmul(w).add(b).reshape(-1, seq, t);
+        SDVariable cum = productByReshape(SdOps.softmax(logits, 2), SdOps.upperTriangularOnes(t), seq);
+        return chunk == 1 ? cum : productByReshape(cum, SdOps.chunkExpansion(t, chunk), seq);
+    }
+
+    private static SDVariable productByReshape(SDVariable x, INDArray c, long seq) {
+        return x.reshape(-1, c.size(0)).mmul(x.getSameDiff().constant(c)).reshape(-1, seq, c.size(1));
+    }
+
+    @Test
+    void partitionerGateOnRowsEqualsReshapedForm() {
+        Nd4j.getRandom().setSeed(8);
+        long d = 4;
+        for (int g : new int[]{1, 3}) {
+            for (int chunk : new int[]{1, 2}) {
+                for (long s : new long[]{1, 2}) {
+                    long t = d / chunk;
+                    ModalPartitionerBlock part = new ModalPartitionerBlock("part", d, chunk);
+                    Map<String, INDArray> v = new LinkedHashMap<>();
+                    v.put("w", g == 1 ? Nd4j.randn(DataType.DOUBLE, d, t) : Nd4j.randn(DataType.DOUBLE, g, d, t));
+                    v.put("b", g == 1 ? Nd4j.randn(DataType.DOUBLE, 1, t) : Nd4j.randn(DataType.DOUBLE, g, 1, t));
+                    v.put("x", input(g * 2L, s, d));
+                    assertEqual(v, p -> gateByReshapes(p.get("x"), p.get("w"), p.get("b"), g, s, d, chunk),
+                            p -> part.pairedGate(new ModalPartitionerBlock.Weights(p.get("w"), p.get("b"), p.get("w"),
+                                    p.get("b"), g), p.get("x"), s), g * 2L, s, d);
+                }
+            }
+        }
+    }
 }
