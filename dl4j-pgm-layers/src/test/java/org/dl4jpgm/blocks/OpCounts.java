@@ -30,8 +30,8 @@ final class OpCounts {
     }
 
     /**
-     * Counts the ops of a graph defined by {@code define} from placeholders of the given shapes ({@code -1} = B), with
-     * the loss {@code sum(y^2)} on its output, in double precision.
+     * Counts the ops of a graph defined by {@code define} from placeholders of the given shapes ({@code -1} = B), in
+     * double precision; the gradient is that of the loss {@code sum(y^2)}, whose 2 ops the forward count leaves out.
      */
     static Count of(Function<List<SDVariable>, SDVariable> define, long[]... inputShapes) {
         SameDiff sd = SameDiff.create();
@@ -42,17 +42,29 @@ final class OpCounts {
             in.add(sd.placeHolder(names[i], DataType.DOUBLE, inputShapes[i]));
         }
         SDVariable y = define.apply(in);
+        Map<String, Integer> byOp = byOp(sd);
+        int forward = sd.ops().length;
         y.mul(y).sum().markAsLoss();
-        return of(sd, names);
+        return withGradient(sd, forward, byOp, names);
     }
 
-    /** Counts the ops of {@code sd}, whose loss is marked; {@code placeholders} are its placeholders' names. */
+    /**
+     * Counts the ops of {@code sd}, whose loss is marked; {@code placeholders} are its placeholders' names; the forward
+     * count includes the loss's ops.
+     */
     static Count of(SameDiff sd, String... placeholders) {
+        return withGradient(sd, sd.ops().length, byOp(sd), placeholders);
+    }
+
+    private static Map<String, Integer> byOp(SameDiff sd) {
         Map<String, Integer> byOp = new TreeMap<>();
         for (DifferentialFunction f : sd.ops()) {
             byOp.merge(f.opName(), 1, Integer::sum);
         }
-        int forward = sd.ops().length;
+        return byOp;
+    }
+
+    private static Count withGradient(SameDiff sd, int forward, Map<String, Integer> byOp, String... placeholders) {
         QuietGradFunction.ensure(sd, placeholders);
         SameDiff grad = sd.getFunction("grad");
         return new Count(forward, grad == null ? forward : grad.ops().length, byOp);

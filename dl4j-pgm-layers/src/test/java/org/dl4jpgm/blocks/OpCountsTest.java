@@ -14,9 +14,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * Op counts per block and of the whole {@link PgmBlock} at the main job's configuration (D 32, N 1, SEQUENCE learners,
- * three vector modalities with masks), printed, so that where the ops of a step go can be read off the test output.
+ * three vector modalities with masks), printed, so that where the ops of a step go can be read off the test output, and
+ * checked, so that a change that adds ops shows (docs/performance.md, "Fewer ops per step").
  */
 class OpCountsTest {
 
@@ -37,25 +41,29 @@ class OpCountsTest {
 
     private static OpCounts.Count block(SdBlock block, java.util.function.BiFunction<Map<String, SDVariable>,
             List<SDVariable>, SDVariable> apply, long[]... shapes) {
-        SameDiff[] holder = new SameDiff[1];
         return OpCounts.of(in -> apply.apply(vars(in.get(0).getSameDiff(), block), in), shapes);
     }
 
+    private static OpCounts.Count print(String what, OpCounts.Count c) {
+        System.out.println("  " + what + " " + c);
+        return c;
+    }
+
     @Test
-    void printOpCountsAtMainConfig() {
+    void opCountsAtMainConfig() {
         long[] bsd = {-1, 1, D};
         System.out.println("op counts (forward / forward+gradient):");
-        System.out.println("  layerNorm " + block(new LayerNormBlock("ln", D), (p, in) -> new LayerNormBlock("ln", D)
-                .apply(p, in.get(0)), bsd));
-        System.out.println("  gelu " + OpCounts.of(in -> SdOps.gelu(in.get(0)), bsd));
+        LayerNormBlock ln = new LayerNormBlock("ln", D);
+        assertEquals(9, print("layerNorm", block(ln, (p, in) -> ln.apply(p, in.get(0)), bsd)).forward());
+        assertEquals(6, print("gelu", OpCounts.of(in -> SdOps.gelu(in.get(0)), bsd)).forward());
         FeedForwardBlock ffn = new FeedForwardBlock("f", D, 2 * D, D);
-        System.out.println("  ffn " + block(ffn, (p, in) -> ffn.apply(p, in.get(0), 1), bsd));
+        assertEquals(12, print("ffn", block(ffn, (p, in) -> ffn.apply(p, in.get(0), 1), bsd)).forward());
         MultiHeadAttentionBlock mha = new MultiHeadAttentionBlock("a", D, 2);
-        System.out.println("  attention, one key " + block(mha, (p, in) -> mha.apply(p, in.get(0), in.get(0),
-                GateMasks.additive(in.get(1), -1e4), 1, 1), bsd, new long[]{-1, 1}));
+        assertEquals(10, print("attention, one key", block(mha, (p, in) -> mha.apply(p, in.get(0), in.get(0),
+                null, 1, 1), bsd)).forward());
         TransformerEncoderBlock enc = new TransformerEncoderBlock("e", D, 2, 2 * D);
-        System.out.println("  encoder block, one step " + block(enc, (p, in) -> enc.apply(p, in.get(0),
-                GateMasks.additive(in.get(1), -1e4), 1), bsd, new long[]{-1, 1}));
+        assertEquals(42, print("encoder block, one step", block(enc, (p, in) -> enc.apply(p, in.get(0), null, 1),
+                bsd)).forward());
 
         long[] widths = {64, 16, 64};
         PgmOptions opts = PgmOptions.builder().width(D).iterations(1).learnerMode(LearnerMode.SEQUENCE).build();
@@ -77,6 +85,10 @@ class OpCountsTest {
             loss = loss.add(o.uni.get(m).sum()).add(o.paired.get(m).sum());
         }
         loss.markAsLoss();
-        System.out.println("  PgmBlock (main config) " + OpCounts.of(sd, names.toArray(new String[0])));
+        // the loss's ops: 3 for the objectives, 4 per modality
+        int lossOps = 3 + 4 * widths.length;
+        OpCounts.Count pgmCount = print("PgmBlock (main config, with the test's loss)",
+                OpCounts.of(sd, names.toArray(new String[0])));
+        assertTrue(pgmCount.forward() - lossOps <= 270, "PgmBlock ops at main config: " + (pgmCount.forward() - lossOps));
     }
 }
