@@ -51,9 +51,9 @@ public final class FeedForwardBlock implements SdBlock {
         ParamInit.constant(params, prefix + B2, 0.0);
     }
 
-    /** @param x {@code [B, T, in]}; @param length T */
+    /** @param x {@code [B, T, in]}; @param length T; computed on the {@code B T} rows {@code [B T, in]} */
     public SDVariable apply(Map<String, SDVariable> p, SDVariable x, long length) {
-        SDVariable h = SdOps.gelu(SdOps.linear(x, p.get(prefix + W1), p.get(prefix + B1), length));
-        return SdOps.linear(h, p.get(prefix + W2), p.get(prefix + B2), length);
+        SDVariable h = SdOps.gelu(SdOps.affineRows(x.reshape(-1, in), p.get(prefix + W1), p.get(prefix + B1)));
+        return SdOps.affineRows(h, p.get(prefix + W2), p.get(prefix + B2)).reshape(-1, length, out);
     }
 }

@@ -50,4 +50,12 @@ public final class LinearBlock implements SdBlock {
     public SDVariable apply(Map<String, SDVariable> p, SDVariable x, long seq) {
         return SdOps.linear(x, p.get(weightKey), p.get(biasKey), seq);
     }
+
+    /**
+     * @param x {@code [N, in]}
+     * @return {@code [N, out]}
+     */
+    public SDVariable applyToRows(Map<String, SDVariable> p, SDVariable x) {
+        return SdOps.affineRows(x, p.get(weightKey), p.get(biasKey));
+    }
 }

@@ -107,7 +107,8 @@ public final class MaskedLearnerBlock extends CompositeBlock {
 
     private SDVariable applySequence(Map<String, SDVariable> p, SDVariable x, SDVariable hardGate, SDVariable seqMask,
                                      long seq) {
-        SDVariable keyMask = seqMask == null ? null : GateMasks.additive(seqMask, maskConstant);
+        // one step: attention over a single key ignores the mask (MultiHeadAttentionBlock#apply)
+        SDVariable keyMask = seqMask == null || seq == 1 ? null : GateMasks.additive(seqMask, maskConstant);
         SDVariable h = x.mul(hardGate);
         for (TransformerEncoderBlock b : blocks) {
             h = b.apply(p, h, keyMask, seq);

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -113,12 +114,20 @@ public final class ModalPartitionerBlock implements SdBlock {
     public record Weights(SDVariable uni, SDVariable uniBias, SDVariable paired, SDVariable pairedBias, int groupSize) {
     }
 
-    /** The gate logits {@code x W + b} of {@code x: [G B, S, D]}: {@code [G B, S, T]} (one batched product if G > 1). */
-    private SDVariable logits(Weights weights, SDVariable x, SDVariable w, SDVariable b, long seq) {
-        if (weights.groupSize() == 1) {
-            return SdOps.linear(x, w, b, seq);
+    /**
+     * {@code cumsoftmax(x W + b)} of {@code x: [G B, S, D]}, broadcast from chunks to features: {@code [G B, S, D]}.
+     * Computed on the rows {@code [B S, D]} (G = 1) or {@code [G, B S, D]} (G > 1, batched products), with one reshape
+     * in and one out.
+     */
+    private SDVariable cumGate(Weights weights, SDVariable x, SDVariable w, SDVariable b, long seq) {
+        int g = weights.groupSize();
+        SDVariable rows = g == 1 ? x.reshape(-1, width) : x.reshape(g, -1, width);
+        SDVariable gates = SdOps.cumsoftmax(rows.mmul(w).add(b), chunks(), g);         // [.., T]
+        if (chunkSize > 1) {
+            INDArray e = SdOps.chunkExpansion(chunks(), chunkSize).castTo(x.dataType());
+            gates = gates.mmul(x.getSameDiff().constant(g == 1 ? e : Nd4j.tile(e.reshape(1, chunks(), width), g, 1, 1)));
         }
-        return x.reshape(weights.groupSize(), -1, width).mmul(w).add(b).reshape(-1, seq, chunks());
+        return gates.reshape(-1, seq, width);
     }
 
     /**
@@ -129,16 +138,12 @@ public final class ModalPartitionerBlock implements SdBlock {
      * @return {@code [G B, S, D]}
      */
     public SDVariable uniGate(Weights w, SDVariable u, long seq) {
-        return expand(SdOps.cumsoftmax(logits(w, u, w.uni(), w.uniBias(), seq), seq, chunks()), seq).rsub(1.0);
+        return cumGate(w, u, w.uni(), w.uniBias(), seq).rsub(1.0);
     }
 
     /** Eq. 1: the paired gate {@code cumsoftmax(p W_p + b_p)}, broadcast to features; shapes as in {@link #uniGate}. */
     public SDVariable pairedGate(Weights w, SDVariable paired, long seq) {
-        return expand(SdOps.cumsoftmax(logits(w, paired, w.paired(), w.pairedBias(), seq), seq, chunks()), seq);
-    }
-
-    private SDVariable expand(SDVariable chunkGates, long seq) {
-        return chunkSize == 1 ? chunkGates : SdOps.mulLastAxis(chunkGates, SdOps.chunkExpansion(chunks(), chunkSize), seq);
+        return cumGate(w, paired, w.paired(), w.pairedBias(), seq);
     }
 
     /**

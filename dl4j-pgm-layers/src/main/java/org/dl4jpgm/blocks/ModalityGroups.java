@@ -52,6 +52,14 @@ final class ModalityGroups {
         return stacked.getSameDiff().unstack(stacked.reshape(groupSize, -1, seq, width), 0, groupSize);
     }
 
+    /** The inverse of {@link #stack} for rows: {@code [G B, D]} to G tensors {@code [B, D]}. */
+    static SDVariable[] unstackRows(SDVariable stacked, int groupSize, long width) {
+        if (groupSize == 1) {
+            return new SDVariable[]{stacked};
+        }
+        return stacked.getSameDiff().unstack(stacked.reshape(groupSize, -1, width), 0, groupSize);
+    }
+
     /**
      * The step masks of a group stacked like the features ({@code [G B, S]}); null when no modality of the group has
      * one; an all-ones mask stands in for a missing one when others have one.

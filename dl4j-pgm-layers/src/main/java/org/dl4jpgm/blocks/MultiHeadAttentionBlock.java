@@ -99,14 +99,15 @@ public final class MultiHeadAttentionBlock implements SdBlock {
      * Attention over one key ({@code Tq = Tk = 1}, utterance-level vectors): the softmax over a single score is 1
      * whatever the score and the additive mask (C is finite), so the output is exactly {@code (x W_v + b_v) W_o + b_o}.
      * Computed that way, without the per-head batched products (each one costs ND4J M2.1 milliseconds at
-     * {@code B H} tiny matrices). {@code W_q, b_q, W_k, b_k} enter through a zero-weighted term so that they keep their
-     * exact gradient, zero, instead of none (DL4J's SameDiff runtime expects a gradient for every parameter).
+     * {@code B H} tiny matrices), on the rows {@code [B, E]}. {@code W_q, b_q, W_k, b_k} enter through a zero-weighted
+     * term so that they keep their exact gradient, zero, instead of none (DL4J's SameDiff runtime expects a gradient for
+     * every parameter): {@code 0 sum([W_q; b_q; W_k; b_k])}, the four stacked along rows ({@code [2E + 2, E]}) by one op.
      */
     private SDVariable singleKey(Map<String, SDVariable> p, SDVariable keyValue) {
-        SDVariable v = SdOps.linear(keyValue, p.get(prefix + WV), p.get(prefix + BV), 1);
-        SDVariable unused = p.get(prefix + WQ).sum().add(p.get(prefix + BQ).sum()).add(p.get(prefix + WK).sum())
-                .add(p.get(prefix + BK).sum()).mul(0.0);
-        return SdOps.linear(v, p.get(prefix + WO), p.get(prefix + BO), 1).add(unused);
+        SDVariable v = SdOps.affineRows(keyValue.reshape(-1, width), p.get(prefix + WV), p.get(prefix + BV));
+        SDVariable unused = keyValue.getSameDiff().concat(0, p.get(prefix + WQ), p.get(prefix + BQ), p.get(prefix + WK),
+                p.get(prefix + BK)).sum().mul(0.0);
+        return SdOps.affineRows(v, p.get(prefix + WO), p.get(prefix + BO)).add(unused).reshape(-1, 1, width);
     }
 
     /** {@code [B, T, E] -> [B, H, T, E/H]}. */

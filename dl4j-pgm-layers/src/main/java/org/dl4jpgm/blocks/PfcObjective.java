@@ -24,7 +24,6 @@ public final class PfcObjective implements SdBlock {
     public static final String BIAS = "pfcB";
 
     private final LinearBlock classifier;
-    private final long width;
     private final int modalities;
 
     /**
@@ -33,7 +32,6 @@ public final class PfcObjective implements SdBlock {
      */
     public PfcObjective(long width, int modalities) {
         this.classifier = new LinearBlock(WEIGHT, BIAS, width, 2);
-        this.width = width;
         this.modalities = modalities;
     }
 
@@ -59,7 +57,7 @@ public final class PfcObjective implements SdBlock {
     public SDVariable groupSum(Map<String, SDVariable> p, SDVariable pooledUni, SDVariable pooledPaired, int groupSize,
                                SDVariable present) {
         SDVariable pooled = pooledUni.getSameDiff().concat(0, pooledUni, pooledPaired);      // [2 G B, D]
-        SDVariable logits = classifier.apply(p, pooled.reshape(-1, 1, width), 1).reshape(-1, 2);
+        SDVariable logits = classifier.applyToRows(p, pooled);
         int[] classes = new int[2 * groupSize];
         Arrays.fill(classes, groupSize, classes.length, 1);
         return ModalityGroups.sumOverGroup(ModalityGroups.onlyPresent(

@@ -166,6 +166,8 @@ public final class PgmBlock extends CompositeBlock {
         PgmObjective.Sum objectives = objective.start();
         SDVariable[] finalU = new SDVariable[mCount];
         SDVariable[] finalP = new SDVariable[mCount];
+        SDVariable[] finalPooledU = new SDVariable[mCount];
+        SDVariable[] finalPooledP = new SDVariable[mCount];
         boolean anyMask = masks.stream().anyMatch(Objects::nonNull);
         for (int[] g : ModalityGroups.bySequenceLength(seqs, stackModalities)) {
             long seq = seqs[g[0]];
@@ -206,7 +208,20 @@ public final class PgmBlock extends CompositeBlock {
                 ps = unstack(learnedP, g.length, seq);
                 addPerModality(out.uniIterates, g, us);
                 addPerModality(out.pairedIterates, g, ps);
-                objectives.addClassifications(p, g, learnedU, learnedP, mask, seq, present);
+                boolean last = i == options.getIterations() - 1;
+                if (last || objectives.classifies()) {
+                    SDVariable pooledU = SdOps.maskedMeanOverSteps(learnedU, mask, seq);
+                    SDVariable pooledP = SdOps.maskedMeanOverSteps(learnedP, mask, seq);
+                    objectives.addClassifications(p, g, pooledU, pooledP, present);
+                    if (last) {
+                        SDVariable[] pu = ModalityGroups.unstackRows(pooledU, g.length, width);
+                        SDVariable[] pp = ModalityGroups.unstackRows(pooledP, g.length, width);
+                        for (int k = 0; k < g.length; k++) {
+                            finalPooledU[g[k]] = pu[k];
+                            finalPooledP[g[k]] = pp[k];
+                        }
+                    }
+                }
                 if (objective.usesReconstructions()) {
                     SDVariable rec = decoder.apply(p, learnedU, learnedP, mask, seq);
                     addPerModality(out.reconstructions, g, unstack(rec, g.length, seq));
@@ -225,6 +240,8 @@ public final class PgmBlock extends CompositeBlock {
             out.uni.add(finalU[m]);
             out.paired.add(finalP[m]);
             out.projected.add(in[m]);
+            out.pooledUni.add(finalPooledU[m]);
+            out.pooledPaired.add(finalPooledP[m]);
         }
         PgmObjective.Terms terms = objectives.terms(
                 () -> SdOps.maskedMeanOverSteps(out.uni.get(0), null, seqs[0]).sum(1).mul(0.0));
@@ -267,6 +284,12 @@ public final class PgmBlock extends CompositeBlock {
         public final List<SDVariable> uni = new ArrayList<>();
         public final List<SDVariable> paired = new ArrayList<>();
         public final List<SDVariable> projected = new ArrayList<>();
+        /**
+         * The masked means over steps of u_m and p_m {@code [B, D]} (0 where the modality is missing), taken from the
+         * stacked means the objectives use, not computed again per modality.
+         */
+        public final List<SDVariable> pooledUni = new ArrayList<>();
+        public final List<SDVariable> pooledPaired = new ArrayList<>();
         public final List<List<SDVariable>> uniGates = new ArrayList<>();
         public final List<List<SDVariable>> pairedGates = new ArrayList<>();
         /** ũ_m(i) and p̃_m(i) of every iteration, and the decoder's Î_m(i) (empty without UPR). */

@@ -55,7 +55,8 @@ public final class PgmHeadBlock extends CompositeBlock {
      */
     public SDVariable apply(Map<String, SDVariable> p, SDVariable x, SDVariable seqMask, long seq) {
         long concat = modalities * modalityWidth;
-        SDVariable keyMask = seqMask == null ? null : GateMasks.additive(seqMask, maskConstant);
+        // one step: attention over a single key ignores the mask (MultiHeadAttentionBlock#apply)
+        SDVariable keyMask = seqMask == null || seq == 1 ? null : GateMasks.additive(seqMask, maskConstant);
         SDVariable u = uniFfn.apply(p, SdOps.sliceLastAxis(x, 0, concat), seq);
         SDVariable pr = pairedFfn.apply(p, SdOps.sliceLastAxis(x, concat, 2 * concat), seq);
         SDVariable uf = uniTransformer.apply(p, u, keyMask, seq);

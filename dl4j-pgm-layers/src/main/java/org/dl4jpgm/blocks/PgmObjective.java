@@ -94,24 +94,23 @@ public final class PgmObjective extends CompositeBlock {
         /**
          * UFC and PFC of one iteration on one group.
          *
-         * @param learnedU ũ {@code [G B, S, D]}
-         * @param learnedP p̃ {@code [G B, S, D]}
-         * @param mask     step masks {@code [G B, S]} or null
-         * @param present  {@code [G B]} or null
+         * @param pooledU ū, the masked mean over steps of ũ {@code [G B, D]}
+         * @param pooledP p̄, the same of p̃ {@code [G B, D]}
+         * @param present {@code [G B]} or null
          */
-        public void addClassifications(Map<String, SDVariable> p, int[] group, SDVariable learnedU, SDVariable learnedP,
-                                       SDVariable mask, long seq, SDVariable present) {
-            if (ufc == null && pfc == null) {
-                return;
-            }
-            SDVariable pooledU = SdOps.maskedMeanOverSteps(learnedU, mask, seq);
+        public void addClassifications(Map<String, SDVariable> p, int[] group, SDVariable pooledU, SDVariable pooledP,
+                                       SDVariable present) {
             if (ufc != null) {
                 ufcSum = add(ufcSum, ufc.groupSum(p, pooledU, group, present));
             }
             if (pfc != null) {
-                SDVariable pooledP = SdOps.maskedMeanOverSteps(learnedP, mask, seq);
                 pfcSum = add(pfcSum, pfc.groupSum(p, pooledU, pooledP, group.length, present));
             }
+        }
+
+        /** Whether UFC or PFC is on (they need the pooled features of every iteration). */
+        public boolean classifies() {
+            return ufc != null || pfc != null;
         }
 
         /**

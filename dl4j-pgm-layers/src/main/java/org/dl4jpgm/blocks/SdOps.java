@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.function.Supplier;
+
 /**
  * Elementary SameDiff operations shared by all PgM blocks, written from primitive ops whose gradients are exact
  * in ND4J 1.0.0-M2.1 (so that every block passes DL4J's gradient check in double precision).
@@ -33,13 +35,20 @@ public final class SdOps {
      * @return {@code [B, S, out]}
      */
     public static SDVariable linear(SDVariable x, SDVariable w, SDVariable b, long seq) {
-        long in = w.getShape()[0];
-        long out = w.getShape()[1];
-        SDVariable y = x.reshape(-1, in).mmul(w);
-        if (b != null) {
-            y = y.add(b);
-        }
-        return y.reshape(-1, seq, out);
+        SDVariable rows = x.reshape(-1, w.getShape()[0]);
+        return (b == null ? rows.mmul(w) : affineRows(rows, w, b)).reshape(-1, seq, w.getShape()[1]);
+    }
+
+    /**
+     * Affine map of rows: {@code x W + b}, {@code [N, in] -> [N, out]}. Chains of maps on {@code [B, S, in]} reshape to
+     * rows once ({@code N = B S}) and back once, not around every map (each reshape is an op in the graph and in its
+     * gradient).
+     *
+     * @param w {@code [in, out]}
+     * @param b {@code [1, out]}
+     */
+    public static SDVariable affineRows(SDVariable x, SDVariable w, SDVariable b) {
+        return x.mmul(w).add(b);
     }
 
     /**
@@ -90,13 +99,16 @@ public final class SdOps {
      *
      * <p>The result is monotone non-decreasing along the axis, lies in [0, 1] and ends in 1 (up to rounding).
      *
-     * @param x   logits {@code [B, S, T]}
-     * @param seq S
-     * @param t   T
-     * @return gates {@code [B, S, T]}
+     * @param x      logits {@code [N, T]} (groups = 1) or {@code [G, N, T]} (groups = G: G copies of the matrix of
+     *               ones, one batched product)
+     * @param t      T
+     * @param groups 1 or G
+     * @return gates, the shape of x
      */
-    public static SDVariable cumsoftmax(SDVariable x, long seq, long t) {
-        return mulLastAxis(softmax(x, 2), upperTriangularOnes(t), seq);
+    public static SDVariable cumsoftmax(SDVariable x, long t, int groups) {
+        INDArray ones = upperTriangularOnes(t).castTo(x.dataType());
+        SDVariable u = x.getSameDiff().constant(groups == 1 ? ones : Nd4j.tile(ones.reshape(1, t, t), groups, 1, 1));
+        return softmax(x, groups == 1 ? 1 : 2).mmul(u);
     }
 
     /** {@code U[j][k] = 1} where {@code j <= k}: {@code p U} is the running sum of the row vector p. */
@@ -141,19 +153,44 @@ public final class SdOps {
     }
 
     /**
-     * GELU, tanh approximation: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, from elementary ops.
+     * GELU, tanh approximation: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, from elementary ops. Computed
+     * as {@code x sigmoid(x (k + 0.044715 k x^2))} with {@code k = 2 sqrt(2/pi)}, the same function
+     * ({@code (1 + tanh z) / 2 = sigmoid(2 z)}), in 6 ops instead of 9. ND4J M2.1's native {@code PreciseGELU} is not
+     * this function (docs/design.md, "Encoder blocks").
      */
     public static SDVariable gelu(SDVariable x) {
-        SameDiff sd = x.getSameDiff();
-        SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));
-        return x.mul(sd.math().tanh(inner).add(1.0)).mul(0.5);
+        double k = 2.0 * Math.sqrt(2.0 / Math.PI);
+        SDVariable inner = x.mul(x).mul(0.044715 * k).add(k).mul(x);
+        return x.mul(x.getSameDiff().nn().sigmoid(inner));
     }
 
     /**
-     * Broadcasts a sequence mask {@code [B, S]} (1 = keep) to {@code [B, S, 1]}, ready to multiply {@code [B, S, D]}.
+     * Broadcasts a sequence mask {@code [B, S]} (1 = keep) to {@code [B, S, 1]}, ready to multiply {@code [B, S, D]};
+     * defined once per mask and graph (see {@link #once}).
      */
     public static SDVariable maskBSD(SDVariable seqMask, long seq) {
-        return seqMask.reshape(-1, seq, 1);
+        return once(seqMask, "-bsd", () -> seqMask.reshape(-1, seq, 1));
+    }
+
+    /**
+     * The valid steps per row of a sequence mask, at least 1 (the divisor of a masked mean) {@code [B, 1]}; defined
+     * once per mask and graph.
+     */
+    private static SDVariable validSteps(SDVariable seqMask, long seq) {
+        // no reduction over an axis of length 1: ND4J M2.1's reduce ops fail on one inside SameDiff
+        return once(seqMask, "-steps",
+                () -> atLeastOne(seq == 1 ? seqMask.reshape(-1, 1) : seqMask.sum(true, 1)));
+    }
+
+    /**
+     * The variable {@code of.name() + suffix} if {@code of}'s graph has it, else {@code make}'s, given that name: values
+     * derived from a mask that several blocks use (every learner, the decoder, the objectives) are defined once, not
+     * once per use (each definition is ops executed at every step).
+     */
+    private static SDVariable once(SDVariable of, String suffix, Supplier<SDVariable> make) {
+        String name = of.name() + suffix;
+        SameDiff sd = of.getSameDiff();
+        return sd.hasVariable(name) ? sd.getVariable(name) : make.get().rename(name);
     }
 
     /**
@@ -172,9 +209,9 @@ public final class SdOps {
         SDVariable masked = x.mul(maskBSD(seqMask, seq));
         if (seq == 1) {
             // no reduction over an axis of length 1: ND4J M2.1's reduce ops fail on one inside SameDiff
-            return x.getSameDiff().squeeze(masked, 1).div(atLeastOne(seqMask.reshape(-1, 1)));
+            return x.getSameDiff().squeeze(masked, 1).div(validSteps(seqMask, seq));
         }
-        return masked.sum(1).div(atLeastOne(seqMask.sum(true, 1)));
+        return masked.sum(1).div(validSteps(seqMask, seq));
     }
 
     /**

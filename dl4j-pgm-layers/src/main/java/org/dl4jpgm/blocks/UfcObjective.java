@@ -23,7 +23,6 @@ public final class UfcObjective implements SdBlock {
     public static final String BIAS = "ufcB";
 
     private final LinearBlock classifier;
-    private final long width;
     private final int modalities;
 
     /**
@@ -32,7 +31,6 @@ public final class UfcObjective implements SdBlock {
      */
     public UfcObjective(long width, int modalities) {
         this.classifier = new LinearBlock(WEIGHT, BIAS, width, modalities);
-        this.width = width;
         this.modalities = modalities;
     }
 
@@ -56,7 +54,7 @@ public final class UfcObjective implements SdBlock {
      * @return {@code [B]}
      */
     public SDVariable groupSum(Map<String, SDVariable> p, SDVariable pooled, int[] group, SDVariable present) {
-        SDVariable logits = classifier.apply(p, pooled.reshape(-1, 1, width), 1).reshape(-1, modalities);
+        SDVariable logits = classifier.applyToRows(p, pooled);
         return ModalityGroups.sumOverGroup(ModalityGroups.onlyPresent(
                 SdOps.crossEntropyToClasses(logits, group, modalities), present, 1), group.length);
     }

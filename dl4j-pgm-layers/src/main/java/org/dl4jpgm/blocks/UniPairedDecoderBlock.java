@@ -37,7 +37,8 @@ public final class UniPairedDecoderBlock extends CompositeBlock {
      * @return Î {@code [B, S, D]}
      */
     public SDVariable apply(Map<String, SDVariable> p, SDVariable uni, SDVariable paired, SDVariable seqMask, long seq) {
-        SDVariable keyMask = seqMask == null ? null : GateMasks.additive(seqMask, maskConstant);
+        // one step: attention over a single key ignores the mask (MultiHeadAttentionBlock#apply)
+        SDVariable keyMask = seqMask == null || seq == 1 ? null : GateMasks.additive(seqMask, maskConstant);
         SDVariable h = norm.apply(p, uni.add(crossAttention.apply(p, uni, paired, keyMask, seq, seq)));
         SDVariable out = ffn.apply(p, h.getSameDiff().concat(2, h, paired), seq);
         return seqMask == null ? out : out.mul(SdOps.maskBSD(seqMask, seq));

@@ -43,7 +43,7 @@ public final class UprObjective {
     public SDVariable groupSum(SDVariable target, SDVariable rec, SDVariable mask, long seq, int groupSize,
                                SDVariable present) {
         SDVariable diff = target.sub(rec);
-        SDVariable perStep = diff.mul(diff).sum(true, 2).div(width).reshape(-1, seq, 1);
+        SDVariable perStep = diff.mul(diff).sum(true, 2).div(width);                 // [G B, S, 1]
         SDVariable reduced = steps == UprSteps.SUM ? SdOps.maskedSumOverSteps(perStep, mask, seq)
                 : SdOps.maskedMeanOverSteps(perStep, mask, seq);
         return ModalityGroups.sumOverGroup(ModalityGroups.onlyPresent(reduced.reshape(-1), present, 1), groupSize);

@@ -11,7 +11,6 @@ import org.dl4jpgm.blocks.PgmBlock;
 import org.dl4jpgm.impl.CorrectedSameDiffLayer;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.blocks.SdBlock;
-import org.dl4jpgm.blocks.SdOps;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -247,12 +246,8 @@ public class PgmLayer extends SameDiffLayer {
         SDVariable objectives = sd.concat(1, o.ufc.reshape(-1, 1), o.pfc.reshape(-1, 1), o.upr.reshape(-1, 1));
         List<SDVariable> parts = new ArrayList<>();
         if (pooled()) {
-            for (int m = 0; m < mCount; m++) {
-                parts.add(SdOps.maskedMeanOverSteps(o.uni.get(m), u.masks().get(m), u.seqs()[m]));
-            }
-            for (int m = 0; m < mCount; m++) {
-                parts.add(SdOps.maskedMeanOverSteps(o.paired.get(m), u.masks().get(m), u.seqs()[m]));
-            }
+            parts.addAll(o.pooledUni);
+            parts.addAll(o.pooledPaired);
             parts.add(objectives);
             return sd.identity(sd.concat(1, parts.toArray(new SDVariable[0])));
         }

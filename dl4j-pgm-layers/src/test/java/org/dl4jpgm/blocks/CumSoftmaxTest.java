@@ -33,7 +33,7 @@ class CumSoftmaxTest {
     private static INDArray cumsoftmax(INDArray logits) {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, S, T);
-        SDVariable y = SdOps.cumsoftmax(x, S, T);
+        SDVariable y = SdOps.cumsoftmax(x.reshape(-1, T), T, 1).reshape(-1, S, T);
         return sd.output(Map.of("x", logits), y.name()).get(y.name());
     }
 
@@ -95,7 +95,7 @@ class CumSoftmaxTest {
         // gradients through the extreme logits are finite too
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("x", logits);
-        SDVariable y = SdOps.cumsoftmax(x, S, T);
+        SDVariable y = SdOps.cumsoftmax(x.reshape(-1, T), T, 1).reshape(-1, S, T);
         Nd4j.getRandom().setSeed(7);
         y.mul(sd.constant(Nd4j.randn(DataType.DOUBLE, B, S, T))).sum().markAsLoss();
         INDArray grad = sd.calculateGradients(new HashMap<>(), List.of("x")).get("x");
