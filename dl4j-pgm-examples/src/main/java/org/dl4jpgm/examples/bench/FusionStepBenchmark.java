@@ -27,6 +27,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -88,6 +89,14 @@ public final class FusionStepBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", converter = Converters.NonNegativeInt.class,
             description = "untimed steps first (default ${DEFAULT-VALUE})")
     private int warmup = 3;
+    /**
+     * ND4J's op profiling mode for the run; null keeps ND4J's own ({@code SCOPE_PANIC} in 1.0.0-M2.1: a check of every
+     * op's arrays against the open workspaces).
+     */
+    @Option(names = "--profiling-mode", paramLabel = "MODE",
+            description = "ND4J's op profiling mode, e.g. DISABLED (default: ND4J's own, SCOPE_PANIC in 1.0.0-M2.1, "
+                    + "which checks every op's arrays against the open workspaces)")
+    private OpExecutioner.ProfilingMode profilingMode;
     /** Print the usage and exit. */
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     private boolean help;
@@ -99,6 +108,9 @@ public final class FusionStepBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (profilingMode != null) {
+            Nd4j.getExecutioner().setProfilingMode(profilingMode);
+        }
         LayoutReader reader = EmbeddedDatasets.openDigitsSpeech();
         DatasetDescriptor d = reader.descriptor();
         TargetSpec target = d.getDefaultTarget();
@@ -110,9 +122,9 @@ public final class FusionStepBenchmark implements Callable<Integer> {
 
         double floorMs = dispatchFloorMs(batch.getFeatures(0).size(0), o.getWidth());
         System.out.printf(Locale.ROOT, "embedded digits-speech, B = %d, D = %d, N = %d, learner mode %s, %d warm-up + %d "
-                        + "timed steps; dispatch floor of one [B, D] + [B, D] op: %.1f us%n",
+                        + "timed steps; ND4J profiling mode %s; dispatch floor of one [B, D] + [B, D] op: %.1f us%n",
                 batch.getFeatures(0).size(0), o.getWidth(), o.getIterations(), o.getLearnerMode(), warmup, steps,
-                floorMs * 1e3);
+                Nd4j.getExecutioner().getProfilingMode(), floorMs * 1e3);
         List<Row> rows = new ArrayList<>();
         List<FusionChoice> choices = new ArrayList<>();
         for (String f : fusions) {
