@@ -22,6 +22,9 @@ import java.util.Map;
  *   <li>MMIM: any array for each CPC output (the loss reads none);</li>
  *   <li>MulT: no auxiliary output.</li>
  * </ul>
+ * A monitor that measures the losses on the training split after each epoch reads the training labeller's
+ * {@link Labellers#readOnly() read-only view}: for Self-MM on a regression target, the labels and weights of the one
+ * ULGM that training moves, with neither a forward pass nor an update of its own.
  */
 final class HostLabels {
 
@@ -29,11 +32,28 @@ final class HostLabels {
     }
 
     /**
-     * The labeller of {@code host} (null for MulT).
+     * The labeller of training batches and its read-only view, for a monitor of the training split (both null for
+     * MulT; the same labeller where labelling changes no state).
+     */
+    record Labellers(IndexedBatches.Labeller training, IndexedBatches.Labeller readOnly) {
+    }
+
+    /**
+     * The labellers of {@code host}.
      *
      * @param trainTargets the multimodal targets of the training split's N examples (Self-MM's ULGM)
      */
-    static IndexedBatches.Labeller of(HostGraph host, TargetSpec target, double[] trainTargets, HostOptions options) {
+    static Labellers of(HostGraph host, TargetSpec target, double[] trainTargets, HostOptions options) {
+        if (host.model() == HostModel.SELF_MM && target.getTask() == TaskType.REGRESSION) {
+            Ulgm ulgm = new Ulgm(trainTargets, host.inputs().size(), options.ulgmBound(), options.ulgmExcludeZero());
+            return new Labellers(ulgm(host, ulgm, options.uniTaskWeight(), true),
+                    ulgm(host, ulgm, options.uniTaskWeight(), false));
+        }
+        IndexedBatches.Labeller stateless = stateless(host, options);
+        return new Labellers(stateless, stateless);
+    }
+
+    private static IndexedBatches.Labeller stateless(HostGraph host, HostOptions options) {
         return switch (host.model()) {
             case MULT -> null;
             case MMIM -> {
@@ -51,10 +71,7 @@ final class HostLabels {
                             batch.getFeaturesMaskArrays(), null);
                 };
             }
-            case SELF_MM -> target.getTask() == TaskType.REGRESSION
-                    ? ulgm(host, new Ulgm(trainTargets, host.inputs().size(), options.ulgmBound(),
-                    options.ulgmExcludeZero()), options.uniTaskWeight())
-                    : (batch, rows, epoch) -> copies(batch, host.inputs().size(), options.uniTaskWeight());
+            case SELF_MM -> (batch, rows, epoch) -> copies(batch, host.inputs().size(), options.uniTaskWeight());
         };
     }
 
@@ -71,7 +88,11 @@ final class HostLabels {
                 masks);
     }
 
-    private static IndexedBatches.Labeller ulgm(HostGraph host, Ulgm ulgm, double weight) {
+    /**
+     * Labels from {@code ulgm}; with {@code updating}, then a forward pass and {@link Ulgm#update} (training batches),
+     * else nothing more (a monitor's view of the labels training uses).
+     */
+    private static IndexedBatches.Labeller ulgm(HostGraph host, Ulgm ulgm, double weight, boolean updating) {
         int modalities = host.inputs().size();
         return (batch, rows, epoch) -> {
             INDArray[] labels = new INDArray[modalities + 1];
@@ -80,6 +101,10 @@ final class HostLabels {
             for (int s = 0; s < modalities; s++) {
                 labels[s + 1] = ulgm.labels(s, rows).castTo(labels[0].dataType());
                 masks[s + 1] = ulgm.weights(s, rows).mul(weight).castTo(labels[0].dataType());
+            }
+            if (!updating) {
+                return new org.nd4j.linalg.dataset.MultiDataSet(batch.getFeatures(), labels,
+                        batch.getFeaturesMaskArrays(), masks);
             }
             Map<String, INDArray> acts = features(host.graph(), batch);
             INDArray[] uni = new INDArray[modalities];

@@ -108,15 +108,16 @@ public final class HostTrainer {
         double[] targets = LabelEncoder.decode(target, train.labels(target.getName()), null);
         boolean maskAll = host.model().masksEverySequence();
         ExperimentRunner scorer = maskAll ? maskingEvaluator : evaluator;
+        HostLabels.Labellers labellers = HostLabels.of(host, target, targets, options);
         IndexedBatches it = new IndexedBatches(descriptor, train, target.getName(), settings.getBatchSize(), true, seed,
-                HostLabels.of(host, target, targets, options), maskAll);
+                labellers.training(), maskAll);
         TrainerOptions to = TrainerOptions.builder().stage1Epochs(stage1).stage2Epochs(stage2)
                 .alpha(settings.getAlpha()).beta(settings.getBeta())
                 .epochSelection(scorer.validationScore(valid)).build();
         TwoStageTrainer trainer = new TwoStageTrainer(to).epochStart(it::setEpoch).onEpoch(progress);
         // MulT's AttentionVertex builds its SameDiff gradient function at the first step, printing a line per op
         IndexedBatches monitor = monitorTraining ? new IndexedBatches(descriptor, train, target.getName(),
-                settings.getBatchSize(), false, seed, HostLabels.of(host, target, targets, options), maskAll) : null;
+                settings.getBatchSize(), false, seed, labellers.readOnly(), maskAll) : null;
         List<EpochRecord> history = QuietGradFunction.withoutOpLines(
                 () -> trainer.fit(new PgmGraph(g, host.fused()), it, monitor));
         // the trainer left g with the parameters of the stage-2 epoch best on the validation split

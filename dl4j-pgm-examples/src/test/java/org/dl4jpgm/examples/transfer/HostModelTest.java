@@ -39,7 +39,7 @@ class HostModelTest {
     /** All training examples as one labelled batch (the host's auxiliary labels included). */
     private static MultiDataSet all(HostGraph h) {
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), TRAIN.size(), false, 0,
-                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS), false);
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS).training(), false);
         return it.next();
     }
 
@@ -54,7 +54,7 @@ class HostModelTest {
         HostGraph h = model.build(HostInputs.of(TRAIN, List.of("text", "audio", "vision")), SCORE,
                 TransferFixtures.settings(), HostOptions.DEFAULTS, 7);
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 7,
-                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS), false);
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS).training(), false);
         if (epochs > 0) {
             h.graph().fit(it, epochs);
         }
@@ -71,7 +71,7 @@ class HostModelTest {
         HostGraph h = trainedHost(model, 0);
         double before = taskLoss(h);
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 7,
-                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS), false);
+                HostLabels.of(h, SCORE, TARGETS, HostOptions.DEFAULTS).training(), false);
         h.graph().fit(it, 8);
         double after = taskLoss(h);
         assertTrue(after < 0.8 * before, model + ": task L1 " + before + " -> " + after);
@@ -122,7 +122,7 @@ class HostModelTest {
         HostGraph host = trainedHost(model, 1);
         HostGraph tuned = model.withPgm(host.graph(), host.inputs(), pgm(host));
         IndexedBatches it = new IndexedBatches(DATA, TRAIN, SCORE.getName(), 16, true, 8,
-                HostLabels.of(tuned, SCORE, TARGETS, HostOptions.DEFAULTS), false);
+                HostLabels.of(tuned, SCORE, TARGETS, HostOptions.DEFAULTS).training(), false);
         tuned.graph().fit(it, 1);
         for (HostGraph h : List.of(host, tuned)) {
             MultiDataSet ds = all(h);

@@ -55,7 +55,7 @@ class UnmaskedSequenceTest {
     private static MultiDataSet batch(HostGraph h, SplitData split, boolean maskEverySequence) {
         double[] targets = LabelEncoder.decode(SCORE, split.labels(SCORE.getName()), null);
         return new IndexedBatches(DATA, split, SCORE.getName(), split.size(), false, 0,
-                HostLabels.of(h, SCORE, targets, HostOptions.DEFAULTS), maskEverySequence).next();
+                HostLabels.of(h, SCORE, targets, HostOptions.DEFAULTS).training(), maskEverySequence).next();
     }
 
     @Test
