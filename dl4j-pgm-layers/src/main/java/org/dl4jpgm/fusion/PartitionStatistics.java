@@ -236,8 +236,9 @@ public final class PartitionStatistics {
                     outputs.add(SdOps.maskedMeanOverSteps(gu, mask, seq).rename(pooledName("u", m, i)).name());
                     outputs.add(SdOps.maskedMeanOverSteps(gp, mask, seq).rename(pooledName("p", m, i)).name());
                 }
-                outputs.add(SdOps.maskedMeanOverSteps(o.uni.get(m), mask, seq).rename(featureName("u", m)).name());
-                outputs.add(SdOps.maskedMeanOverSteps(o.paired.get(m), mask, seq).rename(featureName("p", m)).name());
+                // the pooled u_m, p_m that the layer outputs (the objectives' masked means), not a second pooling
+                outputs.add(o.pooledUni.get(m).rename(featureName("u", m)).name());
+                outputs.add(o.pooledPaired.get(m).rename(featureName("p", m)).name());
             }
         }
 
