@@ -1,8 +1,10 @@
 package org.dl4jpgm.impl;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -14,7 +16,10 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,8 +34,18 @@ import java.util.Map;
  *   so a wrong first input failed inside SameDiff with a message that did not name the layer);</li>
  *   <li>the gradient function is built without ND4J's line per op on standard output ({@link QuietGradFunction}).</li>
  * </ol>
+ * and one change of how the graph runs: the forward pass and the gradient run as {@link OpPlan}s, the same ops on the
+ * same arrays without SameDiff's per-op session work, one plan per shape of the input (SameDiff's session where a
+ * plan cannot run the graph, or with {@code -D}{@value OpPlans#PROPERTY}{@code =false}).
  */
 public class CorrectedSameDiffLayer extends SameDiffLayer {
+
+    /** The forward pass and the gradient as op plans (null until first used). */
+    private transient OpPlans forward;
+    private transient OpPlans backward;
+    /** Input and parameter names, and their gradients' names in the gradient function, in the same order. */
+    private transient List<String> backwardNames;
+    private transient List<String> backwardGradNames;
 
     public CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -55,7 +70,23 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (input != null) {
             ((org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer) layerConf()).validateInput(input);
         }
-        return super.activate(training, workspaceMgr);
+        if (!OpPlans.enabled()) {
+            return super.activate(training, workspaceMgr);
+        }
+        assertInputSet(false);
+        if (sameDiff == null) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                doInit();
+            }
+        }
+        if (forward == null) {
+            forward = new OpPlans(sameDiff, List.of(outputKey));
+        }
+        Map<String, INDArray> out = forward.run(placeholders(null));
+        if (out == null) {
+            return super.activate(training, workspaceMgr);
+        }
+        return workspaceMgr.dup(ArrayType.ACTIVATIONS, out.get(outputKey));
     }
 
     @Override
@@ -66,7 +97,61 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         QuietGradFunction.ensure(sameDiff, INPUT_KEY);
         INDArray error = externalError(epsilon);
         double factor = GradientScale.layerFactor();
-        return super.backpropGradient(factor == 1.0 ? error : error.div(factor), workspaceMgr);
+        INDArray scaled = factor == 1.0 ? error : error.div(factor);
+        if (OpPlans.enabled()) {
+            Pair<Gradient, INDArray> planned = plannedBackprop(scaled, workspaceMgr);
+            if (planned != null) {
+                return planned;
+            }
+        }
+        return super.backpropGradient(scaled, workspaceMgr);
+    }
+
+    /**
+     * The stock runtime's backward pass (the gradient function's outputs for the input and every parameter, copied
+     * into DL4J's gradient views) run as an {@link OpPlan}; null where a plan cannot run the gradient function.
+     */
+    private Pair<Gradient, INDArray> plannedBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (backward == null) {
+            List<String> names = new ArrayList<>();
+            names.add(INPUT_KEY);
+            names.addAll(paramTable.keySet());
+            List<String> gradNames = new ArrayList<>();
+            for (String n : names) {
+                SDVariable g = sameDiff.getVariable(n).getGradient();
+                if (g == null) {
+                    return null;
+                }
+                gradNames.add(g.name());
+            }
+            backward = new OpPlans(sameDiff.getFunction("grad"), gradNames);
+            backwardNames = names;
+            backwardGradNames = gradNames;
+        }
+        Map<String, INDArray> m = backward.run(placeholders(epsilon));
+        if (m == null) {
+            return null;
+        }
+        Gradient g = new DefaultGradient();
+        for (int i = 1; i < backwardNames.size(); i++) {
+            String p = backwardNames.get(i);
+            INDArray view = gradTable.get(p);
+            view.assign(m.get(backwardGradNames.get(i)));
+            g.gradientForVariable().put(p, view);
+        }
+        return new Pair<>(g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(backwardGradNames.get(0))));
+    }
+
+    /** The placeholders of the stock runtime: input, mask (ones if none) and, for the backward pass, the error. */
+    private Map<String, INDArray> placeholders(INDArray epsilon) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT_KEY, input);
+        ph.put(MASK_KEY, maskArray != null ? maskArray : layerConf().onesMaskForInput(input));
+        if (epsilon != null) {
+            ph.put(fn.getGradPlaceholderName(), epsilon);
+        }
+        return ph;
     }
 
     /**
@@ -76,6 +161,23 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
      */
     protected INDArray externalError(INDArray delivered) {
         return delivered;
+    }
+
+    /**
+     * How this layer's graph runs: the op plans held for the forward pass and for the gradient (one per input shape
+     * seen), and whether a plan was refused (the graph has an op only SameDiff's session runs).
+     */
+    public PlanUse planUse() {
+        return new PlanUse(forward == null ? 0 : forward.size(), backward == null ? 0 : backward.size(),
+                (forward != null && forward.refused()) || (backward != null && backward.refused()));
+    }
+
+    /**
+     * @param forwardPlans  plans of the forward pass
+     * @param backwardPlans plans of the gradient
+     * @param refused       whether SameDiff's session runs (part of) the layer because a plan cannot
+     */
+    public record PlanUse(int forwardPlans, int backwardPlans, boolean refused) {
     }
 
     /** The layer's SameDiff graph, for diagnostics and benchmarks; null before the first forward or backward call. */

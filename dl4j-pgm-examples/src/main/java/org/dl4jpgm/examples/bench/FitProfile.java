@@ -29,12 +29,14 @@ import java.util.concurrent.Callable;
  * <ol>
  *   <li>op compute: the thread is in a libnd4j kernel ({@code Nd4jCpu.exec*}), inside a SameDiff graph
  *   ({@link Category#OP_COMPUTE}) or outside ({@link Category#OP_COMPUTE_DL4J}: DL4J's own layers, the updater);</li>
- *   <li>SameDiff interpretation, the stack holds {@code org.nd4j.autodiff}: {@link Category#SD_MEMORY_CHECK} (JavaCPP's
+ *   <li>SameDiff interpretation, the stack holds {@code org.nd4j.autodiff} or an op plan ({@code impl/OpPlan}, which
+ *   runs a layer's SameDiff ops without the session): {@link Category#SD_MEMORY_CHECK} (JavaCPP's
  *   check of the process's physical memory, which it runs at every native allocation while
  *   {@code org.bytedeco.javacpp.maxPhysicalBytes > 0}), {@link Category#SD_SHAPES} (shape functions:
  *   {@code calculateOutputShape*}, shape-info buffers), {@link Category#SD_MEMORY} (other allocation: JavaCPP pointers,
  *   data buffers, workspaces), {@link Category#SD_CONTEXT} (handing arrays to the native op context),
- *   {@link Category#SD_LISTENERS}, {@link Category#SD_SESSION} (the rest: the InferenceSession's Java bookkeeping);</li>
+ *   {@link Category#SD_LISTENERS}, {@link Category#SD_SESSION} (the rest: the InferenceSession's Java bookkeeping, or
+ *   the plan's);</li>
  *   <li>DL4J outside SameDiff: {@link Category#DL4J_MEMORY} (allocation, the memory check included), {@link Category#DL4J_GRAPH} (the rest:
  *   graph traversal, layer and updater Java code);</li>
  *   <li>{@link Category#OTHER}.</li>
@@ -58,7 +60,8 @@ public final class FitProfile implements Callable<Integer> {
         SD_MEMORY("SameDiff interpretation", "other allocation (JavaCPP pointers, data buffers, workspaces)"),
         SD_CONTEXT("SameDiff interpretation", "op context set-up (arrays handed to libnd4j)"),
         SD_LISTENERS("SameDiff interpretation", "listeners"),
-        SD_SESSION("SameDiff interpretation", "InferenceSession bookkeeping (Java: dependency tracking, maps, op lookup)"),
+        SD_SESSION("SameDiff interpretation", "InferenceSession bookkeeping (Java: dependency tracking, maps, op "
+                + "lookup), or an op plan's Java code where the layers run as op plans"),
         DL4J_MEMORY("DL4J graph overhead", "array allocation outside SameDiff"),
         DL4J_GRAPH("DL4J graph overhead", "graph traversal, layers', vertices' and updater's Java code"),
         OTHER("other", "anything else under fit");
@@ -146,7 +149,8 @@ public final class FitProfile implements Callable<Integer> {
     /** The category of a sample, from its frames (top first). */
     static Category categorise(List<RecordedFrame> frames) {
         String top = name(frames.get(0));
-        boolean sameDiff = holds(frames, "org.nd4j.autodiff.");
+        // a layer's SameDiff graph runs in SameDiff's session or as an op plan (impl/OpPlan) of the same ops
+        boolean sameDiff = holds(frames, "org.nd4j.autodiff.") || holds(frames, "org.dl4jpgm.impl.OpPlan.");
         if (top.startsWith("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.exec")) {
             return sameDiff ? Category.OP_COMPUTE : Category.OP_COMPUTE_DL4J;
         }

@@ -1,0 +1,306 @@
+package org.dl4jpgm.impl;
+
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseOp;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.RandomOp;
+import org.nd4j.linalg.api.ops.ReduceOp;
+import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.layers.ExternalErrorsFunction;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The ops of a SameDiff graph that compute a fixed list of variables, in dependency order, with the output arrays of
+ * every op allocated once: a cheaper way than {@code SameDiff.output} / {@code calculateGradients} to run the same
+ * ops again and again on placeholders of the same shapes (a training loop with a fixed minibatch size).
+ *
+ * <p>SameDiff's {@code InferenceSession} does, for every op of every call, dependency bookkeeping, an output-shape
+ * calculation (a native call), an allocation through its memory manager and JavaCPP's memory check; at the main job's
+ * sizes that is more than half of a PgM training step (docs/performance.md, "Where a step's time goes"). A plan does
+ * the bookkeeping and the shape calculations once, at the first {@link #run}, and keeps the arrays: a run is one
+ * {@code Nd4j.exec} per op. The ops, their arguments and their input arrays are the ones the session would use, so the
+ * results are the same bit for bit ({@code impl/OpPlanTest}).
+ *
+ * <p>What a plan does not run, {@link #of} refuses (returns null), and the caller keeps SameDiff's session: control
+ * flow, tensor arrays, {@code Invoke}, views, assignments, control dependencies, legacy reductions whose axes or
+ * scalar ops whose scalar are given as an array argument, random ops (a plan runs independent ops in another order
+ * than the session, which would draw other random numbers) and ops whose output shape depends on the values of their
+ * inputs ({@link #VALUE_SHAPED}: a plan computes output shapes once). A plan is bound to the shapes of the
+ * placeholders it was first run with; {@link #fits} tells whether it can run others.
+ *
+ * <p>The arrays a run returns belong to the plan and are overwritten by the next run: copy what must outlive it. Not
+ * thread-safe.
+ */
+public final class OpPlan {
+
+    /** Ops whose output shape depends on the values of their inputs, not only on their shapes. */
+    static final Set<String> VALUE_SHAPED = Set.of("where", "where_np", "unique", "unique_with_counts",
+            "boolean_mask", "dynamic_partition", "dynamic_stitch", "listdiff", "range", "fill", "non_max_suppression",
+            "non_max_suppression_v3", "non_max_suppression_overlaps", "sequence_mask", "bincount", "compare_and_bitpack",
+            "split_v", "broadcast_to", "tile");
+
+    /** Op names the session runs by kind, not as plain ops. */
+    private static final Set<String> SESSION_ONLY = Set.of("assign", "create_view", "invoke", "identity", "enter",
+            "exit", "merge", "switch", "next_iteration", "loop_cond");
+
+    private final SameDiff sd;
+    private final List<String> outputs;
+    private final List<SameDiffOp> ops;
+    /** The variables and constants the ops read, looked up at every run (parameters are updated in place). */
+    private final List<String> leaves;
+    /** Per op, its output arrays, allocated at the first run. */
+    private INDArray[][] results;
+    private OpContext[] contexts;
+    private Map<String, long[]> placeholderShapes;
+
+    private OpPlan(SameDiff sd, List<String> outputs, List<SameDiffOp> ops, List<String> leaves) {
+        this.sd = sd;
+        this.outputs = outputs;
+        this.ops = ops;
+        this.leaves = leaves;
+    }
+
+    /**
+     * The plan that computes {@code outputs} of {@code sd}, or null if one of the ops it needs is of a kind a plan
+     * does not run (SameDiff's session must run them).
+     */
+    public static OpPlan of(SameDiff sd, List<String> outputs) {
+        List<SameDiffOp> order = new ArrayList<>();
+        Set<String> visited = new HashSet<>();
+        List<String> leaves = new ArrayList<>();
+        Set<String> leafSet = new HashSet<>();
+        for (String out : outputs) {
+            if (!visit(sd, out, order, visited, leaves, leafSet)) {
+                return null;
+            }
+        }
+        return new OpPlan(sd, List.copyOf(outputs), order, leaves);
+    }
+
+    /** Depth first from variable {@code name} to the leaves; each op once, after the ops it reads from. */
+    private static boolean visit(SameDiff sd, String name, List<SameDiffOp> order, Set<String> visited,
+                                 List<String> leaves, Set<String> leafSet) {
+        Variable v = sd.getVariables().get(name);
+        if (v == null) {
+            return false;
+        }
+        if (v.getControlDeps() != null && !v.getControlDeps().isEmpty()) {
+            return false;
+        }
+        VariableType type = v.getVariable().getVariableType();
+        if (type == VariableType.PLACEHOLDER) {
+            return true;
+        }
+        if (type == VariableType.VARIABLE || type == VariableType.CONSTANT) {
+            if (leafSet.add(name)) {
+                leaves.add(name);
+            }
+            return true;
+        }
+        String opName = v.getOutputOfOp();
+        if (opName == null) {
+            return false;
+        }
+        if (!visited.add(opName)) {
+            return true;
+        }
+        SameDiffOp op = sd.getOps().get(opName);
+        if (!supported(op)) {
+            return false;
+        }
+        if (op.getInputsToOp() != null) {
+            for (String in : op.getInputsToOp()) {
+                if (!visit(sd, in, order, visited, leaves, leafSet)) {
+                    return false;
+                }
+            }
+        }
+        order.add(op);
+        return true;
+    }
+
+    private static boolean supported(SameDiffOp op) {
+        if ((op.getControlDeps() != null && !op.getControlDeps().isEmpty())
+                || (op.getVarControlDeps() != null && !op.getVarControlDeps().isEmpty())) {
+            return false;
+        }
+        DifferentialFunction df = op.getOp();
+        if (df instanceof ExternalErrorsFunction || df instanceof Identity) {
+            return true;
+        }
+        if (df instanceof RandomOp) {
+            return false;
+        }
+        int args = op.getInputsToOp() == null ? 0 : op.getInputsToOp().size();
+        if (df instanceof DynamicCustomOp) {
+            String n = df.opName();
+            return !(SESSION_ONLY.contains(n) || n.startsWith("tensorarray") || VALUE_SHAPED.contains(n));
+        }
+        if (df instanceof BaseOp) {
+            if (df instanceof ReduceOp && ((ReduceOp) df).getOpType() != Op.Type.REDUCE3 && args == 2) {
+                return false;
+            }
+            return !(df instanceof ScalarOp && args == 2) && args <= 2;
+        }
+        return false;
+    }
+
+    /** Whether this plan can run on placeholders of these shapes (those of its first run, or any before it). */
+    public boolean fits(Map<String, INDArray> placeholders) {
+        if (placeholderShapes == null) {
+            return true;
+        }
+        if (placeholderShapes.size() != placeholders.size()) {
+            return false;
+        }
+        for (Map.Entry<String, INDArray> e : placeholders.entrySet()) {
+            long[] s = placeholderShapes.get(e.getKey());
+            if (s == null || e.getValue() == null || !Arrays.equals(s, e.getValue().shape())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs the ops on {@code placeholders} (every placeholder the ops read, by name) and returns the outputs, by name.
+     * The returned arrays are the plan's own and are overwritten by the next run.
+     *
+     * @throws IllegalArgumentException if the placeholders' shapes are not those of the first run
+     */
+    public Map<String, INDArray> run(Map<String, INDArray> placeholders) {
+        if (!fits(placeholders)) {
+            throw new IllegalArgumentException("OpPlan: placeholders of other shapes than the plan was made for: "
+                    + shapes(placeholders) + " against " + shapesOf(placeholderShapes));
+        }
+        boolean first = results == null;
+        if (first) {
+            results = new INDArray[ops.size()][];
+            contexts = new OpContext[ops.size()];
+            placeholderShapes = new HashMap<>();
+            placeholders.forEach((k, v) -> placeholderShapes.put(k, v.shape().clone()));
+        }
+        Map<String, INDArray> values = new HashMap<>(placeholders);
+        for (String leaf : leaves) {
+            values.put(leaf, sd.getArrForVarName(leaf));
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (int k = 0; k < ops.size(); k++) {
+                execute(k, values, placeholders, first);
+            }
+        }
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String o : outputs) {
+            out.put(o, values.get(o));
+        }
+        return out;
+    }
+
+    private void execute(int k, Map<String, INDArray> values, Map<String, INDArray> placeholders, boolean first) {
+        SameDiffOp op = ops.get(k);
+        DifferentialFunction df = op.getOp();
+        List<String> outNames = op.getOutputsOfOp();
+        List<String> inNames = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
+        INDArray[] args = new INDArray[inNames.size()];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = values.get(inNames.get(i));
+            if (args[i] == null) {
+                throw new IllegalStateException("OpPlan: no array for input '" + inNames.get(i) + "' of op '"
+                        + op.getName() + "' (" + df.opName() + ")");
+            }
+        }
+        if (df instanceof Identity) {
+            values.put(outNames.get(0), args[0]);
+            return;
+        }
+        if (df instanceof ExternalErrorsFunction) {
+            // as the session: the op's output is a copy of the gradient placeholder
+            INDArray errors = placeholders.get(((ExternalErrorsFunction) df).getGradPlaceholderName());
+            if (first) {
+                results[k] = new INDArray[]{Nd4j.createUninitialized(errors.dataType(), errors.shape())};
+            }
+            results[k][0].assign(errors);
+            values.put(outNames.get(0), results[k][0]);
+            return;
+        }
+        if (first) {
+            contexts[k] = Nd4j.getExecutioner().buildContext();
+        }
+        OpContext oc = contexts[k];
+        if (df instanceof DynamicCustomOp) {
+            DynamicCustomOp c = (DynamicCustomOp) df;
+            oc.setArgs(args, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
+            if (first) {
+                List<LongShapeDescriptor> shapes = c.calculateOutputShape(oc);
+                INDArray[] outs = new INDArray[outNames.size()];
+                for (int i = 0; i < outs.length; i++) {
+                    // the session uses the output variable's type where the shape function's differs
+                    outs[i] = allocate(shapes.get(i), sd.getVariable(outNames.get(i)).dataType());
+                }
+                results[k] = outs;
+            }
+            oc.setOutputArrays(results[k]);
+            Nd4j.exec((CustomOp) c, oc);
+            oc.purge();   // holds no input between runs: they may live in a workspace that is closed by then
+        } else {
+            BaseOp o = (BaseOp) df;
+            oc.setInputArray(0, args[0]);
+            if (args.length == 2) {
+                oc.setInputArray(1, args[1]);
+            }
+            if (first) {
+                LongShapeDescriptor shape = o.calculateOutputShape(oc).get(0);
+                results[k] = new INDArray[]{allocate(shape, shape.dataType())};
+            }
+            oc.setOutputArray(0, results[k][0]);
+            Nd4j.exec((Op) o, oc);
+            oc.purge();
+        }
+        for (int i = 0; i < outNames.size(); i++) {
+            values.put(outNames.get(i), results[k][i]);
+        }
+    }
+
+    private static INDArray allocate(LongShapeDescriptor shape, DataType type) {
+        LongShapeDescriptor s = shape.dataType() == type ? shape : shape.asDataType(type);
+        return s.isEmpty() ? Nd4j.empty(type) : Nd4j.createUninitialized(type, s.getShape(), s.getOrder());
+    }
+
+    /** The number of ops a run executes. */
+    public int size() {
+        return ops.size();
+    }
+
+    private static String shapes(Map<String, INDArray> m) {
+        Map<String, String> s = new LinkedHashMap<>();
+        m.forEach((k, v) -> s.put(k, v == null ? "null" : Arrays.toString(v.shape())));
+        return s.toString();
+    }
+
+    private static String shapesOf(Map<String, long[]> m) {
+        Map<String, String> s = new LinkedHashMap<>();
+        m.forEach((k, v) -> s.put(k, Arrays.toString(v)));
+        return s.toString();
+    }
+}

@@ -1,0 +1,78 @@
+package org.dl4jpgm.impl;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The {@link OpPlan}s of one computation of a graph (its forward pass, or its gradient), one per shape of the
+ * placeholders: a training loop's full minibatches and its last, smaller one each get theirs. At most
+ * {@value #MAX_PLANS} are kept, the least recently used dropped first.
+ */
+final class OpPlans {
+
+    /** System property that switches plans off ({@code false}): every layer then runs SameDiff's session. */
+    static final String PROPERTY = "org.dl4jpgm.opPlans";
+    static final int MAX_PLANS = 4;
+
+    private final SameDiff sd;
+    private final List<String> outputs;
+    /** Whether the graph has ops a plan cannot run. */
+    private boolean refused;
+    private final Map<String, OpPlan> plans = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, OpPlan> eldest) {
+            return size() > MAX_PLANS;
+        }
+    };
+
+    OpPlans(SameDiff sd, List<String> outputs) {
+        this.sd = sd;
+        this.outputs = List.copyOf(outputs);
+    }
+
+    /** Whether layers run their graphs as op plans (default true; {@code -Dorg.dl4jpgm.opPlans=false}: no). */
+    static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
+    }
+
+    /** The outputs by name (arrays of the plan, overwritten by its next run), or null: SameDiff's session must run. */
+    Map<String, INDArray> run(Map<String, INDArray> placeholders) {
+        if (refused) {
+            return null;
+        }
+        String key = key(placeholders);
+        OpPlan plan = plans.get(key);
+        if (plan == null) {
+            plan = OpPlan.of(sd, outputs);
+            if (plan == null) {
+                refused = true;
+                return null;
+            }
+            plans.put(key, plan);
+        }
+        return plan.run(placeholders);
+    }
+
+    /** How many plans are held (one per placeholder shapes seen, at most {@value #MAX_PLANS}). */
+    int size() {
+        return plans.size();
+    }
+
+    /** Whether the graph has an op a plan cannot run (SameDiff's session runs it). */
+    boolean refused() {
+        return refused;
+    }
+
+    private static String key(Map<String, INDArray> placeholders) {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(placeholders).forEach((k, v) -> sb.append(k).append(Arrays.toString(v.shape()))
+                .append(v.dataType()).append(';'));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,89 @@
+package org.dl4jpgm.fusion;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.dl4jpgm.blocks.GateGradient;
+import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.impl.CorrectedSameDiffLayer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Training PgM with its layers' graphs run as op plans ({@code impl/OpPlan}) gives, bit for bit, the parameters,
+ * scores and outputs of SameDiff's session: masked sequences, a last minibatch of another size, both learner modes.
+ */
+class OpPlanTrainingTest {
+
+    private static final String PROPERTY = "org.dl4jpgm.opPlans";
+
+    @AfterEach
+    void plansOnAgain() {
+        System.clearProperty(PROPERTY);
+    }
+
+    private static ComputationGraph graph(LearnerMode mode) {
+        PgmOptions opts = FusionFixtures.smallPgm(mode, 2, GateGradient.STRAIGHT_THROUGH);
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(11)
+                .dataType(DataType.FLOAT).updater(FusionFixtures.adam()).weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("a", "b").setInputTypes(FusionFixtures.inputTypes());
+        Fused f = PgmFusion.add(b, FusionFixtures.pgmSpec(opts), "a", "b");
+        b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                .activation(Activation.SOFTMAX).build(), f.output()).setOutputs("out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        return g;
+    }
+
+    /** 3 epochs on 13 examples in minibatches of 5 (the last of 3), scores per epoch; the graph after. */
+    private static Object[] train(LearnerMode mode, boolean plans) {
+        System.setProperty(PROPERTY, Boolean.toString(plans));
+        ComputationGraph g = graph(mode);
+        MultiDataSetIterator data = FusionFixtures.data(13, 5, 3, DataType.FLOAT, true);
+        double[] scores = new double[3];
+        for (int e = 0; e < 3; e++) {
+            data.reset();
+            g.fit(data);
+            scores[e] = g.score();
+        }
+        data.reset();
+        MultiDataSet first = data.next();
+        INDArray out = g.output(false, first.getFeatures(), first.getFeaturesMaskArrays())[0];
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            if (l instanceof CorrectedSameDiffLayer c) {
+                CorrectedSameDiffLayer.PlanUse use = c.planUse();
+                System.out.println("op plans of " + l.conf().getLayer().getLayerName() + ": " + use);
+                // with plans: one per minibatch size (5 and 3) for each pass; without: none
+                assertEquals(new CorrectedSameDiffLayer.PlanUse(plans ? 2 : 0, plans ? 2 : 0, false), use,
+                        l.conf().getLayer().getLayerName());
+            }
+        }
+        return new Object[]{g.params().dup(), scores, out};
+    }
+
+    @ParameterizedTest
+    @EnumSource(LearnerMode.class)
+    void plansTrainAsTheSessionDoesBitForBit(LearnerMode mode) {
+        Supplier<Object[]> session = () -> train(mode, false);
+        Object[] s = session.get();
+        Object[] p = train(mode, true);
+        assertArrayEquals((double[]) s[1], (double[]) p[1], "scores per epoch");
+        assertEquals(s[0], p[0], "parameters after training");
+        assertEquals(s[2], p[2], "outputs after training");
+    }
+}

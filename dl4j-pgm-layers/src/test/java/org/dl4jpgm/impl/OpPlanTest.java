@@ -1,0 +1,108 @@
+package org.dl4jpgm.impl;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link OpPlan} against SameDiff's own execution: outputs and gradients bit for bit, shapes bound, refusals. */
+class OpPlanTest {
+
+    /** A small graph of the kinds of op PgM uses: legacy scalar, transform and reduce ops, and custom ops. */
+    private static SameDiff graph() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
+        SDVariable mask = sd.placeHolder("mask", DataType.DOUBLE, -1, 1);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5));
+        SDVariable b = sd.var("b", Nd4j.rand(DataType.DOUBLE, 1, 3));
+        SDVariable h = x.mmul(w).add(b);
+        SDVariable centred = h.sub(h.mean(true, 1));
+        SDVariable norm = centred.mul(sd.math().rsqrt(centred.mul(centred).mean(true, 1).add(1e-5)));
+        SDVariable y = sd.nn().sigmoid(norm.mul(2.0)).mul(mask).reshape(-1, 3).rename("y");
+        y.sum().rename("loss").markAsLoss();
+        return sd;
+    }
+
+    private static Map<String, INDArray> placeholders(long rows, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, rows, 1);
+        mask.putScalar(0, 0, 0.0);
+        return Map.of("x", Nd4j.randn(DataType.DOUBLE, rows, 4), "mask", mask);
+    }
+
+    @Test
+    void outputsAreTheSessionsBitForBitAndReuseTheirArrays() {
+        SameDiff sd = graph();
+        OpPlan plan = OpPlan.of(sd, List.of("y"));
+        assertNotNull(plan);
+        INDArray first = plan.run(placeholders(5, 1)).get("y");
+        assertEquals(sd.output(placeholders(5, 1), "y").get("y"), first);
+        INDArray firstCopy = first.dup();
+
+        Map<String, INDArray> other = placeholders(5, 2);
+        INDArray second = plan.run(other).get("y");
+        assertEquals(sd.output(other, "y").get("y"), second);
+        assertSame(first, second, "a run returns the plan's own arrays");
+        assertNotEquals(firstCopy, second, "the next run overwrote them");
+    }
+
+    @Test
+    void gradientsAreTheSessionsBitForBit() {
+        SameDiff sd = graph();
+        Map<String, INDArray> ph = placeholders(6, 3);
+        Map<String, INDArray> session = sd.calculateGradients(ph, "w", "b");
+        OpPlan plan = OpPlan.of(sd.getFunction("grad"), List.of(sd.getVariable("w").getGradient().name(),
+                sd.getVariable("b").getGradient().name()));
+        assertNotNull(plan);
+        Map<String, INDArray> planned = plan.run(ph);
+        assertEquals(session.get("w"), planned.get(sd.getVariable("w").getGradient().name()));
+        assertEquals(session.get("b"), planned.get(sd.getVariable("b").getGradient().name()));
+
+        // parameters are read at every run: a changed weight changes the gradient as the session's does
+        sd.getArrForVarName("w").muli(2.0);
+        Map<String, INDArray> again = sd.calculateGradients(ph, "w", "b");
+        assertEquals(again.get("b"), plan.run(ph).get(sd.getVariable("b").getGradient().name()));
+    }
+
+    @Test
+    void aPlanIsBoundToThePlaceholderShapesOfItsFirstRun() {
+        OpPlan plan = OpPlan.of(graph(), List.of("y"));
+        assertNotNull(plan);
+        assertTrue(plan.fits(placeholders(3, 1)), "any shapes before the first run");
+        plan.run(placeholders(5, 1));
+        assertTrue(plan.fits(placeholders(5, 9)));
+        assertFalse(plan.fits(placeholders(4, 1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan.run(placeholders(4, 1)));
+        assertTrue(e.getMessage().contains("[4, 4]") && e.getMessage().contains("[5, 4]"), e.getMessage());
+    }
+
+    @Test
+    void refusesWhatOnlyTheSessionRuns() {
+        SameDiff random = SameDiff.create();
+        SDVariable x = random.placeHolder("x", DataType.DOUBLE, -1, 4);
+        x.add(random.random().normal("noise", 0, 1, DataType.DOUBLE, 4)).rename("y");
+        assertNull(OpPlan.of(random, List.of("y")), "a random op: the plan's op order would draw other numbers");
+
+        SameDiff valueShaped = SameDiff.create();
+        SDVariable n = valueShaped.placeHolder("n", DataType.INT, 1);
+        valueShaped.range(valueShaped.constant(0), n.reshape(), valueShaped.constant(1), DataType.INT).rename("y");
+        assertNull(OpPlan.of(valueShaped, List.of("y")), "range: its output shape is its input's value");
+
+        assertNull(OpPlan.of(graph(), List.of("noSuchVariable")));
+        assertNotNull(OpPlan.of(graph(), List.of("y", "loss")));
+    }
+}
