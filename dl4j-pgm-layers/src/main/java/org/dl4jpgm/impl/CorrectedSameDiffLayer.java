@@ -36,7 +36,8 @@ import java.util.Map;
  * </ol>
  * and one change of how the graph runs: the forward pass and the gradient run as {@link OpPlan}s, the same ops on the
  * same arrays without SameDiff's per-op session work, one plan per shape of the input (SameDiff's session where a
- * plan cannot run the graph, or with {@code -D}{@value OpPlans#PROPERTY}{@code =false}).
+ * plan cannot run the graph, where listeners are set on the graph, or with
+ * {@code -D}{@value OpPlans#PROPERTY}{@code =false}).
  */
 public class CorrectedSameDiffLayer extends SameDiffLayer {
 
@@ -70,14 +71,14 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (input != null) {
             ((org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer) layerConf()).validateInput(input);
         }
-        if (!OpPlans.enabled()) {
-            return super.activate(training, workspaceMgr);
-        }
         assertInputSet(false);
         if (sameDiff == null) {
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 doInit();
             }
+        }
+        if (!plansRun()) {
+            return super.activate(training, workspaceMgr);
         }
         if (forward == null) {
             forward = new OpPlans(sameDiff, List.of(outputKey));
@@ -98,13 +99,21 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         INDArray error = externalError(epsilon);
         double factor = GradientScale.layerFactor();
         INDArray scaled = factor == 1.0 ? error : error.div(factor);
-        if (OpPlans.enabled()) {
+        if (plansRun()) {
             Pair<Gradient, INDArray> planned = plannedBackprop(scaled, workspaceMgr);
             if (planned != null) {
                 return planned;
             }
         }
         return super.backpropGradient(scaled, workspaceMgr);
+    }
+
+    /**
+     * Whether the graph runs as op plans: unless switched off, and unless listeners are set on the SameDiff instance
+     * (they are called by SameDiff's session only, so a graph with listeners runs there).
+     */
+    private boolean plansRun() {
+        return OpPlans.enabled() && (sameDiff.getListeners() == null || sameDiff.getListeners().isEmpty());
     }
 
     /**

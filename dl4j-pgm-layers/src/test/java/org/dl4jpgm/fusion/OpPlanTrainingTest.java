@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Training PgM with its layers' graphs run as op plans ({@code impl/OpPlan}) gives, bit for bit, the parameters,
@@ -85,5 +86,32 @@ class OpPlanTrainingTest {
         assertArrayEquals((double[]) s[1], (double[]) p[1], "scores per epoch");
         assertEquals(s[0], p[0], "parameters after training");
         assertEquals(s[2], p[2], "outputs after training");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aGraphWithListenersRunsInTheSession() {
+        System.setProperty(PROPERTY, "true");
+        ComputationGraph g = graph(LearnerMode.SEQUENCE);
+        MultiDataSetIterator data = FusionFixtures.data(5, 5, 3, DataType.FLOAT, true);
+        MultiDataSet batch = data.next();
+        g.fit(batch);
+        CorrectedSameDiffLayer pgm = (CorrectedSameDiffLayer) g.getLayer("fusionPgm");
+        assertEquals(new CorrectedSameDiffLayer.PlanUse(1, 1, false), pgm.planUse());
+        int[] ops = {0};
+        pgm.sameDiff().setListeners(new org.nd4j.autodiff.listeners.BaseListener() {
+            @Override
+            public boolean isActive(org.nd4j.autodiff.listeners.Operation operation) {
+                return true;
+            }
+
+            @Override
+            public void opExecution(org.nd4j.autodiff.samediff.SameDiff sd, org.nd4j.autodiff.listeners.At at,
+                                    MultiDataSet b, org.nd4j.autodiff.samediff.internal.SameDiffOp op,
+                                    org.nd4j.linalg.api.ops.OpContext oc, INDArray[] outputs) {
+                ops[0]++;
+            }
+        });
+        g.fit(batch);
+        assertTrue(ops[0] > 100, "the listener saw the step's ops: " + ops[0]);
     }
 }
