@@ -21,6 +21,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,11 +75,38 @@ public final class OpPlan {
     private OpContext[] contexts;
     private Map<String, long[]> placeholderShapes;
 
+    /** An identity op's output is its input's array: the variable whose array a variable is. */
+    private final Map<String, String> storage = new HashMap<>();
+    /** Per array-owning variable, the index of the last op that reads it (through identities too). */
+    private final Map<String, Integer> lastRead = new HashMap<>();
+    /** The index in {@link #ops} of each op, by name. */
+    private final Map<String, Integer> index = new HashMap<>();
+    /** Free arrays of the first run, by type and length, for outputs of later ops to reuse. */
+    private Map<String, ArrayDeque<INDArray>> free;
+
     private OpPlan(SameDiff sd, List<String> outputs, List<SameDiffOp> ops, List<String> leaves) {
         this.sd = sd;
         this.outputs = outputs;
         this.ops = ops;
         this.leaves = leaves;
+        for (int k = 0; k < ops.size(); k++) {
+            SameDiffOp op = ops.get(k);
+            index.put(op.getName(), k);
+            List<String> in = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
+            for (String name : in) {
+                lastRead.put(owner(name), k);
+            }
+            if (op.getOp() instanceof Identity) {
+                storage.put(op.getOutputsOfOp().get(0), owner(in.get(0)));
+            }
+        }
+        for (String o : outputs) {
+            lastRead.put(owner(o), Integer.MAX_VALUE);   // returned: never reused
+        }
+    }
+
+    private String owner(String name) {
+        return storage.getOrDefault(name, name);
     }
 
     /**
@@ -196,6 +224,7 @@ public final class OpPlan {
         }
         boolean first = results == null;
         if (first) {
+            free = new HashMap<>();
             results = new INDArray[ops.size()][];
             contexts = new OpContext[ops.size()];
             placeholderShapes = new HashMap<>();
@@ -208,8 +237,12 @@ public final class OpPlan {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             for (int k = 0; k < ops.size(); k++) {
                 execute(k, values, placeholders, first);
+                if (first) {
+                    release(k);
+                }
             }
         }
+        free = null;
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String o : outputs) {
             out.put(o, values.get(o));
@@ -238,7 +271,8 @@ public final class OpPlan {
             // as the session: the op's output is a copy of the gradient placeholder
             INDArray errors = placeholders.get(((ExternalErrorsFunction) df).getGradPlaceholderName());
             if (first) {
-                results[k] = new INDArray[]{Nd4j.createUninitialized(errors.dataType(), errors.shape())};
+                results[k] = new INDArray[]{allocate(LongShapeDescriptor.fromShape(errors.shape(),
+                        errors.dataType()), errors.dataType())};
             }
             results[k][0].assign(errors);
             values.put(outNames.get(0), results[k][0]);
@@ -282,9 +316,77 @@ public final class OpPlan {
         }
     }
 
-    private static INDArray allocate(LongShapeDescriptor shape, DataType type) {
+    /**
+     * An output array for the first run: a free array of the same type and length that no later op reads, viewed in
+     * the shape, or a new one. The session frees arrays at their last use; without reuse a plan would hold every
+     * intermediate of the graph at once (a third more memory at the paper's sizes).
+     */
+    private INDArray allocate(LongShapeDescriptor shape, DataType type) {
         LongShapeDescriptor s = shape.dataType() == type ? shape : shape.asDataType(type);
-        return s.isEmpty() ? Nd4j.empty(type) : Nd4j.createUninitialized(type, s.getShape(), s.getOrder());
+        if (s.isEmpty()) {
+            return Nd4j.empty(type);
+        }
+        long length = org.nd4j.linalg.api.shape.Shape.lengthOf(s.getShape());
+        if (s.getOrder() == 'c' && length > 0) {
+            ArrayDeque<INDArray> q = free.get(type + ":" + length);
+            if (q != null && !q.isEmpty()) {
+                return q.pop().reshape('c', s.getShape());
+            }
+        }
+        return Nd4j.createUninitialized(type, s.getShape(), s.getOrder());
+    }
+
+    /** After op k of the first run: the arrays it made that nothing reads, and those it read last, become free. */
+    private void release(int k) {
+        SameDiffOp op = ops.get(k);
+        List<String> names = new ArrayList<>(op.getOutputsOfOp());
+        if (op.getInputsToOp() != null) {
+            names.addAll(op.getInputsToOp());
+        }
+        Set<String> done = new HashSet<>();
+        for (String name : names) {
+            String o = owner(name);
+            INDArray a = producedArray(o);
+            if (a == null || !done.add(o) || lastRead.getOrDefault(o, -1) > k || a.ordering() != 'c' || a.isEmpty()) {
+                continue;
+            }
+            INDArray flat = a.reshape('c', new long[]{a.length()});
+            free.computeIfAbsent(a.dataType() + ":" + a.length(), t -> new ArrayDeque<>()).push(flat);
+        }
+    }
+
+    /** The array a plan's op allocated for variable {@code name}, or null (placeholders, parameters, constants). */
+    private INDArray producedArray(String name) {
+        Variable v = sd.getVariables().get(name);
+        String opName = v == null ? null : v.getOutputOfOp();
+        if (opName == null) {
+            return null;
+        }
+        Integer k = index.get(opName);
+        if (k == null || results[k] == null || ops.get(k).getOp() instanceof Identity) {
+            return null;
+        }
+        return results[k][ops.get(k).getOutputsOfOp().indexOf(name)];
+    }
+
+    /**
+     * The op outputs of a run that has happened, and how many distinct memory blocks hold them (fewer: arrays reused
+     * after their last read).
+     */
+    long[] outputsAndBlocks() {
+        long outs = 0;
+        Set<Long> blocks = new HashSet<>();
+        for (INDArray[] r : results) {
+            if (r != null) {
+                for (INDArray a : r) {
+                    outs++;
+                    if (!a.isEmpty()) {
+                        blocks.add(a.data().address());
+                    }
+                }
+            }
+        }
+        return new long[]{outs, blocks.size()};
     }
 
     /** The number of ops a run executes. */

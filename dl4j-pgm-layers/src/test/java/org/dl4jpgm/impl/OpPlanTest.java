@@ -58,6 +58,9 @@ class OpPlanTest {
         assertEquals(sd.output(other, "y").get("y"), second);
         assertSame(first, second, "a run returns the plan's own arrays");
         assertNotEquals(firstCopy, second, "the next run overwrote them");
+        long[] ob = plan.outputsAndBlocks();
+        assertTrue(ob[1] < ob[0], "arrays are reused after their last read: " + ob[0] + " outputs in " + ob[1]
+                + " blocks");
     }
 
     @Test
