@@ -9,6 +9,7 @@ import org.dl4jpgm.datavec.layout.LayoutMultiDataSetIterator;
 import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.datavec.layout.SplitData;
 import org.dl4jpgm.datavec.layout.TargetSpec;
+import org.dl4jpgm.eval.RidgeProbe;
 import org.dl4jpgm.examples.cli.Cli;
 import org.dl4jpgm.examples.cli.Converters;
 import org.dl4jpgm.examples.cli.Presets;
@@ -20,8 +21,6 @@ import org.dl4jpgm.train.TrainerOptions;
 import org.dl4jpgm.train.TwoStageTrainer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.inverse.InvertMatrix;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,9 +36,10 @@ import java.util.concurrent.Callable;
  * and prints after every epoch of both stages: the monitored UFC, PFC, UPR and task loss, and on the test split the
  * share of positive activations of the dense ReLU layer after the fusion ({@code dense>0}; 0 = every unit dead) and the
  * standard deviation over examples of the fused output, averaged over channels ({@code fused std}; near 0 = one output
- * for every example). At the end: test ACC, and for PgM, how well a ridge-regression probe (one-hot targets, λ = 1,
- * standardised features) reads every target of the dataset from PgM's features on the test split, fitted on the
- * training split: whether the features still carry the information when the head does not learn.
+ * for every example). At the end: test ACC, and for PgM, how well a ridge-regression probe
+ * ({@link RidgeProbe#accuracy}: one-hot targets, λ = 1, standardised features) reads every target of the dataset from
+ * PgM's features on the test split, fitted on the training split: whether the features still carry the information
+ * when the head does not learn.
  *
  * <p>Run: {@code OMP_NUM_THREADS=1 mvn -B -q -pl dl4j-pgm-examples exec:java
  * -Dexec.mainClass=org.dl4jpgm.examples.bench.StageTwoProbe -Dexec.args="--head-norm no"}.
@@ -50,8 +50,6 @@ import java.util.concurrent.Callable;
         exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR)
 public final class StageTwoProbe implements Callable<Integer> {
 
-    /** Ridge penalty of the feature probes. */
-    private static final double RIDGE = 1.0;
     private static final String DENSE = "dense";
 
     @Mixin
@@ -118,8 +116,8 @@ public final class StageTwoProbe implements Callable<Integer> {
                 if (t.getClasses() == null || t.getClasses().isEmpty()) {
                     continue;
                 }
-                double acc = ridgeProbe(xTrain, LabelEncoder.decode(t, train.labels(t.getName()), null), xTest,
-                        LabelEncoder.decode(t, test.labels(t.getName()), null), t.getClasses().size());
+                double acc = RidgeProbe.accuracy(xTrain, classes(t, train), xTest, classes(t, test),
+                        t.getClasses().size(), RidgeProbe.DEFAULT_LAMBDA);
                 System.out.printf(Locale.ROOT, "ridge probe on PgM's output, target %-14s test ACC %.4f%n", t.getName(),
                         acc);
             }
@@ -127,39 +125,9 @@ public final class StageTwoProbe implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Test accuracy of ridge regression onto one-hot classes, features standardised with the training statistics.
-     *
-     * @param xTrain {@code [N, C]} (or {@code [N, C, S]}: the mean over S)
-     */
-    static double ridgeProbe(INDArray xTrain, double[] yTrain, INDArray xTest, double[] yTest, int classes) {
-        INDArray a = design(xTrain, xTrain);
-        INDArray b = design(xTest, xTrain);
-        INDArray y = Nd4j.zeros(DataType.DOUBLE, yTrain.length, classes);
-        for (int i = 0; i < yTrain.length; i++) {
-            y.putScalar(i, (int) yTrain[i], 1.0);
-        }
-        INDArray gram = a.transpose().mmul(a).addi(Nd4j.eye(a.columns()).castTo(DataType.DOUBLE).muli(RIDGE));
-        INDArray w = InvertMatrix.invert(gram, false).mmul(a.transpose()).mmul(y);
-        INDArray scores = b.mmul(w);
-        int correct = 0;
-        for (int i = 0; i < yTest.length; i++) {
-            if (scores.getRow(i).argMax().getInt(0) == (int) yTest[i]) {
-                correct++;
-            }
-        }
-        return correct / (double) yTest.length;
-    }
-
-    /** {@code x} standardised with the statistics of {@code reference}, with a column of ones. */
-    private static INDArray design(INDArray x, INDArray reference) {
-        INDArray xs = pooled(x).castTo(DataType.DOUBLE);
-        INDArray ref = pooled(reference).castTo(DataType.DOUBLE);
-        INDArray z = xs.subRowVector(ref.mean(0)).divRowVector(ref.std(0).addi(1e-6));
-        return Nd4j.hstack(z, Nd4j.ones(DataType.DOUBLE, z.rows(), 1));
-    }
-
-    private static INDArray pooled(INDArray x) {
-        return x.rank() == 3 ? x.mean(2) : x;
+    /** The class indices of a split's examples for a class target. */
+    private static int[] classes(TargetSpec t, SplitData split) {
+        return java.util.Arrays.stream(LabelEncoder.decode(t, split.labels(t.getName()), null)).mapToInt(v -> (int) v)
+                .toArray();
     }
 }
