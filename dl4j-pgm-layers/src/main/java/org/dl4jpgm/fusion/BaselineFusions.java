@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.dl4jpgm.conf.Layouts;
 import org.dl4jpgm.conf.StepMeanPoolingLayer;
@@ -16,7 +17,8 @@ import java.util.Arrays;
 /**
  * The Table 2 baselines, built the same way as PgM by {@link PgmFusion}: recurrent modalities are first reduced by a
  * masked average over steps ({@link StepMeanPoolingLayer}); modalities of unequal width are projected to a common width
- * (a linear dense layer each) where the fusion needs one width (ADD, MAX, LINEAR).
+ * (a linear dense layer each) where the fusion needs one width (ADD, MAX, LINEAR). With
+ * {@link FusionSpec#getBaselineDropout()} a dropout layer follows the fused output.
  */
 final class BaselineFusions {
 
@@ -86,6 +88,11 @@ final class BaselineFusions {
                 b.allowDisconnected(true);
             }
             default -> throw new IllegalStateException("not a baseline: " + spec.getType());
+        }
+        if (spec.getBaselineDropout() > 0) {
+            String dropped = name(spec, "Dropout");
+            b.addLayer(dropped, new DropoutLayer.Builder(1 - spec.getBaselineDropout()).build(), out);
+            out = dropped;
         }
         return new Fused(out, width, null);
     }

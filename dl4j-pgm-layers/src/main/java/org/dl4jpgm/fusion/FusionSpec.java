@@ -21,6 +21,7 @@ public final class FusionSpec {
     private IUpdater decoderUpdater = new Adam(1e-3);
     private IUpdater headUpdater;
     private double headDropout;
+    private double baselineDropout;
     private long baselineWidth;
     private long mlpHidden;
     private int uniModalIndex;
@@ -52,6 +53,7 @@ public final class FusionSpec {
         c.decoderUpdater = decoderUpdater;
         c.headUpdater = headUpdater;
         c.headDropout = headDropout;
+        c.baselineDropout = baselineDropout;
         c.baselineWidth = baselineWidth;
         c.mlpHidden = mlpHidden;
         c.uniModalIndex = uniModalIndex;
@@ -96,6 +98,13 @@ public final class FusionSpec {
      * as without the option. Not used by the baselines.
      */
     public double getHeadDropout() { return headDropout; }
+    /**
+     * Probability with which each unit of a baseline's fused output is dropped in training, a DL4J
+     * {@code DropoutLayer} ({@code <prefix>Dropout}) between the fusion and the layers that read it: the baselines'
+     * counterpart of {@link #getHeadDropout()}, so that a comparison can regularise every fusion alike. Default 0: no
+     * layer, the graph as without the option. Not used by PGM.
+     */
+    public double getBaselineDropout() { return baselineDropout; }
     /** Common width of ADD / MAX / LINEAR baselines (0 = the largest input width). */
     public long getBaselineWidth() { return baselineWidth; }
     /** Hidden width of the MLP baseline (0 = the sum of input widths). */
@@ -126,6 +135,7 @@ public final class FusionSpec {
         public Builder decoderUpdater(IUpdater v) { s.decoderUpdater = v; return this; }
         public Builder headUpdater(IUpdater v) { s.headUpdater = v; return this; }
         public Builder headDropout(double v) { s.headDropout = v; return this; }
+        public Builder baselineDropout(double v) { s.baselineDropout = v; return this; }
         public Builder baselineWidth(long v) { s.baselineWidth = v; return this; }
         public Builder mlpHidden(long v) { s.mlpHidden = v; return this; }
         public Builder uniModalIndex(int v) { s.uniModalIndex = v; return this; }
@@ -140,6 +150,10 @@ public final class FusionSpec {
             if (!(r.headDropout >= 0 && r.headDropout < 1)) {
                 throw new IllegalArgumentException("FusionSpec: headDropout is a probability in [0, 1); found "
                         + r.headDropout);
+            }
+            if (!(r.baselineDropout >= 0 && r.baselineDropout < 1)) {
+                throw new IllegalArgumentException("FusionSpec: baselineDropout is a probability in [0, 1); found "
+                        + r.baselineDropout);
             }
             if (r.headHidden < 0 || r.headHeads < 1 || r.headFfnSize < 0 || r.baselineWidth < 0 || r.mlpHidden < 0
                     || r.uniModalIndex < 0) {

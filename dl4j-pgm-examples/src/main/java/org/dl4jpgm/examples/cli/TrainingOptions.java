@@ -111,6 +111,15 @@ public final class TrainingOptions implements TrainingSettings {
                     + "(default ${DEFAULT-VALUE})")
     double headDropout;
 
+    /**
+     * Probability with which each unit of a baseline's fused output is dropped in training, the baselines'
+     * counterpart of {@link #headDropout} (docs/results.md, "A longer stage 2 with dropout, for every fusion"). 0 = none.
+     */
+    @Option(names = "--baseline-dropout", paramLabel = "P", order = 114, converter = Converters.DropProbability.class,
+            description = "dropout on a baseline's fused output before the layers that read it, the probability of "
+                    + "dropping each; 0 = none (default ${DEFAULT-VALUE})")
+    double baselineDropout;
+
     /** Folder of per-epoch training checkpoints, one sub-folder per fusion and seed. Default none. */
     @JsonIgnore
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", order = 115,
@@ -165,6 +174,8 @@ public final class TrainingOptions implements TrainingSettings {
         require(headWarmup >= 0, source, "headWarmup", headWarmup, "a whole number >= 0");
         require(Converters.isDropProbability(headDropout), source, "headDropout", headDropout,
                 "a number >= 0 and < 1");
+        require(Converters.isDropProbability(baselineDropout), source, "baselineDropout", baselineDropout,
+                "a number >= 0 and < 1");
         require(alpha + beta > 0, source, "alpha", alpha, "alpha and beta not both 0");
     }
 
@@ -186,6 +197,7 @@ public final class TrainingOptions implements TrainingSettings {
     @Override public boolean isHeadInputNormalized() { return headNorm; }
     @Override public int getHeadWarmup() { return headWarmup; }
     @Override public double getHeadDropout() { return headDropout; }
+    @Override public double getBaselineDropout() { return baselineDropout; }
     @Override public double getModelLearningRate() { return lr; }
     @Override public double getLearnerLearningRate() { return learnerLr; }
     @Override public double getDecoderLearningRate() { return decoderLr; }

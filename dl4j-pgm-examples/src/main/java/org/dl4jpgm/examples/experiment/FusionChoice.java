@@ -89,7 +89,7 @@ public record FusionChoice(String name, FusionType type, String modality, String
         int d = o.getWidth();
         FusionSpec.Builder b = FusionSpec.builder().type(type).prefix("fusion").baselineWidth(d).mlpHidden(d)
                 .headHidden(d).headHeads(2).headFfnSize(2L * d).headInputNormalized(o.isHeadInputNormalized())
-                .headDropout(o.getHeadDropout())
+                .headDropout(o.getHeadDropout()).baselineDropout(o.getBaselineDropout())
                 .modelUpdater(new Adam(o.getModelLearningRate())).learnerUpdater(new Adam(o.getLearnerLearningRate()))
                 .decoderUpdater(new Adam(o.getDecoderLearningRate()));
         if (modality != null) {

@@ -32,6 +32,7 @@ public record ModelRate(TrainingSettings settings, double rate) implements Train
     @Override public boolean isHeadInputNormalized() { return settings.isHeadInputNormalized(); }
     @Override public int getHeadWarmup() { return settings.getHeadWarmup(); }
     @Override public double getHeadDropout() { return settings.getHeadDropout(); }
+    @Override public double getBaselineDropout() { return settings.getBaselineDropout(); }
     @Override public Path getCheckpointDir() { return settings.getCheckpointDir(); }
     @Override public boolean isResume() { return settings.isResume(); }
     @Override public double getAlpha() { return settings.getAlpha(); }

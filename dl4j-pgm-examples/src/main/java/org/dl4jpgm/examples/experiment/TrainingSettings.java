@@ -62,6 +62,15 @@ public interface TrainingSettings {
     }
 
     /**
+     * Probability with which each unit of a baseline's fused output is dropped in training
+     * ({@code FusionSpec.baselineDropout}, the baselines' counterpart of {@link #getHeadDropout()}); 0 (the default) =
+     * no dropout layer. PgM is not affected.
+     */
+    default double getBaselineDropout() {
+        return 0;
+    }
+
+    /**
      * Whether PgM's features are standardised (a {@code BatchNormalization} layer) before its head
      * ({@code FusionSpec.headInputNormalized}; docs/design.md, "The head after stage 1").
      */

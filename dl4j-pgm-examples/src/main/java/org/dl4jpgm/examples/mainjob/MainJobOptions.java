@@ -185,6 +185,7 @@ public final class MainJobOptions implements TrainingSettings {
     @Override public boolean isHeadInputNormalized() { return training.isHeadInputNormalized(); }
     @Override public int getHeadWarmup() { return training.getHeadWarmup(); }
     @Override public double getHeadDropout() { return training.getHeadDropout(); }
+    @Override public double getBaselineDropout() { return training.getBaselineDropout(); }
     @Override public Path getStatsFile() { return training.getStatsFile(); }
     public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? QUICK_EXAMPLES : 0); }
     public int getMaxTest() { return maxTest != null ? maxTest : (quick ? QUICK_EXAMPLES : 0); }

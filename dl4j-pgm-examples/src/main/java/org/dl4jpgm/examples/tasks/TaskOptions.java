@@ -290,6 +290,7 @@ public abstract class TaskOptions implements TrainingSettings {
     @Override public boolean isHeadInputNormalized() { return training.isHeadInputNormalized(); }
     @Override public int getHeadWarmup() { return training.getHeadWarmup(); }
     @Override public double getHeadDropout() { return training.getHeadDropout(); }
+    @Override public double getBaselineDropout() { return training.getBaselineDropout(); }
     @Override public Path getStatsFile() { return training.getStatsFile(); }
     /** Seed of initialisation and shuffling. */
     public long getSeed() { return seed; }

@@ -126,6 +126,41 @@ class HeadWarmupTest {
     }
 
     @Test
+    void baselineDropoutFollowsABaselinesFusedOutputAndLeavesPgmAlone(@TempDir Path dir) throws Exception {
+        ExperimentRunner none = runner(dir);
+        assertEquals(0.0, MainJobOptions.parse().getBaselineDropout(), "the cpu preset's default");
+        ExperimentRunner drop = runner(dir, "--baseline-dropout", "0.3");
+        for (String fusion : List.of("MLP", "ADD", "LINEAR", "CONCAT", "UNI:" + none.modalities().get(0))) {
+            ComputationGraph plain = none.build(FusionChoice.parse(fusion), 1000).graph();
+            ComputationGraph g = drop.build(FusionChoice.parse(fusion), 1000).graph();
+            assertFalse(plain.getConfiguration().getVertices().containsKey("fusionDropout"), fusion);
+            List<String> dropoutInputs = g.getConfiguration().getVertexInputs().get("fusionDropout");
+            assertEquals(1, dropoutInputs.size(), fusion);
+            // every layer that read the fused output now reads the dropout layer
+            plain.getConfiguration().getVertexInputs().forEach((v, in) -> {
+                if (in.contains(dropoutInputs.get(0)) && !v.equals("fusionDropout")) {
+                    assertEquals(List.of("fusionDropout"), g.getConfiguration().getVertexInputs().get(v),
+                            fusion + ": " + v);
+                }
+            });
+            assertEquals(plain.params(), g.params(), fusion + ": the same parameters, the layer has none");
+        }
+        assertEquals(none.build(FusionChoice.parse("PGM"), 1000).graph().getConfiguration().toJson(),
+                drop.build(FusionChoice.parse("PGM"), 1000).graph().getConfiguration().toJson(), "not PgM's");
+        ExperimentRunner.Trained t = drop.train(FusionChoice.parse("MLP"), 1000, false, e -> { });
+        assertTrue(t.history().stream().allMatch(r -> r.epoch() > 0), t.history().toString());
+
+        assertEquals(0.3, Presets.values(MainJobOptions.parse("--baseline-dropout", "0.3").getTraining())
+                .get("baselineDropout"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MainJobOptions.parse("--baseline-dropout", "1"));
+        assertTrue(e.getMessage().contains("--baseline-dropout expects a number >= 0 and < 1, found '1'"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> org.dl4jpgm.fusion.FusionSpec.builder()
+                .type(org.dl4jpgm.fusion.FusionType.MLP).baselineDropout(1.0).build());
+    }
+
+    @Test
     void theOptionAndThePresetKeyAreValidatedAndRecorded(@TempDir Path dir) throws Exception {
         assertEquals(0, MainJobOptions.parse().getHeadWarmup(), "the cpu preset's default");
         assertEquals(0, MainJobOptions.parse("--preset", "paper").getHeadWarmup());
