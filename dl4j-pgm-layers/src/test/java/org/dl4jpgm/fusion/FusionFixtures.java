@@ -150,4 +150,21 @@ final class FusionFixtures {
     static IUpdater adam() {
         return new Adam(1e-2);
     }
+
+    /** PgM straight on the two sequence modalities a and b, then a 2-class softmax output "out"; initialised. */
+    static Classifier pgmClassifier(PgmOptions opts, long seed) {
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(DataType.FLOAT).updater(adam()).weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("a", "b").setInputTypes(inputTypes());
+        Fused f = PgmFusion.add(b, pgmSpec(opts), "a", "b");
+        b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                .activation(Activation.SOFTMAX).build(), f.output()).setOutputs("out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        return new Classifier(g, f);
+    }
+
+    /** A graph and the names of its fusion's vertices. */
+    record Classifier(ComputationGraph graph, Fused fused) {
+    }
 }

@@ -1,23 +1,16 @@
 package org.dl4jpgm.fusion;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
-import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.impl.CorrectedSameDiffLayer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.function.Supplier;
 
@@ -39,16 +32,8 @@ class OpPlanTrainingTest {
     }
 
     private static ComputationGraph graph(LearnerMode mode) {
-        PgmOptions opts = FusionFixtures.smallPgm(mode, 2, GateGradient.STRAIGHT_THROUGH);
-        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(11)
-                .dataType(DataType.FLOAT).updater(FusionFixtures.adam()).weightInit(WeightInit.XAVIER).graphBuilder()
-                .addInputs("a", "b").setInputTypes(FusionFixtures.inputTypes());
-        Fused f = PgmFusion.add(b, FusionFixtures.pgmSpec(opts), "a", "b");
-        b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
-                .activation(Activation.SOFTMAX).build(), f.output()).setOutputs("out");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return FusionFixtures.pgmClassifier(FusionFixtures.smallPgm(mode, 2, GateGradient.STRAIGHT_THROUGH), 11)
+                .graph();
     }
 
     /** 3 epochs on 13 examples in minibatches of 5 (the last of 3), scores per epoch; the graph after. */

@@ -1,23 +1,17 @@
 package org.dl4jpgm.fusion;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.blocks.ModalPartitionerBlock;
 import org.dl4jpgm.blocks.PgmBlock;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +35,9 @@ class PartitionFeaturesTest {
     private static Object[] trainedGraph(boolean partitioner) {
         PgmOptions opts = FusionFixtures.smallPgm(LearnerMode.SEQUENCE, 2, GateGradient.STRAIGHT_THROUGH).toBuilder()
                 .usePartitioner(partitioner).build();
-        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(7)
-                .dataType(DataType.FLOAT).updater(FusionFixtures.adam()).weightInit(WeightInit.XAVIER).graphBuilder()
-                .addInputs("a", "b").setInputTypes(FusionFixtures.inputTypes());
-        Fused f = PgmFusion.add(b, FusionFixtures.pgmSpec(opts), "a", "b");
-        b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
-                .activation(Activation.SOFTMAX).build(), f.output()).setOutputs("out");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
+        FusionFixtures.Classifier c = FusionFixtures.pgmClassifier(opts, 7);
+        ComputationGraph g = c.graph();
+        Fused f = c.fused();
         MultiDataSetIterator data = FusionFixtures.data(EXAMPLES, 5, 3, DataType.FLOAT, true);
         g.fit(data);   // moves the gate biases away from their initial 0
         data.reset();
