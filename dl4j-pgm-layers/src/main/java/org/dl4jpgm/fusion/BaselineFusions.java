@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.dl4jpgm.conf.Layouts;
 import org.dl4jpgm.conf.StepMeanPoolingLayer;
@@ -91,7 +90,7 @@ final class BaselineFusions {
         }
         if (spec.getBaselineDropout() > 0) {
             String dropped = name(spec, "Dropout");
-            b.addLayer(dropped, new DropoutLayer.Builder(1 - spec.getBaselineDropout()).build(), out);
+            b.addLayer(dropped, PgmFusion.dropout(spec.getBaselineDropout()), out);
             out = dropped;
         }
         return new Fused(out, width, null);

@@ -114,6 +114,17 @@ public final class FusionSpec {
     /** Prefix of the names of every vertex the fusion adds (default "fusion"). */
     public String getPrefix() { return prefix; }
 
+    /** Whether {@code p} is a dropout probability: in [0, 1) (1 would drop everything). */
+    public static boolean isDropProbability(double p) {
+        return p >= 0 && p < 1;
+    }
+
+    private static void requireDropProbability(String key, double p) {
+        if (!isDropProbability(p)) {
+            throw new IllegalArgumentException("FusionSpec: " + key + " is a probability in [0, 1); found " + p);
+        }
+    }
+
     @Override
     public String toString() {
         return "FusionSpec(" + type + (type == FusionType.PGM ? ", " + pgm : "")
@@ -147,14 +158,8 @@ public final class FusionSpec {
                 throw new IllegalArgumentException("FusionSpec: type, pgm options and a non-empty prefix are required; "
                         + "found type = " + r.type + ", pgm = " + r.pgm + ", prefix = '" + r.prefix + "'");
             }
-            if (!(r.headDropout >= 0 && r.headDropout < 1)) {
-                throw new IllegalArgumentException("FusionSpec: headDropout is a probability in [0, 1); found "
-                        + r.headDropout);
-            }
-            if (!(r.baselineDropout >= 0 && r.baselineDropout < 1)) {
-                throw new IllegalArgumentException("FusionSpec: baselineDropout is a probability in [0, 1); found "
-                        + r.baselineDropout);
-            }
+            requireDropProbability("headDropout", r.headDropout);
+            requireDropProbability("baselineDropout", r.baselineDropout);
             if (r.headHidden < 0 || r.headHeads < 1 || r.headFfnSize < 0 || r.baselineWidth < 0 || r.mlpHidden < 0
                     || r.uniModalIndex < 0) {
                 throw new IllegalArgumentException("FusionSpec: sizes must be >= 0 and headHeads >= 1; found headHidden = "

@@ -136,7 +136,7 @@ public final class PgmFusion {
             headInput = p + NORM;
         }
         if (spec.getHeadDropout() > 0) {
-            b.addLayer(p + DROPOUT, new DropoutLayer.Builder(1 - spec.getHeadDropout()).build(), headInput);
+            b.addLayer(p + DROPOUT, dropout(spec.getHeadDropout()), headInput);
             headInput = p + DROPOUT;
         }
         long hidden = spec.getHeadHidden() > 0 ? spec.getHeadHidden() : (replacedWidth > 0 ? replacedWidth : d);
@@ -147,6 +147,11 @@ public final class PgmFusion {
         }
         b.addLayer(p + HEAD, head.build(), headInput);
         return new Fused(p + HEAD, hidden, p + PGM);
+    }
+
+    /** A dropout layer that drops each unit with {@code probability} (DL4J's builder takes the probability to keep). */
+    static DropoutLayer dropout(double probability) {
+        return new DropoutLayer.Builder(1 - probability).build();
     }
 
     /**

@@ -1,11 +1,13 @@
 package org.dl4jpgm.examples.cli;
 
 import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.fusion.FusionSpec;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.DoublePredicate;
 
 /**
  * picocli converters of the option values the mains share; each error says what the option expects and what it found
@@ -71,45 +73,45 @@ public final class Converters {
         }
     }
 
-    /** A finite real number &gt; 0. */
-    public static final class PositiveReal implements ITypeConverter<Double> {
+    /** A real number that a predicate accepts; otherwise the message says what is expected. */
+    abstract static class CheckedReal implements ITypeConverter<Double> {
+        private final DoublePredicate accepts;
+        private final String expected;
+
+        CheckedReal(DoublePredicate accepts, String expected) {
+            this.accepts = accepts;
+            this.expected = expected;
+        }
+
         @Override
         public Double convert(String v) {
             double x = real(v);
-            if (!isPositive(x)) {
-                throw new TypeConversionException("expects a finite number > 0, found '" + v + "'");
+            if (!accepts.test(x)) {
+                throw new TypeConversionException("expects " + expected + ", found '" + v + "'");
             }
             return x;
+        }
+    }
+
+    /** A finite real number &gt; 0. */
+    public static final class PositiveReal extends CheckedReal {
+        public PositiveReal() {
+            super(Converters::isPositive, "a finite number > 0");
         }
     }
 
     /** A finite real number &ge; 0. */
-    public static final class NonNegativeReal implements ITypeConverter<Double> {
-        @Override
-        public Double convert(String v) {
-            double x = real(v);
-            if (!isNonNegative(x)) {
-                throw new TypeConversionException("expects a finite number >= 0, found '" + v + "'");
-            }
-            return x;
+    public static final class NonNegativeReal extends CheckedReal {
+        public NonNegativeReal() {
+            super(Converters::isNonNegative, "a finite number >= 0");
         }
     }
 
     /** A probability in [0, 1) (a dropout rate: 1 would drop everything). */
-    public static final class DropProbability implements ITypeConverter<Double> {
-        @Override
-        public Double convert(String v) {
-            double x = real(v);
-            if (!isDropProbability(x)) {
-                throw new TypeConversionException("expects a number >= 0 and < 1, found '" + v + "'");
-            }
-            return x;
+    public static final class DropProbability extends CheckedReal {
+        public DropProbability() {
+            super(FusionSpec::isDropProbability, "a number >= 0 and < 1");
         }
-    }
-
-    /** Whether {@code x} is in [0, 1). */
-    public static boolean isDropProbability(double x) {
-        return x >= 0 && x < 1;
     }
 
     /** yes/no (also true/false). */

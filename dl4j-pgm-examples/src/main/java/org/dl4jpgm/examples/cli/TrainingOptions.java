@@ -3,6 +3,7 @@ package org.dl4jpgm.examples.cli;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.blocks.UprSteps;
 import org.dl4jpgm.examples.experiment.TrainingSettings;
+import org.dl4jpgm.fusion.FusionSpec;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import picocli.CommandLine.Option;
@@ -172,9 +173,9 @@ public final class TrainingOptions implements TrainingSettings {
         require(Converters.isNonNegative(alpha), source, "alpha", alpha, "a finite number >= 0");
         require(Converters.isNonNegative(beta), source, "beta", beta, "a finite number >= 0");
         require(headWarmup >= 0, source, "headWarmup", headWarmup, "a whole number >= 0");
-        require(Converters.isDropProbability(headDropout), source, "headDropout", headDropout,
+        require(FusionSpec.isDropProbability(headDropout), source, "headDropout", headDropout,
                 "a number >= 0 and < 1");
-        require(Converters.isDropProbability(baselineDropout), source, "baselineDropout", baselineDropout,
+        require(FusionSpec.isDropProbability(baselineDropout), source, "baselineDropout", baselineDropout,
                 "a number >= 0 and < 1");
         require(alpha + beta > 0, source, "alpha", alpha, "alpha and beta not both 0");
     }
