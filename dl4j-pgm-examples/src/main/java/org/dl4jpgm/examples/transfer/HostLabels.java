@@ -102,16 +102,14 @@ final class HostLabels {
                 labels[s + 1] = ulgm.labels(s, rows).castTo(labels[0].dataType());
                 masks[s + 1] = ulgm.weights(s, rows).mul(weight).castTo(labels[0].dataType());
             }
-            if (!updating) {
-                return new org.nd4j.linalg.dataset.MultiDataSet(batch.getFeatures(), labels,
-                        batch.getFeaturesMaskArrays(), masks);
+            if (updating) {
+                Map<String, INDArray> acts = features(host.graph(), batch);
+                INDArray[] uni = new INDArray[modalities];
+                for (int s = 0; s < modalities; s++) {
+                    uni[s] = acts.get(SelfMmHost.UNI + host.inputs().names().get(s));
+                }
+                ulgm.update(rows, acts.get(host.fused().output()), uni, epoch + 1);
             }
-            Map<String, INDArray> acts = features(host.graph(), batch);
-            INDArray[] uni = new INDArray[modalities];
-            for (int s = 0; s < modalities; s++) {
-                uni[s] = acts.get(SelfMmHost.UNI + host.inputs().names().get(s));
-            }
-            ulgm.update(rows, acts.get(host.fused().output()), uni, epoch + 1);
             return new org.nd4j.linalg.dataset.MultiDataSet(batch.getFeatures(), labels, batch.getFeaturesMaskArrays(),
                     masks);
         };
