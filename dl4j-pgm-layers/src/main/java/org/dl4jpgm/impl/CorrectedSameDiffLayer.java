@@ -44,9 +44,10 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     /** The forward pass and the gradient as op plans (null until first used). */
     private transient OpPlans forward;
     private transient OpPlans backward;
-    /** Input and parameter names, and their gradients' names in the gradient function, in the same order. */
-    private transient List<String> backwardNames;
-    private transient List<String> backwardGradNames;
+    /** The gradient variable's name in the gradient function, by parameter name, in the parameter table's order. */
+    private transient Map<String, String> paramGradients;
+    /** The gradient variable's name of the input. */
+    private transient String inputGradient;
 
     public CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -123,33 +124,36 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     private Pair<Gradient, INDArray> plannedBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         if (backward == null) {
-            List<String> names = new ArrayList<>();
-            names.add(INPUT_KEY);
-            names.addAll(paramTable.keySet());
-            List<String> gradNames = new ArrayList<>();
-            for (String n : names) {
-                SDVariable g = sameDiff.getVariable(n).getGradient();
+            SDVariable in = sameDiff.getVariable(INPUT_KEY).getGradient();
+            if (in == null) {
+                return null;
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            for (String p : paramTable.keySet()) {
+                SDVariable g = sameDiff.getVariable(p).getGradient();
                 if (g == null) {
                     return null;
                 }
-                gradNames.add(g.name());
+                params.put(p, g.name());
             }
-            backward = new OpPlans(sameDiff.getFunction("grad"), gradNames);
-            backwardNames = names;
-            backwardGradNames = gradNames;
+            List<String> outputs = new ArrayList<>();
+            outputs.add(in.name());
+            outputs.addAll(params.values());
+            backward = new OpPlans(sameDiff.getFunction("grad"), outputs);
+            inputGradient = in.name();
+            paramGradients = params;
         }
         Map<String, INDArray> m = backward.run(placeholders(epsilon));
         if (m == null) {
             return null;
         }
         Gradient g = new DefaultGradient();
-        for (int i = 1; i < backwardNames.size(); i++) {
-            String p = backwardNames.get(i);
+        paramGradients.forEach((p, grad) -> {
             INDArray view = gradTable.get(p);
-            view.assign(m.get(backwardGradNames.get(i)));
+            view.assign(m.get(grad));
             g.gradientForVariable().put(p, view);
-        }
-        return new Pair<>(g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(backwardGradNames.get(0))));
+        });
+        return new Pair<>(g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradient)));
     }
 
     /** The placeholders of the stock runtime: input, mask (ones if none) and, for the backward pass, the error. */

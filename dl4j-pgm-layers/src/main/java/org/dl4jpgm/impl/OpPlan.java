@@ -19,6 +19,7 @@ import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.impl.layers.ExternalErrorsFunction;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayDeque;
@@ -27,9 +28,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The ops of a SameDiff graph that compute a fixed list of variables, in dependency order, with the output arrays of
@@ -69,7 +72,7 @@ public final class OpPlan {
     private final List<String> outputs;
     private final List<SameDiffOp> ops;
     /** The variables and constants the ops read, looked up at every run (parameters are updated in place). */
-    private final List<String> leaves;
+    private final Set<String> leaves;
     /** Per op, its output arrays, allocated at the first run. */
     private INDArray[][] results;
     private OpContext[] contexts;
@@ -79,19 +82,18 @@ public final class OpPlan {
     private final Map<String, String> storage = new HashMap<>();
     /** Per array-owning variable, the index of the last op that reads it (through identities too). */
     private final Map<String, Integer> lastRead = new HashMap<>();
-    /** The index in {@link #ops} of each op, by name. */
-    private final Map<String, Integer> index = new HashMap<>();
-    /** Free arrays of the first run, by type and length, for outputs of later ops to reuse. */
+    /** During the first run: free arrays, by type and length, for outputs of later ops to reuse. */
     private Map<String, ArrayDeque<INDArray>> free;
+    /** During the first run: the array allocated for each op output so far, by variable name. */
+    private Map<String, INDArray> allocated;
 
-    private OpPlan(SameDiff sd, List<String> outputs, List<SameDiffOp> ops, List<String> leaves) {
+    private OpPlan(SameDiff sd, List<String> outputs, List<SameDiffOp> ops, Set<String> leaves) {
         this.sd = sd;
         this.outputs = outputs;
         this.ops = ops;
         this.leaves = leaves;
         for (int k = 0; k < ops.size(); k++) {
             SameDiffOp op = ops.get(k);
-            index.put(op.getName(), k);
             List<String> in = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
             for (String name : in) {
                 lastRead.put(owner(name), k);
@@ -116,10 +118,9 @@ public final class OpPlan {
     public static OpPlan of(SameDiff sd, List<String> outputs) {
         List<SameDiffOp> order = new ArrayList<>();
         Set<String> visited = new HashSet<>();
-        List<String> leaves = new ArrayList<>();
-        Set<String> leafSet = new HashSet<>();
+        Set<String> leaves = new LinkedHashSet<>();
         for (String out : outputs) {
-            if (!visit(sd, out, order, visited, leaves, leafSet)) {
+            if (!visit(sd, out, order, visited, leaves)) {
                 return null;
             }
         }
@@ -128,7 +129,7 @@ public final class OpPlan {
 
     /** Depth first from variable {@code name} to the leaves; each op once, after the ops it reads from. */
     private static boolean visit(SameDiff sd, String name, List<SameDiffOp> order, Set<String> visited,
-                                 List<String> leaves, Set<String> leafSet) {
+                                 Set<String> leaves) {
         Variable v = sd.getVariables().get(name);
         if (v == null) {
             return false;
@@ -141,9 +142,7 @@ public final class OpPlan {
             return true;
         }
         if (type == VariableType.VARIABLE || type == VariableType.CONSTANT) {
-            if (leafSet.add(name)) {
-                leaves.add(name);
-            }
+            leaves.add(name);
             return true;
         }
         String opName = v.getOutputOfOp();
@@ -159,7 +158,7 @@ public final class OpPlan {
         }
         if (op.getInputsToOp() != null) {
             for (String in : op.getInputsToOp()) {
-                if (!visit(sd, in, order, visited, leaves, leafSet)) {
+                if (!visit(sd, in, order, visited, leaves)) {
                     return false;
                 }
             }
@@ -220,15 +219,15 @@ public final class OpPlan {
     public Map<String, INDArray> run(Map<String, INDArray> placeholders) {
         if (!fits(placeholders)) {
             throw new IllegalArgumentException("OpPlan: placeholders of other shapes than the plan was made for: "
-                    + shapes(placeholders) + " against " + shapesOf(placeholderShapes));
+                    + format(shapesOf(placeholders)) + " against " + format(placeholderShapes));
         }
         boolean first = results == null;
         if (first) {
             free = new HashMap<>();
+            allocated = new HashMap<>();
             results = new INDArray[ops.size()][];
             contexts = new OpContext[ops.size()];
-            placeholderShapes = new HashMap<>();
-            placeholders.forEach((k, v) -> placeholderShapes.put(k, v.shape().clone()));
+            placeholderShapes = shapesOf(placeholders);
         }
         Map<String, INDArray> values = new HashMap<>(placeholders);
         for (String leaf : leaves) {
@@ -243,6 +242,7 @@ public final class OpPlan {
             }
         }
         free = null;
+        allocated = null;
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String o : outputs) {
             out.put(o, values.get(o));
@@ -276,6 +276,9 @@ public final class OpPlan {
             }
             results[k][0].assign(errors);
             values.put(outNames.get(0), results[k][0]);
+            if (first) {
+                allocated.put(outNames.get(0), results[k][0]);
+            }
             return;
         }
         if (first) {
@@ -313,6 +316,9 @@ public final class OpPlan {
         }
         for (int i = 0; i < outNames.size(); i++) {
             values.put(outNames.get(i), results[k][i]);
+            if (first) {
+                allocated.put(outNames.get(i), results[k][i]);
+            }
         }
     }
 
@@ -326,9 +332,9 @@ public final class OpPlan {
         if (s.isEmpty()) {
             return Nd4j.empty(type);
         }
-        long length = org.nd4j.linalg.api.shape.Shape.lengthOf(s.getShape());
+        long length = Shape.lengthOf(s.getShape());
         if (s.getOrder() == 'c' && length > 0) {
-            ArrayDeque<INDArray> q = free.get(type + ":" + length);
+            ArrayDeque<INDArray> q = free.get(poolKey(type, length));
             if (q != null && !q.isEmpty()) {
                 return q.pop().reshape('c', s.getShape());
             }
@@ -346,27 +352,18 @@ public final class OpPlan {
         Set<String> done = new HashSet<>();
         for (String name : names) {
             String o = owner(name);
-            INDArray a = producedArray(o);
+            INDArray a = allocated.get(o);
             if (a == null || !done.add(o) || lastRead.getOrDefault(o, -1) > k || a.ordering() != 'c' || a.isEmpty()) {
                 continue;
             }
             INDArray flat = a.reshape('c', new long[]{a.length()});
-            free.computeIfAbsent(a.dataType() + ":" + a.length(), t -> new ArrayDeque<>()).push(flat);
+            free.computeIfAbsent(poolKey(a.dataType(), a.length()), t -> new ArrayDeque<>()).push(flat);
         }
     }
 
-    /** The array a plan's op allocated for variable {@code name}, or null (placeholders, parameters, constants). */
-    private INDArray producedArray(String name) {
-        Variable v = sd.getVariables().get(name);
-        String opName = v == null ? null : v.getOutputOfOp();
-        if (opName == null) {
-            return null;
-        }
-        Integer k = index.get(opName);
-        if (k == null || results[k] == null || ops.get(k).getOp() instanceof Identity) {
-            return null;
-        }
-        return results[k][ops.get(k).getOutputsOfOp().indexOf(name)];
+    /** Arrays of the same type and length can hold each other's values (viewed in another shape). */
+    private static String poolKey(DataType type, long length) {
+        return type + ":" + length;
     }
 
     /**
@@ -394,15 +391,16 @@ public final class OpPlan {
         return ops.size();
     }
 
-    private static String shapes(Map<String, INDArray> m) {
-        Map<String, String> s = new LinkedHashMap<>();
-        m.forEach((k, v) -> s.put(k, v == null ? "null" : Arrays.toString(v.shape())));
-        return s.toString();
+    /** The shape of each array, by name (null for a missing array). */
+    private static Map<String, long[]> shapesOf(Map<String, INDArray> arrays) {
+        Map<String, long[]> s = new HashMap<>();
+        arrays.forEach((k, v) -> s.put(k, v == null ? null : v.shape().clone()));
+        return s;
     }
 
-    private static String shapesOf(Map<String, long[]> m) {
-        Map<String, String> s = new LinkedHashMap<>();
-        m.forEach((k, v) -> s.put(k, Arrays.toString(v)));
+    private static String format(Map<String, long[]> shapes) {
+        Map<String, String> s = new TreeMap<>();
+        shapes.forEach((k, v) -> s.put(k, Arrays.toString(v)));
         return s.toString();
     }
 }
