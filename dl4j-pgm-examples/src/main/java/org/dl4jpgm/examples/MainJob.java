@@ -33,7 +33,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -129,50 +135,64 @@ public final class MainJob {
         StringBuilder params = new StringBuilder();
         RunProvenance provenance = RunProvenance.of("MainJob", o.values(), root);
         List<Map<String, Object>> runs = new ArrayList<>();
-        int total = choices.size() * o.getSeeds();
-        int done = 0;
+        List<RunJob> jobs = new ArrayList<>();
         for (FusionChoice c : choices) {
             for (int s = 0; s < o.getSeeds(); s++) {
                 long seed = 1000L + s;
-                done++;
-                String tag = String.format(Locale.ROOT, "[%d/%d %s seed %d]", done, total, c.label(), seed);
+                String tag = String.format(Locale.ROOT, "[%d/%d %s seed %d]", jobs.size() + 1,
+                        choices.size() * o.getSeeds(), c.label(), seed);
                 boolean monitored = c.name().equals("PGM") ? s == 0 : !c.isPgm();
                 Path model = o.getOut().resolve(MODELS).resolve(c.label().replaceAll("[^A-Za-z0-9._-]+", "_") + "-seed"
                         + seed + ".zip");
-                BiConsumer<ExperimentRunner.Trained, Double> saveModel = (t, rate) -> save(t, rate, c, seed, o, d,
-                        target, train, provenance, model);
-                RunResult r = train(runners, rates, sweep.isEmpty() ? null : sweep, c, seed, tag, monitored,
-                        saveModel);
-                Map<String, Object> run = new LinkedHashMap<>();
-                run.put("fusion", c.label());
-                run.put("seed", seed);
-                r.metrics().named().forEach((name, value) -> run.put(name, finite(value)));
-                run.put("parameters", r.parameters());
-                run.put("seconds", r.seconds());
-                if (r.selection() != null) {
-                    run.put("learningRate", r.selection().learningRate());
-                    run.put("selectedEpoch", r.selection().epoch());
-                    run.put("validationScore", r.selection().validationScore());
+                jobs.add(new RunJob(c, seed, tag, monitored, model));
+            }
+        }
+        int parallel = Math.min(o.parallelRuns(), jobs.size());
+        if (parallel > 1) {
+            System.out.printf(Locale.ROOT, "training %d runs at once, one per thread (--parallel-runs)%n", parallel);
+        }
+        List<RunResult> trained = inParallel(jobs, parallel, job -> {
+            BiConsumer<ExperimentRunner.Trained, Double> saveModel = (t, rate) -> save(t, rate, job.choice(),
+                    job.seed(), o, d, target, train, provenance, job.model());
+            RunResult r = train(runners, rates, sweep.isEmpty() ? null : sweep, job.choice(), job.seed(), job.tag(),
+                    job.monitored(), saveModel);
+            System.out.printf(Locale.ROOT, "%s %s%s  (%.1f s, elapsed %.0f s)%n", job.tag(), r.metrics().format(),
+                    r.selection() == null ? "" : String.format(Locale.ROOT, "  [kept epoch %d of %d%s, %s %.4f on "
+                            + "%s]", r.selection().epoch(), o.getStage2Epochs(), sweep.isEmpty() ? ""
+                            : String.format(Locale.ROOT, " at lr %s", r.selection().learningRate()),
+                            classification ? "ACC" : "-MAE", r.selection().validationScore(), selectName),
+                    r.seconds(), (System.nanoTime() - start) / 1e9);
+            return r;
+        });
+        for (int k = 0; k < jobs.size(); k++) {
+            RunJob job = jobs.get(k);
+            RunResult r = trained.get(k);
+            FusionChoice c = job.choice();
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("fusion", c.label());
+            run.put("seed", job.seed());
+            r.metrics().named().forEach((name, value) -> run.put(name, finite(value)));
+            run.put("parameters", r.parameters());
+            run.put("seconds", r.seconds());
+            if (r.selection() != null) {
+                run.put("learningRate", r.selection().learningRate());
+                run.put("selectedEpoch", r.selection().epoch());
+                run.put("validationScore", r.selection().validationScore());
+            }
+            run.put("model", job.model().toAbsolutePath().normalize().toString());
+            runs.add(run);
+            table.add(r);
+            if (c.name().equals("PGM")) {
+                if (job.monitored()) {
+                    pgmHistories.add(r.history());
+                    pgmSeeds.add(job.seed());
                 }
-                run.put("model", model.toAbsolutePath().normalize().toString());
-                runs.add(run);
-                System.out.printf(Locale.ROOT, "%s %s%s  (%.1f s, elapsed %.0f s)%n", tag, r.metrics().format(),
-                        r.selection() == null ? "" : String.format(Locale.ROOT, "  [kept epoch %d of %d%s, %s %.4f on "
-                                + "%s]", r.selection().epoch(), o.getStage2Epochs(), sweep.isEmpty() ? ""
-                                : String.format(Locale.ROOT, " at lr %s", r.selection().learningRate()),
-                                classification ? "ACC" : "-MAE", r.selection().validationScore(), selectName),
-                        r.seconds(), (System.nanoTime() - start) / 1e9);
-                table.add(r);
-                if (c.name().equals("PGM")) {
-                    if (monitored) {
-                        pgmHistories.add(r.history());
-                        pgmSeeds.add(seed);
-                    }
-                    if (r.partitions() != null) {
-                        pgmPartitions.add(r.partitions());
-                    }
+                if (r.partitions() != null) {
+                    pgmPartitions.add(r.partitions());
                 }
             }
+        }
+        for (FusionChoice c : choices) {
             params.append(parameterLine(runner, c));
         }
 
@@ -214,6 +234,53 @@ public final class MainJob {
                 + o.getOut().resolve(MODELS) + " (data set fingerprint " + provenance.fingerprint() + ")");
         System.out.printf(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - start) / 1e9);
         return results;
+    }
+
+    /** One run of the main job: a fusion at a seed, its progress tag and where its model is saved. */
+    private record RunJob(FusionChoice choice, long seed, String tag, boolean monitored, Path model) {
+    }
+
+    /**
+     * {@code train} applied to every job, {@code parallel} at a time on threads of their own (1: one after another on
+     * this thread); the results in the jobs' order. Every run builds its graph, iterators and random state from its
+     * seed, so the results do not depend on how many run at once. The first failure stops the rest and is rethrown.
+     */
+    private static List<RunResult> inParallel(List<RunJob> jobs, int parallel, Function<RunJob, RunResult> train)
+            throws IOException {
+        if (parallel <= 1) {
+            return jobs.stream().map(train).toList();
+        }
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "mainjob-run-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<RunResult>> futures = jobs.stream().map(job -> pool.submit(() -> train.apply(job))).toList();
+            List<RunResult> results = new ArrayList<>();
+            for (Future<RunResult> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("MainJob: interrupted while waiting for the runs", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**

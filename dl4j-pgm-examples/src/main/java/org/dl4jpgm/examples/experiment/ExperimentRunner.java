@@ -60,7 +60,8 @@ import java.util.function.Consumer;
  * <p>The task mains ({@code org.dl4jpgm.examples.tasks}) use the parts: {@link #train} (build and train),
  * {@link #outputs} (the task output of a split, rows in split order) and {@link #activations} (any vertex's
  * activations, e.g. per-modality representations); an {@link OutputExtension} adds task outputs after {@code out}.
- * A runner keeps one evaluation iterator per split it evaluates and is not for use from several threads at once.
+ * Once configured ({@link #selectEpochsOn}, {@link #maskEverySequence}), a runner trains and evaluates runs on several
+ * threads at once: each run builds its own graph and iterators, and each thread keeps its own evaluation iterators.
  */
 public final class ExperimentRunner {
 
@@ -136,9 +137,11 @@ public final class ExperimentRunner {
     private boolean maskEverySequence;
     /**
      * The evaluation iterator of each split evaluated, by identity, reset before each use: a new iterator copies the
-     * split's features, and a selection run evaluates after every epoch.
+     * split's features, and a selection run evaluates after every epoch. One map per thread, so that runs on separate
+     * threads ({@link #train}) do not share an iterator's position.
      */
-    private final Map<SplitData, LayoutMultiDataSetIterator> evaluationIterators = new IdentityHashMap<>();
+    private final ThreadLocal<Map<SplitData, LayoutMultiDataSetIterator>> evaluationIterators =
+            ThreadLocal.withInitial(IdentityHashMap::new);
 
     /**
      * @param descriptor the dataset
@@ -199,7 +202,7 @@ public final class ExperimentRunner {
      */
     public ExperimentRunner maskEverySequence(boolean mask) {
         this.maskEverySequence = mask;
-        evaluationIterators.clear();
+        evaluationIterators.remove();
         return this;
     }
 
@@ -434,7 +437,7 @@ public final class ExperimentRunner {
 
     /** The split's batches in split order, from its first; one iterator per split, kept. */
     private LayoutMultiDataSetIterator evaluationIterator(SplitData split) {
-        LayoutMultiDataSetIterator it = evaluationIterators.computeIfAbsent(split, sp -> iterator(sp, false, 0));
+        LayoutMultiDataSetIterator it = evaluationIterators.get().computeIfAbsent(split, sp -> iterator(sp, false, 0));
         it.reset();
         return it;
     }

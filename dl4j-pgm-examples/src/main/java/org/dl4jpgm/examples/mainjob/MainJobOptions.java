@@ -8,6 +8,7 @@ import org.dl4jpgm.examples.cli.Cli;
 import org.dl4jpgm.examples.cli.Converters;
 import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.cli.TrainingOptions;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,8 +101,17 @@ public final class MainJobOptions implements TrainingSettings {
     @Option(names = "--out", paramLabel = "DIR", order = 10,
             description = "where the PNG figures, results.md, results.json and models/ go (default ${DEFAULT-VALUE})")
     private Path out = ProjectHome.resolve("mainjob-out");
+    /**
+     * Runs trained at once, each on its own thread with its own graph (0 = automatic: the machine's cores over the
+     * OpenMP threads each ND4J op uses, 1 with {@code --stats}).
+     */
+    @Option(names = "--parallel-runs", paramLabel = "N", order = 11, converter = Converters.NonNegativeInt.class,
+            description = {"runs trained at once, each on its own thread with its own graph; every number but the",
+                    "seconds is the same as one at a time (0 = the cores over ND4J's OpenMP threads, e.g. 2 on 2",
+                    "cores with OMP_NUM_THREADS=1; 1 with --stats; default ${DEFAULT-VALUE})"})
+    private int parallelRuns = 0;
     /** A run of about a minute. */
-    @Option(names = "--quick", order = 11,
+    @Option(names = "--quick", order = 12,
             description = "a run of about a minute (the quick preset; fewer examples and seeds)")
     private boolean quick;
     /** Print the usage and exit. */
@@ -138,6 +148,10 @@ public final class MainJobOptions implements TrainingSettings {
         if (o.training.getCheckpointDir() != null && !o.selectSplit.equals(NO_SELECTION) && o.isSelectSplitGiven()) {
             throw new IllegalArgumentException("MainJob: option --checkpoint-dir trains and keeps a fixed number of "
                     + "epochs; add --select-split " + NO_SELECTION + " (found --select-split " + o.selectSplit + ")");
+        }
+        if (o.parallelRuns > 1 && o.training.getStatsFile() != null) {
+            throw new IllegalArgumentException("MainJob: option --stats writes one statistics file from one run at a "
+                    + "time; add --parallel-runs 1 (found --parallel-runs " + o.parallelRuns + ")");
         }
         if (o.fusions != null) {
             for (String f : o.fusions) {
@@ -218,6 +232,24 @@ public final class MainJobOptions implements TrainingSettings {
     /** The learning rates swept (empty: none, the one of {@code --lr}). */
     public List<Double> getLearningRateSweep() { return learningRateSweep == null ? List.of() : learningRateSweep; }
     public Path getOut() { return out; }
+    /** {@code --parallel-runs} as given (0 = automatic, {@link #parallelRuns()}). */
+    public int getParallelRuns() { return parallelRuns; }
+    /**
+     * The runs to train at once: {@code --parallel-runs} if given, else 1 with {@code --stats} (one statistics file),
+     * else the machine's cores divided by the OpenMP threads an ND4J op uses ({@code OMP_NUM_THREADS}), at least 1:
+     * PgM's ops are too small for a second OpenMP thread to pay (docs/performance.md), a second run on the other
+     * core does.
+     */
+    public int parallelRuns() {
+        if (parallelRuns > 0) {
+            return parallelRuns;
+        }
+        if (training.getStatsFile() != null) {
+            return 1;
+        }
+        int ompThreads = Math.max(1, Nd4j.getEnvironment().maxThreads());
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / ompThreads);
+    }
     @Override public Path getCheckpointDir() { return training.getCheckpointDir(); }
     @Override public boolean isResume() { return training.isResume(); }
     public boolean isQuick() { return quick; }
