@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * Training settings as data: JSON objects read into {@link TrainingOptions} (the keys are its field names, e.g.
  * {@code width}, {@code stage2Epochs}, {@code learnerLr}). A preset sets only the keys it holds. The built-in ones are
  * the classpath resources {@code presets/<name>.json}: {@link #CPU} (every main's base), {@link #TASKS} (the task
- * mains' base, over cpu), {@link #QUICK} (the main job's {@code --quick}) and {@link #PAPER} (Sec. 4.2); any other
- * {@code --preset} value is a file.
+ * mains' base, over cpu), {@link #MAIN_JOB} (the main job's base, over cpu), {@link #QUICK} (the main job's
+ * {@code --quick}) and {@link #PAPER} (Sec. 4.2); any other {@code --preset} value is a file.
  */
 public final class Presets {
 
@@ -26,12 +26,18 @@ public final class Presets {
     public static final String CPU = "cpu";
     /** The task mains' base over {@link #CPU}: fewer stage-2 epochs, smaller batches. */
     public static final String TASKS = "tasks";
+    /**
+     * The main job's base over {@link #CPU}: the stage-2 budget that fits its time on a 2-core machine and the dropout
+     * before PgM's head chosen on the embedded set's validation split (docs/results.md, "The main job's defaults,
+     * chosen on the validation split").
+     */
+    public static final String MAIN_JOB = "mainjob";
     /** The main job's {@code --quick}, over its base. */
     public static final String QUICK = "quick";
     /** The paper's settings (Sec. 4.2): D 768, N 3, 20 + 50 epochs, Adam 3e-4 / 1e-4 / 1e-3, α 0.5, β 1. */
     public static final String PAPER = "paper";
     /** The built-in presets. */
-    public static final List<String> NAMES = List.of(CPU, TASKS, QUICK, PAPER);
+    public static final List<String> NAMES = List.of(CPU, TASKS, MAIN_JOB, QUICK, PAPER);
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

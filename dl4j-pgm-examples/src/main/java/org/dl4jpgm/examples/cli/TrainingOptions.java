@@ -13,7 +13,8 @@ import java.nio.file.Path;
 /**
  * The training options every main shares (a picocli {@code @Mixin}), and the class the presets
  * ({@code presets/*.json}, {@link Presets}) are read into: the JSON keys are the field names. The values start from the
- * main's base preset ({@link Presets#CPU}, the task mains {@link Presets#TASKS} over it), so each default is written
+ * main's base preset ({@link Presets#CPU}; the task mains {@link Presets#TASKS} over it, the main job
+ * {@link Presets#MAIN_JOB}), so each default is written
  * once, in a preset file; {@code --preset NAME|FILE.json} applies a preset over the base, and the options given on the
  * command line override both ({@link Cli#parse}). The usage shows the values in effect before the command line.
  */
@@ -21,10 +22,10 @@ import java.nio.file.Path;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class TrainingOptions implements TrainingSettings {
 
-    /** A preset by name ({@code cpu}, {@code tasks}, {@code quick}, {@code paper}) or a JSON file; applied by {@link Cli}. */
+    /** A preset by name ({@link Presets#NAMES}) or a JSON file; applied by {@link Cli}. */
     @JsonIgnore
     @Option(names = "--preset", paramLabel = "NAME|FILE", order = 100,
-            description = {"training settings from a preset: cpu, tasks, quick, paper (the paper's, Sec. 4.2) or a "
+            description = {"training settings from a preset: cpu, tasks, mainjob, quick, paper (the paper's, Sec. 4.2) or a "
                     + "JSON file with keys of presets/cpu.json; the options given here override it; with --help the "
                     + "defaults shown are the preset's"})
     String preset;

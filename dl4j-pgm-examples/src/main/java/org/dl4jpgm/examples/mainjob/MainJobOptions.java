@@ -22,7 +22,7 @@ import java.util.Map;
 
 /**
  * The main job's options, a picocli command ({@link #parse}): the training options every main shares
- * ({@link TrainingOptions}, from the {@link Presets#CPU} preset) and the main job's own. {@code --quick} applies the
+ * ({@link TrainingOptions}, from the {@link Presets#MAIN_JOB} preset over {@link Presets#CPU}) and the main job's own. {@code --quick} applies the
  * {@link Presets#QUICK} preset and switches the defaults of {@code --seeds}, {@code --max-train} and
  * {@code --max-test} that were not given explicitly to a run of about a minute.
  */
@@ -67,7 +67,7 @@ public final class MainJobOptions implements TrainingSettings {
     private Integer seeds;
     /** The training options every main shares. */
     @Mixin
-    private TrainingOptions training = new TrainingOptions(Presets.CPU);
+    private TrainingOptions training = new TrainingOptions(Presets.CPU, Presets.MAIN_JOB);
     /** At most this many training examples (0 = all). */
     @Option(names = "--max-train", paramLabel = "N", order = 4, converter = Converters.NonNegativeInt.class,
             description = "at most N training examples, 0 = all (default all; quick " + QUICK_EXAMPLES + ")")

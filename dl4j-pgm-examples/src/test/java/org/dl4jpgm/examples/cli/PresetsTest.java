@@ -32,16 +32,23 @@ class PresetsTest {
     }
 
     @Test
-    void cpuIsTheMainJobsDefaultTasksAndQuickChangeOnlyTheirKeys(@TempDir Path dir) {
+    void mainJobOverCpuIsTheMainJobsDefaultTasksAndQuickChangeOnlyTheirKeys(@TempDir Path dir) {
         MainJobOptions d = MainJobOptions.parse();
         assertEquals(32, d.getWidth());
         assertEquals(1, d.getIterations());
         assertEquals(LearnerMode.SEQUENCE, d.getLearnerMode());
         assertEquals(1, d.getStage1Epochs());
-        assertEquals(18, d.getStage2Epochs());
+        assertEquals(40, d.getStage2Epochs(), "the mainjob preset's budget");
+        assertEquals(0.3, d.getHeadDropout(), "the mainjob preset's dropout before PgM's head");
+        assertEquals(0.0, d.getBaselineDropout(), "no dropout in the baselines: their validation ACC was best without");
         assertEquals(128, d.getBatchSize());
         assertEquals(3e-3, d.getModelLearningRate());
-        assertEquals(2, MainJobOptions.parse("--quick").getStage2Epochs());
+        MainJobOptions cpu = MainJobOptions.parse("--preset", "cpu");
+        assertEquals(18, cpu.getStage2Epochs(), "--preset cpu: the cpu preset's values over the main job's base");
+        assertEquals(0.0, cpu.getHeadDropout());
+        MainJobOptions quick = MainJobOptions.parse("--quick");
+        assertEquals(2, quick.getStage2Epochs());
+        assertEquals(0.3, quick.getHeadDropout(), "quick changes only the epochs");
         MsaOptions t = MsaOptions.parse(dir.toString());
         assertEquals(3, t.getStage2Epochs());
         assertEquals(64, t.getBatchSize());
@@ -72,7 +79,7 @@ class PresetsTest {
         assertEquals(12, o.getWidth());
         assertEquals(LearnerMode.FEATURE, o.getLearnerMode());
         assertEquals(0.25, o.getAlpha());
-        assertEquals(18, o.getStage2Epochs(), "keys the file does not hold keep the base's values");
+        assertEquals(40, o.getStage2Epochs(), "keys the file does not hold keep the base's values");
 
         Path typo = dir.resolve("typo.json");
         Files.writeString(typo, "{\n  \"width\": 12,\n  \"widht\": 16\n}");
@@ -100,7 +107,7 @@ class PresetsTest {
         assertTrue(e.getMessage().startsWith("MainJob: --alpha and --beta are both 0"), e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class, () -> MainJobOptions.parse("--preset", "papre"));
-        assertTrue(e.getMessage().contains("--preset papre: expected one of [cpu, tasks, quick, paper] or a JSON "
+        assertTrue(e.getMessage().contains("--preset papre: expected one of [cpu, tasks, mainjob, quick, paper] or a JSON "
                 + "file"), e.getMessage());
     }
 
