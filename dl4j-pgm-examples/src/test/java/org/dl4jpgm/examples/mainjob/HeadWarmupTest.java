@@ -36,8 +36,9 @@ class HeadWarmupTest {
         Path data = ExperimentRunnerReproducibilityTest.tinyData(dir);
         LayoutReader reader = new LayoutReader(data);
         DatasetDescriptor d = reader.descriptor();
-        List<String> args = new java.util.ArrayList<>(List.of(data.toString(), "--width", "8", "--batch", "16",
-                "--stage1-epochs", "1", "--stage2-epochs", "2"));
+        // the cpu preset: no warm-up, no dropout unless the test asks for them
+        List<String> args = new java.util.ArrayList<>(List.of(data.toString(), "--preset", "cpu", "--width", "8",
+                "--batch", "16", "--stage1-epochs", "1", "--stage2-epochs", "2"));
         args.addAll(List.of(extra));
         MainJobOptions o = MainJobOptions.parse(args.toArray(new String[0]));
         return new ExperimentRunner(d, d.getTarget("paired"), reader.readSplit("train"), reader.readSplit("test"), o);
@@ -94,7 +95,7 @@ class HeadWarmupTest {
     @Test
     void headDropoutAddsADropoutLayerBeforeTheHeadOfPgmOnly(@TempDir Path dir) throws Exception {
         ExperimentRunner none = runner(dir);
-        assertEquals(0.0, MainJobOptions.parse().getHeadDropout(), "the cpu preset's default");
+        assertEquals(0.0, MainJobOptions.parse("--preset", "cpu").getHeadDropout(), "the cpu preset's default");
         assertFalse(none.build(FusionChoice.parse("PGM"), 1000).graph().getConfiguration().getVertices()
                 .containsKey("fusionFeaturesDropout"), "no layer without the option");
         ExperimentRunner drop = runner(dir, "--head-dropout", "0.3");
@@ -128,7 +129,7 @@ class HeadWarmupTest {
     @Test
     void baselineDropoutFollowsABaselinesFusedOutputAndLeavesPgmAlone(@TempDir Path dir) throws Exception {
         ExperimentRunner none = runner(dir);
-        assertEquals(0.0, MainJobOptions.parse().getBaselineDropout(), "the cpu preset's default");
+        assertEquals(0.0, MainJobOptions.parse("--preset", "cpu").getBaselineDropout(), "the cpu preset's default");
         ExperimentRunner drop = runner(dir, "--baseline-dropout", "0.3");
         for (String fusion : List.of("MLP", "ADD", "LINEAR", "CONCAT", "UNI:" + none.modalities().get(0))) {
             ComputationGraph plain = none.build(FusionChoice.parse(fusion), 1000).graph();
