@@ -116,10 +116,12 @@ public final class MainJob {
                 target.getTask().jsonName(), classification ? ", " + target.getClasses().size() + " classes" : "",
                 runner.modalities(), train.size(), test.size());
         System.out.printf(Locale.ROOT, "fusions %s; seeds %d; epochs %d + %d; learner mode %s; D = %d, N = %d, batch %d; "
-                        + "Adam lr %s (learners %s, decoder %s)%s%n",
+                        + "Adam lr %s%s (learners %s, decoder %s)%s%n",
                 choices.stream().map(FusionChoice::name).toList(), o.getSeeds(), o.getStage1Epochs(),
                 o.getStage2Epochs(), o.getLearnerMode(), o.getWidth(), o.getIterations(), o.getBatchSize(),
-                sweep.isEmpty() ? o.getModelLearningRate() : "swept over " + sweep, o.getLearnerLearningRate(),
+                sweep.isEmpty() ? o.getModelLearningRate() : "swept over " + sweep,
+                sweep.isEmpty() && o.getBaselineLearningRate() != o.getModelLearningRate()
+                        ? ", baselines " + o.getBaselineLearningRate() : "", o.getLearnerLearningRate(),
                 o.getDecoderLearningRate(), o.getHeadWarmup() == 0 ? "" : "; PgM's head warmed up over the first "
                         + o.getHeadWarmup() + " stage-2 iterations");
         System.out.println(valid == null ? "selection: none, every run keeps its last epoch"
@@ -154,8 +156,8 @@ public final class MainJob {
         List<RunResult> trained = inParallel(jobs, parallel, job -> {
             BiConsumer<ExperimentRunner.Trained, Double> saveModel = (t, rate) -> save(t, rate, job.choice(),
                     job.seed(), o, d, target, train, provenance, job.model());
-            RunResult r = train(runners, rates, sweep.isEmpty() ? null : sweep, job.choice(), job.seed(), job.tag(),
-                    job.monitored(), saveModel);
+            RunResult r = train(runners, sweep.isEmpty() ? List.of(job.choice().learningRate(o)) : sweep,
+                    sweep.isEmpty() ? null : sweep, job.choice(), job.seed(), job.tag(), job.monitored(), saveModel);
             System.out.printf(Locale.ROOT, "%s %s%s  (%.1f s, elapsed %.0f s)%n", job.tag(), r.metrics().format(),
                     r.selection() == null ? "" : String.format(Locale.ROOT, "  [kept epoch %d of %d%s, %s %.4f on "
                             + "%s]", r.selection().epoch(), o.getStage2Epochs(), sweep.isEmpty() ? ""
@@ -287,6 +289,7 @@ public final class MainJob {
      * Trains one fusion at one seed: with one runner, its run; with a sweep, one run per learning rate, the rate whose
      * kept epoch scores best on the selection split (the first of equal ones) evaluated on the test split.
      *
+     * @param rates the rate of each runner (without a sweep: the fusion's own, {@link FusionChoice#learningRate})
      * @param sweep the rates swept, or null: the one runner's run
      */
     private static RunResult train(List<ExperimentRunner> runners, List<Double> rates, List<Double> sweep,

@@ -70,6 +70,14 @@ public final class TrainingOptions implements TrainingSettings {
             description = "Adam learning rate of the model part (default ${DEFAULT-VALUE})")
     double lr;
 
+    /**
+     * Adam learning rate of a baseline's graph (its fusion and every layer around it), where the baselines are tuned
+     * apart from PgM (docs/results.md, "The main job's defaults, chosen on the validation split"). 0 = {@link #lr}.
+     */
+    @Option(names = "--baseline-lr", paramLabel = "R", order = 107, converter = Converters.NonNegativeReal.class,
+            description = "Adam learning rate of a baseline's graph; 0 = --lr (default ${DEFAULT-VALUE})")
+    double baselineLr;
+
     /** Adam learning rate of PgM's two learners (paper: 1e-4). */
     @Option(names = "--learner-lr", paramLabel = "R", order = 108, converter = Converters.PositiveReal.class,
             description = "Adam learning rate of PgM's learners (default ${DEFAULT-VALUE})")
@@ -169,6 +177,7 @@ public final class TrainingOptions implements TrainingSettings {
         require(stage2Epochs >= 1, source, "stage2Epochs", stage2Epochs, "a whole number >= 1");
         require(batchSize >= 1, source, "batchSize", batchSize, "a whole number >= 1");
         require(Converters.isPositive(lr), source, "lr", lr, "a finite number > 0");
+        require(Converters.isNonNegative(baselineLr), source, "baselineLr", baselineLr, "a finite number >= 0");
         require(Converters.isPositive(learnerLr), source, "learnerLr", learnerLr, "a finite number > 0");
         require(Converters.isPositive(decoderLr), source, "decoderLr", decoderLr, "a finite number > 0");
         require(Converters.isNonNegative(alpha), source, "alpha", alpha, "a finite number >= 0");
@@ -201,6 +210,7 @@ public final class TrainingOptions implements TrainingSettings {
     @Override public double getHeadDropout() { return headDropout; }
     @Override public double getBaselineDropout() { return baselineDropout; }
     @Override public double getModelLearningRate() { return lr; }
+    @Override public double getBaselineLearningRate() { return baselineLr > 0 ? baselineLr : lr; }
     @Override public double getLearnerLearningRate() { return learnerLr; }
     @Override public double getDecoderLearningRate() { return decoderLr; }
     @Override public double getAlpha() { return alpha; }

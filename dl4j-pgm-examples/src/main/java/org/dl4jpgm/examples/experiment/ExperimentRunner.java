@@ -273,7 +273,7 @@ public final class ExperimentRunner {
                     options.getHeadWarmup());
         }
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
-                .dataType(DataType.FLOAT).updater(new Adam(options.getModelLearningRate())).weightInit(WeightInit.XAVIER)
+                .dataType(DataType.FLOAT).updater(new Adam(choice.learningRate(options))).weightInit(WeightInit.XAVIER)
                 .graphBuilder().addInputs(modalities.toArray(new String[0])).setInputTypes(types);
         String[] fusionInputs = modalities.toArray(new String[0]);
         boolean anySequence = Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);

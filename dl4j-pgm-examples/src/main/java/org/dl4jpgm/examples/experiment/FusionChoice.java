@@ -80,6 +80,14 @@ public record FusionChoice(String name, FusionType type, String modality, String
     }
 
     /**
+     * The Adam learning rate of this fusion's graph (PgM's: of everything but its learners and decoder): the model
+     * part's for PgM and its ablations, {@link TrainingSettings#getBaselineLearningRate()} for a baseline.
+     */
+    public double learningRate(TrainingSettings o) {
+        return isPgm() ? o.getModelLearningRate() : o.getBaselineLearningRate();
+    }
+
+    /**
      * The fusion to build.
      *
      * @param o          widths, iterations and learner mode come from here
@@ -90,7 +98,7 @@ public record FusionChoice(String name, FusionType type, String modality, String
         FusionSpec.Builder b = FusionSpec.builder().type(type).prefix("fusion").baselineWidth(d).mlpHidden(d)
                 .headHidden(d).headHeads(2).headFfnSize(2L * d).headInputNormalized(o.isHeadInputNormalized())
                 .headDropout(o.getHeadDropout()).baselineDropout(o.getBaselineDropout())
-                .modelUpdater(new Adam(o.getModelLearningRate())).learnerUpdater(new Adam(o.getLearnerLearningRate()))
+                .modelUpdater(new Adam(learningRate(o))).learnerUpdater(new Adam(o.getLearnerLearningRate()))
                 .decoderUpdater(new Adam(o.getDecoderLearningRate()));
         if (modality != null) {
             b.uniModalIndex(modalities.indexOf(modality));

@@ -5,8 +5,9 @@ import org.dl4jpgm.blocks.LearnerMode;
 import java.nio.file.Path;
 
 /**
- * {@code settings} with another learning rate for the model part ({@link #getModelLearningRate()}), everything else as
- * given: one point of a learning-rate sweep.
+ * {@code settings} with another learning rate for the model part of every fusion ({@link #getModelLearningRate()},
+ * and {@link #getBaselineLearningRate()}: a sweep trains every fusion at every rate), everything else as given: one
+ * point of a learning-rate sweep.
  *
  * @param settings the settings swept
  * @param rate     the model part's Adam learning rate
@@ -20,6 +21,7 @@ public record ModelRate(TrainingSettings settings, double rate) implements Train
     }
 
     @Override public double getModelLearningRate() { return rate; }
+    @Override public double getBaselineLearningRate() { return rate; }
     @Override public int getWidth() { return settings.getWidth(); }
     @Override public int getIterations() { return settings.getIterations(); }
     @Override public LearnerMode getLearnerMode() { return settings.getLearnerMode(); }

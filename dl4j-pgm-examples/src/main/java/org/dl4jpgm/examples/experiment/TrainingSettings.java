@@ -36,6 +36,14 @@ public interface TrainingSettings {
     /** Adam learning rate of everything but PgM's learners and decoder (every baseline's only one). */
     double getModelLearningRate();
 
+    /**
+     * Adam learning rate of a baseline's graph (its only one), where the baselines are tuned apart from PgM; the
+     * default: {@link #getModelLearningRate()}, one rate for every fusion.
+     */
+    default double getBaselineLearningRate() {
+        return getModelLearningRate();
+    }
+
     /** Adam learning rate of PgM's two learners (paper: 1e-4). */
     double getLearnerLearningRate();
 

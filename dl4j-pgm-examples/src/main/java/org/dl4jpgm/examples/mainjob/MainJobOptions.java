@@ -200,6 +200,7 @@ public final class MainJobOptions implements TrainingSettings {
     @Override public int getHeadWarmup() { return training.getHeadWarmup(); }
     @Override public double getHeadDropout() { return training.getHeadDropout(); }
     @Override public double getBaselineDropout() { return training.getBaselineDropout(); }
+    @Override public double getBaselineLearningRate() { return training.getBaselineLearningRate(); }
     @Override public Path getStatsFile() { return training.getStatsFile(); }
     public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? QUICK_EXAMPLES : 0); }
     public int getMaxTest() { return maxTest != null ? maxTest : (quick ? QUICK_EXAMPLES : 0); }

@@ -291,6 +291,7 @@ public abstract class TaskOptions implements TrainingSettings {
     @Override public int getHeadWarmup() { return training.getHeadWarmup(); }
     @Override public double getHeadDropout() { return training.getHeadDropout(); }
     @Override public double getBaselineDropout() { return training.getBaselineDropout(); }
+    @Override public double getBaselineLearningRate() { return training.getBaselineLearningRate(); }
     @Override public Path getStatsFile() { return training.getStatsFile(); }
     /** Seed of initialisation and shuffling. */
     public long getSeed() { return seed; }

@@ -41,11 +41,15 @@ class PresetsTest {
         assertEquals(40, d.getStage2Epochs(), "the mainjob preset's budget");
         assertEquals(0.3, d.getHeadDropout(), "the mainjob preset's dropout before PgM's head");
         assertEquals(0.0, d.getBaselineDropout(), "no dropout in the baselines: their validation ACC was best without");
+        assertEquals(0.01, d.getBaselineLearningRate(), "the baselines' rate, chosen apart from PgM's");
+        assertEquals(3e-4, MainJobOptions.parse("--preset", "paper").getBaselineLearningRate(),
+                "the paper preset gives every fusion its rate");
         assertEquals(128, d.getBatchSize());
         assertEquals(3e-3, d.getModelLearningRate());
         MainJobOptions cpu = MainJobOptions.parse("--preset", "cpu");
         assertEquals(18, cpu.getStage2Epochs(), "--preset cpu: the cpu preset's values over the main job's base");
         assertEquals(0.0, cpu.getHeadDropout());
+        assertEquals(3e-3, cpu.getBaselineLearningRate());
         MainJobOptions quick = MainJobOptions.parse("--quick");
         assertEquals(2, quick.getStage2Epochs());
         assertEquals(0.3, quick.getHeadDropout(), "quick changes only the epochs");
