@@ -5,17 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.dl4jpgm.datavec.synthetic.SyntheticConfig;
-import org.dl4jpgm.datavec.synthetic.SyntheticDatasetWriter;
-import org.dl4jpgm.datavec.synthetic.SyntheticModality;
-import org.dl4jpgm.datavec.synthetic.SyntheticMultimodalGenerator;
 import org.dl4jpgm.examples.MainJob;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,19 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MainJobParallelRunsTest {
 
-    private static Path data(Path dir) throws Exception {
-        SyntheticConfig cfg = SyntheticConfig.builder().seed(11)
-                .modality(SyntheticModality.builder("a").width(6).build())
-                .modality(SyntheticModality.builder("b").width(4).sequence(4, 2).build())
-                .uniClasses(2).pairedClasses(2).pairedModalities(0, 1).build();
-        LinkedHashMap<String, Integer> sizes = new LinkedHashMap<>();
-        sizes.put("train", 96);
-        sizes.put("valid", 32);
-        sizes.put("test", 32);
-        SyntheticDatasetWriter.write(new SyntheticMultimodalGenerator(cfg), dir, "tiny", sizes);
-        return dir;
-    }
-
     private static JsonNode runs(Path data, Path out, int parallel) throws Exception {
         MainJob.run(MainJobOptions.parse(data.toString(), "--quick", "--fusions", "PGM,MLP,NO_PARTITIONER", "--seeds",
                 "2", "--width", "8", "--batch", "32", "--stage2-epochs", "3", "--head-dropout", "0.3",
@@ -52,7 +34,7 @@ class MainJobParallelRunsTest {
 
     @Test
     void runsAtOnceGiveTheNumbersOfRunsOneAfterAnother(@TempDir Path dir) throws Exception {
-        Path data = data(dir.resolve("data"));
+        Path data = MainJobSelectionTest.data(dir.resolve("data"));
         JsonNode sequential = runs(data, dir.resolve("one"), 1);
         JsonNode parallel = runs(data, dir.resolve("three"), 3);
         assertEquals(6, sequential.size());

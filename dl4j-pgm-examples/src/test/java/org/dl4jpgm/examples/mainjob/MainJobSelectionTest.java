@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MainJobSelectionTest {
 
-    private static Path data(Path dir) throws Exception {
+    /** A tiny synthetic data set with train, valid and test splits (a vector and a masked sequence modality). */
+    static Path data(Path dir) throws Exception {
         SyntheticConfig cfg = SyntheticConfig.builder().seed(5)
                 .modality(SyntheticModality.builder("a").width(6).build())
                 .modality(SyntheticModality.builder("b").width(4).sequence(4, 2).build())
