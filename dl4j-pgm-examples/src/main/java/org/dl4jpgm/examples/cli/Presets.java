@@ -27,9 +27,9 @@ public final class Presets {
     /** The task mains' base over {@link #CPU}: fewer stage-2 epochs, smaller batches. */
     public static final String TASKS = "tasks";
     /**
-     * The main job's base over {@link #CPU}: the stage-2 budget that fits its time on a 2-core machine and the dropout
-     * before PgM's head chosen on the embedded set's validation split (docs/results.md, "The main job's defaults,
-     * chosen on the validation split").
+     * The main job's base over {@link #CPU}: the stage-2 budget that fits its time on a 2-core machine, and the dropout
+     * before PgM's head, the baselines' learning rate and their dropout chosen on the embedded set's validation split
+     * (docs/results.md, "The main job's defaults, chosen on the validation split").
      */
     public static final String MAIN_JOB = "mainjob";
     /** The main job's {@code --quick}, over its base. */
