@@ -245,10 +245,10 @@ public final class MainJob {
     /**
      * {@code train} applied to every job, {@code parallel} at a time on threads of their own (1: one after another on
      * this thread); the results in the jobs' order. Every run builds its graph, iterators and random state from its
-     * seed, so the results do not depend on how many run at once. The first failure stops the rest and is rethrown.
+     * seed, so the results do not depend on how many run at once. The first failure stops the rest and is rethrown as
+     * the one-at-a-time path throws it.
      */
-    private static List<RunResult> inParallel(List<RunJob> jobs, int parallel, Function<RunJob, RunResult> train)
-            throws IOException {
+    private static List<RunResult> inParallel(List<RunJob> jobs, int parallel, Function<RunJob, RunResult> train) {
         if (parallel <= 1) {
             return jobs.stream().map(train).toList();
         }
@@ -270,9 +270,6 @@ public final class MainJob {
             throw new IllegalStateException("MainJob: interrupted while waiting for the runs", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
             if (cause instanceof RuntimeException re) {
                 throw re;
             }

@@ -25,8 +25,8 @@ public final class TrainingOptions implements TrainingSettings {
     /** A preset by name ({@link Presets#NAMES}) or a JSON file; applied by {@link Cli}. */
     @JsonIgnore
     @Option(names = "--preset", paramLabel = "NAME|FILE", order = 100,
-            description = {"training settings from a preset: cpu, tasks, mainjob, quick, paper (the paper's, Sec. 4.2) or a "
-                    + "JSON file with keys of presets/cpu.json; the options given here override it; with --help the "
+            description = {"training settings from a preset: cpu, tasks, mainjob, quick, paper (the paper's, Sec. 4.2) "
+                    + "or a JSON file with keys of presets/cpu.json; the options given here override it; with --help the "
                     + "defaults shown are the preset's"})
     String preset;
 

@@ -22,9 +22,9 @@ import java.util.Map;
 
 /**
  * The main job's options, a picocli command ({@link #parse}): the training options every main shares
- * ({@link TrainingOptions}, from the {@link Presets#MAIN_JOB} preset over {@link Presets#CPU}) and the main job's own. {@code --quick} applies the
- * {@link Presets#QUICK} preset and switches the defaults of {@code --seeds}, {@code --max-train} and
- * {@code --max-test} that were not given explicitly to a run of about a minute.
+ * ({@link TrainingOptions}, from the {@link Presets#MAIN_JOB} preset over {@link Presets#CPU}) and the main job's
+ * own. {@code --quick} applies the {@link Presets#QUICK} preset and switches the defaults of {@code --seeds},
+ * {@code --max-train} and {@code --max-test} that were not given explicitly to a run of about a minute.
  */
 @Command(name = "MainJob", sortOptions = false, usageHelpAutoWidth = true, separator = " ",
         description = {"Trains PgM, every Table 2 baseline and every Table 3 ablation on a data set in the project's "
