@@ -34,11 +34,11 @@ class PresetsTest {
     @Test
     void mainJobOverCpuIsTheMainJobsDefaultTasksAndQuickChangeOnlyTheirKeys(@TempDir Path dir) {
         MainJobOptions d = MainJobOptions.parse();
-        assertEquals(32, d.getWidth());
+        assertEquals(64, d.getWidth(), "the mainjob preset's width");
         assertEquals(1, d.getIterations());
         assertEquals(LearnerMode.SEQUENCE, d.getLearnerMode());
         assertEquals(1, d.getStage1Epochs());
-        assertEquals(40, d.getStage2Epochs(), "the mainjob preset's budget");
+        assertEquals(36, d.getStage2Epochs(), "the mainjob preset's budget");
         assertEquals(0.3, d.getHeadDropout(), "the mainjob preset's dropout before PgM's head");
         assertEquals(0.2, d.getBaselineDropout(), "the baselines' dropout, chosen at their rate");
         assertEquals(0.01, d.getBaselineLearningRate(), "the baselines' rate, chosen apart from PgM's");
@@ -48,6 +48,7 @@ class PresetsTest {
         assertEquals(3e-3, d.getModelLearningRate());
         MainJobOptions cpu = MainJobOptions.parse("--preset", "cpu");
         assertEquals(18, cpu.getStage2Epochs(), "--preset cpu: the cpu preset's values over the main job's base");
+        assertEquals(32, cpu.getWidth());
         assertEquals(0.0, cpu.getHeadDropout());
         assertEquals(3e-3, cpu.getBaselineLearningRate());
         MainJobOptions quick = MainJobOptions.parse("--quick");
