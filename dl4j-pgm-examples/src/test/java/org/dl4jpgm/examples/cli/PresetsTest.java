@@ -84,7 +84,7 @@ class PresetsTest {
         assertEquals(12, o.getWidth());
         assertEquals(LearnerMode.FEATURE, o.getLearnerMode());
         assertEquals(0.25, o.getAlpha());
-        assertEquals(40, o.getStage2Epochs(), "keys the file does not hold keep the base's values");
+        assertEquals(36, o.getStage2Epochs(), "keys the file does not hold keep the base's values");
 
         Path typo = dir.resolve("typo.json");
         Files.writeString(typo, "{\n  \"width\": 12,\n  \"widht\": 16\n}");
