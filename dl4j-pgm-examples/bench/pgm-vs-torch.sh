@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # PgM's training step against its PyTorch peer (src/main/python/pgm_peer.py), one thread each, on the same shapes:
-#   main-config   the main job's defaults (cpu preset): B 128, D 32, N 1, SEQUENCE learners
+#   main-config   the cpu preset's shapes (the main job's before its mainjob preset took D 64): B 128, D 32, N 1,
+#                 SEQUENCE learners
 #   paper-config  B 32, D 768, N 3 (the other settings as main-config)
 # For each configuration the peer and bench/FusionStepBenchmark (PgM only) run back to back, --repeats times; the
 # parameter counts per vertex and per PgM component must be equal (else exit 1). Prints per run the ms per fit step,
