@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PgM's training step against its PyTorch peer (src/main/python/pgm_peer.py), one thread each, on the same shapes:
 #   main-config   the cpu preset's shapes (the main job's before its mainjob preset took D 64): B 128, D 32, N 1,
-#                 SEQUENCE learners
+#                 SEQUENCE learners; --main-width 64 takes the main job's width instead
 #   paper-config  B 32, D 768, N 3 (the other settings as main-config)
 # For each configuration the peer and bench/FusionStepBenchmark (PgM only) run back to back, --repeats times; the
 # parameter counts per vertex and per PgM component must be equal (else exit 1). Prints per run the ms per fit step,
@@ -15,7 +15,7 @@
 # training thread's CPU time) as a share of ND4J's [512, 512] x [512, 512] gemm in the same process.
 #
 # Usage (from the repository root, after `mvn -B -q -DskipTests install`):
-#   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--clock thread|process|wall]
+#   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--clock thread|process|wall] [--main-width D]
 # Installs Debian's python3-torch (PyTorch 1.13, CPU) with apt-get if /usr/bin/python3 cannot import torch.
 # PGM_BENCH_CLASSPATH, when set, runs the Java main with `java -cp $PGM_BENCH_CLASSPATH` instead of Maven's exec:java.
 set -euo pipefail
@@ -23,16 +23,19 @@ set -euo pipefail
 repeats=1
 steps=20
 clock=thread
-usage="usage: $0 [--repeats N] [--steps N] [--clock thread|process|wall]"
+main_width=32
+usage="usage: $0 [--repeats N] [--steps N] [--clock thread|process|wall] [--main-width D]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
     --clock) clock="$2"; shift 2 ;;
+    --main-width) main_width="$2"; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 case "$clock" in thread|process|wall) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$main_width" in ''|*[!0-9]*|0) echo "$usage (--main-width: a whole number >= 1, found '$main_width')" >&2; exit 2 ;; esac
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -64,7 +67,7 @@ trap 'rm -rf "$work"' EXIT
 
 # name, benchmark options, peer options, warm-up steps, timed steps
 configs=(
-  "main-config|--width 32 --iterations 1 --batch 128|--width 32 --iterations 1 --batch 128|3|$steps"
+  "main-config|--width $main_width --iterations 1 --batch 128|--width $main_width --iterations 1 --batch 128|3|$steps"
   "paper-config|--width 768 --iterations 3 --batch 32|--width 768 --iterations 3 --batch 32|2|$(( steps < 5 ? steps : 5 ))"
 )
 
