@@ -199,6 +199,9 @@ public final class PgmBlock extends CompositeBlock {
                     nextP = step.paired();
                     addPerModality(out.uniGates, g, unstack(step.uniGate(), g.length, seq));
                     addPerModality(out.pairedGates, g, unstack(step.pairedGate(), g.length, seq));
+                    if (objective.penalisesPairedShare()) {
+                        objectives.addPairedShare(step.pairedGate(), mask, seq, g.length, present);
+                    }
                     hardU = GateMasks.hard(step.uniGate(), options.getGateGradient());
                     hardP = GateMasks.hard(step.pairedGate(), options.getGateGradient());
                 }

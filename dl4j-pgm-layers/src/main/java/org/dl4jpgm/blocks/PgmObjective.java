@@ -18,12 +18,20 @@ import java.util.function.Supplier;
  *
  * <p>A modality is missing for example b when its step mask has no valid step; it adds nothing to b's terms, which are
  * normalised by the M_b present modalities (the plain forms when all are present; zero when none is).
+ *
+ * <p>With a paired-share weight λ_s > 0 ({@link PgmOptions#getPairedShareWeight()}, not in the paper) the gradient of
+ * L_P gains that of {@code λ_s s(b)}, {@code s(b) = (1 / M_b) Σ_m Σ_i mean_{valid steps, channels} g_p(i)}, the mean
+ * soft paired gate: the term is carried by PFC's channel as {@code λ_s (s - stopGradient(s))}, whose value is exactly
+ * 0, so the monitored objectives keep the values of Eq. 8-10.
  */
 public final class PgmObjective extends CompositeBlock {
 
     private final UfcObjective ufc;
     private final PfcObjective pfc;
     private final UprObjective upr;
+    /** λ_s of the paired-share penalty ({@link PgmOptions#getPairedShareWeight()}); 0 = off. */
+    private final double pairedShareWeight;
+    private final int modalities;
 
     /**
      * @param options    which terms are on
@@ -34,6 +42,13 @@ public final class PgmObjective extends CompositeBlock {
         this.ufc = options.isUseUfc() ? addChild(new UfcObjective(width, modalities)) : null;
         this.pfc = options.isUsePfc() ? addChild(new PfcObjective(width, modalities)) : null;
         this.upr = options.isUseUpr() ? new UprObjective(width, modalities, options.getUprSteps()) : null;
+        this.pairedShareWeight = options.isUsePartitioner() ? options.getPairedShareWeight() : 0.0;
+        this.modalities = modalities;
+    }
+
+    /** Whether the paired-share penalty is on (it needs the soft paired gates, {@link Sum#addPairedShare}). */
+    public boolean penalisesPairedShare() {
+        return pairedShareWeight > 0;
     }
 
     /** Eq. 8's classifier and loss; null when switched off. */
@@ -73,6 +88,7 @@ public final class PgmObjective extends CompositeBlock {
         private SDVariable ufcSum;
         private SDVariable pfcSum;
         private SDVariable uprSum;
+        private SDVariable pairedShareSum;
         /** M_b, the present modalities per example {@code [B]}; null while no modality has a step mask. */
         private SDVariable presentCount;
 
@@ -125,6 +141,21 @@ public final class PgmObjective extends CompositeBlock {
         }
 
         /**
+         * The paired share of one iteration on one group: per example, the mean soft paired gate over channels and
+         * valid steps, summed over the group's present modalities (normalised by the present modalities in
+         * {@link #terms}, as UFC is).
+         *
+         * @param pairedGate g_p {@code [G B, S, D]} (Eq. 1)
+         * @param mask       step mask {@code [G B, S]} or null
+         * @param present    {@code [G B]} or null
+         */
+        public void addPairedShare(SDVariable pairedGate, SDVariable mask, long seq, int groupSize, SDVariable present) {
+            SDVariable share = SdOps.maskedMeanOverSteps(pairedGate, mask, seq).mean(1);     // [G B]
+            pairedShareSum = add(pairedShareSum, ModalityGroups.sumOverGroup(
+                    ModalityGroups.onlyPresent(share, present, 1), groupSize));
+        }
+
+        /**
          * The normalised terms.
          *
          * @param zeros {@code [B]} zeros for the terms that are switched off (asked for only if one is)
@@ -136,7 +167,14 @@ public final class PgmObjective extends CompositeBlock {
             SDVariable pf = pfcSum == null ? null : pfc.mean(pfcSum, present);
             SDVariable r = uprSum == null ? null : upr.scaled(uprSum, present);
             SDVariable zero = u != null && pf != null && r != null ? null : zeros.get();
-            return new Terms(u != null ? u : zero, pf != null ? pf : zero, r != null ? r : zero);
+            pf = pf != null ? pf : zero;
+            if (pairedShareSum != null) {
+                // λ_s (s - stopGradient(s)) is exactly 0, so PFC's value stays Eq. 9's, and its gradient is λ_s ds:
+                // the penalty reaches the parameters with L_P's weight without appearing among the objectives
+                SDVariable share = present == null ? pairedShareSum.div(modalities) : pairedShareSum.div(present);
+                pf = pf.add(share.sub(SdOps.stopGradient(share)).mul(pairedShareWeight));
+            }
+            return new Terms(u != null ? u : zero, pf, r != null ? r : zero);
         }
 
         private static SDVariable add(SDVariable acc, SDVariable x) {

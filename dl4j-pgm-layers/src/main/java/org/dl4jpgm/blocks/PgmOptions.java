@@ -80,6 +80,14 @@ public final class PgmOptions implements java.io.Serializable {
     @JsonProperty private Carry carry = Carry.LEARNED;
     /** Output pooling over S. */
     @JsonProperty private Pooling pooling = Pooling.MEAN;
+    /**
+     * λ_s, the weight of a paired-share penalty that is not in the paper (0, the default, is the paper's model): the mean
+     * soft paired gate g_p of Eq. 1 over channels, valid steps, present modalities and iterations, times λ_s, joins the
+     * gradient of L_P, so that every channel the paired stream keeps costs and only the task's gradient through the
+     * paired learner can pay for it. Applied like decoupled weight decay, to the gradient only: the objective values
+     * (UFC, PFC, UPR) stay those of Eq. 8-10 ({@link PgmObjective}). Meaningless without the partitioner.
+     */
+    @JsonProperty private double pairedShareWeight;
 
     private PgmOptions() {
     }
@@ -119,6 +127,7 @@ public final class PgmOptions implements java.io.Serializable {
         c.uprSteps = uprSteps;
         c.carry = carry;
         c.pooling = pooling;
+        c.pairedShareWeight = pairedShareWeight;
         return c;
     }
 
@@ -144,6 +153,7 @@ public final class PgmOptions implements java.io.Serializable {
     public UprSteps getUprSteps() { return uprSteps; }
     public Carry getCarry() { return carry; }
     public Pooling getPooling() { return pooling; }
+    public double getPairedShareWeight() { return pairedShareWeight; }
 
     /** The hyperparameters of the uni and the paired learner. */
     public LearnerSpec learnerSpec() {
@@ -179,14 +189,16 @@ public final class PgmOptions implements java.io.Serializable {
                 && tokenWidth == t.tokenWidth && decoderHeads == t.decoderHeads && decoderFfnSize == t.decoderFfnSize
                 && Double.compare(maskConstant, t.maskConstant) == 0 && gateGradient == t.gateGradient
                 && usePartitioner == t.usePartitioner && useUfc == t.useUfc && usePfc == t.usePfc
-                && useUpr == t.useUpr && detachUprTarget == t.detachUprTarget && uprSteps == t.uprSteps && carry == t.carry && pooling == t.pooling;
+                && useUpr == t.useUpr && detachUprTarget == t.detachUprTarget && uprSteps == t.uprSteps && carry == t.carry && pooling == t.pooling
+                && Double.compare(pairedShareWeight, t.pairedShareWeight) == 0;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(width, iterations, sharedPartitioner, partitionerChunkSize, learnerMode, learnerLayers,
                 learnerHeads, learnerFfnSize, learnerChunkSize, tokenWidth, decoderHeads, decoderFfnSize, maskConstant,
-                gateGradient, usePartitioner, useUfc, usePfc, useUpr, detachUprTarget, uprSteps, carry, pooling);
+                gateGradient, usePartitioner, useUfc, usePfc, useUpr, detachUprTarget, uprSteps, carry, pooling,
+                pairedShareWeight);
     }
 
     @Override
@@ -196,7 +208,8 @@ public final class PgmOptions implements java.io.Serializable {
                 + " heads=" + learnerHeads + " ffn=" + learnerFfnSize + " chunk=" + learnerChunkSize + " token="
                 + tokenWidth + ", decoderHeads=" + decoderHeads + " ffn=" + decoderFfnSize + ", C=" + maskConstant
                 + ", gate=" + gateGradient + ", partitioner=" + usePartitioner + " UFC=" + useUfc + " PFC=" + usePfc
-                + " UPR=" + useUpr + (detachUprTarget ? "" : " (exact UPR target gradient)") + ", UPR steps=" + uprSteps + ", carry=" + carry + ", pooling=" + pooling + ")";
+                + " UPR=" + useUpr + (detachUprTarget ? "" : " (exact UPR target gradient)") + ", UPR steps=" + uprSteps + ", carry=" + carry + ", pooling=" + pooling
+                + (pairedShareWeight == 0 ? "" : ", pairedShareWeight=" + pairedShareWeight) + ")";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -225,6 +238,7 @@ public final class PgmOptions implements java.io.Serializable {
         public Builder carry(Carry v) { o.carry = v; return this; }
         public Builder uprSteps(UprSteps v) { o.uprSteps = v; return this; }
         public Builder pooling(Pooling v) { o.pooling = v; return this; }
+        public Builder pairedShareWeight(double v) { o.pairedShareWeight = v; return this; }
 
         public PgmOptions build() {
             PgmOptions r = o.copy();
@@ -237,6 +251,10 @@ public final class PgmOptions implements java.io.Serializable {
             }
             if (!(r.maskConstant < 0) || Double.isInfinite(r.maskConstant)) {
                 throw new IllegalArgumentException(p + "maskConstant must be negative and finite, found " + r.maskConstant);
+            }
+            if (!(r.pairedShareWeight >= 0) || Double.isInfinite(r.pairedShareWeight)) {
+                throw new IllegalArgumentException(p + "pairedShareWeight must be finite and >= 0, found "
+                        + r.pairedShareWeight);
             }
             if (r.learnerMode == null || r.gateGradient == null || r.carry == null || r.pooling == null
                     || r.uprSteps == null) {

@@ -50,6 +50,16 @@ public final class TrainingOptions implements TrainingSettings {
             description = "UPR over a sequence's valid steps: their MEAN or SUM (default ${DEFAULT-VALUE})")
     UprSteps uprSteps;
 
+    /**
+     * λ_s of PgM's paired-share penalty (not in the paper; docs/results.md, "Partition recovery"): the mean soft paired
+     * gate times λ_s joins the gradient of L_P. 0 = off.
+     */
+    @Option(names = "--paired-share-weight", paramLabel = "W", order = 103,
+            converter = Converters.NonNegativeReal.class,
+            description = "weight of a penalty on the share of channels in PgM's paired stream (not in the paper; "
+                    + "its gradient joins L_P's); 0 = off (default ${DEFAULT-VALUE})")
+    double pairedShareWeight;
+
     /** PgM pre-training epochs, stage 1 (L_P only; paper: 20). */
     @Option(names = "--stage1-epochs", paramLabel = "N", order = 104, converter = Converters.NonNegativeInt.class,
             description = "PgM pre-training epochs, L_P only (default ${DEFAULT-VALUE})")
@@ -173,6 +183,8 @@ public final class TrainingOptions implements TrainingSettings {
         require(iterations >= 1, source, "iterations", iterations, "a whole number >= 1");
         require(learnerMode != null, source, "learnerMode", learnerMode, "FEATURE or SEQUENCE");
         require(uprSteps != null, source, "uprSteps", uprSteps, "MEAN or SUM");
+        require(Converters.isNonNegative(pairedShareWeight), source, "pairedShareWeight", pairedShareWeight,
+                "a finite number >= 0");
         require(stage1Epochs >= 0, source, "stage1Epochs", stage1Epochs, "a whole number >= 0");
         require(stage2Epochs >= 1, source, "stage2Epochs", stage2Epochs, "a whole number >= 1");
         require(batchSize >= 1, source, "batchSize", batchSize, "a whole number >= 1");
@@ -202,6 +214,7 @@ public final class TrainingOptions implements TrainingSettings {
     @Override public int getIterations() { return iterations; }
     @Override public LearnerMode getLearnerMode() { return learnerMode; }
     @Override public UprSteps getUprSteps() { return uprSteps; }
+    @Override public double getPairedShareWeight() { return pairedShareWeight; }
     @Override public int getStage1Epochs() { return stage1Epochs; }
     @Override public int getStage2Epochs() { return stage2Epochs; }
     @Override public int getBatchSize() { return batchSize; }

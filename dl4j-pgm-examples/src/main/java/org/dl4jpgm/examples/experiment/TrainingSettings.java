@@ -79,6 +79,14 @@ public interface TrainingSettings {
     }
 
     /**
+     * λ_s of PgM's paired-share penalty ({@code PgmOptions.pairedShareWeight}, not in the paper); 0 (the default) = off,
+     * the paper's objective.
+     */
+    default double getPairedShareWeight() {
+        return 0;
+    }
+
+    /**
      * Whether PgM's features are standardised (a {@code BatchNormalization} layer) before its head
      * ({@code FusionSpec.headInputNormalized}; docs/design.md, "The head after stage 1").
      */

@@ -117,6 +117,22 @@ class PresetsTest {
     }
 
     @Test
+    void thePairedShareWeightReachesPgmAndABadOneIsRefused(@TempDir Path dir) throws Exception {
+        assertEquals(0.0, MainJobOptions.parse().getTraining().getPairedShareWeight(), "off by default: the paper's L_P");
+        MainJobOptions o = MainJobOptions.parse("--paired-share-weight", "0.5");
+        assertEquals(0.5, org.dl4jpgm.examples.experiment.FusionChoice.parse("PGM")
+                .spec(o.getTraining(), java.util.List.of("a", "b")).getPgm().getPairedShareWeight());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MainJobOptions.parse("--paired-share-weight", "-1"));
+        assertTrue(e.getMessage().contains("--paired-share-weight") && e.getMessage().contains("-1"), e.getMessage());
+        Path preset = dir.resolve("share.json");
+        Files.writeString(preset, "{\"pairedShareWeight\": -0.5}");
+        e = assertThrows(IllegalArgumentException.class, () -> MainJobOptions.parse("--preset", preset.toString()));
+        assertTrue(e.getMessage().contains("key 'pairedShareWeight' expects a finite number >= 0, found -0.5"),
+                e.getMessage());
+    }
+
+    @Test
     void thePresetsAreTheOptionClassSerialised() {
         TrainingOptions paper = new TrainingOptions(Presets.CPU, Presets.PAPER);
         TrainingOptions copy = new TrainingOptions();
