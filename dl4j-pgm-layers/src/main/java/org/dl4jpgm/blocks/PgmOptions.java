@@ -85,7 +85,8 @@ public final class PgmOptions implements java.io.Serializable {
      * soft paired gate g_p of Eq. 1 over channels, valid steps, present modalities and iterations, times λ_s, joins the
      * gradient of L_P, so that every channel the paired stream keeps costs and only the task's gradient through the
      * paired learner can pay for it. Applied like decoupled weight decay, to the gradient only: the objective values
-     * (UFC, PFC, UPR) stay those of Eq. 8-10 ({@link PgmObjective}). Meaningless without the partitioner.
+     * (UFC, PFC, UPR) stay those of Eq. 8-10 ({@link PgmObjective}), and so does a graph's score, which is why a DL4J
+     * gradient check (finite differences of the score) must run with 0. Meaningless without the partitioner.
      */
     @JsonProperty private double pairedShareWeight;
 
