@@ -39,7 +39,7 @@ class PresetsTest {
         assertEquals(LearnerMode.SEQUENCE, d.getLearnerMode());
         assertEquals(1, d.getStage1Epochs());
         assertEquals(36, d.getStage2Epochs(), "the mainjob preset's budget");
-        assertEquals(0.3, d.getHeadDropout(), "the mainjob preset's dropout before PgM's head");
+        assertEquals(0.5, d.getHeadDropout(), "the mainjob preset's dropout before PgM's head");
         assertEquals(0.2, d.getBaselineDropout(), "the baselines' dropout, chosen at their rate");
         assertEquals(0.01, d.getBaselineLearningRate(), "the baselines' rate, chosen apart from PgM's");
         assertEquals(3e-4, MainJobOptions.parse("--preset", "paper").getBaselineLearningRate(),
@@ -53,7 +53,7 @@ class PresetsTest {
         assertEquals(3e-3, cpu.getBaselineLearningRate());
         MainJobOptions quick = MainJobOptions.parse("--quick");
         assertEquals(2, quick.getStage2Epochs());
-        assertEquals(0.3, quick.getHeadDropout(), "quick changes only the epochs");
+        assertEquals(0.5, quick.getHeadDropout(), "quick changes only the epochs");
         MsaOptions t = MsaOptions.parse(dir.toString());
         assertEquals(3, t.getStage2Epochs());
         assertEquals(64, t.getBatchSize());
