@@ -1,8 +1,8 @@
 package org.dl4jpgm.examples.mainjob;
 
 import org.dl4jpgm.examples.experiment.FusionChoice;
+import org.dl4jpgm.examples.experiment.DelegatingTrainingSettings;
 import org.dl4jpgm.examples.experiment.TrainingSettings;
-import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.examples.ProjectHome;
 import org.dl4jpgm.examples.cli.Cli;
 import org.dl4jpgm.examples.cli.Converters;
@@ -33,7 +33,7 @@ import java.util.Map;
         exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR,
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done (also --help)", "1:the data cannot be read", "2:a bad option"})
-public final class MainJobOptions implements TrainingSettings {
+public final class MainJobOptions implements DelegatingTrainingSettings {
 
     /** The default of {@code --select-split}. */
     public static final String DEFAULT_SELECT_SPLIT = "valid";
@@ -178,30 +178,14 @@ public final class MainJobOptions implements TrainingSettings {
 
     /** The training options (widths, epochs, learning rates, loss weights, checkpoints, statistics). */
     public TrainingOptions getTraining() { return training; }
+    /** The training options, to which every training setting is forwarded. */
+    @Override public TrainingSettings delegate() { return training; }
     /** The arguments as given on the command line. */
     public List<String> getArgs() { return args; }
     public Path getDataset() { return dataset; }
     public String getTarget() { return target; }
     public List<String> getFusions() { return fusions == null ? FusionChoice.DEFAULT_LIST : fusions; }
     public int getSeeds() { return seeds != null ? seeds : (quick ? QUICK_SEEDS : SEEDS); }
-    @Override public int getStage1Epochs() { return training.getStage1Epochs(); }
-    @Override public int getStage2Epochs() { return training.getStage2Epochs(); }
-    @Override public LearnerMode getLearnerMode() { return training.getLearnerMode(); }
-    @Override public org.dl4jpgm.blocks.UprSteps getUprSteps() { return training.getUprSteps(); }
-    @Override public int getWidth() { return training.getWidth(); }
-    @Override public int getIterations() { return training.getIterations(); }
-    @Override public int getBatchSize() { return training.getBatchSize(); }
-    @Override public double getModelLearningRate() { return training.getModelLearningRate(); }
-    @Override public double getLearnerLearningRate() { return training.getLearnerLearningRate(); }
-    @Override public double getDecoderLearningRate() { return training.getDecoderLearningRate(); }
-    @Override public double getAlpha() { return training.getAlpha(); }
-    @Override public double getBeta() { return training.getBeta(); }
-    @Override public boolean isHeadInputNormalized() { return training.isHeadInputNormalized(); }
-    @Override public int getHeadWarmup() { return training.getHeadWarmup(); }
-    @Override public double getHeadDropout() { return training.getHeadDropout(); }
-    @Override public double getBaselineDropout() { return training.getBaselineDropout(); }
-    @Override public double getBaselineLearningRate() { return training.getBaselineLearningRate(); }
-    @Override public Path getStatsFile() { return training.getStatsFile(); }
     public int getMaxTrain() { return maxTrain != null ? maxTrain : (quick ? QUICK_EXAMPLES : 0); }
     public int getMaxTest() { return maxTest != null ? maxTest : (quick ? QUICK_EXAMPLES : 0); }
     public String getTrainSplit() { return trainSplit; }
@@ -251,8 +235,6 @@ public final class MainJobOptions implements TrainingSettings {
         int ompThreads = Math.max(1, Nd4j.getEnvironment().maxThreads());
         return Math.max(1, Runtime.getRuntime().availableProcessors() / ompThreads);
     }
-    @Override public Path getCheckpointDir() { return training.getCheckpointDir(); }
-    @Override public boolean isResume() { return training.isResume(); }
     public boolean isQuick() { return quick; }
     public boolean isHelp() { return help; }
     /** The usage of this command line (defaults: the values in effect before the command line). */

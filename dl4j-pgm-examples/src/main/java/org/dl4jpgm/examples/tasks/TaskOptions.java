@@ -6,6 +6,7 @@ import org.dl4jpgm.examples.cli.Converters;
 import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.experiment.FusionChoice;
+import org.dl4jpgm.examples.experiment.DelegatingTrainingSettings;
 import org.dl4jpgm.examples.experiment.TrainingSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ import java.util.Map;
         exitCodeList = {"0:done (also --help)",
                 "1:the data cannot be read (the message names file and place: line, record, key, byte)",
                 "2:a bad option, or one that does not fit the task or the data folder"})
-public abstract class TaskOptions implements TrainingSettings {
+public abstract class TaskOptions implements DelegatingTrainingSettings {
 
     /** The dataset folder as distributed (the one positional argument; required unless {@code --help}). */
     @Parameters(index = "0", arity = "0..1", paramLabel = "DATA_DIR",
@@ -275,24 +276,8 @@ public abstract class TaskOptions implements TrainingSettings {
     public String getFusion() { return fusion; }
     /** The training options (widths, epochs, learning rates, loss weights, checkpoints, statistics). */
     public TrainingOptions getTraining() { return training; }
-    @Override public int getWidth() { return training.getWidth(); }
-    @Override public int getIterations() { return training.getIterations(); }
-    @Override public org.dl4jpgm.blocks.LearnerMode getLearnerMode() { return training.getLearnerMode(); }
-    @Override public org.dl4jpgm.blocks.UprSteps getUprSteps() { return training.getUprSteps(); }
-    @Override public int getStage1Epochs() { return training.getStage1Epochs(); }
-    @Override public int getStage2Epochs() { return training.getStage2Epochs(); }
-    @Override public int getBatchSize() { return training.getBatchSize(); }
-    @Override public double getModelLearningRate() { return training.getModelLearningRate(); }
-    @Override public double getLearnerLearningRate() { return training.getLearnerLearningRate(); }
-    @Override public double getDecoderLearningRate() { return training.getDecoderLearningRate(); }
-    @Override public double getAlpha() { return training.getAlpha(); }
-    @Override public double getBeta() { return training.getBeta(); }
-    @Override public boolean isHeadInputNormalized() { return training.isHeadInputNormalized(); }
-    @Override public int getHeadWarmup() { return training.getHeadWarmup(); }
-    @Override public double getHeadDropout() { return training.getHeadDropout(); }
-    @Override public double getBaselineDropout() { return training.getBaselineDropout(); }
-    @Override public double getBaselineLearningRate() { return training.getBaselineLearningRate(); }
-    @Override public Path getStatsFile() { return training.getStatsFile(); }
+    /** The training options, to which every training setting is forwarded. */
+    @Override public TrainingSettings delegate() { return training; }
     /** Seed of initialisation and shuffling. */
     public long getSeed() { return seed; }
     /** At most this many training examples, 0 = all. */
@@ -307,8 +292,6 @@ public abstract class TaskOptions implements TrainingSettings {
     public boolean isStandardize() { return standardize; }
     /** The output folder. */
     public Path getOut() { return out; }
-    @Override public Path getCheckpointDir() { return training.getCheckpointDir(); }
-    @Override public boolean isResume() { return training.isResume(); }
     /** Whether {@code --help} was given. */
     public boolean isHelp() { return help; }
     /** Whether {@code --verbose} was given. */

@@ -121,7 +121,7 @@ class PresetsTest {
         assertEquals(0.0, MainJobOptions.parse().getTraining().getPairedShareWeight(), "off by default: the paper's L_P");
         MainJobOptions o = MainJobOptions.parse("--paired-share-weight", "0.5");
         assertEquals(0.5, org.dl4jpgm.examples.experiment.FusionChoice.parse("PGM")
-                .spec(o.getTraining(), java.util.List.of("a", "b")).getPgm().getPairedShareWeight());
+                .spec(o, java.util.List.of("a", "b")).getPgm().getPairedShareWeight());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MainJobOptions.parse("--paired-share-weight", "-1"));
         assertTrue(e.getMessage().contains("--paired-share-weight") && e.getMessage().contains("-1"), e.getMessage());
