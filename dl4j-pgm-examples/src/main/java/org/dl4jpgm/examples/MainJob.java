@@ -157,7 +157,7 @@ public final class MainJob {
             BiConsumer<ExperimentRunner.Trained, Double> saveModel = (t, rate) -> save(t, rate, job.choice(),
                     job.seed(), o, d, target, train, provenance, job.model());
             RunResult r = train(runners, sweep.isEmpty() ? List.of(job.choice().learningRate(o)) : sweep,
-                    sweep.isEmpty() ? null : sweep, job.choice(), job.seed(), job.tag(), job.monitored(), saveModel);
+                    !sweep.isEmpty(), job.choice(), job.seed(), job.tag(), job.monitored(), saveModel);
             System.out.printf(Locale.ROOT, "%s %s%s  (%.1f s, elapsed %.0f s)%n", job.tag(), r.metrics().format(),
                     r.selection() == null ? "" : String.format(Locale.ROOT, "  [kept epoch %d of %d%s, %s %.4f on "
                             + "%s]", r.selection().epoch(), o.getStage2Epochs(), sweep.isEmpty() ? ""
@@ -287,16 +287,16 @@ public final class MainJob {
      * kept epoch scores best on the selection split (the first of equal ones) evaluated on the test split.
      *
      * @param rates the rate of each runner (without a sweep: the fusion's own, {@link FusionChoice#learningRate})
-     * @param sweep the rates swept, or null: the one runner's run
+     * @param swept whether {@code rates} are a sweep's (false: the one runner's run)
      */
-    private static RunResult train(List<ExperimentRunner> runners, List<Double> rates, List<Double> sweep,
+    private static RunResult train(List<ExperimentRunner> runners, List<Double> rates, boolean swept,
                                    FusionChoice c, long seed, String tag, boolean monitored,
                                    BiConsumer<ExperimentRunner.Trained, Double> saveModel) {
         ExperimentRunner.Trained best = null;
         int bestIndex = -1;
         double seconds = 0;
         for (int k = 0; k < runners.size(); k++) {
-            String at = sweep == null ? tag : tag.substring(0, tag.length() - 1) + " lr " + rates.get(k) + "]";
+            String at = !swept ? tag : tag.substring(0, tag.length() - 1) + " lr " + rates.get(k) + "]";
             ExperimentRunner.Trained t = runners.get(k).train(c, seed, monitored, e -> System.out.println(at + " "
                     + (monitored ? e.format() : String.format(Locale.ROOT, "stage %d epoch %3d  (%.1f s; losses "
                     + "monitored for PgM's first seed only)", e.stage(), e.epoch(), e.seconds()))));
