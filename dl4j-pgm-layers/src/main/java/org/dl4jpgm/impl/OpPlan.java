@@ -43,8 +43,19 @@ import java.util.TreeMap;
  * calculation (a native call), an allocation through its memory manager and JavaCPP's memory check; at the main job's
  * sizes that is more than half of a PgM training step (docs/performance.md, "Where a step's time goes"). A plan does
  * the bookkeeping and the shape calculations once, at the first {@link #run}, and keeps the arrays: a run is one
- * {@code Nd4j.exec} per op. The ops, their arguments and their input arrays are the ones the session would use, so the
- * results are the same bit for bit ({@code impl/OpPlanTest}).
+ * {@code Nd4j.exec} per op, on an op context that keeps its arrays from the last run where they are the same arrays.
+ * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
+ * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
+ *
+ * <p>Three kinds of op that libnd4j runs slowly, a plan runs another way with the same result (unless
+ * {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
+ * <ul>
+ *   <li>the gradient of a broadcast {@code multiply}: a product and a sum ({@link BroadcastGradient}; bit for bit,
+ *       {@code impl/BroadcastGradientTest});</li>
+ *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
+ *       written;</li>
+ *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
+ * </ul>
  *
  * <p>What a plan does not run, {@link #of} refuses (returns null), and the caller keeps SameDiff's session: control
  * flow, tensor arrays, {@code Invoke}, views, assignments, control dependencies, legacy reductions whose axes or
@@ -57,6 +68,13 @@ import java.util.TreeMap;
  * thread-safe.
  */
 public final class OpPlan {
+
+    /**
+     * System property that switches off ({@code false}) the plan's three substitutions for slow libnd4j ops: broadcast
+     * gradients ({@link BroadcastGradient}), gradient ops behind a {@code stop_gradient} (zeros written) and reshapes
+     * as views. Every op then runs as SameDiff's session would run it.
+     */
+    public static final String REWRITES_PROPERTY = "org.dl4jpgm.opPlans.rewrites";
 
     /** Ops whose output shape depends on the values of their inputs, not only on their shapes. */
     static final Set<String> VALUE_SHAPED = Set.of("where", "where_np", "unique", "unique_with_counts",
@@ -76,6 +94,29 @@ public final class OpPlan {
     /** Per op, its output arrays, allocated at the first run. */
     private INDArray[][] results;
     private OpContext[] contexts;
+    /** Whether the plan substitutes cheaper equivalents for slow ops ({@link #REWRITES_PROPERTY}). */
+    private final boolean rewrites;
+    /**
+     * Per op: a gradient op whose incoming gradient (its last input) is zero by construction: the output of a
+     * {@code zeroslike} (what SameDiff differentiates a {@code stop_gradient} into) or of another such op. A
+     * gradient op is linear in its incoming gradient, so its outputs are zero: the plan writes zeros instead of
+     * running it (a {@code reduce_max_bp} behind a softmax's held maximum took about 430 us at the main job's sizes).
+     */
+    private final boolean[] zeroGradient;
+    /**
+     * Per op: a reshape in 'c' order, which the plan runs as a view of its input where the input is contiguous in 'c'
+     * order (all of the plan's own arrays are), not as libnd4j's copy. Its output shares its input's memory, so that
+     * memory is not reused for another output before the reshape's last reader ({@link #storage}).
+     */
+    private final boolean[] viewReshape;
+    /** Per view reshape: the output shape (from the first run), the input it last viewed, and that view. */
+    private final long[][] viewShapes;
+    private final INDArray[] viewSources;
+    private final INDArray[] views;
+    /** Per op, the input arrays its context holds (identity compared: the same arrays need not be set again). */
+    private INDArray[][] contextInputs;
+    /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
+    private BroadcastGradient[] replacements;
     private Map<String, long[]> placeholderShapes;
 
     /** An identity op's output is its input's array: the variable whose array a variable is. */
@@ -92,14 +133,32 @@ public final class OpPlan {
         this.outputs = outputs;
         this.ops = ops;
         this.leaves = leaves;
+        this.rewrites = !"false".equalsIgnoreCase(System.getProperty(REWRITES_PROPERTY));
+        this.zeroGradient = new boolean[ops.size()];
+        this.viewReshape = new boolean[ops.size()];
+        this.viewShapes = new long[ops.size()][];
+        this.viewSources = new INDArray[ops.size()];
+        this.views = new INDArray[ops.size()];
+        Set<String> zeros = new HashSet<>();
         for (int k = 0; k < ops.size(); k++) {
             SameDiffOp op = ops.get(k);
             List<String> in = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
             for (String name : in) {
                 lastRead.put(owner(name), k);
             }
-            if (op.getOp() instanceof Identity) {
+            if (op.getOp() instanceof Identity || (rewrites && isViewReshape(op))) {
+                viewReshape[k] = !(op.getOp() instanceof Identity);
                 storage.put(op.getOutputsOfOp().get(0), owner(in.get(0)));
+                if (zeros.contains(in.get(0))) {
+                    zeros.add(op.getOutputsOfOp().get(0));
+                }
+            }
+            String name = op.getOp().opName();
+            if ("zeroslike".equals(name)) {
+                zeros.addAll(op.getOutputsOfOp());
+            } else if (rewrites && name.endsWith("_bp") && !in.isEmpty() && zeros.contains(in.get(in.size() - 1))) {
+                zeroGradient[k] = true;
+                zeros.addAll(op.getOutputsOfOp());
             }
         }
         for (String o : outputs) {
@@ -167,6 +226,16 @@ public final class OpPlan {
         return true;
     }
 
+    /** A reshape op in 'c' order (SameDiff's default: its first integer argument {@code Reshape.C_ORDER}). */
+    private static boolean isViewReshape(SameDiffOp op) {
+        if (!(op.getOp() instanceof org.nd4j.linalg.api.ops.impl.shape.Reshape r) || op.getInputsToOp() == null
+                || op.getInputsToOp().isEmpty() || op.getOutputsOfOp().size() != 1) {
+            return false;
+        }
+        long[] i = r.iArgs();
+        return i.length > 0 && i[0] == org.nd4j.linalg.api.ops.impl.shape.Reshape.C_ORDER;
+    }
+
     private static boolean supported(SameDiffOp op) {
         if ((op.getControlDeps() != null && !op.getControlDeps().isEmpty())
                 || (op.getVarControlDeps() != null && !op.getVarControlDeps().isEmpty())) {
@@ -227,6 +296,8 @@ public final class OpPlan {
             allocated = new HashMap<>();
             results = new INDArray[ops.size()][];
             contexts = new OpContext[ops.size()];
+            replacements = new BroadcastGradient[ops.size()];
+            contextInputs = new INDArray[ops.size()][];
             placeholderShapes = shapesOf(placeholders);
         }
         Map<String, INDArray> values = new HashMap<>(placeholders);
@@ -285,10 +356,31 @@ public final class OpPlan {
             contexts[k] = Nd4j.getExecutioner().buildContext();
         }
         OpContext oc = contexts[k];
+        OpTimes timer = first ? null : OpTimes.current();
+        long t0 = timer == null ? 0 : System.nanoTime();
+        // An op context keeps its arrays from one run to the next where they are the same arrays (the plan's own and
+        // the parameters); setting them costs more than many of the ops (JavaCPP pointers for every argument list).
+        // Where an input is another array (a placeholder's, each minibatch), the context is purged and set again:
+        // libnd4j keeps every array handed to a context until it is purged.
+        boolean set = first || !sameArrays(args, contextInputs[k]);
         if (df instanceof DynamicCustomOp) {
             DynamicCustomOp c = (DynamicCustomOp) df;
-            oc.setArgs(args, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
+            if (viewReshape[k]) {
+                if (first) {
+                    oc.setArgs(args, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
+                    viewShapes[k] = c.calculateOutputShape(oc).get(0).getShape();
+                    oc.purge();
+                }
+                long t1 = timer == null ? 0 : System.nanoTime();
+                values.put(outNames.get(0), view(k, args[0]));
+                if (timer != null) {
+                    timer.add(OpTimes.CONTEXT, t1 - t0);
+                    timer.add(views[k] != null ? "reshape (view)" : "reshape (copy)", System.nanoTime() - t1);
+                }
+                return;
+            }
             if (first) {
+                oc.setArgs(args, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
                 List<LongShapeDescriptor> shapes = c.calculateOutputShape(oc);
                 INDArray[] outs = new INDArray[outNames.size()];
                 for (int i = 0; i < outs.length; i++) {
@@ -296,24 +388,97 @@ public final class OpPlan {
                     outs[i] = allocate(shapes.get(i), sd.getVariable(outNames.get(i)).dataType());
                 }
                 results[k] = outs;
+                if (rewrites && args.length == 3 && outs.length == 2) {
+                    replacements[k] = BroadcastGradient.of(c.opName(), args[0], args[1], args[2]);
+                }
+                oc.purge();
             }
-            oc.setOutputArrays(results[k]);
+            if (zeroGradient[k]) {
+                long t1 = timer == null ? 0 : System.nanoTime();
+                for (INDArray r : results[k]) {
+                    r.assign(0);
+                }
+                if (timer != null) {
+                    timer.add(OpTimes.CONTEXT, t1 - t0);
+                    timer.add("zero " + c.opName(), System.nanoTime() - t1);
+                }
+                publish(k, outNames, values, first);
+                return;
+            }
+            if (replacements[k] != null) {
+                long t1 = timer == null ? 0 : System.nanoTime();
+                replacements[k].run(args[0], args[1], args[2], results[k][0], results[k][1]);
+                if (timer != null) {
+                    timer.add(OpTimes.CONTEXT, t1 - t0);
+                    timer.add(timer.withShapes() ? "broadcast " + c.opName() + shapes(args) : "broadcast " + c.opName(),
+                            System.nanoTime() - t1);
+                }
+                publish(k, outNames, values, first);
+                return;
+            }
+            if (set) {
+                oc.purge();
+                oc.setArgs(args, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
+                oc.setOutputArrays(results[k]);
+                contextInputs[k] = args;
+            }
+            long t1 = timer == null ? 0 : System.nanoTime();
             Nd4j.exec((CustomOp) c, oc);
-            oc.purge();   // holds no input between runs: they may live in a workspace that is closed by then
+            if (timer != null) {
+                timer.add(OpTimes.CONTEXT, t1 - t0);
+                timer.add(timer.withShapes() ? df.opName() + shapes(args) : df.opName(), System.nanoTime() - t1);
+            }
         } else {
             BaseOp o = (BaseOp) df;
-            oc.setInputArray(0, args[0]);
-            if (args.length == 2) {
-                oc.setInputArray(1, args[1]);
+            if (set) {
+                oc.purge();
+                oc.setInputArray(0, args[0]);
+                if (args.length == 2) {
+                    oc.setInputArray(1, args[1]);
+                }
+                contextInputs[k] = args;
             }
             if (first) {
                 LongShapeDescriptor shape = o.calculateOutputShape(oc).get(0);
                 results[k] = new INDArray[]{allocate(shape, shape.dataType())};
             }
-            oc.setOutputArray(0, results[k][0]);
+            if (set) {
+                oc.setOutputArray(0, results[k][0]);
+            }
+            long t1 = timer == null ? 0 : System.nanoTime();
             Nd4j.exec((Op) o, oc);
-            oc.purge();
+            if (timer != null) {
+                timer.add(OpTimes.CONTEXT, t1 - t0);
+                timer.add(timer.withShapes() ? df.opName() + shapes(args) : df.opName(), System.nanoTime() - t1);
+            }
         }
+        publish(k, outNames, values, first);
+    }
+
+    /**
+     * View reshape k's output for input {@code in}: a view where {@code in} is contiguous in 'c' order, else a copy in
+     * that order (what libnd4j's reshape writes).
+     */
+    private INDArray view(int k, INDArray in) {
+        if (in == viewSources[k]) {
+            return views[k];
+        }
+        boolean contiguous = in.ordering() == 'c' && !in.isEmpty()
+                && Arrays.equals(in.stride(), Nd4j.getStrides(in.shape(), 'c'));
+        INDArray v = contiguous ? in.reshape('c', viewShapes[k]) : null;
+        if (v != null && v.data().address() == in.data().address() && v.offset() == in.offset()) {
+            viewSources[k] = in;    // a view: the same input array gives the same view at the next run
+            views[k] = v;
+            return v;
+        }
+        // not viewable: a fresh copy at every run (a copy kept would not see the input's next values)
+        viewSources[k] = null;
+        views[k] = null;
+        return in.dup('c').reshape('c', viewShapes[k]);
+    }
+
+    /** Makes op k's results the values of its output variables. */
+    private void publish(int k, List<String> outNames, Map<String, INDArray> values, boolean first) {
         for (int i = 0; i < outNames.size(); i++) {
             values.put(outNames.get(i), results[k][i]);
             if (first) {
@@ -384,6 +549,36 @@ public final class OpPlan {
             }
         }
         return new long[]{outs, blocks.size()};
+    }
+
+    /** Whether the two lists hold the same array objects (not equal values: the same memory). */
+    private static boolean sameArrays(INDArray[] a, INDArray[] b) {
+        if (b == null || a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String shapes(INDArray[] args) {
+        StringBuilder sb = new StringBuilder();
+        for (INDArray a : args) {
+            sb.append(' ').append(Arrays.toString(a.shape()).replace(" ", ""));
+        }
+        return sb.toString();
+    }
+
+    /** The number of gradient ops whose outputs are zero by construction: the plan writes zeros instead. */
+    int zeroGradientOps() {
+        int n = 0;
+        for (boolean z : zeroGradient) {
+            n += z ? 1 : 0;
+        }
+        return n;
     }
 
     /** The number of ops a run executes. */

@@ -69,8 +69,11 @@ class OpPlanTrainingTest {
         Object[] s = session.get();
         Object[] p = train(mode, true);
         assertArrayEquals((double[]) s[1], (double[]) p[1], "scores per epoch");
-        assertEquals(s[0], p[0], "parameters after training");
-        assertEquals(s[2], p[2], "outputs after training");
+        // exactly, not INDArray.equals (which allows a tolerance)
+        assertArrayEquals(((INDArray) s[0]).ravel().toDoubleVector(), ((INDArray) p[0]).ravel().toDoubleVector(), 0.0,
+                "parameters after training");
+        assertArrayEquals(((INDArray) s[2]).ravel().toDoubleVector(), ((INDArray) p[2]).ravel().toDoubleVector(), 0.0,
+                "outputs after training");
     }
 
     @org.junit.jupiter.api.Test

@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -37,6 +38,12 @@ class OpPlanTest {
         return sd;
     }
 
+    /** The same shape and the same values, to the last bit ({@code INDArray.equals} allows a tolerance). */
+    private static void assertBitIdentical(INDArray expected, INDArray actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        assertArrayEquals(expected.ravel().toDoubleVector(), actual.ravel().toDoubleVector(), 0.0, what);
+    }
+
     private static Map<String, INDArray> placeholders(long rows, long seed) {
         Nd4j.getRandom().setSeed(seed);
         INDArray mask = Nd4j.ones(DataType.DOUBLE, rows, 1);
@@ -50,12 +57,12 @@ class OpPlanTest {
         OpPlan plan = OpPlan.of(sd, List.of("y"));
         assertNotNull(plan);
         INDArray first = plan.run(placeholders(5, 1)).get("y");
-        assertEquals(sd.output(placeholders(5, 1), "y").get("y"), first);
+        assertBitIdentical(sd.output(placeholders(5, 1), "y").get("y"), first, "the first run");
         INDArray firstCopy = first.dup();
 
         Map<String, INDArray> other = placeholders(5, 2);
         INDArray second = plan.run(other).get("y");
-        assertEquals(sd.output(other, "y").get("y"), second);
+        assertBitIdentical(sd.output(other, "y").get("y"), second, "a second run");
         assertSame(first, second, "a run returns the plan's own arrays");
         assertNotEquals(firstCopy, second, "the next run overwrote them");
         long[] ob = plan.outputsAndBlocks();
@@ -72,13 +79,82 @@ class OpPlanTest {
                 sd.getVariable("b").getGradient().name()));
         assertNotNull(plan);
         Map<String, INDArray> planned = plan.run(ph);
-        assertEquals(session.get("w"), planned.get(sd.getVariable("w").getGradient().name()));
-        assertEquals(session.get("b"), planned.get(sd.getVariable("b").getGradient().name()));
+        assertBitIdentical(session.get("w"), planned.get(sd.getVariable("w").getGradient().name()), "w");
+        assertBitIdentical(session.get("b"), planned.get(sd.getVariable("b").getGradient().name()), "b");
 
         // parameters are read at every run: a changed weight changes the gradient as the session's does
         sd.getArrForVarName("w").muli(2.0);
         Map<String, INDArray> again = sd.calculateGradients(ph, "w", "b");
-        assertEquals(again.get("b"), plan.run(ph).get(sd.getVariable("b").getGradient().name()));
+        assertBitIdentical(again.get("b"), plan.run(ph).get(sd.getVariable("b").getGradient().name()),
+                "b after a changed weight");
+    }
+
+    @Test
+    void anArrayChangedInPlaceOrReplacedBetweenRunsIsRead() {
+        // an op context keeps its arrays between runs where they are the same objects: the same memory, read anew
+        SameDiff sd = graph();
+        OpPlan plan = OpPlan.of(sd, List.of("y"));
+        assertNotNull(plan);
+        Map<String, INDArray> ph = placeholders(5, 4);
+        plan.run(ph);
+        ph.get("x").muli(-3.0);
+        assertBitIdentical(sd.output(ph, "y").get("y"), plan.run(ph).get("y"), "a placeholder changed in place");
+        sd.associateArrayWithVariable(Nd4j.rand(DataType.DOUBLE, 4, 3), "w");
+        assertBitIdentical(sd.output(ph, "y").get("y"), plan.run(ph).get("y"), "a parameter replaced by another array");
+        Map<String, INDArray> other = placeholders(5, 5);
+        assertBitIdentical(sd.output(other, "y").get("y"), plan.run(other).get("y"), "other placeholder arrays");
+    }
+
+    @Test
+    void gradientOpsBehindAStopGradientWriteZerosAndTheGradientsStayTheSessions() {
+        // SdOps.softmax holds its maximum: SameDiff differentiates the stop_gradient into zeroslike, and the
+        // reduce_max_bp behind it into zeros, which the plan writes without running the op
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5));
+        SDVariable p = org.dl4jpgm.blocks.SdOps.softmax(x.mmul(w).mul(3.0), 1);
+        p.mul(sd.constant(Nd4j.createFromArray(new double[][]{{1, -2, 0.5}}))).sum().rename("loss").markAsLoss();
+        Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.DOUBLE, 5, 4));
+        INDArray session = sd.calculateGradients(ph, "w").get("w");
+        String grad = sd.getVariable("w").getGradient().name();
+        OpPlan plan = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+        assertNotNull(plan);
+        assertTrue(plan.zeroGradientOps() >= 1, "the held maximum's reduce_max_bp");
+        assertBitIdentical(session, plan.run(ph).get(grad), "a first run");
+        assertBitIdentical(session, plan.run(ph).get(grad), "a second run: the zeros are written again");
+
+        System.setProperty(OpPlan.REWRITES_PROPERTY, "false");
+        try {
+            OpPlan unchanged = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+            assertNotNull(unchanged);
+            assertEquals(0, unchanged.zeroGradientOps(), "switched off: every op runs");
+            assertBitIdentical(session, unchanged.run(ph).get(grad), "switched off");
+        } finally {
+            System.clearProperty(OpPlan.REWRITES_PROPERTY);
+        }
+
+        SameDiff plain = graph();
+        plain.calculateGradients(placeholders(5, 1), "w");
+        OpPlan noStop = OpPlan.of(plain.getFunction("grad"), List.of(plain.getVariable("w").getGradient().name()));
+        assertNotNull(noStop);
+        assertEquals(0, noStop.zeroGradientOps(), "no stop_gradient, no zeros");
+    }
+
+    @Test
+    void reshapesAsViewsOrCopiesSeeTheirInputsValuesAtEveryRun() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
+        x.reshape(-1, 2, 2).mul(2.0).reshape(-1, 4).add(x).rename("y");
+        OpPlan plan = OpPlan.of(sd, List.of("y"));
+        assertNotNull(plan);
+        INDArray contiguous = Nd4j.randn(DataType.DOUBLE, 5, 4);
+        INDArray transposed = Nd4j.randn(DataType.DOUBLE, 4, 5).transpose();   // not 'c' contiguous: copied
+        for (INDArray in : new INDArray[]{contiguous, transposed}) {
+            Map<String, INDArray> ph = Map.of("x", in);
+            assertBitIdentical(sd.output(ph, "y").get("y"), plan.run(ph).get("y"), "a first run");
+            in.muli(-2.0);
+            assertBitIdentical(sd.output(ph, "y").get("y"), plan.run(ph).get("y"), "the same array, new values");
+        }
     }
 
     @Test

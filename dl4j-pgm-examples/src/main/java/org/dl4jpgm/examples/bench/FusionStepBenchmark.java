@@ -22,6 +22,7 @@ import org.dl4jpgm.conf.LossWeights;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.dl4jpgm.conf.PgmLayer;
 import org.dl4jpgm.impl.CorrectedSameDiffLayer;
+import org.dl4jpgm.impl.OpTimes;
 import org.dl4jpgm.util.ParameterCounts;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -97,6 +98,15 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             description = "ND4J's op profiling mode, e.g. DISABLED (default: ND4J's own, SCOPE_PANIC in 1.0.0-M2.1, "
                     + "which checks every op's arrays against the open workspaces)")
     private OpExecutioner.ProfilingMode profilingMode;
+    /** Whether to time every op of the op plans per op name during the timed fit steps ({@link OpTimes}). */
+    @Option(names = "--op-times", paramLabel = "KEY", arity = "0..1", fallbackValue = "NAME",
+            description = "time the SameDiff layers' ops during the timed fit steps and print a table of them per "
+                    + "fusion, per op name (NAME, the default) or per op name and input shapes (SHAPES); adds two "
+                    + "clock reads per op")
+    private OpTimesKey opTimes;
+
+    /** What {@code --op-times} sums over. */
+    enum OpTimesKey { NAME, SHAPES }
     /** Print the usage and exit. */
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     private boolean help;
@@ -138,6 +148,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             for (int i = 0; i < warmup; i++) {
                 g.fit(ds);
             }
+            OpTimes times = opTimes == null ? null : OpTimes.start(opTimes == OpTimesKey.SHAPES);
             long t0 = System.nanoTime();
             long c0 = CPU.getCurrentThreadCpuTime();
             long p0 = processCpuNanos();
@@ -145,6 +156,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
                 g.fit(ds);
             }
             double step = (System.nanoTime() - t0) / 1e6 / steps;
+            OpTimes.stop();
             double cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
             double processCpu = (processCpuNanos() - p0) / 1e6 / steps;
             g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
@@ -159,6 +171,9 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             double flops = c.isPgm() ? pgmMatmulFlops(g, built.fused(), ds) : 0;
             rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
             printParameters(c.label(), g, built.fused());
+            if (times != null) {
+                System.out.println(opTable(c.label(), times, steps, step));
+            }
             System.out.printf(Locale.ROOT, "result %s msPerStep=%.2f cpuMsPerStep=%.2f processCpuMsPerStep=%.2f "
                             + "msPerOutput=%.2f cpuMsPerOutput=%.2f params=%d%n", c.label(), step, cpu, processCpu, out,
                     cpuOut, g.numParams());
@@ -276,6 +291,21 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(a, b, out));
         }
         return (System.nanoTime() - t0) / 1e6 / n;
+    }
+
+    /** The ops of the op plans per op name: calls and milliseconds per step, microseconds per call, share of the step. */
+    static String opTable(String fusion, OpTimes times, int steps, double msPerStep) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s: %d op calls per step in op plans, %.1f ms per step of %.1f (%.1f %%)%n",
+                fusion, times.totalCalls() / steps, times.totalNanos() / 1e6 / steps, msPerStep,
+                100 * times.totalNanos() / 1e6 / steps / msPerStep));
+        sb.append("| op | calls / step | ms / step | us / call | share of the step |\n|---|---|---|---|---|\n");
+        for (OpTimes.Entry e : times.byTotal()) {
+            double ms = e.nanos() / 1e6 / steps;
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.1f | %.1f %% |%n", e.op(), e.calls() / steps, ms,
+                    e.nanos() / 1e3 / e.calls(), 100 * ms / msPerStep));
+        }
+        return sb.toString();
     }
 
     static String table(List<Row> rows, double floorMs) {

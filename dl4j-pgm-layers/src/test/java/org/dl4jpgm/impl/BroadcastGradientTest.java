@@ -1,0 +1,114 @@
+package org.dl4jpgm.impl;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** {@link BroadcastGradient} against libnd4j's own {@code multiply_bp} (bit for bit) and sums written out in Java. */
+class BroadcastGradientTest {
+
+    /** Pairs of input shapes where one input is broadcast against the other, as PgM's blocks have them. */
+    private static final List<long[][]> SHAPES = List.of(
+            new long[][]{{6, 1, 4}, {6, 1, 1}},     // a step mask
+            new long[][]{{6, 4}, {1, 4}},           // a bias
+            new long[][]{{6, 1, 4}, {1, 4}},        // a layer norm's gain, lower rank
+            new long[][]{{1, 4}, {6, 4}},           // the broadcast input first
+            new long[][]{{6, 4}, {}},               // a scalar array
+            new long[][]{{3, 5, 4}, {3, 5, 1}},     // rank 3, the last axis
+            new long[][]{{3, 1, 4}, {3, 5, 1}},     // both inputs broadcast
+            new long[][]{{1, 1, 4}, {1, 4}},        // a lower rank only: nothing to sum (a batch of one)
+            new long[][]{{1, 4}, {1, 1, 4}});       // the same, the lower rank first
+
+    /** The same shape and the same values, to the last bit ({@code INDArray.equals} allows a tolerance). */
+    private static void assertBitIdentical(INDArray expected, INDArray actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        assertArrayEquals(expected.ravel().toDoubleVector(), actual.ravel().toDoubleVector(), 0.0, what);
+    }
+
+    private static INDArray[] libnd4j(INDArray x, INDArray y, INDArray eps) {
+        INDArray gx = Nd4j.create(x.dataType(), x.shape());
+        INDArray gy = Nd4j.create(y.dataType(), y.shape());
+        Nd4j.exec(DynamicCustomOp.builder("multiply_bp").addInputs(x, y, eps).addOutputs(gx, gy).build());
+        return new INDArray[]{gx, gy};
+    }
+
+    private static long[] outShape(long[] a, long[] b) {
+        int r = Math.max(a.length, b.length);
+        long[] out = new long[r];
+        for (int i = 0; i < r; i++) {
+            long sa = i < r - a.length ? 1 : a[i - (r - a.length)];
+            long sb = i < r - b.length ? 1 : b[i - (r - b.length)];
+            out[i] = Math.max(sa, sb);
+        }
+        return out;
+    }
+
+    @Test
+    void equalsLibnd4jsOwnGradientOpsBitForBit() {
+        for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
+            for (long[][] s : SHAPES) {
+                Nd4j.getRandom().setSeed(7);
+                INDArray x = Nd4j.randn(type, s[0]);
+                INDArray y = Nd4j.randn(type, s[1]);
+                INDArray eps = Nd4j.randn(type, outShape(s[0], s[1]));
+                BroadcastGradient g = BroadcastGradient.of("multiply_bp", x, y, eps);
+                String what = type + " " + Arrays.deepToString(s);
+                assertNotNull(g, what);
+                INDArray gx = Nd4j.create(type, s[0]);
+                INDArray gy = Nd4j.create(type, s[1]);
+                g.run(x, y, eps, gx, gy);
+                g.run(x, y, eps, gx, gy);   // a second run writes the same (its products are reused arrays)
+                INDArray[] expected = libnd4j(x, y, eps);
+                assertBitIdentical(expected[0], gx, what + ": x's gradient");
+                assertBitIdentical(expected[1], gy, what + ": y's gradient");
+            }
+        }
+    }
+
+    @Test
+    void equalsTheSumsWrittenOut() {
+        // multiply: x [3, 1, 2] * y [3, 4, 1] -> [3, 4, 2]; dL/dx[i,0,k] = sum_j eps[i,j,k] y[i,j,0],
+        // dL/dy[i,j,0] = sum_k eps[i,j,k] x[i,0,k]
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 3, 1, 2);
+        INDArray y = Nd4j.randn(DataType.DOUBLE, 3, 4, 1);
+        INDArray eps = Nd4j.randn(DataType.DOUBLE, 3, 4, 2);
+        INDArray gx = Nd4j.create(DataType.DOUBLE, 3, 1, 2);
+        INDArray gy = Nd4j.create(DataType.DOUBLE, 3, 4, 1);
+        BroadcastGradient.of("multiply_bp", x, y, eps).run(x, y, eps, gx, gy);
+        for (int i = 0; i < 3; i++) {
+            for (int k = 0; k < 2; k++) {
+                double sum = 0;
+                for (int j = 0; j < 4; j++) {
+                    sum += eps.getDouble(i, j, k) * y.getDouble(i, j, 0);
+                }
+                assertEquals(sum, gx.getDouble(i, 0, k), 1e-12);
+            }
+            for (int j = 0; j < 4; j++) {
+                double sum = 0;
+                for (int k = 0; k < 2; k++) {
+                    sum += eps.getDouble(i, j, k) * x.getDouble(i, 0, k);
+                }
+                assertEquals(sum, gy.getDouble(i, j, 0), 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void leavesEqualShapesAndOtherOpsToLibnd4j() {
+        INDArray a = Nd4j.rand(DataType.FLOAT, 3, 2);
+        INDArray row = Nd4j.rand(DataType.FLOAT, 1, 2);
+        assertNull(BroadcastGradient.of("multiply_bp", a, a.dup(), a.dup()), "equal shapes: libnd4j's op is as fast");
+        assertNull(BroadcastGradient.of("add_bp", a, row, a.dup()), "libnd4j's add_bp is faster than the rewrite");
+    }
+}
