@@ -40,6 +40,7 @@ class PresetsTest {
         assertEquals(1, d.getStage1Epochs());
         assertEquals(36, d.getStage2Epochs(), "the mainjob preset's budget");
         assertEquals(0.5, d.getHeadDropout(), "the mainjob preset's dropout before PgM's head");
+        assertEquals(2e-3, d.getLearnerLearningRate(), "the mainjob preset's rate of PgM's learners");
         assertEquals(0.2, d.getBaselineDropout(), "the baselines' dropout, chosen at their rate");
         assertEquals(0.01, d.getBaselineLearningRate(), "the baselines' rate, chosen apart from PgM's");
         assertEquals(3e-4, MainJobOptions.parse("--preset", "paper").getBaselineLearningRate(),
@@ -50,6 +51,7 @@ class PresetsTest {
         assertEquals(18, cpu.getStage2Epochs(), "--preset cpu: the cpu preset's values over the main job's base");
         assertEquals(32, cpu.getWidth());
         assertEquals(0.0, cpu.getHeadDropout());
+        assertEquals(1e-3, cpu.getLearnerLearningRate());
         assertEquals(3e-3, cpu.getBaselineLearningRate());
         MainJobOptions quick = MainJobOptions.parse("--quick");
         assertEquals(2, quick.getStage2Epochs());
