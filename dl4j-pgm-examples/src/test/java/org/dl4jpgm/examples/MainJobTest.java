@@ -70,7 +70,7 @@ class MainJobTest {
         assertTrue(e.getMessage().contains("FOO"), e.getMessage());
 
         assertEquals(3e-3, d.getModelLearningRate());
-        assertEquals(1e-3, d.getLearnerLearningRate());
+        assertEquals(2e-3, d.getLearnerLearningRate(), "the mainjob preset's rate of the learners");
         assertEquals(3e-3, d.getDecoderLearningRate());
         MainJobOptions lr = MainJobOptions.parse("--lr", "1e-3", "--learner-lr", "2e-4", "--decoder-lr", "5e-4");
         assertEquals(1e-3, lr.getModelLearningRate());
