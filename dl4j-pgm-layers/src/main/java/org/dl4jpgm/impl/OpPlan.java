@@ -146,8 +146,8 @@ public final class OpPlan {
             for (String name : in) {
                 lastRead.put(owner(name), k);
             }
-            if (op.getOp() instanceof Identity || (rewrites && isViewReshape(op))) {
-                viewReshape[k] = !(op.getOp() instanceof Identity);
+            viewReshape[k] = rewrites && isViewReshape(op);
+            if (op.getOp() instanceof Identity || viewReshape[k]) {
                 storage.put(op.getOutputsOfOp().get(0), owner(in.get(0)));
                 if (zeros.contains(in.get(0))) {
                     zeros.add(op.getOutputsOfOp().get(0));
@@ -373,10 +373,7 @@ public final class OpPlan {
                 }
                 long t1 = timer == null ? 0 : System.nanoTime();
                 values.put(outNames.get(0), view(k, args[0]));
-                if (timer != null) {
-                    timer.add(OpTimes.CONTEXT, t1 - t0);
-                    timer.add(views[k] != null ? "reshape (view)" : "reshape (copy)", System.nanoTime() - t1);
-                }
+                record(timer, t0, t1, "", views[k] != null ? "reshape (view)" : "reshape (copy)", null);
                 return;
             }
             if (first) {
@@ -398,21 +395,14 @@ public final class OpPlan {
                 for (INDArray r : results[k]) {
                     r.assign(0);
                 }
-                if (timer != null) {
-                    timer.add(OpTimes.CONTEXT, t1 - t0);
-                    timer.add("zero " + c.opName(), System.nanoTime() - t1);
-                }
+                record(timer, t0, t1, "zero ", c.opName(), null);
                 publish(k, outNames, values, first);
                 return;
             }
             if (replacements[k] != null) {
                 long t1 = timer == null ? 0 : System.nanoTime();
                 replacements[k].run(args[0], args[1], args[2], results[k][0], results[k][1]);
-                if (timer != null) {
-                    timer.add(OpTimes.CONTEXT, t1 - t0);
-                    timer.add(timer.withShapes() ? "broadcast " + c.opName() + shapes(args) : "broadcast " + c.opName(),
-                            System.nanoTime() - t1);
-                }
+                record(timer, t0, t1, "broadcast ", c.opName(), args);
                 publish(k, outNames, values, first);
                 return;
             }
@@ -424,10 +414,7 @@ public final class OpPlan {
             }
             long t1 = timer == null ? 0 : System.nanoTime();
             Nd4j.exec((CustomOp) c, oc);
-            if (timer != null) {
-                timer.add(OpTimes.CONTEXT, t1 - t0);
-                timer.add(timer.withShapes() ? df.opName() + shapes(args) : df.opName(), System.nanoTime() - t1);
-            }
+            record(timer, t0, t1, "", df.opName(), args);
         } else {
             BaseOp o = (BaseOp) df;
             if (set) {
@@ -447,10 +434,7 @@ public final class OpPlan {
             }
             long t1 = timer == null ? 0 : System.nanoTime();
             Nd4j.exec((Op) o, oc);
-            if (timer != null) {
-                timer.add(OpTimes.CONTEXT, t1 - t0);
-                timer.add(timer.withShapes() ? df.opName() + shapes(args) : df.opName(), System.nanoTime() - t1);
-            }
+            record(timer, t0, t1, "", df.opName(), args);
         }
         publish(k, outNames, values, first);
     }
@@ -562,6 +546,20 @@ public final class OpPlan {
             }
         }
         return true;
+    }
+
+    /**
+     * Adds an op's times to the recording, if one is on: the context set-up from {@code t0} to {@code t1}, the op from
+     * {@code t1} to now, under {@code prefix + name} and, where the recording is by shapes and {@code args} are given,
+     * the input shapes (the key is built only while a recording is on).
+     */
+    private static void record(OpTimes timer, long t0, long t1, String prefix, String name, INDArray[] args) {
+        if (timer == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        timer.add(OpTimes.CONTEXT, t1 - t0);
+        timer.add(prefix + name + (timer.withShapes() && args != null ? shapes(args) : ""), now - t1);
     }
 
     private static String shapes(INDArray[] args) {

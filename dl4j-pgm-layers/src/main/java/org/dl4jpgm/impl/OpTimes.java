@@ -76,8 +76,8 @@ public final class OpTimes {
      *
      * @param op    the op's name ({@code matmul}, {@code matmul_bp}, {@code add}, ...)
      * @param calls how many times it ran
-     * @param nanos wall-clock nanoseconds of those calls: {@code Nd4j.exec} and the op context's purge
-     *              ({@link #CONTEXT}: setting the contexts' arrays and arguments)
+     * @param nanos wall-clock nanoseconds of those calls ({@code Nd4j.exec}, or what a plan runs instead; for
+     *              {@link #CONTEXT}: setting the contexts' arrays and arguments)
      */
     public record Entry(String op, long calls, long nanos) {
     }
