@@ -116,14 +116,15 @@ public final class MainJob {
                 target.getTask().jsonName(), classification ? ", " + target.getClasses().size() + " classes" : "",
                 runner.modalities(), train.size(), test.size());
         System.out.printf(Locale.ROOT, "fusions %s; seeds %d; epochs %d + %d; learner mode %s; D = %d, N = %d, batch %d; "
-                        + "Adam lr %s%s (learners %s, decoder %s)%s%n",
+                        + "Adam lr %s%s (learners %s, decoder %s)%s%s%n",
                 choices.stream().map(FusionChoice::name).toList(), o.getSeeds(), o.getStage1Epochs(),
                 o.getStage2Epochs(), o.getLearnerMode(), o.getWidth(), o.getIterations(), o.getBatchSize(),
                 sweep.isEmpty() ? o.getModelLearningRate() : "swept over " + sweep,
                 sweep.isEmpty() && o.getBaselineLearningRate() != o.getModelLearningRate()
                         ? ", baselines " + o.getBaselineLearningRate() : "", o.getLearnerLearningRate(),
                 o.getDecoderLearningRate(), o.getHeadWarmup() == 0 ? "" : "; PgM's head warmed up over the first "
-                        + o.getHeadWarmup() + " stage-2 iterations");
+                        + o.getHeadWarmup() + " stage-2 iterations", o.getFinalLearningRateFraction() == 1 ? ""
+                        : "; every rate decays over stage 2 (cosine) to " + o.getFinalLearningRateFraction() + " of it");
         System.out.println(valid == null ? "selection: none, every run keeps its last epoch"
                 + (o.getCheckpointDir() != null && !o.isSelectSplitGiven() ? " (--checkpoint-dir)" : "")
                 : String.format(Locale.ROOT, "selection: each run keeps its best stage-2 epoch%s on split '%s' (%d "

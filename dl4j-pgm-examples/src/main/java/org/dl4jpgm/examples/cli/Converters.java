@@ -114,6 +114,17 @@ public final class Converters {
         }
     }
 
+    /** A fraction: a number in [0, 1]. */
+    public static final class Fraction extends CheckedReal {
+        public Fraction() {
+            super(Converters::isFraction, "a number >= 0 and <= 1");
+        }
+    }
+
+    static boolean isFraction(double x) {
+        return x >= 0 && x <= 1;
+    }
+
     /** yes/no (also true/false). */
     public static final class YesNo implements ITypeConverter<Boolean> {
         @Override

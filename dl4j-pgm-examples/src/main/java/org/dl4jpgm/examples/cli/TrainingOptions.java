@@ -123,6 +123,15 @@ public final class TrainingOptions implements TrainingSettings {
     int headWarmup;
 
     /**
+     * F of a cosine decay of every learning rate over stage 2, to F times its value at the last batch (not in the
+     * paper; docs/results.md, "A cosine decay over stage 2"). 1 = none.
+     */
+    @Option(names = "--final-lr-fraction", paramLabel = "F", order = 113, converter = Converters.Fraction.class,
+            description = "every learning rate decays over stage 2 (cosine, from its value to F times it; stage 1 "
+                    + "and the head's warm-up are kept); 1 = no decay (default ${DEFAULT-VALUE})")
+    double finalLrFraction;
+
+    /**
      * Probability with which each of PgM's standardised features is dropped before its head in training (not in the
      * paper; docs/results.md, "A warm-up of PgM's head in stage 2"). 0 = none.
      */
@@ -195,6 +204,8 @@ public final class TrainingOptions implements TrainingSettings {
         require(Converters.isNonNegative(alpha), source, "alpha", alpha, "a finite number >= 0");
         require(Converters.isNonNegative(beta), source, "beta", beta, "a finite number >= 0");
         require(headWarmup >= 0, source, "headWarmup", headWarmup, "a whole number >= 0");
+        require(Converters.isFraction(finalLrFraction), source, "finalLrFraction", finalLrFraction,
+                "a number >= 0 and <= 1");
         require(FusionSpec.isDropProbability(headDropout), source, "headDropout", headDropout,
                 "a number >= 0 and < 1");
         require(FusionSpec.isDropProbability(baselineDropout), source, "baselineDropout", baselineDropout,
@@ -220,6 +231,7 @@ public final class TrainingOptions implements TrainingSettings {
     @Override public int getBatchSize() { return batchSize; }
     @Override public boolean isHeadInputNormalized() { return headNorm; }
     @Override public int getHeadWarmup() { return headWarmup; }
+    @Override public double getFinalLearningRateFraction() { return finalLrFraction; }
     @Override public double getHeadDropout() { return headDropout; }
     @Override public double getBaselineDropout() { return baselineDropout; }
     @Override public double getModelLearningRate() { return lr; }

@@ -29,6 +29,7 @@ public interface DelegatingTrainingSettings extends TrainingSettings {
     @Override default double getLearnerLearningRate() { return delegate().getLearnerLearningRate(); }
     @Override default double getDecoderLearningRate() { return delegate().getDecoderLearningRate(); }
     @Override default int getHeadWarmup() { return delegate().getHeadWarmup(); }
+    @Override default double getFinalLearningRateFraction() { return delegate().getFinalLearningRateFraction(); }
     @Override default double getHeadDropout() { return delegate().getHeadDropout(); }
     @Override default double getBaselineDropout() { return delegate().getBaselineDropout(); }
     @Override default double getPairedShareWeight() { return delegate().getPairedShareWeight(); }

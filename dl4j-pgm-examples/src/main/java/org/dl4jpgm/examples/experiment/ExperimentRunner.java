@@ -25,6 +25,7 @@ import org.dl4jpgm.fusion.PgmGraph;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.fusion.PgmFusion;
 import org.dl4jpgm.train.EpochSelection;
+import org.dl4jpgm.train.StageTwoDecay;
 import org.dl4jpgm.train.StageTwoWarmup;
 import org.dl4jpgm.fusion.FusionSpec;
 import org.dl4jpgm.train.TrainerOptions;
@@ -47,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds, trains and evaluates one fusion at one seed on a train and a test split:
@@ -229,7 +231,8 @@ public final class ExperimentRunner {
         }
         return build(modalities, types, target.getTask() == TaskType.CLASSIFICATION, target.labelWidth(), options,
                 extension, choice, seed, StageTwoWarmup.stage1Iterations(options.getStage1Epochs(), train.size(),
-                        options.getBatchSize()));
+                        options.getBatchSize()), StageTwoWarmup.stage1Iterations(options.getStage2Epochs(),
+                        train.size(), options.getBatchSize()));
     }
 
     /**
@@ -241,12 +244,12 @@ public final class ExperimentRunner {
      * @param classification softmax with cross-entropy (else identity with squared error)
      * @param labelWidth     classes, or the regression target's width
      * @param extension      extra task outputs after {@code out} (null = none)
-     * @throws IllegalArgumentException with a head warm-up in {@code options}: it needs the training split's size, use
-     *                                  the overload that takes the stage-1 iterations
+     * @throws IllegalArgumentException with a head warm-up or a stage-2 decay in {@code options}: they need the
+     *                                  training split's size, use the overload that takes the stages' iterations
      */
     public static Built build(List<String> modalities, InputType[] types, boolean classification, long labelWidth,
                               TrainingSettings options, OutputExtension extension, FusionChoice choice, long seed) {
-        return build(modalities, types, classification, labelWidth, options, extension, choice, seed, -1);
+        return build(modalities, types, classification, labelWidth, options, extension, choice, seed, -1, -1);
     }
 
     /**
@@ -254,14 +257,17 @@ public final class ExperimentRunner {
      * long)} with a head warm-up ({@link TrainingSettings#getHeadWarmup()}): in a PgM graph the normalisation, the
      * head, {@code dense} and {@code out} get Adam at the model part's rate ramped over the first K stage-2 iterations
      * ({@link StageTwoWarmup#linear}); without a warm-up (K = 0) or for a baseline, the same graph as without this
-     * argument.
+     * argument. With a stage-2 decay ({@link TrainingSettings#getFinalLearningRateFraction()} &lt; 1) every updater of
+     * the graph follows {@link StageTwoDecay#decayed} of its rate (a baseline's from iteration 0: it has no stage 1).
      *
      * @param stage1Iterations the graph's iteration count when stage 2 begins (stage-1 epochs × batches per epoch,
-     *                         {@link StageTwoWarmup#stage1Iterations}); -1 = unknown (then K must be 0)
+     *                         {@link StageTwoWarmup#stage1Iterations}); -1 = unknown (then K must be 0 and F 1)
+     * @param stage2Iterations stage 2's iterations (stage-2 epochs × batches per epoch); -1 = unknown (then F must
+     *                         be 1)
      */
     public static Built build(List<String> modalities, InputType[] types, boolean classification, long labelWidth,
                               TrainingSettings options, OutputExtension extension, FusionChoice choice, long seed,
-                              int stage1Iterations) {
+                              int stage1Iterations, int stage2Iterations) {
         int d = options.getWidth();
         IUpdater headUpdater = null;
         if (choice.isPgm() && options.getHeadWarmup() > 0) {
@@ -272,8 +278,11 @@ public final class ExperimentRunner {
             headUpdater = StageTwoWarmup.adam(options.getModelLearningRate(), stage1Iterations,
                     options.getHeadWarmup());
         }
+        UnaryOperator<IUpdater> decay = stageTwoDecay(options, choice, stage1Iterations, stage2Iterations);
+        headUpdater = headUpdater == null ? null : decay.apply(headUpdater);
+        IUpdater graphUpdater = decay.apply(new Adam(choice.learningRate(options)));
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
-                .dataType(DataType.FLOAT).updater(new Adam(choice.learningRate(options))).weightInit(WeightInit.XAVIER)
+                .dataType(DataType.FLOAT).updater(graphUpdater).weightInit(WeightInit.XAVIER)
                 .graphBuilder().addInputs(modalities.toArray(new String[0])).setInputTypes(types);
         String[] fusionInputs = modalities.toArray(new String[0]);
         boolean anySequence = Arrays.stream(types).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
@@ -289,8 +298,12 @@ public final class ExperimentRunner {
             }
         }
         FusionSpec spec = choice.spec(options, modalities);
-        Fused f = PgmFusion.add(b, headUpdater == null ? spec : spec.toBuilder().headUpdater(headUpdater).build(),
-                fusionInputs);
+        FusionSpec.Builder sb = spec.toBuilder().headUpdater(headUpdater);
+        if (options.getFinalLearningRateFraction() < 1) {
+            sb.modelUpdater(decay.apply(spec.getModelUpdater())).learnerUpdater(decay.apply(spec.getLearnerUpdater()))
+                    .decoderUpdater(decay.apply(spec.getDecoderUpdater()));
+        }
+        Fused f = PgmFusion.add(b, sb.build(), fusionInputs);
         DenseLayer.Builder dense = new DenseLayer.Builder().nOut(d).activation(Activation.RELU);
         OutputLayer.Builder out = new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
                 : LossFunctions.LossFunction.MSE).nOut(labelWidth)
@@ -308,6 +321,24 @@ public final class ExperimentRunner {
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         return new Built(g, f);
+    }
+
+    /**
+     * {@link StageTwoDecay#decayed} with the stages' iterations of {@code choice} (a baseline has no stage 1), or the
+     * identity without a decay.
+     */
+    private static UnaryOperator<IUpdater> stageTwoDecay(TrainingSettings options, FusionChoice choice,
+                                                         int stage1Iterations, int stage2Iterations) {
+        double f = options.getFinalLearningRateFraction();
+        if (f == 1) {
+            return u -> u;
+        }
+        if (stage1Iterations < 0 || stage2Iterations < 1) {
+            throw new IllegalArgumentException("ExperimentRunner: a stage-2 decay to " + f + " of each rate needs the "
+                    + "iterations of both stages; found " + stage1Iterations + " and " + stage2Iterations);
+        }
+        int s1 = choice.isPgm() ? stage1Iterations : 0;
+        return u -> u == null ? null : StageTwoDecay.decayed(u, s1, stage2Iterations, f);
     }
 
     private static boolean allSequences(InputType[] types) {

@@ -62,6 +62,16 @@ public interface TrainingSettings {
     }
 
     /**
+     * F of a cosine decay of every learning rate of a graph (model part, learners, decoder, head; a baseline's) over
+     * stage 2, from its value at stage 2's first batch to F times it at the end ({@code org.dl4jpgm.train.StageTwoDecay});
+     * stage 1 keeps its rates, and a head warm-up is multiplied by the decay. 1 (the default) = no decay, training as
+     * before the option.
+     */
+    default double getFinalLearningRateFraction() {
+        return 1;
+    }
+
+    /**
      * Probability with which each of PgM's standardised features is dropped before its head in training
      * ({@code FusionSpec.headDropout}); 0 (the default) = no dropout layer, the graph as before the option.
      */

@@ -22,7 +22,7 @@ class DelegatingTrainingSettingsTest {
     private static final String[] ARGS = {"--width", "12", "--iterations", "2", "--learner-mode", "FEATURE",
             "--upr-steps", "SUM", "--paired-share-weight", "0.25", "--stage1-epochs", "3", "--stage2-epochs", "4",
             "--batch", "16", "--lr", "2e-3", "--baseline-lr", "5e-3", "--learner-lr", "4e-4", "--decoder-lr", "6e-4",
-            "--alpha", "0.3", "--beta", "0.7", "--head-norm", "no", "--head-warmup", "5", "--head-dropout", "0.15",
+            "--alpha", "0.3", "--beta", "0.7", "--head-norm", "no", "--head-warmup", "5", "--final-lr-fraction", "0.4", "--head-dropout", "0.15",
             "--baseline-dropout", "0.35", "--stats", "/tmp/stats.dl4j"};
 
     @Test
