@@ -38,7 +38,7 @@ class PresetsTest {
         assertEquals(1, d.getIterations());
         assertEquals(LearnerMode.SEQUENCE, d.getLearnerMode());
         assertEquals(1, d.getStage1Epochs());
-        assertEquals(36, d.getStage2Epochs(), "the mainjob preset's budget");
+        assertEquals(40, d.getStage2Epochs(), "the mainjob preset's budget");
         assertEquals(0.5, d.getHeadDropout(), "the mainjob preset's dropout before PgM's head");
         assertEquals(2e-3, d.getLearnerLearningRate(), "the mainjob preset's rate of PgM's learners");
         assertEquals(0.2, d.getBaselineDropout(), "the baselines' dropout, chosen at their rate");
@@ -86,7 +86,7 @@ class PresetsTest {
         assertEquals(12, o.getWidth());
         assertEquals(LearnerMode.FEATURE, o.getLearnerMode());
         assertEquals(0.25, o.getAlpha());
-        assertEquals(36, o.getStage2Epochs(), "keys the file does not hold keep the base's values");
+        assertEquals(40, o.getStage2Epochs(), "keys the file does not hold keep the base's values");
 
         Path typo = dir.resolve("typo.json");
         Files.writeString(typo, "{\n  \"width\": 12,\n  \"widht\": 16\n}");
