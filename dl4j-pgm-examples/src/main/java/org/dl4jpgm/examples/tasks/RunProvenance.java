@@ -109,9 +109,10 @@ public record RunProvenance(String command, Map<String, Object> options, String 
         }
         sb.append("- dataset fingerprint (SHA-256 of the exported layout, ").append(layoutFiles).append(" files): `")
                 .append(fingerprint).append("`\n");
-        String commit = gitCommit();
-        if (commit != null) {
-            sb.append("- git commit: `").append(commit).append("`\n");
+        BuildCommit commit = BuildCommit.current();
+        if (commit.commit() != null) {
+            sb.append("- git commit: ").append(commit.describe().replaceFirst("^([0-9a-f]{40})", "`$1`"))
+                    .append('\n');
         }
         sb.append("- machine: ").append(machine).append('\n');
         sb.append("- written: ").append(time).append("\n\n");
@@ -136,7 +137,7 @@ public record RunProvenance(String command, Map<String, Object> options, String 
 
     /**
      * {@code results} followed by this provenance as one JSON object: command, seed, data set fingerprint, options,
-     * git commit (when the working directory is in a git checkout), machine, time.
+     * git commit ({@link BuildCommit}: {@code gitCommit}, {@code gitDirty}, {@code gitCommitSource}), machine, time.
      */
     public String json(Map<String, Object> results) {
         Map<String, Object> root = new LinkedHashMap<>(results);
@@ -148,28 +149,16 @@ public record RunProvenance(String command, Map<String, Object> options, String 
         root.put("layoutFiles", layoutFiles);
         root.put("datasetChecksums", checksums);
         root.put("options", options);
-        root.put("gitCommit", gitCommit());
+        BuildCommit commit = BuildCommit.current();
+        root.put("gitCommit", commit.commit());
+        root.put("gitDirty", commit.dirty());
+        root.put("gitCommitSource", commit.source());
         root.put("machine", machine);
         root.put("written", time);
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The commit of the checkout the program runs in ({@code git rev-parse HEAD}), or null when there is none. */
-    public static String gitCommit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").directory(org.dl4jpgm.examples.ProjectHome.dir()
-                    .toFile()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.waitFor() == 0 && out.matches("[0-9a-f]{40}") ? out : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         }
     }
 
