@@ -2,9 +2,11 @@ package org.dl4jpgm.impl;
 
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -16,6 +18,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +37,20 @@ import java.util.Map;
  *   <li>the gradient function is built outside any workspace (the stock runtime builds it inside the current one,
  *   and training with workspaces then reads overwritten arrays).</li>
  * </ol>
+ * and, as {@link CorrectedSameDiffLayer}, the forward pass and the gradient run as {@link OpPlan}s, one plan per
+ * shape of the inputs (SameDiff's session where a plan cannot run the graph, where listeners are set on the graph, or
+ * with {@code -D}{@value OpPlans#PROPERTY}{@code =false}).
  */
 public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
 
     private final RNNFormat format;
+    /** The forward pass and the gradient as op plans (null until first used). */
+    private transient OpPlans forward;
+    private transient OpPlans backward;
+    /** The gradient variable's name in the gradient function, by parameter name, in the parameter table's order. */
+    private transient Map<String, String> paramGradients;
+    /** The gradient variables' names of the inputs, in input order. */
+    private transient List<String> inputGradients;
 
     public CorrectedSameDiffGraphVertex(SameDiffVertex config, ComputationGraph graph, String name, int vertexIndex,
                                         INDArray paramsView, boolean initParams, DataType dataType) {
@@ -52,6 +66,20 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         INDArray[] given = maskArrays;
         maskArrays = withDefaultMasks(given);
         try {
+            if (sameDiff == null) {
+                try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    doInit();
+                }
+            }
+            if (plansRun()) {
+                if (forward == null) {
+                    forward = new OpPlans(sameDiff, List.of(outputKey));
+                }
+                Map<String, INDArray> out = forward.run(placeholders(null));
+                if (out != null) {
+                    return workspaceMgr.dup(ArrayType.ACTIVATIONS, out.get(outputKey));
+                }
+            }
             return super.doForward(training, workspaceMgr);
         } finally {
             maskArrays = given;
@@ -77,10 +105,94 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
             epsilon = epsilon.div(factor);
         }
         try {
+            if (plansRun()) {
+                Pair<Gradient, INDArray[]> planned = plannedBackprop(workspaceMgr);
+                if (planned != null) {
+                    return planned;
+                }
+            }
             return super.doBackward(tbptt, workspaceMgr);
         } finally {
             maskArrays = given;
         }
+    }
+
+    /**
+     * Whether the graph runs as op plans: unless switched off, and unless listeners are set on the SameDiff instance
+     * (they are called by SameDiff's session only).
+     */
+    private boolean plansRun() {
+        return OpPlans.enabled() && (sameDiff.getListeners() == null || sameDiff.getListeners().isEmpty());
+    }
+
+    /**
+     * The stock runtime's backward pass (the gradient function's outputs for every input and parameter, the
+     * parameters' copied into DL4J's gradient views) run as an {@link OpPlan}; null where a plan cannot run it (an
+     * input or parameter without a gradient variable, e.g. an input the output does not depend on).
+     */
+    private Pair<Gradient, INDArray[]> plannedBackprop(LayerWorkspaceMgr workspaceMgr) {
+        if (backward == null) {
+            List<String> ins = new ArrayList<>();
+            for (String name : config.getVertexParams().getInputs()) {
+                SDVariable g = sameDiff.getVariable(name).getGradient();
+                if (g == null) {
+                    return null;
+                }
+                ins.add(g.name());
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            for (String p : paramTable.keySet()) {
+                SDVariable g = sameDiff.getVariable(p).getGradient();
+                if (g == null) {
+                    return null;
+                }
+                params.put(p, g.name());
+            }
+            List<String> outputs = new ArrayList<>(ins);
+            outputs.addAll(params.values());
+            backward = new OpPlans(sameDiff.getFunction("grad"), outputs);
+            inputGradients = ins;
+            paramGradients = params;
+        }
+        Map<String, INDArray> m = backward.run(placeholders(epsilon));
+        if (m == null) {
+            return null;
+        }
+        Gradient g = new DefaultGradient();
+        paramGradients.forEach((p, grad) -> {
+            INDArray view = gradTable.get(p);
+            view.assign(m.get(grad));
+            g.gradientForVariable().put(p, view);
+        });
+        INDArray[] dLdIn = new INDArray[inputGradients.size()];
+        for (int i = 0; i < dLdIn.length; i++) {
+            dLdIn[i] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradients.get(i)));
+        }
+        return new Pair<>(g, dLdIn);
+    }
+
+    /** The stock runtime's placeholders: every input and its mask and, for the backward pass, the error. */
+    private Map<String, INDArray> placeholders(INDArray error) {
+        Map<String, INDArray> ph = new HashMap<>();
+        List<String> names = config.getVertexParams().getInputs();
+        for (int i = 0; i < names.size(); i++) {
+            ph.put(names.get(i), inputs[i]);
+            ph.put(names.get(i) + "_mask", maskArrays[i]);
+        }
+        if (error != null) {
+            ph.put(fn.getGradPlaceholderName(), error);
+        }
+        return ph;
+    }
+
+    /**
+     * How this vertex's graph runs: the op plans held for the forward pass and for the gradient (one per input shapes
+     * seen), and whether a plan was refused.
+     */
+    public CorrectedSameDiffLayer.PlanUse planUse() {
+        return new CorrectedSameDiffLayer.PlanUse(forward == null ? 0 : forward.size(),
+                backward == null ? 0 : backward.size(),
+                (forward != null && forward.refused()) || (backward != null && backward.refused()));
     }
 
     /**
