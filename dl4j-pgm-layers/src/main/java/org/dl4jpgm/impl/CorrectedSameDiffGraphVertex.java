@@ -2,7 +2,6 @@ package org.dl4jpgm.impl;
 
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex;
@@ -122,7 +121,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
      * (they are called by SameDiff's session only).
      */
     private boolean plansRun() {
-        return OpPlans.enabled() && (sameDiff.getListeners() == null || sameDiff.getListeners().isEmpty());
+        return OpPlans.runFor(sameDiff);
     }
 
     /**
@@ -132,38 +131,22 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
      */
     private Pair<Gradient, INDArray[]> plannedBackprop(LayerWorkspaceMgr workspaceMgr) {
         if (backward == null) {
-            List<String> ins = new ArrayList<>();
-            for (String name : config.getVertexParams().getInputs()) {
-                SDVariable g = sameDiff.getVariable(name).getGradient();
-                if (g == null) {
-                    return null;
-                }
-                ins.add(g.name());
+            Map<String, String> ins = OpPlans.gradientNames(sameDiff, config.getVertexParams().getInputs());
+            Map<String, String> params = OpPlans.gradientNames(sameDiff, paramTable.keySet());
+            if (ins == null || params == null) {
+                return null;
             }
-            Map<String, String> params = new LinkedHashMap<>();
-            for (String p : paramTable.keySet()) {
-                SDVariable g = sameDiff.getVariable(p).getGradient();
-                if (g == null) {
-                    return null;
-                }
-                params.put(p, g.name());
-            }
-            List<String> outputs = new ArrayList<>(ins);
+            List<String> outputs = new ArrayList<>(ins.values());
             outputs.addAll(params.values());
             backward = new OpPlans(sameDiff.getFunction("grad"), outputs);
-            inputGradients = ins;
+            inputGradients = List.copyOf(ins.values());
             paramGradients = params;
         }
         Map<String, INDArray> m = backward.run(placeholders(epsilon));
         if (m == null) {
             return null;
         }
-        Gradient g = new DefaultGradient();
-        paramGradients.forEach((p, grad) -> {
-            INDArray view = gradTable.get(p);
-            view.assign(m.get(grad));
-            g.gradientForVariable().put(p, view);
-        });
+        Gradient g = OpPlans.copyToViews(paramGradients, gradTable, m);
         INDArray[] dLdIn = new INDArray[inputGradients.size()];
         for (int i = 0; i < dLdIn.length; i++) {
             dLdIn[i] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradients.get(i)));

@@ -1,7 +1,6 @@
 package org.dl4jpgm.impl;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -114,7 +113,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
      * (they are called by SameDiff's session only, so a graph with listeners runs there).
      */
     private boolean plansRun() {
-        return OpPlans.enabled() && (sameDiff.getListeners() == null || sameDiff.getListeners().isEmpty());
+        return OpPlans.runFor(sameDiff);
     }
 
     /**
@@ -128,13 +127,9 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
             if (in == null) {
                 return null;
             }
-            Map<String, String> params = new LinkedHashMap<>();
-            for (String p : paramTable.keySet()) {
-                SDVariable g = sameDiff.getVariable(p).getGradient();
-                if (g == null) {
-                    return null;
-                }
-                params.put(p, g.name());
+            Map<String, String> params = OpPlans.gradientNames(sameDiff, paramTable.keySet());
+            if (params == null) {
+                return null;
             }
             List<String> outputs = new ArrayList<>();
             outputs.add(in.name());
@@ -147,13 +142,8 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (m == null) {
             return null;
         }
-        Gradient g = new DefaultGradient();
-        paramGradients.forEach((p, grad) -> {
-            INDArray view = gradTable.get(p);
-            view.assign(m.get(grad));
-            g.gradientForVariable().put(p, view);
-        });
-        return new Pair<>(g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradient)));
+        return new Pair<>(OpPlans.copyToViews(paramGradients, gradTable, m),
+                workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradient)));
     }
 
     /** The placeholders of the stock runtime: input, mask (ones if none) and, for the backward pass, the error. */

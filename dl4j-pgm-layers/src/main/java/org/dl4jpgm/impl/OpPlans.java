@@ -1,9 +1,13 @@
 package org.dl4jpgm.impl;
 
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +43,48 @@ final class OpPlans {
     /** Whether layers run their graphs as op plans (default true; {@code -Dorg.dl4jpgm.opPlans=false}: no). */
     static boolean enabled() {
         return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
+    }
+
+    /**
+     * Whether a runtime runs {@code sd} as plans: when they are {@link #enabled()} and no listeners are set on it
+     * (SameDiff's session alone calls them).
+     */
+    static boolean runFor(SameDiff sd) {
+        return enabled() && (sd.getListeners() == null || sd.getListeners().isEmpty());
+    }
+
+    /**
+     * The names of the gradient variables of {@code variables} in {@code sd}, by variable, in their order; null when
+     * one has none (the output does not depend on it), where a runtime leaves the gradient to SameDiff's session.
+     */
+    static Map<String, String> gradientNames(SameDiff sd, Collection<String> variables) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (String v : variables) {
+            SDVariable g = sd.getVariable(v).getGradient();
+            if (g == null) {
+                return null;
+            }
+            names.put(v, g.name());
+        }
+        return names;
+    }
+
+    /**
+     * The parameters' gradients that a gradient plan computed ({@code computed}, by gradient variable name), copied
+     * into DL4J's gradient views, as the stock runtimes do.
+     *
+     * @param gradientNames the gradient variable of each parameter ({@link #gradientNames})
+     * @param views         DL4J's gradient view of each parameter
+     */
+    static Gradient copyToViews(Map<String, String> gradientNames, Map<String, INDArray> views,
+                                Map<String, INDArray> computed) {
+        Gradient g = new DefaultGradient();
+        gradientNames.forEach((p, grad) -> {
+            INDArray view = views.get(p);
+            view.assign(computed.get(grad));
+            g.gradientForVariable().put(p, view);
+        });
+        return g;
     }
 
     /** The outputs by name (arrays of the plan, overwritten by its next run), or null: SameDiff's session must run. */

@@ -31,8 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HeadWarmupTest {
 
-    /** 48 training examples in batches of 16: 3 iterations per epoch, so stage 2 begins at iteration 3. */
-    private static ExperimentRunner runner(Path dir, String... extra) throws Exception {
+    /**
+     * 48 training examples in batches of 16: 3 iterations per epoch, so stage 2 begins at iteration 3; the cpu preset
+     * with D = 8, 1 + 2 epochs, and {@code extra} options.
+     */
+    static ExperimentRunner runner(Path dir, String... extra) throws Exception {
         Path data = ExperimentRunnerReproducibilityTest.tinyData(dir);
         LayoutReader reader = new LayoutReader(data);
         DatasetDescriptor d = reader.descriptor();

@@ -2,8 +2,6 @@ package org.dl4jpgm.examples.mainjob;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.PgmBlock;
-import org.dl4jpgm.datavec.layout.DatasetDescriptor;
-import org.dl4jpgm.datavec.layout.LayoutReader;
 import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.experiment.FusionChoice;
@@ -30,16 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StageTwoDecayOptionTest {
 
-    /** 48 training examples in batches of 16: 3 iterations per epoch; 1 + 2 epochs. */
+    /** 48 training examples in batches of 16: 3 iterations per epoch; 1 + 2 epochs ({@link HeadWarmupTest#runner}). */
     private static ExperimentRunner runner(Path dir, String... extra) throws Exception {
-        Path data = ExperimentRunnerReproducibilityTest.tinyData(dir);
-        LayoutReader reader = new LayoutReader(data);
-        DatasetDescriptor d = reader.descriptor();
-        List<String> args = new java.util.ArrayList<>(List.of(data.toString(), "--preset", "cpu", "--width", "8",
-                "--batch", "16", "--stage1-epochs", "1", "--stage2-epochs", "2"));
-        args.addAll(List.of(extra));
-        MainJobOptions o = MainJobOptions.parse(args.toArray(new String[0]));
-        return new ExperimentRunner(d, d.getTarget("paired"), reader.readSplit("train"), reader.readSplit("test"), o);
+        return HeadWarmupTest.runner(dir, extra);
     }
 
     /** The updater of every parameter of {@code g}, keyed "layer/parameter". */
