@@ -70,7 +70,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
                     doInit();
                 }
             }
-            if (plansRun()) {
+            if (OpPlans.runFor(sameDiff)) {
                 if (forward == null) {
                     forward = new OpPlans(sameDiff, List.of(outputKey));
                 }
@@ -104,7 +104,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
             epsilon = epsilon.div(factor);
         }
         try {
-            if (plansRun()) {
+            if (OpPlans.runFor(sameDiff)) {
                 Pair<Gradient, INDArray[]> planned = plannedBackprop(workspaceMgr);
                 if (planned != null) {
                     return planned;
@@ -114,14 +114,6 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         } finally {
             maskArrays = given;
         }
-    }
-
-    /**
-     * Whether the graph runs as op plans: unless switched off, and unless listeners are set on the SameDiff instance
-     * (they are called by SameDiff's session only).
-     */
-    private boolean plansRun() {
-        return OpPlans.runFor(sameDiff);
     }
 
     /**
@@ -173,9 +165,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
      * seen), and whether a plan was refused.
      */
     public CorrectedSameDiffLayer.PlanUse planUse() {
-        return new CorrectedSameDiffLayer.PlanUse(forward == null ? 0 : forward.size(),
-                backward == null ? 0 : backward.size(),
-                (forward != null && forward.refused()) || (backward != null && backward.refused()));
+        return CorrectedSameDiffLayer.PlanUse.of(forward, backward);
     }
 
     /**

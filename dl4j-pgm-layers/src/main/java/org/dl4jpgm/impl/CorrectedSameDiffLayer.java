@@ -77,7 +77,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
                 doInit();
             }
         }
-        if (!plansRun()) {
+        if (!OpPlans.runFor(sameDiff)) {
             return super.activate(training, workspaceMgr);
         }
         if (forward == null) {
@@ -99,21 +99,13 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         INDArray error = externalError(epsilon);
         double factor = GradientScale.layerFactor();
         INDArray scaled = factor == 1.0 ? error : error.div(factor);
-        if (plansRun()) {
+        if (OpPlans.runFor(sameDiff)) {
             Pair<Gradient, INDArray> planned = plannedBackprop(scaled, workspaceMgr);
             if (planned != null) {
                 return planned;
             }
         }
         return super.backpropGradient(scaled, workspaceMgr);
-    }
-
-    /**
-     * Whether the graph runs as op plans: unless switched off, and unless listeners are set on the SameDiff instance
-     * (they are called by SameDiff's session only, so a graph with listeners runs there).
-     */
-    private boolean plansRun() {
-        return OpPlans.runFor(sameDiff);
     }
 
     /**
@@ -171,8 +163,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
      * seen), and whether a plan was refused (the graph has an op only SameDiff's session runs).
      */
     public PlanUse planUse() {
-        return new PlanUse(forward == null ? 0 : forward.size(), backward == null ? 0 : backward.size(),
-                (forward != null && forward.refused()) || (backward != null && backward.refused()));
+        return PlanUse.of(forward, backward);
     }
 
     /**
@@ -181,6 +172,12 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
      * @param refused       whether SameDiff's session runs (part of) the layer because a plan cannot
      */
     public record PlanUse(int forwardPlans, int backwardPlans, boolean refused) {
+
+        /** The use of a runtime's forward and gradient plans (null: not run yet). */
+        static PlanUse of(OpPlans forward, OpPlans backward) {
+            return new PlanUse(forward == null ? 0 : forward.size(), backward == null ? 0 : backward.size(),
+                    (forward != null && forward.refused()) || (backward != null && backward.refused()));
+        }
     }
 
     /** The layer's SameDiff graph, for diagnostics and benchmarks; null before the first forward or backward call. */
