@@ -279,7 +279,7 @@ public final class ExperimentRunner {
                     options.getHeadWarmup());
         }
         UnaryOperator<IUpdater> decay = stageTwoDecay(options, choice, stage1Iterations, stage2Iterations);
-        headUpdater = headUpdater == null ? null : decay.apply(headUpdater);
+        headUpdater = decay.apply(headUpdater);
         IUpdater graphUpdater = decay.apply(new Adam(choice.learningRate(options)));
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).updater(graphUpdater).weightInit(WeightInit.XAVIER)
@@ -298,12 +298,9 @@ public final class ExperimentRunner {
             }
         }
         FusionSpec spec = choice.spec(options, modalities);
-        FusionSpec.Builder sb = spec.toBuilder().headUpdater(headUpdater);
-        if (options.getFinalLearningRateFraction() < 1) {
-            sb.modelUpdater(decay.apply(spec.getModelUpdater())).learnerUpdater(decay.apply(spec.getLearnerUpdater()))
-                    .decoderUpdater(decay.apply(spec.getDecoderUpdater()));
-        }
-        Fused f = PgmFusion.add(b, sb.build(), fusionInputs);
+        Fused f = PgmFusion.add(b, spec.toBuilder().headUpdater(headUpdater)
+                .modelUpdater(decay.apply(spec.getModelUpdater())).learnerUpdater(decay.apply(spec.getLearnerUpdater()))
+                .decoderUpdater(decay.apply(spec.getDecoderUpdater())).build(), fusionInputs);
         DenseLayer.Builder dense = new DenseLayer.Builder().nOut(d).activation(Activation.RELU);
         OutputLayer.Builder out = new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
                 : LossFunctions.LossFunction.MSE).nOut(labelWidth)
@@ -325,7 +322,7 @@ public final class ExperimentRunner {
 
     /**
      * {@link StageTwoDecay#decayed} with the stages' iterations of {@code choice} (a baseline has no stage 1), or the
-     * identity without a decay.
+     * identity without a decay; null (no updater of its own) stays null.
      */
     private static UnaryOperator<IUpdater> stageTwoDecay(TrainingSettings options, FusionChoice choice,
                                                          int stage1Iterations, int stage2Iterations) {

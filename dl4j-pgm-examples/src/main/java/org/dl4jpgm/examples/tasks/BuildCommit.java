@@ -26,8 +26,20 @@ public record BuildCommit(String commit, Boolean dirty, String source) {
     private static final String COMMIT_KEY = "git.commit.id.full";
     private static final String DIRTY_KEY = "git.dirty";
 
-    /** The commit of this program's code: from the build if it recorded one, else from the checkout. */
+    /**
+     * The commit of this program's code: from the build if it recorded one, else from the checkout. Read once per
+     * process (the classes do not change while it runs; the fallback starts a {@code git} process).
+     */
     public static BuildCommit current() {
+        return Current.VALUE;
+    }
+
+    /** Holds {@link #read()}'s result, computed when first asked for. */
+    private static final class Current {
+        static final BuildCommit VALUE = read();
+    }
+
+    private static BuildCommit read() {
         try (InputStream in = BuildCommit.class.getResourceAsStream(RESOURCE)) {
             if (in != null) {
                 BuildCommit b = parse(in, RESOURCE);
@@ -85,13 +97,17 @@ public record BuildCommit(String commit, Boolean dirty, String source) {
         }
     }
 
-    /** For a results file: the commit, and in words where it comes from. */
+    /** For a results file: the commit, and in words where it comes from ({@link #origin()}). */
     public String describe() {
+        return commit == null ? "unknown" : commit + " (" + origin() + ")";
+    }
+
+    /** In words, where the commit comes from, e.g. {@code the build's}; empty without a commit. */
+    public String origin() {
         return switch (source) {
-            case "build" -> commit + (dirty ? " (the build's, from a working tree with uncommitted changes)"
-                    : " (the build's)");
-            case "checkout" -> commit + " (the checkout's; the build recorded none)";
-            default -> "unknown";
+            case "build" -> dirty ? "the build's, from a working tree with uncommitted changes" : "the build's";
+            case "checkout" -> "the checkout's; the build recorded none";
+            default -> "";
         };
     }
 }

@@ -111,8 +111,7 @@ public record RunProvenance(String command, Map<String, Object> options, String 
                 .append(fingerprint).append("`\n");
         BuildCommit commit = BuildCommit.current();
         if (commit.commit() != null) {
-            sb.append("- git commit: ").append(commit.describe().replaceFirst("^([0-9a-f]{40})", "`$1`"))
-                    .append('\n');
+            sb.append("- git commit: `").append(commit.commit()).append("` (").append(commit.origin()).append(")\n");
         }
         sb.append("- machine: ").append(machine).append('\n');
         sb.append("- written: ").append(time).append("\n\n");
