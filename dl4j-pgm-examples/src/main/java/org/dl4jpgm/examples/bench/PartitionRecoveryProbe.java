@@ -1,9 +1,22 @@
 package org.dl4jpgm.examples.bench;
 
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.dl4jpgm.blocks.PgmBlock;
+import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.conf.StepMeanPoolingLayer;
+import org.dl4jpgm.conf.ModalityPackVertex;
+import org.dl4jpgm.conf.PgmLayer;
 import org.dl4jpgm.datavec.embedded.EmbeddedDatasets;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LabelEncoder;
@@ -24,6 +37,9 @@ import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.experiment.FusionChoice;
+import org.dl4jpgm.examples.experiment.TrainingSettings;
+import org.dl4jpgm.fusion.Fused;
+import org.dl4jpgm.fusion.FusionSpec;
 import org.dl4jpgm.fusion.PartitionStatistics;
 import org.dl4jpgm.fusion.PartitionStatistics.ModalityFeatures;
 import org.dl4jpgm.fusion.PgmGraph;
@@ -32,6 +48,9 @@ import org.dl4jpgm.train.TwoStageTrainer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,6 +99,15 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
     /** The fusions compared. */
     enum Variant { PGM, NO_PARTITIONER, FROZEN_PARTITIONER }
 
+    /**
+     * What reads PgM's features. {@code HEAD}: PgM's head (Eq. 13-14) and the main job's dense layer, as in every other
+     * table; both streams reach one network that combines modalities. {@code ADDITIVE_UNI}: the uni features of each
+     * modality reach the logits through a linear map of their own ({@code [B, D] -> [B, K]}), the paired features of
+     * all modalities through an MLP ({@code [B, MD] -> [B, D] -> [B, K]}, ReLU), and the logits are summed: only the
+     * paired stream can combine modalities ({@link #additiveUniGraph}).
+     */
+    enum Readout { HEAD, ADDITIVE_UNI }
+
     @Mixin
     private TrainingOptions training = new TrainingOptions(Presets.CPU);
     /** Which data sets. */
@@ -111,6 +139,11 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
             description = "PGM variant: the partitioner's parameter updates times K, i.e. its learning rate times K "
                     + "(default ${DEFAULT-VALUE}; FROZEN_PARTITIONER is K = 0)")
     private double partitionerStepScale = 1.0;
+    /** What reads PgM's features. */
+    @Option(names = "--readout", paramLabel = "NAME", description = "HEAD (PgM's head, Eq. 13-14) or ADDITIVE_UNI "
+            + "(uni features per modality linearly to the logits, paired features of all modalities through an MLP; "
+            + "default ${DEFAULT-VALUE})")
+    private Readout readout = Readout.HEAD;
     /** Where the figures go. */
     @Option(names = "--figures", paramLabel = "DIR", description = "folder of the PNG figures (default "
             + "${DEFAULT-VALUE})")
@@ -140,8 +173,21 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
                 .uniClasses(4).pairedClasses(2).pairedModalities(0, 1).build();
     }
 
-    /** A latent factor: its name, its classes and its value on every example of the two splits. */
-    record Factor(String name, int classes, int[] train, int[] test) {
+    /** Which stream a working partitioner should put a factor in. */
+    enum Role {
+        /** Carried by one modality only: u_m should read it better than p_m. */
+        UNI,
+        /** Shared by two modalities (or combined with another one's): p_m should read it better than u_m. */
+        PAIRED,
+        /** No expectation (the task's target). */
+        NONE
+    }
+
+    /**
+     * A latent factor: its name, its classes, its value on every example of the two splits, its role and the
+     * modalities that carry it.
+     */
+    record Factor(String name, int classes, int[] train, int[] test, Role role, List<String> carriers) {
         double chance() {
             int[] counts = new int[classes];
             for (int v : train) {
@@ -159,6 +205,43 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
         }
     }
 
+    /**
+     * Whether the stream a working partitioner would use reads a factor better, over seeds: per seed {@code p - u} of
+     * the probe accuracies from the carrying modality's own features.
+     *
+     * @param mean  mean of p - u
+     * @param std   its sample standard deviation
+     * @param right seeds where the right stream is ahead (p for {@link Role#PAIRED}, u for {@link Role#UNI}); a tie
+     *              is not ahead
+     * @param seeds seeds
+     */
+    record Separation(double mean, double std, int right, int seeds) {
+        static Separation of(Role role, List<Double> u, List<Double> p) {
+            if (role == Role.NONE || u.size() != p.size() || u.isEmpty()) {
+                throw new IllegalArgumentException("PartitionRecoveryProbe: a separation needs a UNI or PAIRED factor "
+                        + "and one u and one p accuracy per seed; found " + role + ", " + u.size() + " and " + p.size());
+            }
+            int n = u.size();
+            double[] diff = new double[n];
+            int right = 0;
+            for (int i = 0; i < n; i++) {
+                diff[i] = p.get(i) - u.get(i);
+                right += (role == Role.PAIRED ? diff[i] > 0 : diff[i] < 0) ? 1 : 0;
+            }
+            double mean = java.util.Arrays.stream(diff).average().orElseThrow();
+            double ss = 0;
+            for (double x : diff) {
+                ss += (x - mean) * (x - mean);
+            }
+            return new Separation(mean, n > 1 ? Math.sqrt(ss / (n - 1)) : 0, right, n);
+        }
+
+        /** The right stream is ahead on the mean. */
+        boolean rightOnMean(Role role) {
+            return role == Role.PAIRED ? mean > 0 : mean < 0;
+        }
+    }
+
     /** A data set prepared for the probe. */
     record Prepared(String name, DatasetDescriptor descriptor, TargetSpec target, SplitData train, SplitData test,
                     List<Factor> factors, SyntheticMultimodalGenerator generator) {
@@ -168,11 +251,11 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         System.out.printf(Locale.ROOT, "PartitionRecoveryProbe: D %d, N %d, %s learners, epochs %d + %d, batch %d, "
-                        + "lr %s / %s / %s, head norm %s, seeds %d, λ %s, partitioner step scale %s%n",
+                        + "lr %s / %s / %s, head norm %s, seeds %d, λ %s, partitioner step scale %s, readout %s%n",
                 training.getWidth(), training.getIterations(), training.getLearnerMode(), training.getStage1Epochs(),
                 training.getStage2Epochs(), training.getBatchSize(), training.getModelLearningRate(),
                 training.getLearnerLearningRate(), training.getDecoderLearningRate(), training.isHeadInputNormalized(),
-                seeds, lambda, partitionerStepScale);
+                seeds, lambda, partitionerStepScale, readout);
         for (String name : data) {
             Prepared p = switch (name.toLowerCase(Locale.ROOT)) {
                 case "synthetic" -> synthetic();
@@ -208,18 +291,20 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
             int mm = m;
             factors.add(new Factor("uni_" + mods.get(m).getName(), ku,
                     exTrain.stream().mapToInt(e -> e.uni()[mm]).toArray(),
-                    exTest.stream().mapToInt(e -> e.uni()[mm]).toArray()));
+                    exTest.stream().mapToInt(e -> e.uni()[mm]).toArray(), Role.UNI, List.of(mods.get(m).getName())));
         }
         int kp = g.config().getPairedClasses();
         factors.add(new Factor("paired_" + mods.get(g.config().getPairedFirst()).getName(), kp,
                 exTrain.stream().mapToInt(SyntheticExample::pairedA).toArray(),
-                exTest.stream().mapToInt(SyntheticExample::pairedA).toArray()));
+                exTest.stream().mapToInt(SyntheticExample::pairedA).toArray(), Role.PAIRED,
+                List.of(mods.get(g.config().getPairedFirst()).getName())));
         factors.add(new Factor("paired_" + mods.get(g.config().getPairedSecond()).getName(), kp,
                 exTrain.stream().mapToInt(SyntheticExample::pairedB).toArray(),
-                exTest.stream().mapToInt(SyntheticExample::pairedB).toArray()));
+                exTest.stream().mapToInt(SyntheticExample::pairedB).toArray(), Role.PAIRED,
+                List.of(mods.get(g.config().getPairedSecond()).getName())));
         factors.add(new Factor("target", kp, exTrain.stream().mapToInt(e -> g.targetValue(e,
                 SyntheticMultimodalGenerator.PAIRED)).toArray(), exTest.stream().mapToInt(e -> g.targetValue(e,
-                SyntheticMultimodalGenerator.PAIRED)).toArray()));
+                SyntheticMultimodalGenerator.PAIRED)).toArray(), Role.NONE, List.of()));
         return new Prepared("synthetic", d, target, train, test, factors, g);
     }
 
@@ -231,8 +316,19 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
         List<Factor> factors = new ArrayList<>();
         for (String name : List.of("image_digit", "speech_digit", "label")) {
             TargetSpec t = d.getTargets().stream().filter(s -> s.getName().equals(name)).findFirst().orElseThrow();
+            // the image digit is in the image only; the spoken digit is what speech and text share
+            Role role = switch (name) {
+                case "image_digit" -> Role.UNI;
+                case "speech_digit" -> Role.PAIRED;
+                default -> Role.NONE;
+            };
+            List<String> carriers = switch (name) {
+                case "image_digit" -> List.of("image");
+                case "speech_digit" -> List.of("speech", "text");
+                default -> List.of();
+            };
             factors.add(new Factor(name.equals("label") ? "target" : name, t.getClasses().size(),
-                    classes(t, train), classes(t, test)));
+                    classes(t, train), classes(t, test), role, carriers));
         }
         return new Prepared("embedded", d, d.getDefaultTarget(), train, test, factors, null);
     }
@@ -264,7 +360,8 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
                 long seed = 1000 + s;
                 long t0 = System.nanoTime();
                 FusionChoice choice = FusionChoice.parse(v == Variant.NO_PARTITIONER ? "NO_PARTITIONER" : "PGM");
-                ExperimentRunner.Built built = runner.build(choice, seed);
+                ExperimentRunner.Built built = readout == Readout.HEAD ? runner.build(choice, seed)
+                        : additiveUniGraph(p, choice, seed);
                 ComputationGraph g = built.graph();
                 String vertex = built.fused().pgmVertex();
                 PartitionerStep step = v == Variant.NO_PARTITIONER ? null
@@ -342,6 +439,90 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
                     training.getStage1Epochs()));
             printDynamics(modalities, dynamics);
         }
+    }
+
+    /**
+     * The graph of {@link Readout#ADDITIVE_UNI}: the inputs (sequences reduced by a masked mean over their valid
+     * steps), PgM's layer as {@link PgmFusion} builds it, its features {@code [B, 2MD]} normalised as the preset says,
+     * then {@code logits = Σ_m W_m u_m + b + MLP([p_1 ; ... ; p_M])}, softmax and cross-entropy. A sum of per-modality
+     * linear terms cannot express an interaction of modalities (the XOR target of the synthetic set), so the task can
+     * be solved only through the paired stream. Same updaters, seed and initialisation scheme as the main job's graph.
+     */
+    private ExperimentRunner.Built additiveUniGraph(Prepared p, FusionChoice choice, long seed) {
+        List<String> modalities = p.descriptor().getModalities().stream().map(m -> m.getName()).toList();
+        List<long[]> shapes = modalities.stream().map(m -> p.train().features(m).shape()).toList();
+        return additiveUniGraph(modalities, shapes, p.target().labelWidth(), training, choice, seed);
+    }
+
+    /**
+     * @param modalities the input names
+     * @param shapes     each input's feature shape ({@code [N, F]} or {@code [N, S, F]})
+     * @param classes    K
+     */
+    static ExperimentRunner.Built additiveUniGraph(List<String> modalities, List<long[]> shapes, long classes,
+                                                   TrainingSettings training, FusionChoice choice, long seed) {
+        int mCount = modalities.size();
+        long d = training.getWidth();
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(DataType.FLOAT).updater(new Adam(choice.learningRate(training))).weightInit(WeightInit.XAVIER)
+                .graphBuilder().addInputs(modalities.toArray(new String[0]));
+        InputType[] types = new InputType[mCount];
+        String[] inputs = new String[mCount];
+        for (int m = 0; m < mCount; m++) {
+            long[] s = shapes.get(m);
+            types[m] = s.length == 2 ? InputType.feedForward(s[1]) : InputType.recurrent(s[2], s[1]);
+            inputs[m] = modalities.get(m);
+        }
+        b.setInputTypes(types);
+        for (int m = 0; m < mCount; m++) {
+            if (types[m] instanceof InputType.InputTypeRecurrent) {
+                inputs[m] = modalities.get(m) + "Pool";
+                b.addLayer(inputs[m], new StepMeanPoolingLayer.Builder().build(), modalities.get(m));
+            }
+        }
+        FusionSpec spec = choice.spec(training, modalities);
+        PgmOptions opts = spec.getPgm();
+        long[] widths = new long[mCount];
+        long[] seqs = new long[mCount];
+        for (int m = 0; m < mCount; m++) {
+            long[] s = shapes.get(m);
+            widths[m] = s[s.length - 1];
+            seqs[m] = 1; // sequences are pooled above
+        }
+        opts = opts.resolveWidth(widths);
+        if (opts.getWidth() != d) {
+            throw new IllegalStateException("PartitionRecoveryProbe: PgM's width " + opts.getWidth() + " is not the "
+                    + "preset's " + d);
+        }
+        b.addVertex("pack", new ModalityPackVertex(), inputs);
+        b.addLayer("pgm", new PgmLayer(opts, widths, seqs, spec.getModelUpdater(), spec.getLearnerUpdater(),
+                spec.getDecoderUpdater()), "pack");
+        int[] range = PgmLayer.featureRange(mCount, d);
+        b.addVertex("features", new SubsetVertex(range[0], range[1]), "pgm");
+        String features = "features";
+        if (spec.isHeadInputNormalized()) {
+            b.addLayer("featuresNorm", new BatchNormalization.Builder().build(), features);
+            features = "featuresNorm";
+        }
+        String[] logits = new String[mCount + 1];
+        for (int m = 0; m < mCount; m++) {
+            b.addVertex("uni" + m, new SubsetVertex((int) (m * d), (int) ((m + 1) * d - 1)), features);
+            b.addLayer("uniLogits" + m, new DenseLayer.Builder().nOut(classes).activation(Activation.IDENTITY)
+                    .build(), "uni" + m);
+            logits[m] = "uniLogits" + m;
+        }
+        b.addVertex("paired", new SubsetVertex((int) (mCount * d), (int) (2 * mCount * d - 1)), features);
+        b.addLayer("pairedHidden", new DenseLayer.Builder().nOut(d).activation(Activation.RELU).build(), "paired");
+        b.addLayer("pairedLogits", new DenseLayer.Builder().nOut(classes).activation(Activation.IDENTITY).build(),
+                "pairedHidden");
+        logits[mCount] = "pairedLogits";
+        b.addVertex("logits", new ElementWiseVertex(ElementWiseVertex.Op.Add), logits);
+        b.addLayer("out", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                .build(), "logits");
+        b.setOutputs("out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        return new ExperimentRunner.Built(g, new Fused("logits", classes, "pgm"));
     }
 
     private LayoutMultiDataSetIterator iterator(Prepared p, SplitData split, long shuffleSeed) {
@@ -453,6 +634,23 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
                             .append(" |");
                 }
                 System.out.println(sb);
+            }
+        }
+        System.out.println();
+        System.out.println("### " + p.name() + ": is the right stream ahead? p - u of the probe accuracy from the "
+                + "features of each modality that carries the factor (right: p ahead for a paired factor, u for a uni "
+                + "one)");
+        System.out.println("| factor | role | modality | variant | p - u (mean ± std) | right on the mean | seeds right |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (Factor f : p.factors()) {
+            for (String m : f.carriers()) {
+                for (Variant v : variants) {
+                    String k = v + "|" + m + "|" + f.name();
+                    Separation sep = Separation.of(f.role(), results.get(k + "|u"), results.get(k + "|p"));
+                    System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %+.3f ± %.3f | %s | %d / %d |%n", f.name(),
+                            f.role(), m, v, sep.mean(), sep.std(), sep.rightOnMean(f.role()) ? "yes" : "no",
+                            sep.right(), sep.seeds());
+                }
             }
         }
         System.out.println();
