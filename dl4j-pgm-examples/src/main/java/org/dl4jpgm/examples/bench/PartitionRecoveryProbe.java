@@ -251,11 +251,12 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         System.out.printf(Locale.ROOT, "PartitionRecoveryProbe: D %d, N %d, %s learners, epochs %d + %d, batch %d, "
-                        + "lr %s / %s / %s, head norm %s, seeds %d, λ %s, partitioner step scale %s, readout %s%n",
+                        + "lr %s / %s / %s, head norm %s, seeds %d, ridge λ %s, partitioner step scale %s, paired-share weight "
+                        + "%s, readout %s%n",
                 training.getWidth(), training.getIterations(), training.getLearnerMode(), training.getStage1Epochs(),
                 training.getStage2Epochs(), training.getBatchSize(), training.getModelLearningRate(),
                 training.getLearnerLearningRate(), training.getDecoderLearningRate(), training.isHeadInputNormalized(),
-                seeds, lambda, partitionerStepScale, readout);
+                seeds, lambda, partitionerStepScale, training.getPairedShareWeight(), readout);
         for (String name : data) {
             Prepared p = switch (name.toLowerCase(Locale.ROOT)) {
                 case "synthetic" -> synthetic();
