@@ -47,7 +47,7 @@ public final class StageTwoDecay {
      * @param base             the rate without decay (e.g. a {@code FixedSchedule} or a warm-up)
      * @param stage1Iterations S &gt;= 0, the graph's iteration count when stage 2 begins
      * @param stage2Iterations T &gt;= 1, stage 2's iterations (epochs × batches per epoch,
-     *                         {@link StageTwoWarmup#stage1Iterations} of the stage-2 epochs)
+     *                         {@link StageTwoWarmup#iterations} of the stage-2 epochs)
      * @param finalFraction    F in [0, 1]
      * @throws IllegalArgumentException for S &lt; 0, T &lt; 1 or F outside [0, 1]
      */

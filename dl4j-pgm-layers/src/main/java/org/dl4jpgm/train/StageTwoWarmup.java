@@ -62,14 +62,15 @@ public final class StageTwoWarmup {
     }
 
     /**
-     * S for {@link #linear}: the iterations of {@code stage1Epochs} epochs of {@code examples} examples in batches of
-     * {@code batchSize} (the last batch of an epoch may be smaller and counts as one).
+     * The iterations of {@code epochs} epochs of {@code examples} examples in batches of {@code batchSize} (the last
+     * batch of an epoch may be smaller and counts as one): with the stage-1 epochs, S for {@link #linear}; with the
+     * stage-2 epochs, the length of a stage-2 schedule ({@link StageTwoDecay}).
      */
-    public static int stage1Iterations(int stage1Epochs, long examples, int batchSize) {
-        if (stage1Epochs < 0 || examples < 0 || batchSize < 1) {
-            throw new IllegalArgumentException("StageTwoWarmup: expected stage-1 epochs >= 0, examples >= 0 and a "
-                    + "batch size >= 1; found " + stage1Epochs + ", " + examples + ", " + batchSize);
+    public static int iterations(int epochs, long examples, int batchSize) {
+        if (epochs < 0 || examples < 0 || batchSize < 1) {
+            throw new IllegalArgumentException("StageTwoWarmup: expected epochs >= 0, examples >= 0 and a "
+                    + "batch size >= 1; found " + epochs + ", " + examples + ", " + batchSize);
         }
-        return Math.toIntExact(stage1Epochs * ((examples + batchSize - 1) / batchSize));
+        return Math.toIntExact(epochs * ((examples + batchSize - 1) / batchSize));
     }
 }

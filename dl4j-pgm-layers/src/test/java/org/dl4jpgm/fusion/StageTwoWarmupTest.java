@@ -62,7 +62,7 @@ class StageTwoWarmupTest {
         assertThrows(IllegalArgumentException.class, () -> StageTwoWarmup.linear(0, 10, 5));
         assertThrows(IllegalArgumentException.class, () -> StageTwoWarmup.linear(Double.NaN, 10, 5));
         assertThrows(IllegalArgumentException.class, () -> StageTwoWarmup.linear(1e-3, -1, 5));
-        assertThrows(IllegalArgumentException.class, () -> StageTwoWarmup.stage1Iterations(1, 10, 0));
+        assertThrows(IllegalArgumentException.class, () -> StageTwoWarmup.iterations(1, 10, 0));
     }
 
     @Test
@@ -77,10 +77,10 @@ class StageTwoWarmupTest {
 
     @Test
     void stageOneIterationsCountAPartialLastBatch() {
-        assertEquals(10, StageTwoWarmup.stage1Iterations(1, 1258, 128), "the main job's embedded set, batch 128");
-        assertEquals(4, StageTwoWarmup.stage1Iterations(2, 16, 8));
-        assertEquals(6, StageTwoWarmup.stage1Iterations(2, 17, 8));
-        assertEquals(0, StageTwoWarmup.stage1Iterations(0, 1258, 128));
+        assertEquals(10, StageTwoWarmup.iterations(1, 1258, 128), "the main job's embedded set, batch 128");
+        assertEquals(4, StageTwoWarmup.iterations(2, 16, 8));
+        assertEquals(6, StageTwoWarmup.iterations(2, 17, 8));
+        assertEquals(0, StageTwoWarmup.iterations(0, 1258, 128));
     }
 
     /** PgM with its head (and normalisation) on {@code head}; one batch of 8 examples per epoch. */

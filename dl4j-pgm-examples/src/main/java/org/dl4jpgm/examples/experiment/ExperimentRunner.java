@@ -231,8 +231,8 @@ public final class ExperimentRunner {
             types[m] = s.length == 2 ? InputType.feedForward(s[1]) : InputType.recurrent(s[2], s[1]);
         }
         return build(modalities, types, target.getTask() == TaskType.CLASSIFICATION, target.labelWidth(), options,
-                extension, choice, seed, StageTwoWarmup.stage1Iterations(options.getStage1Epochs(), train.size(),
-                        options.getBatchSize()), StageTwoWarmup.stage1Iterations(options.getStage2Epochs(),
+                extension, choice, seed, StageTwoWarmup.iterations(options.getStage1Epochs(), train.size(),
+                        options.getBatchSize()), StageTwoWarmup.iterations(options.getStage2Epochs(),
                         train.size(), options.getBatchSize()));
     }
 
@@ -262,7 +262,7 @@ public final class ExperimentRunner {
      * the graph follows {@link StageTwoDecay#decayed} of its rate (a baseline's from iteration 0: it has no stage 1).
      *
      * @param stage1Iterations the graph's iteration count when stage 2 begins (stage-1 epochs × batches per epoch,
-     *                         {@link StageTwoWarmup#stage1Iterations}); -1 = unknown (then K must be 0 and F 1)
+     *                         {@link StageTwoWarmup#iterations}); -1 = unknown (then K must be 0 and F 1)
      * @param stage2Iterations stage 2's iterations (stage-2 epochs × batches per epoch); -1 = unknown (then F must
      *                         be 1)
      */
