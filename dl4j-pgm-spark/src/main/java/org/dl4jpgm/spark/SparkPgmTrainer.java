@@ -77,7 +77,8 @@ public final class SparkPgmTrainer {
     /**
      * The parameter-averaging training master of these options for RDD elements of {@code examplesPerElement}, with
      * the cluster's default parallelism as its number of workers (given explicitly: dl4j-spark 1.0.0-M2 looks it up
-     * through the wrong network type when it trains a ComputationGraph on paths, a NullPointerException).
+     * through the wrong network type when it trains a ComputationGraph on paths, a NullPointerException). The workers'
+     * graphs update through {@code FlatGradientUpdater} ({@link FlatGradientHook}).
      */
     public ParameterAveragingTrainingMaster trainingMaster(JavaSparkContext sc, int examplesPerElement) {
         ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(
@@ -88,7 +89,8 @@ public final class SparkPgmTrainer {
                 .rddTrainingApproach(RDDTrainingApproach.Export)
                 .saveUpdater(true)
                 .rngSeed(options.getSeed())
-                .collectTrainingStats(options.isCollectStats());
+                .collectTrainingStats(options.isCollectStats())
+                .trainingHooks(new FlatGradientHook());
         if (options.getExportDirectory() != null) {
             b.exportDirectory(options.getExportDirectory());
         }
