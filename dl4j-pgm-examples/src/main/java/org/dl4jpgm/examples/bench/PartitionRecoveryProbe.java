@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.dl4jpgm.blocks.PgmBlock;
 import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.conf.Layouts;
 import org.dl4jpgm.conf.StepMeanPoolingLayer;
 import org.dl4jpgm.conf.ModalityPackVertex;
 import org.dl4jpgm.conf.PgmLayer;
@@ -38,6 +39,7 @@ import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.examples.experiment.TrainingSettings;
+import org.dl4jpgm.examples.transfer.HostInputs;
 import org.dl4jpgm.fusion.Fused;
 import org.dl4jpgm.fusion.FusionSpec;
 import org.dl4jpgm.fusion.PartitionStatistics;
@@ -221,19 +223,16 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
                 throw new IllegalArgumentException("PartitionRecoveryProbe: a separation needs a UNI or PAIRED factor "
                         + "and one u and one p accuracy per seed; found " + role + ", " + u.size() + " and " + p.size());
             }
-            int n = u.size();
-            double[] diff = new double[n];
+            List<Double> diff = new ArrayList<>();
             int right = 0;
-            for (int i = 0; i < n; i++) {
-                diff[i] = p.get(i) - u.get(i);
-                right += (role == Role.PAIRED ? diff[i] > 0 : diff[i] < 0) ? 1 : 0;
+            for (int i = 0; i < u.size(); i++) {
+                double d = p.get(i) - u.get(i);
+                diff.add(d);
+                right += (role == Role.PAIRED ? d > 0 : d < 0) ? 1 : 0;
             }
-            double mean = java.util.Arrays.stream(diff).average().orElseThrow();
-            double ss = 0;
-            for (double x : diff) {
-                ss += (x - mean) * (x - mean);
-            }
-            return new Separation(mean, n > 1 ? Math.sqrt(ss / (n - 1)) : 0, right, n);
+            // the record's accessors mean() and std() hide the probe's helpers of the same names
+            return new Separation(PartitionRecoveryProbe.mean(diff), PartitionRecoveryProbe.std(diff), right,
+                    diff.size());
         }
 
         /** The right stream is ahead on the mean. */
@@ -451,51 +450,39 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
      */
     private ExperimentRunner.Built additiveUniGraph(Prepared p, FusionChoice choice, long seed) {
         List<String> modalities = p.descriptor().getModalities().stream().map(m -> m.getName()).toList();
-        List<long[]> shapes = modalities.stream().map(m -> p.train().features(m).shape()).toList();
-        return additiveUniGraph(modalities, shapes, p.target().labelWidth(), training, choice, seed);
+        return additiveUniGraph(HostInputs.of(p.train(), modalities), p.target().labelWidth(), training, choice, seed);
     }
 
     /**
-     * @param modalities the input names
-     * @param shapes     each input's feature shape ({@code [N, F]} or {@code [N, S, F]})
-     * @param classes    K
+     * @param inputs  the modalities, in input order, and their input types
+     * @param classes K
      */
-    static ExperimentRunner.Built additiveUniGraph(List<String> modalities, List<long[]> shapes, long classes,
-                                                   TrainingSettings training, FusionChoice choice, long seed) {
-        int mCount = modalities.size();
+    static ExperimentRunner.Built additiveUniGraph(HostInputs inputs, long classes, TrainingSettings training,
+                                                   FusionChoice choice, long seed) {
+        List<String> modalities = inputs.names();
+        int mCount = inputs.size();
         long d = training.getWidth();
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).updater(new Adam(choice.learningRate(training))).weightInit(WeightInit.XAVIER)
-                .graphBuilder().addInputs(modalities.toArray(new String[0]));
-        InputType[] types = new InputType[mCount];
-        String[] inputs = new String[mCount];
-        for (int m = 0; m < mCount; m++) {
-            long[] s = shapes.get(m);
-            types[m] = s.length == 2 ? InputType.feedForward(s[1]) : InputType.recurrent(s[2], s[1]);
-            inputs[m] = modalities.get(m);
-        }
-        b.setInputTypes(types);
-        for (int m = 0; m < mCount; m++) {
-            if (types[m] instanceof InputType.InputTypeRecurrent) {
-                inputs[m] = modalities.get(m) + "Pool";
-                b.addLayer(inputs[m], new StepMeanPoolingLayer.Builder().build(), modalities.get(m));
-            }
-        }
-        FusionSpec spec = choice.spec(training, modalities);
-        PgmOptions opts = spec.getPgm();
+                .graphBuilder().addInputs(modalities.toArray(new String[0])).setInputTypes(inputs.types());
+        String[] pgmInputs = modalities.toArray(new String[0]);
         long[] widths = new long[mCount];
         long[] seqs = new long[mCount];
         for (int m = 0; m < mCount; m++) {
-            long[] s = shapes.get(m);
-            widths[m] = s[s.length - 1];
-            seqs[m] = 1; // sequences are pooled above
+            if (inputs.isSequence(m)) {
+                pgmInputs[m] = modalities.get(m) + "Pool";
+                b.addLayer(pgmInputs[m], new StepMeanPoolingLayer.Builder().build(), modalities.get(m));
+            }
+            widths[m] = Layouts.width(inputs.types()[m]);
+            seqs[m] = 1; // sequences are pooled
         }
-        opts = opts.resolveWidth(widths);
+        FusionSpec spec = choice.spec(training, modalities);
+        PgmOptions opts = spec.getPgm().resolveWidth(widths);
         if (opts.getWidth() != d) {
             throw new IllegalStateException("PartitionRecoveryProbe: PgM's width " + opts.getWidth() + " is not the "
                     + "preset's " + d);
         }
-        b.addVertex("pack", new ModalityPackVertex(), inputs);
+        b.addVertex("pack", new ModalityPackVertex(), pgmInputs);
         b.addLayer("pgm", new PgmLayer(opts, widths, seqs, spec.getModelUpdater(), spec.getLearnerUpdater(),
                 spec.getDecoderUpdater()), "pack");
         int[] range = PgmLayer.featureRange(mCount, d);
@@ -713,13 +700,17 @@ public final class PartitionRecoveryProbe implements Callable<Integer> {
         if (v == null || v.isEmpty()) {
             return "-";
         }
+        return String.format(Locale.ROOT, "%.3f ± %.3f", mean(v), std(v));
+    }
+
+    /** The sample standard deviation of the values (0 for one value). */
+    private static double std(List<Double> v) {
         double m = mean(v);
         double ss = 0;
         for (double x : v) {
             ss += (x - m) * (x - m);
         }
-        double sd = v.size() > 1 ? Math.sqrt(ss / (v.size() - 1)) : 0;
-        return String.format(Locale.ROOT, "%.3f ± %.3f", m, sd);
+        return v.size() > 1 ? Math.sqrt(ss / (v.size() - 1)) : 0;
     }
 
     /**

@@ -1,10 +1,12 @@
 package org.dl4jpgm.examples.bench;
 
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.examples.cli.Presets;
 import org.dl4jpgm.examples.cli.TrainingOptions;
 import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.experiment.FusionChoice;
+import org.dl4jpgm.examples.transfer.HostInputs;
 import org.dl4jpgm.examples.bench.PartitionRecoveryProbe.Role;
 import org.dl4jpgm.examples.bench.PartitionRecoveryProbe.Separation;
 import org.junit.jupiter.api.Test;
@@ -31,13 +33,12 @@ class AdditiveUniReadoutTest {
         List<String> modalities = List.of("a", "b", "c");
         TrainingOptions training = new TrainingOptions(Presets.CPU);
         long d = training.getWidth();
-        ExperimentRunner.Built built = PartitionRecoveryProbe.additiveUniGraph(modalities,
-                List.of(new long[]{16, 6}, new long[]{16, 5, 4}, new long[]{16, 9}), 3, training,
-                FusionChoice.parse("PGM"), 7);
+        ExperimentRunner.Built built = PartitionRecoveryProbe.additiveUniGraph(new HostInputs(modalities,
+                        new InputType[]{InputType.feedForward(6), InputType.recurrent(4, 5), InputType.feedForward(9)}),
+                3, training, FusionChoice.parse("PGM"), 7);
         ComputationGraph g = built.graph();
         Nd4j.getRandom().setSeed(5);
         INDArray a = Nd4j.randn(DataType.FLOAT, 16, 6);
-        // a split holds sequences as [N, S, F]; the iterators feed them as DL4J's [B, F, S]
         INDArray b = Nd4j.randn(DataType.FLOAT, 16, 4, 5);
         INDArray c = Nd4j.randn(DataType.FLOAT, 16, 9);
         Map<String, INDArray> acts = g.feedForward(new INDArray[]{a, b, c}, false);
