@@ -11,7 +11,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dl4jpgm.impl.FlatGradientUpdater;
+import org.dl4jpgm.impl.GraphUpdaters;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.conf.MaskedLearnerLayer;
@@ -156,7 +156,7 @@ public final class Demo implements Callable<Integer> {
 
         ComputationGraph graph = new ComputationGraph(configuration(seed));
         graph.init();
-        FlatGradientUpdater.install(graph); // DL4J's arithmetic without DL4J M2.1's per-step views (docs/design.md)
+        GraphUpdaters.install(graph); // DL4J's arithmetic on its fast paths (docs/design.md)
         System.out.println("PgM demo: two modalities (text " + TEXT_FEATURES + " x " + SEQ + ", audio " + AUDIO_FEATURES
                 + " x " + SEQ + "), D = " + WIDTH + ", " + CLASSES + " classes");
         System.out.print(ParameterCounts.of(graph));

@@ -18,7 +18,7 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.PgmOptions;
 import org.dl4jpgm.conf.Layouts;
-import org.dl4jpgm.impl.FlatGradientUpdater;
+import org.dl4jpgm.impl.GraphUpdaters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 
@@ -240,8 +240,8 @@ public final class PgmFusion {
     /**
      * Replaces the fusion of a trained graph: a new graph with the fusion of {@code spec}, holding copies of the trained
      * parameters of every vertex that it kept (bit-identical). The trained graph is not changed, and the new one shares
-     * no configuration object or array with it. Its updater is a {@link FlatGradientUpdater} (DL4J's arithmetic without
-     * DL4J M2.1's per-step views).
+     * no configuration object or array with it. Its updater is on {@link GraphUpdaters}' fast paths (DL4J's arithmetic
+     * without DL4J M2.1's per-step views, Adam in Java).
      *
      * @param networkInputTypes as for {@link #replace(ComputationGraphConfiguration, String, FusionSpec, InputType...)}
      * @return the new graph with the names of what was added
@@ -257,7 +257,7 @@ public final class PgmFusion {
                 v.params().assign(old.params());
             }
         }
-        FlatGradientUpdater.install(g);
+        GraphUpdaters.install(g);
         return new PgmGraph(g, r.fused());
     }
 

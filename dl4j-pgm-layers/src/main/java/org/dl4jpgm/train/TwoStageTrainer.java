@@ -2,7 +2,7 @@ package org.dl4jpgm.train;
 
 import org.dl4jpgm.conf.LossWeights;
 import org.dl4jpgm.fusion.PgmGraph;
-import org.dl4jpgm.impl.FlatGradientUpdater;
+import org.dl4jpgm.impl.GraphUpdaters;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
 import org.deeplearning4j.earlystopping.trainer.EarlyStoppingGraphTrainer;
@@ -96,8 +96,8 @@ public final class TwoStageTrainer {
     }
 
     /**
-     * Trains the graph of {@code pgm}. Its updater becomes a {@link FlatGradientUpdater} where DL4J needs one (the same
-     * arithmetic on the same memory without DL4J's per-step views; the updater state is kept).
+     * Trains the graph of {@code pgm}. Its updater is put on {@link GraphUpdaters}' fast paths (the same
+     * arithmetic on the same memory without DL4J's per-step views, Adam in Java; the updater state is kept).
      *
      * @param pgm     the graph and its names
      * @param train   features and task labels
@@ -107,7 +107,7 @@ public final class TwoStageTrainer {
      */
     public List<EpochRecord> fit(PgmGraph pgm, MultiDataSetIterator train, MultiDataSetIterator monitor) {
         ComputationGraph graph = pgm.graph();
-        FlatGradientUpdater.install(graph);
+        GraphUpdaters.install(graph);
         boolean isPgm = pgm.fused().isPgm();
         int n1 = isPgm ? options.getStage1Epochs() : 0;
         EarlyStoppingConfiguration<ComputationGraph> es = options.getEarlyStopping();

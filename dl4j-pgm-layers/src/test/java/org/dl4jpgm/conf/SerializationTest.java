@@ -23,7 +23,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -128,11 +128,6 @@ class SerializationTest {
         assertBitIdentical(a.output(false, in, masks)[0], b.output(false, in, masks)[0], "output with masks");
     }
 
-    /** Same shape and exactly the same doubles (INDArray.equals allows a tolerance). */
-    private static void assertBitIdentical(INDArray expected, INDArray actual, String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-        assertArrayEquals(expected.ravel().toDoubleVector(), actual.ravel().toDoubleVector(), 0.0, what);
-    }
 
     private static MultiDataSet data() {
         INDArray x = TestGraphs.input(MB, D, S, RNNFormat.NCW, 41);

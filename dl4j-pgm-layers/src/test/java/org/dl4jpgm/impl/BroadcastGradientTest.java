@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Arrays;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,11 +29,6 @@ class BroadcastGradientTest {
             new long[][]{{1, 1, 4}, {1, 4}},        // a lower rank only: nothing to sum (a batch of one)
             new long[][]{{1, 4}, {1, 1, 4}});       // the same, the lower rank first
 
-    /** The same shape and the same values, to the last bit ({@code INDArray.equals} allows a tolerance). */
-    private static void assertBitIdentical(INDArray expected, INDArray actual, String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-        assertArrayEquals(expected.ravel().toDoubleVector(), actual.ravel().toDoubleVector(), 0.0, what);
-    }
 
     private static INDArray[] libnd4j(INDArray x, INDArray y, INDArray eps) {
         INDArray gx = Nd4j.create(x.dataType(), x.shape());

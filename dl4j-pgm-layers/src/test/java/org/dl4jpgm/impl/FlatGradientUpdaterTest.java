@@ -28,6 +28,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.io.File;
 import java.util.Random;
 
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -95,13 +96,13 @@ class FlatGradientUpdaterTest {
         assertTrue(FlatGradientUpdater.install(flat));
         assertTrue(FlatGradientUpdater.install(flat), "a second install keeps the updater");
         assertInstanceOf(FlatGradientUpdater.class, flat.getUpdater());
-        assertEquals(stock.params(), flat.params());
+        assertBitIdentical(stock.params(), flat.params(), "parameters");
         for (int k = 0; k < 6; k++) {
             stock.fit(data(k));
             flat.fit(data(k));
         }
-        assertEquals(stock.params(), flat.params(), "parameters after 6 steps");
-        assertEquals(stock.getUpdater().getStateViewArray(), flat.getUpdater().getStateViewArray(), "Adam's moments");
+        assertBitIdentical(stock.params(), flat.params(), "parameters after 6 steps");
+        assertBitIdentical(stock.getUpdater().getStateViewArray(), flat.getUpdater().getStateViewArray(), "Adam's moments");
         assertEquals(stock.score(), flat.score(), 0.0);
         assertTrue(stock.params().sub(graph().params()).amaxNumber().doubleValue() > 1e-4, "training moved the "
                 + "parameters");
@@ -144,8 +145,8 @@ class FlatGradientUpdaterTest {
             stock.fit(data(k));
             late.fit(data(k));
         }
-        assertEquals(stock.params(), late.params());
-        assertEquals(stock.getUpdater().getStateViewArray(), late.getUpdater().getStateViewArray());
+        assertBitIdentical(stock.params(), late.params(), "parameters");
+        assertBitIdentical(stock.getUpdater().getStateViewArray(), late.getUpdater().getStateViewArray(), "updater state");
     }
 
     @Test
@@ -158,11 +159,11 @@ class FlatGradientUpdaterTest {
         File f = new File(dir, "g.zip");
         ModelSerializer.writeModel(g, f, true);
         ComputationGraph r = ModelSerializer.restoreComputationGraph(f, true);
-        assertEquals(g.params(), r.params());
-        assertEquals(g.getUpdater().getStateViewArray(), r.getUpdater().getStateViewArray());
+        assertBitIdentical(g.params(), r.params(), "parameters");
+        assertBitIdentical(g.getUpdater().getStateViewArray(), r.getUpdater().getStateViewArray(), "updater state");
         FlatGradientUpdater.install(r);
         g.fit(data(9));
         r.fit(data(9));
-        assertEquals(g.params(), r.params(), "one more step from the restored graph");
+        assertBitIdentical(g.params(), r.params(), "one more step from the restored graph");
     }
 }

@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -38,11 +38,6 @@ class OpPlanTest {
         return sd;
     }
 
-    /** The same shape and the same values, to the last bit ({@code INDArray.equals} allows a tolerance). */
-    private static void assertBitIdentical(INDArray expected, INDArray actual, String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-        assertArrayEquals(expected.ravel().toDoubleVector(), actual.ravel().toDoubleVector(), 0.0, what);
-    }
 
     private static Map<String, INDArray> placeholders(long rows, long seed) {
         Nd4j.getRandom().setSeed(seed);

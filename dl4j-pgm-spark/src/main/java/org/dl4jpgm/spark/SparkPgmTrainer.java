@@ -78,7 +78,7 @@ public final class SparkPgmTrainer {
      * The parameter-averaging training master of these options for RDD elements of {@code examplesPerElement}, with
      * the cluster's default parallelism as its number of workers (given explicitly: dl4j-spark 1.0.0-M2 looks it up
      * through the wrong network type when it trains a ComputationGraph on paths, a NullPointerException). The workers'
-     * graphs update through {@code FlatGradientUpdater} ({@link FlatGradientHook}).
+     * graphs update through {@code GraphUpdaters}' fast paths ({@link GraphUpdatersHook}).
      */
     public ParameterAveragingTrainingMaster trainingMaster(JavaSparkContext sc, int examplesPerElement) {
         ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(
@@ -90,7 +90,7 @@ public final class SparkPgmTrainer {
                 .saveUpdater(true)
                 .rngSeed(options.getSeed())
                 .collectTrainingStats(options.isCollectStats())
-                .trainingHooks(new FlatGradientHook());
+                .trainingHooks(new GraphUpdatersHook());
         if (options.getExportDirectory() != null) {
             b.exportDirectory(options.getExportDirectory());
         }

@@ -29,6 +29,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -244,7 +246,10 @@ public final class FusionStepBenchmark implements Callable<Integer> {
 
     /**
      * GFLOP/s of ND4J's own matrix product {@code [m, k] x [k, n]} (float), in this process, per second of the calling
-     * thread's CPU time (as the achieved rate of a step is: both robust to other processes sharing the machine).
+     * thread's CPU time (as the achieved rate of a step is: both robust to other processes sharing the machine). The
+     * product is libnd4j's {@code matmul} op, the one SameDiff's {@code mmul} runs; {@code INDArray.mmuli} on these
+     * 'c'-order arrays runs at less than half its rate (docs/dl4j-m2.1-notes.md), which made an earlier reference too
+     * low.
      */
     static double gemmGflops(long m, long k, long n) {
         INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
@@ -252,13 +257,14 @@ public final class FusionStepBenchmark implements Callable<Integer> {
         INDArray c = Nd4j.create(DataType.FLOAT, m, n);
         double perCall = 2.0 * m * k * n;
         int warm = (int) Math.max(3, 2e8 / perCall);
+        Mmul product = new Mmul(a, b, c, MMulTranspose.allFalse());
         for (int i = 0; i < warm; i++) {
-            a.mmuli(b, c);
+            Nd4j.exec(product);
         }
         int calls = (int) Math.max(10, 2e9 / perCall);
         long t0 = CPU.getCurrentThreadCpuTime();
         for (int i = 0; i < calls; i++) {
-            a.mmuli(b, c);
+            Nd4j.exec(product);
         }
         return perCall * calls / (CPU.getCurrentThreadCpuTime() - t0);
     }

@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dl4jpgm.impl.FlatGradientUpdater;
+import org.dl4jpgm.impl.GraphUpdaters;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jpgm.datavec.layout.DatasetDescriptor;
 import org.dl4jpgm.datavec.layout.LabelEncoder;
@@ -318,7 +318,7 @@ public final class ExperimentRunner {
         b.setOutputs(outputs.toArray(new String[0]));
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
-        FlatGradientUpdater.install(g);
+        GraphUpdaters.install(g);
         return new Built(g, f);
     }
 

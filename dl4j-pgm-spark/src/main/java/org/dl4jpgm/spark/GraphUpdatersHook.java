@@ -3,17 +3,18 @@ package org.dl4jpgm.spark;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
-import org.dl4jpgm.impl.FlatGradientUpdater;
+import org.dl4jpgm.impl.GraphUpdaters;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * Puts {@link FlatGradientUpdater} in place on each worker's graph before its first minibatch: dl4j-spark's workers
- * build their own graphs (from the broadcast configuration, parameters and updater state), which would otherwise
- * update through DL4J's own updater and its per-step views (docs/performance.md, "The updater's slow path"). The
- * updater state the worker received is kept; a graph that already has the updater is left as it is.
+ * Puts each worker's graph updater on its fast paths ({@link GraphUpdaters}) before its first minibatch: dl4j-spark's
+ * workers build their own graphs (from the broadcast configuration, parameters and updater state), which would
+ * otherwise update through DL4J's own updater, its per-step views and libnd4j's Adam kernel (docs/performance.md,
+ * "The updater's slow path", "Adam's kernel"). The updater state the worker received is kept; a graph whose updater is
+ * already on them is left as it is.
  */
-public final class FlatGradientHook implements TrainingHook {
+public final class GraphUpdatersHook implements TrainingHook {
 
     private static final long serialVersionUID = 1L;
 
@@ -39,7 +40,7 @@ public final class FlatGradientHook implements TrainingHook {
 
     private static void install(Model model) {
         if (model instanceof ComputationGraph g) {
-            FlatGradientUpdater.install(g);
+            GraphUpdaters.install(g);
         }
     }
 }

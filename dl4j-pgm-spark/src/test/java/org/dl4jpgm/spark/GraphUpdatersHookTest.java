@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.impl.FlatGradientUpdater;
+import org.dl4jpgm.impl.JavaAdamUpdater;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,11 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
- * {@link FlatGradientHook}: on a worker's graph it installs {@link FlatGradientUpdater} before the minibatch, keeping
- * the updater state the graph holds, and training then goes on as with DL4J's updater; the hook survives Java
+ * {@link GraphUpdatersHook}: on a worker's graph it installs {@link FlatGradientUpdater} with {@link JavaAdamUpdater}
+ * in its blocks before the minibatch, keeping the updater state the graph holds, and training then goes on as with DL4J's updater; the hook survives Java
  * serialization (dl4j-spark ships it to the executors).
  */
-class FlatGradientHookTest {
+class GraphUpdatersHookTest {
 
     private static ComputationGraph graph() {
         ComputationGraphConfiguration c = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
@@ -67,11 +68,12 @@ class FlatGradientHookTest {
             stock.fit(data(k));
         }
         INDArray state = worker.getUpdater().getStateViewArray().dup();
-        FlatGradientHook hook = roundTrip(new FlatGradientHook());
+        GraphUpdatersHook hook = roundTrip(new GraphUpdatersHook());
         hook.preUpdate(data(2), worker);
         assertInstanceOf(FlatGradientUpdater.class, worker.getUpdater());
         assertEquals(state, worker.getUpdater().getStateViewArray(), "the state the worker received");
         FlatGradientUpdater installed = (FlatGradientUpdater) worker.getUpdater();
+        installed.getUpdaterBlocks().forEach(b -> assertInstanceOf(JavaAdamUpdater.class, b.getGradientUpdater()));
         hook.preUpdate(data(3), worker);
         assertSame(installed, worker.getUpdater(), "installed once");
         for (int k = 2; k < 4; k++) {
@@ -82,13 +84,13 @@ class FlatGradientHookTest {
         assertEquals(stock.getUpdater().getStateViewArray(), worker.getUpdater().getStateViewArray());
     }
 
-    private static FlatGradientHook roundTrip(FlatGradientHook hook) throws Exception {
+    private static GraphUpdatersHook roundTrip(GraphUpdatersHook hook) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(hook);
         }
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            return (FlatGradientHook) in.readObject();
+            return (GraphUpdatersHook) in.readObject();
         }
     }
 }

@@ -1,0 +1,271 @@
+package org.dl4jpgm.impl;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.fusion.Fused;
+import org.dl4jpgm.fusion.FusionSpec;
+import org.dl4jpgm.fusion.PgmFusion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.schedule.MapSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+
+import java.io.File;
+import java.util.Map;
+import java.util.Random;
+
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link JavaAdamUpdater} against libnd4j's {@code adam_updater}, bit for bit: on random float arrays over iterations
+ * and learning rates, on views at an offset inside a larger array (as DL4J's updater blocks are), over a sweep of
+ * iterations (the bias correction); other data types and layouts go to libnd4j; installed in a graph's updater, a PgM
+ * graph trains to the same parameters and moments as with DL4J's updater, and a saved graph restores and trains on
+ * alike.
+ */
+class JavaAdamUpdaterTest {
+
+    private static INDArray gaussian(Random r, int n, double scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextGaussian() * scale);
+        }
+        return Nd4j.createFromArray(v);
+    }
+
+    private static void libnd4j(INDArray g, INDArray m, INDArray v, double lr, double b1, double b2, double eps,
+                                int iteration) {
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(g, v, m, lr, b1, b2, eps, iteration));
+    }
+
+    @Test
+    void matchesLibnd4jOnTheLoadedBuild() {
+        assertTrue(JavaAdamUpdater.matchesNative(), "libnd4j's adam_updater computes otherwise than the Java loop "
+                + "(an FMA-contracting build?); install() then leaves DL4J's updater as it is");
+    }
+
+    @Test
+    void updatesBitForBitAsLibnd4jOverIterationsAndRates() {
+        Random r = new Random(11);
+        int n = 3 * JavaAdamUpdater.BLOCK + 17;   // whole blocks and a remainder
+        INDArray m1 = Nd4j.zeros(DataType.FLOAT, n);
+        INDArray v1 = Nd4j.zeros(DataType.FLOAT, n);
+        INDArray m2 = Nd4j.zeros(DataType.FLOAT, n);
+        INDArray v2 = Nd4j.zeros(DataType.FLOAT, n);
+        double[] rates = {1e-3, 3e-4, 0.1, 1e-5};
+        for (int it = 0; it < 24; it++) {
+            INDArray g = gaussian(r, n, Math.pow(10, -(it % 7)));
+            if (it == 5) {
+                g.putScalar(3, 0f);                          // a zero gradient
+                g.putScalar(4, Float.MIN_VALUE);             // a subnormal one
+            }
+            INDArray g1 = g.dup();
+            INDArray g2 = g.dup();
+            double lr = rates[it % rates.length];
+            libnd4j(g1, m1, v1, lr, 0.9, 0.999, 1e-8, it);
+            JavaAdamUpdater.update(g2, m2, v2, lr, 0.9, 0.999, 1e-8, it);
+            assertBitIdentical(g1, g2, "update at iteration " + it);
+            assertBitIdentical(m1, m2, "first moment at iteration " + it);
+            assertBitIdentical(v1, v2, "second moment at iteration " + it);
+        }
+        assertTrue(m1.amaxNumber().doubleValue() > 0, "the moments moved");
+    }
+
+    @Test
+    void otherBetasAndEpsilonsAndASweepOfIterations() {
+        Random r = new Random(5);
+        double[][] settings = {{0.9, 0.999, 1e-8}, {0.8, 0.99, 1e-6}, {0.5, 0.9, 1e-3}};
+        for (double[] s : settings) {
+            for (int it = 0; it < 3000; it += (it < 200 ? 1 : 37)) {
+                INDArray g = gaussian(r, 5, 1e-2);
+                INDArray m = gaussian(r, 5, 1e-3);
+                INDArray v = gaussian(r, 5, 1e-4).muli(g.dup()).muli(g.dup());   // non-negative
+                INDArray g2 = g.dup();
+                INDArray m2 = m.dup();
+                INDArray v2 = v.dup();
+                double lr = 1e-4 * (1 + it % 13);
+                libnd4j(g, m, v, lr, s[0], s[1], s[2], it);
+                JavaAdamUpdater.update(g2, m2, v2, lr, s[0], s[1], s[2], it);
+                assertBitIdentical(g, g2, "update, betas " + s[0] + ", " + s[1] + ", iteration " + it);
+                assertBitIdentical(m, m2, "m, iteration " + it);
+                assertBitIdentical(v, v2, "v, iteration " + it);
+            }
+        }
+    }
+
+    @Test
+    void viewsAtAnOffsetInsideALargerArray() {
+        Random r = new Random(3);
+        int n = JavaAdamUpdater.BLOCK + 100;
+        INDArray flatG = gaussian(r, 3 * n, 1e-2).reshape(1, 3 * n);
+        INDArray state = Nd4j.zeros(DataType.FLOAT, 1, 4 * n);
+        INDArray flatG2 = flatG.dup();
+        INDArray state2 = state.dup();
+        for (int it = 0; it < 3; it++) {
+            INDArray g = flatG.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 2 * n));
+            INDArray m = state.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 2 * n));
+            INDArray v = state.get(NDArrayIndex.point(0), NDArrayIndex.interval(3 * n, 4 * n));
+            INDArray g2 = flatG2.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 2 * n));
+            INDArray m2 = state2.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 2 * n));
+            INDArray v2 = state2.get(NDArrayIndex.point(0), NDArrayIndex.interval(3 * n, 4 * n));
+            assertTrue(JavaAdamUpdater.javaPath(g2, m2, v2));
+            libnd4j(g, m, v, 1e-3, 0.9, 0.999, 1e-8, it);
+            JavaAdamUpdater.update(g2, m2, v2, 1e-3, 0.9, 0.999, 1e-8, it);
+        }
+        assertBitIdentical(flatG, flatG2, "the whole gradient array: the view updated, the rest untouched");
+        assertBitIdentical(state, state2, "the whole state array");
+    }
+
+    @Test
+    void doublesAndStridedArraysGoToLibnd4j() {
+        INDArray d = Nd4j.rand(DataType.DOUBLE, 8);
+        assertFalse(JavaAdamUpdater.javaPath(d, d.dup(), d.dup()), "double");
+        INDArray strided = Nd4j.rand(DataType.FLOAT, 16).get(NDArrayIndex.interval(0, 2, 16));
+        assertFalse(JavaAdamUpdater.javaPath(strided, Nd4j.zeros(DataType.FLOAT, 8), Nd4j.zeros(DataType.FLOAT, 8)),
+                "a strided view");
+        INDArray c = Nd4j.rand(DataType.FLOAT, 3, 4);
+        assertFalse(JavaAdamUpdater.javaPath(c, Nd4j.create(DataType.FLOAT, new long[]{3, 4}, 'f'),
+                Nd4j.zeros(DataType.FLOAT, 3, 4)), "matrices in different orders");
+
+        Adam conf = new Adam(0.01);
+        INDArray view1 = Nd4j.zeros(DataType.DOUBLE, 1, 16);
+        INDArray view2 = Nd4j.zeros(DataType.DOUBLE, 1, 16);
+        AdamUpdater stock = (AdamUpdater) conf.instantiate(view1, true);
+        JavaAdamUpdater java = new JavaAdamUpdater(conf);
+        java.setStateViewArray(view2, new long[]{1, 8}, 'c', true);
+        INDArray g1 = Nd4j.rand(DataType.DOUBLE, 1, 8);
+        INDArray g2 = g1.dup();
+        stock.applyUpdater(g1, 0, 0);
+        java.applyUpdater(g2, 0, 0);
+        assertBitIdentical(g1, g2, "double: libnd4j's kernel");
+        assertBitIdentical(view1, view2, "double: state");
+    }
+
+    @Test
+    void appliesTheConfiguredSchedule() {
+        Adam conf = new Adam(new MapSchedule(ScheduleType.ITERATION, Map.of(0, 1e-2, 2, 1e-4)));
+        INDArray view1 = Nd4j.zeros(DataType.FLOAT, 1, 2 * 300);
+        INDArray view2 = Nd4j.zeros(DataType.FLOAT, 1, 2 * 300);
+        AdamUpdater stock = (AdamUpdater) conf.instantiate(view1, true);
+        JavaAdamUpdater java = new JavaAdamUpdater(conf);
+        java.setStateViewArray(view2, new long[]{1, 300}, 'f', true);
+        Random r = new Random(9);
+        for (int it = 0; it < 4; it++) {
+            INDArray g1 = gaussian(r, 300, 0.1).reshape(1, 300);
+            INDArray g2 = g1.dup();
+            stock.applyUpdater(g1, it, 0);
+            java.applyUpdater(g2, it, 0);
+            assertBitIdentical(g1, g2, "iteration " + it);
+        }
+    }
+
+    private static ComputationGraph graph() {
+        Adam adam = new Adam(0.01);
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)
+                .dataType(DataType.FLOAT).updater(adam).l2(1e-3).weightInit(WeightInit.XAVIER)
+                .graphBuilder().addInputs("a", "b").setInputTypes(InputType.feedForward(5), InputType.feedForward(4));
+        PgmOptions opts = PgmOptions.builder().width(4).iterations(1).learnerMode(LearnerMode.SEQUENCE)
+                .learnerHeads(2).tokenWidth(4).learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).build();
+        Fused f = PgmFusion.add(b, FusionSpec.builder().pgm(opts).headHeads(2).headFfnSize(8).modelUpdater(adam)
+                .learnerUpdater(new Adam(0.003)).decoderUpdater(new Nesterovs(0.01, 0.9))
+                .headInputNormalized(true).build(), "a", "b");
+        b.addLayer("norm", new BatchNormalization.Builder().build(), f.output())
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "norm").setOutputs("out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        return g;
+    }
+
+    private static MultiDataSet data(int seed) {
+        Random r = new Random(seed);
+        INDArray a = Nd4j.create(DataType.FLOAT, 12, 5);
+        INDArray bb = Nd4j.create(DataType.FLOAT, 12, 4);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 12, 3);
+        for (int i = 0; i < 12; i++) {
+            for (int j = 0; j < 5; j++) {
+                a.putScalar(i, j, r.nextGaussian());
+            }
+            for (int j = 0; j < 4; j++) {
+                bb.putScalar(i, j, r.nextGaussian());
+            }
+            y.putScalar(i, r.nextInt(3), 1.0);
+        }
+        return new MultiDataSet(new INDArray[]{a, bb}, new INDArray[]{y});
+    }
+
+    @Test
+    void aGraphTrainsBitForBitAsWithDl4jsUpdater() {
+        ComputationGraph stock = graph();
+        ComputationGraph fast = graph();
+        int replaced = GraphUpdaters.install(fast);
+        int adamBlocks = 0;
+        int others = 0;
+        for (UpdaterBlock b : fast.getUpdater().getUpdaterBlocks()) {
+            if (b.getGradientUpdater() instanceof JavaAdamUpdater) {
+                adamBlocks++;
+            } else {
+                others++;
+                assertFalse(b.getGradientUpdater() instanceof AdamUpdater, "every Adam block runs in Java");
+            }
+        }
+        assertEquals(adamBlocks, replaced);
+        assertTrue(adamBlocks >= 2 && others >= 1, "Adam blocks and the decoder's Nesterovs block: " + adamBlocks
+                + ", " + others);
+        assertEquals(0, GraphUpdaters.install(fast), "a second install replaces nothing");
+        for (int k = 0; k < 6; k++) {
+            stock.fit(data(k));
+            fast.fit(data(k));
+        }
+        assertBitIdentical(stock.params(), fast.params(), "parameters after 6 steps");
+        assertBitIdentical(stock.getUpdater().getStateViewArray(), fast.getUpdater().getStateViewArray(),
+                "updater state");
+        assertEquals(stock.score(), fast.score(), 0.0);
+        assertTrue(stock.params().sub(graph().params()).amaxNumber().doubleValue() > 1e-4, "training moved the "
+                + "parameters");
+    }
+
+    @Test
+    void savedGraphRestoresAndTrainsOnAlike(@TempDir File dir) throws Exception {
+        ComputationGraph g = graph();
+        GraphUpdaters.install(g);
+        for (int k = 0; k < 3; k++) {
+            g.fit(data(k));
+        }
+        File f = new File(dir, "g.zip");
+        ModelSerializer.writeModel(g, f, true);
+        ComputationGraph r = ModelSerializer.restoreComputationGraph(f, true);
+        assertBitIdentical(g.getUpdater().getStateViewArray(), r.getUpdater().getStateViewArray(), "state");
+        assertTrue(GraphUpdaters.install(r) > 0);
+        UpdaterBlock first = r.getUpdater().getUpdaterBlocks().get(0);
+        assertInstanceOf(JavaAdamUpdater.class, first.getGradientUpdater());
+        assertSame(first.getGradientUpdater(), r.getUpdater().getUpdaterBlocks().get(0).getGradientUpdater());
+        g.fit(data(9));
+        r.fit(data(9));
+        assertBitIdentical(g.params(), r.params(), "one more step from the restored graph");
+    }
+}
