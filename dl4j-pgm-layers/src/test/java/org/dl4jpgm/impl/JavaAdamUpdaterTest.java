@@ -1,31 +1,16 @@
 package org.dl4jpgm.impl;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
-import org.dl4jpgm.blocks.LearnerMode;
-import org.dl4jpgm.blocks.PgmOptions;
-import org.dl4jpgm.fusion.Fused;
-import org.dl4jpgm.fusion.FusionSpec;
-import org.dl4jpgm.fusion.PgmFusion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
@@ -183,45 +168,12 @@ class JavaAdamUpdaterTest {
         }
     }
 
-    private static ComputationGraph graph() {
-        Adam adam = new Adam(0.01);
-        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)
-                .dataType(DataType.FLOAT).updater(adam).l2(1e-3).weightInit(WeightInit.XAVIER)
-                .graphBuilder().addInputs("a", "b").setInputTypes(InputType.feedForward(5), InputType.feedForward(4));
-        PgmOptions opts = PgmOptions.builder().width(4).iterations(1).learnerMode(LearnerMode.SEQUENCE)
-                .learnerHeads(2).tokenWidth(4).learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).build();
-        Fused f = PgmFusion.add(b, FusionSpec.builder().pgm(opts).headHeads(2).headFfnSize(8).modelUpdater(adam)
-                .learnerUpdater(new Adam(0.003)).decoderUpdater(new Nesterovs(0.01, 0.9))
-                .headInputNormalized(true).build(), "a", "b");
-        b.addLayer("norm", new BatchNormalization.Builder().build(), f.output())
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "norm").setOutputs("out");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
-    }
 
-    private static MultiDataSet data(int seed) {
-        Random r = new Random(seed);
-        INDArray a = Nd4j.create(DataType.FLOAT, 12, 5);
-        INDArray bb = Nd4j.create(DataType.FLOAT, 12, 4);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 12, 3);
-        for (int i = 0; i < 12; i++) {
-            for (int j = 0; j < 5; j++) {
-                a.putScalar(i, j, r.nextGaussian());
-            }
-            for (int j = 0; j < 4; j++) {
-                bb.putScalar(i, j, r.nextGaussian());
-            }
-            y.putScalar(i, r.nextInt(3), 1.0);
-        }
-        return new MultiDataSet(new INDArray[]{a, bb}, new INDArray[]{y});
-    }
 
     @Test
     void aGraphTrainsBitForBitAsWithDl4jsUpdater() {
-        ComputationGraph stock = graph();
-        ComputationGraph fast = graph();
+        ComputationGraph stock = UpdaterTestGraph.graph();
+        ComputationGraph fast = UpdaterTestGraph.graph();
         int replaced = GraphUpdaters.install(fast);
         int adamBlocks = 0;
         int others = 0;
@@ -238,23 +190,23 @@ class JavaAdamUpdaterTest {
                 + ", " + others);
         assertEquals(0, GraphUpdaters.install(fast), "a second install replaces nothing");
         for (int k = 0; k < 6; k++) {
-            stock.fit(data(k));
-            fast.fit(data(k));
+            stock.fit(UpdaterTestGraph.data(k));
+            fast.fit(UpdaterTestGraph.data(k));
         }
         assertBitIdentical(stock.params(), fast.params(), "parameters after 6 steps");
         assertBitIdentical(stock.getUpdater().getStateViewArray(), fast.getUpdater().getStateViewArray(),
                 "updater state");
         assertEquals(stock.score(), fast.score(), 0.0);
-        assertTrue(stock.params().sub(graph().params()).amaxNumber().doubleValue() > 1e-4, "training moved the "
-                + "parameters");
+        assertTrue(stock.params().sub(UpdaterTestGraph.graph().params()).amaxNumber().doubleValue() > 1e-4,
+                "training moved the parameters");
     }
 
     @Test
     void savedGraphRestoresAndTrainsOnAlike(@TempDir File dir) throws Exception {
-        ComputationGraph g = graph();
+        ComputationGraph g = UpdaterTestGraph.graph();
         GraphUpdaters.install(g);
         for (int k = 0; k < 3; k++) {
-            g.fit(data(k));
+            g.fit(UpdaterTestGraph.data(k));
         }
         File f = new File(dir, "g.zip");
         ModelSerializer.writeModel(g, f, true);
@@ -264,8 +216,8 @@ class JavaAdamUpdaterTest {
         UpdaterBlock first = r.getUpdater().getUpdaterBlocks().get(0);
         assertInstanceOf(JavaAdamUpdater.class, first.getGradientUpdater());
         assertSame(first.getGradientUpdater(), r.getUpdater().getUpdaterBlocks().get(0).getGradientUpdater());
-        g.fit(data(9));
-        r.fit(data(9));
+        g.fit(UpdaterTestGraph.data(9));
+        r.fit(UpdaterTestGraph.data(9));
         assertBitIdentical(g.params(), r.params(), "one more step from the restored graph");
     }
 }

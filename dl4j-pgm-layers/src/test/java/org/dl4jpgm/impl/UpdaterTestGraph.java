@@ -1,0 +1,70 @@
+package org.dl4jpgm.impl;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.fusion.Fused;
+import org.dl4jpgm.fusion.FusionSpec;
+import org.dl4jpgm.fusion.PgmFusion;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.Random;
+
+/**
+ * The small PgM graph the updater tests train: two vector modalities, PgM with Adam at two rates and Nesterovs for
+ * the decoder (so that the updater has Adam blocks and another kind), weight decay, batch normalisation after the
+ * head, a softmax output; and minibatches of 12 drawn from {@code java.util.Random}.
+ */
+final class UpdaterTestGraph {
+
+    private UpdaterTestGraph() {
+    }
+
+    static ComputationGraph graph() {
+        Adam adam = new Adam(0.01);
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)
+                .dataType(DataType.FLOAT).updater(adam).weightDecay(1e-3).weightInit(WeightInit.XAVIER)
+                .graphBuilder().addInputs("a", "b").setInputTypes(InputType.feedForward(5), InputType.feedForward(4));
+        PgmOptions opts = PgmOptions.builder().width(4).iterations(1).learnerMode(LearnerMode.SEQUENCE)
+                .learnerHeads(2).tokenWidth(4).learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).build();
+        Fused f = PgmFusion.add(b, FusionSpec.builder().pgm(opts).headHeads(2).headFfnSize(8).modelUpdater(adam)
+                .learnerUpdater(new Adam(0.003)).decoderUpdater(new Nesterovs(0.01, 0.9))
+                .headInputNormalized(true).build(), "a", "b");
+        b.addLayer("norm", new BatchNormalization.Builder().build(), f.output())
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "norm").setOutputs("out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        return g;
+    }
+
+    static MultiDataSet data(int seed) {
+        Random r = new Random(seed);
+        INDArray a = Nd4j.create(DataType.FLOAT, 12, 5);
+        INDArray bb = Nd4j.create(DataType.FLOAT, 12, 4);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 12, 3);
+        for (int i = 0; i < 12; i++) {
+            for (int j = 0; j < 5; j++) {
+                a.putScalar(i, j, r.nextGaussian());
+            }
+            for (int j = 0; j < 4; j++) {
+                bb.putScalar(i, j, r.nextGaussian());
+            }
+            y.putScalar(i, r.nextInt(3), 1.0);
+        }
+        return new MultiDataSet(new INDArray[]{a, bb}, new INDArray[]{y});
+    }
+}
