@@ -40,6 +40,9 @@ public final class JavaAdamUpdater extends AdamUpdater {
     /** Parameters per block copied to Java arrays: three blocks of floats fit a core's L2 cache. */
     static final int BLOCK = 4096;
 
+    /** The most floats a buffer may hold for the Java path: {@code asNio()} views it as one {@code ByteBuffer}. */
+    static final int MAX_BUFFER_FLOATS = Integer.MAX_VALUE / Float.BYTES;
+
     private static volatile Boolean matches;
 
     /** @param config the Adam configuration, as for DL4J's {@code AdamUpdater} */
@@ -141,12 +144,13 @@ public final class JavaAdamUpdater extends AdamUpdater {
 
     /**
      * Whether the arrays are float and laid out alike in contiguous memory, so that element i of each buffer is the
-     * same parameter (libnd4j's fast case too).
+     * same parameter (libnd4j's fast case too), in buffers that a {@code java.nio} buffer can address (at most
+     * {@value #MAX_BUFFER_FLOATS} floats: its byte positions are {@code int}s).
      */
     static boolean javaPath(INDArray g, INDArray m, INDArray v) {
         for (INDArray a : new INDArray[]{g, m, v}) {
             if (a.dataType() != DataType.FLOAT || a.elementWiseStride() != 1 || a.length() != g.length()
-                    || a.length() > Integer.MAX_VALUE) {
+                    || a.data().length() > MAX_BUFFER_FLOATS) {
                 return false;
             }
         }
