@@ -3,6 +3,7 @@ package org.dl4jpgm.spark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.dl4jpgm.datavec.cache.FeatureCache;
 import org.dl4jpgm.datavec.cache.FeatureCacheConfig;
+import org.dl4jpgm.encoders.TestModels;
 import org.dl4jpgm.encoders.image.ImageEncoderConfig;
 import org.dl4jpgm.encoders.image.MobileNetV2ImageEncoder;
 import org.dl4jpgm.encoders.text.MiniLmTextEncoder;
@@ -109,6 +110,7 @@ class SparkFeatureExtractorTest {
 
     @Test
     void imageFeaturesAreTheSingleMachineCache() throws Exception {
+        TestModels.nsfwjsModelJson();
         Path images = dir.resolve("images");
         Files.createDirectories(images);
         Random r = new Random(8);
