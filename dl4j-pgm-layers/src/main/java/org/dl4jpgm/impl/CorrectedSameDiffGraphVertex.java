@@ -38,7 +38,9 @@ import java.util.Map;
  * </ol>
  * and, as {@link CorrectedSameDiffLayer}, the forward pass and the gradient run as {@link OpPlan}s, one plan per
  * shape of the inputs (SameDiff's session where a plan cannot run the graph, where listeners are set on the graph, or
- * with {@code -D}{@value OpPlans#PROPERTY}{@code =false}).
+ * with {@code -D}{@value OpPlans#PROPERTY}{@code =false}), and a training step computes the forward pass once: a
+ * training forward pass runs the gradient plan's forward part, and the backward pass that follows on the same input
+ * and mask arrays runs only the rest ({@link #clearVertex()} or other arrays make it compute its own).
  */
 public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
 
@@ -50,6 +52,11 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
     private transient Map<String, String> paramGradients;
     /** The gradient variables' names of the inputs, in input order. */
     private transient List<String> inputGradients;
+    /** The input and mask arrays (identity; masks as given, null for none) of the training forward pass. */
+    private transient INDArray[] forwardInputs;
+    private transient INDArray[] forwardMasks;
+    /** How many backward passes used the forward part of a training forward pass instead of computing their own. */
+    private transient long forwardPassesReused;
 
     public CorrectedSameDiffGraphVertex(SameDiffVertex config, ComputationGraph graph, String name, int vertexIndex,
                                         INDArray paramsView, boolean initParams, DataType dataType) {
@@ -71,6 +78,14 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
                 }
             }
             if (OpPlans.runFor(sameDiff)) {
+                if (training && backwardPlans()) {
+                    INDArray out = backward.runIndependent(placeholders(null));
+                    if (out != null) {
+                        forwardInputs = inputs.clone();
+                        forwardMasks = given == null ? null : given.clone();
+                        return workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
+                    }
+                }
                 if (forward == null) {
                     forward = new OpPlans(sameDiff, List.of(outputKey));
                 }
@@ -89,15 +104,12 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
         INDArray[] given = maskArrays;
         maskArrays = withDefaultMasks(given);
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (sameDiff == null) {
+        if (sameDiff == null) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 doInit();
             }
-            // the stock runtime builds the gradient function inside the current workspace, so that the arrays it
-            // creates (e.g. the axis arguments of reduction gradients) are overwritten when the workspace is
-            // reused: "Axis array [1073742000] contains values above array rank" on the second fit step
-            QuietGradFunction.ensure(sameDiff, config.getVertexParams().getInputs().toArray(new String[0]));
         }
+        gradientFunction();
         epsilon = externalError(epsilon);
         double factor = GradientScale.vertexFactor();
         if (factor != 1.0) {
@@ -105,7 +117,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         }
         try {
             if (OpPlans.runFor(sameDiff)) {
-                Pair<Gradient, INDArray[]> planned = plannedBackprop(workspaceMgr);
+                Pair<Gradient, INDArray[]> planned = plannedBackprop(given, workspaceMgr);
                 if (planned != null) {
                     return planned;
                 }
@@ -116,25 +128,57 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         }
     }
 
+    /** Builds the gradient function once, outside any workspace. */
+    private void gradientFunction() {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            // the stock runtime builds the gradient function inside the current workspace, so that the arrays it
+            // creates (e.g. the axis arguments of reduction gradients) are overwritten when the workspace is
+            // reused: "Axis array [1073742000] contains values above array rank" on the second fit step
+            QuietGradFunction.ensure(sameDiff, config.getVertexParams().getInputs().toArray(new String[0]));
+        }
+    }
+
+    /**
+     * Makes the gradient's plans (once): false where an input or parameter has no gradient variable (e.g. an input
+     * the output does not depend on), which SameDiff's session then computes.
+     */
+    private boolean backwardPlans() {
+        if (backward != null) {
+            return true;
+        }
+        gradientFunction();
+        Map<String, String> ins = OpPlans.gradientNames(sameDiff, config.getVertexParams().getInputs());
+        Map<String, String> params = OpPlans.gradientNames(sameDiff, paramTable.keySet());
+        if (ins == null || params == null) {
+            return false;
+        }
+        List<String> outputs = new ArrayList<>(ins.values());
+        outputs.addAll(params.values());
+        backward = new OpPlans(sameDiff.getFunction("grad"), outputs, fn.getGradPlaceholderName(), outputKey);
+        inputGradients = List.copyOf(ins.values());
+        paramGradients = params;
+        return true;
+    }
+
     /**
      * The stock runtime's backward pass (the gradient function's outputs for every input and parameter, the
-     * parameters' copied into DL4J's gradient views) run as an {@link OpPlan}; null where a plan cannot run it (an
-     * input or parameter without a gradient variable, e.g. an input the output does not depend on).
+     * parameters' copied into DL4J's gradient views) run as an {@link OpPlan}; null where a plan cannot run it. After a
+     * training forward pass on the same input and mask arrays ({@code given}: the masks as given), only the plan's
+     * gradient part runs.
      */
-    private Pair<Gradient, INDArray[]> plannedBackprop(LayerWorkspaceMgr workspaceMgr) {
-        if (backward == null) {
-            Map<String, String> ins = OpPlans.gradientNames(sameDiff, config.getVertexParams().getInputs());
-            Map<String, String> params = OpPlans.gradientNames(sameDiff, paramTable.keySet());
-            if (ins == null || params == null) {
-                return null;
-            }
-            List<String> outputs = new ArrayList<>(ins.values());
-            outputs.addAll(params.values());
-            backward = new OpPlans(sameDiff.getFunction("grad"), outputs);
-            inputGradients = List.copyOf(ins.values());
-            paramGradients = params;
+    private Pair<Gradient, INDArray[]> plannedBackprop(INDArray[] given, LayerWorkspaceMgr workspaceMgr) {
+        if (!backwardPlans()) {
+            return null;
         }
-        Map<String, INDArray> m = backward.run(placeholders(epsilon));
+        Map<String, INDArray> m;
+        if (backward.pending() && sameArrays(inputs, forwardInputs) && sameArrays(given, forwardMasks)) {
+            m = backward.runDependent(epsilon);
+            forwardPassesReused++;
+        } else {
+            m = backward.run(placeholders(epsilon));
+        }
+        forwardInputs = null;
+        forwardMasks = null;
         if (m == null) {
             return null;
         }
@@ -185,10 +229,37 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         return sameDiff;
     }
 
+    /** How many backward passes used the forward part of the training forward pass before them. */
+    public long forwardPassesReused() {
+        return forwardPassesReused;
+    }
+
+    /** Also drops the forward part of a training forward pass: the next backward pass computes its own. */
     @Override
     public void clearVertex() {
         super.clearVertex();
         maskArrays = null;
+        if (backward != null) {
+            backward.cancel();
+        }
+        forwardInputs = null;
+        forwardMasks = null;
+    }
+
+    /** Whether the two lists hold the same array objects, null for null (null lists: equal). */
+    private static boolean sameArrays(INDArray[] a, INDArray[] b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The given masks, with all-ones masks (outside any workspace) of DL4J's shape where none was given. */

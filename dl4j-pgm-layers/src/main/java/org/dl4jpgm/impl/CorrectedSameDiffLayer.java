@@ -33,10 +33,18 @@ import java.util.Map;
  *   so a wrong first input failed inside SameDiff with a message that did not name the layer);</li>
  *   <li>the gradient function is built without ND4J's line per op on standard output ({@link QuietGradFunction}).</li>
  * </ol>
- * and one change of how the graph runs: the forward pass and the gradient run as {@link OpPlan}s, the same ops on the
- * same arrays without SameDiff's per-op session work, one plan per shape of the input (SameDiff's session where a
- * plan cannot run the graph, where listeners are set on the graph, or with
- * {@code -D}{@value OpPlans#PROPERTY}{@code =false}).
+ * and two changes of how the graph runs:
+ * <ol>
+ *   <li>the forward pass and the gradient run as {@link OpPlan}s, the same ops on the same arrays without SameDiff's
+ *   per-op session work, one plan per shape of the input (SameDiff's session where a plan cannot run the graph, where
+ *   listeners are set on the graph, or with {@code -D}{@value OpPlans#PROPERTY}{@code =false});</li>
+ *   <li>a training forward pass ({@code activate(true, ..)}) runs the gradient plan's forward part, and the
+ *   {@link #backpropGradient} that follows on the same input and mask arrays runs only the rest: the forward pass is
+ *   computed once per training step, where the stock runtime computes it again for the gradient. As DL4J's own
+ *   layers that keep forward results for their backward pass (LSTM, batch normalisation), the gradient is then that
+ *   of the parameters the forward pass ran with; {@link #clear()} or another input array makes the next gradient
+ *   compute its own forward pass.</li>
+ * </ol>
  */
 public class CorrectedSameDiffLayer extends SameDiffLayer {
 
@@ -47,6 +55,14 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     private transient Map<String, String> paramGradients;
     /** The gradient variable's name of the input. */
     private transient String inputGradient;
+    /** The input and mask arrays (identity) of the training forward pass whose gradient part is awaited. */
+    private transient INDArray forwardInput;
+    private transient INDArray forwardMask;
+    /** How many gradients used the forward part of a training forward pass instead of computing their own. */
+    private transient long forwardPassesReused;
+    /** The all-ones mask of the last input shape without a mask, and that shape. */
+    private transient INDArray onesMask;
+    private transient long[] onesMaskShape;
 
     public CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -80,6 +96,12 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (!OpPlans.runFor(sameDiff)) {
             return super.activate(training, workspaceMgr);
         }
+        if (training) {
+            INDArray out = trainingForward();
+            if (out != null) {
+                return workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
+            }
+        }
         if (forward == null) {
             forward = new OpPlans(sameDiff, List.of(outputKey));
         }
@@ -109,28 +131,66 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     }
 
     /**
+     * The forward part of the gradient plan on the current input and mask: the layer's output (the plan's array), or
+     * null where a plan cannot run the gradient function.
+     */
+    private INDArray trainingForward() {
+        if (!backwardPlans()) {
+            return null;
+        }
+        INDArray out = backward.runIndependent(placeholders(null));
+        if (out != null) {
+            forwardInput = input;
+            forwardMask = maskArray;
+        }
+        return out;
+    }
+
+    /**
+     * Makes the gradient's plans (once): false where the gradient function has no gradient for the input or for a
+     * parameter, which SameDiff's session then computes.
+     */
+    private boolean backwardPlans() {
+        if (backward != null) {
+            return true;
+        }
+        QuietGradFunction.ensure(sameDiff, INPUT_KEY);
+        SDVariable in = sameDiff.getVariable(INPUT_KEY).getGradient();
+        if (in == null) {
+            return false;
+        }
+        Map<String, String> params = OpPlans.gradientNames(sameDiff, paramTable.keySet());
+        if (params == null) {
+            return false;
+        }
+        List<String> outputs = new ArrayList<>();
+        outputs.add(in.name());
+        outputs.addAll(params.values());
+        backward = new OpPlans(sameDiff.getFunction("grad"), outputs, fn.getGradPlaceholderName(), outputKey);
+        inputGradient = in.name();
+        paramGradients = params;
+        return true;
+    }
+
+    /**
      * The stock runtime's backward pass (the gradient function's outputs for the input and every parameter, copied
-     * into DL4J's gradient views) run as an {@link OpPlan}; null where a plan cannot run the gradient function.
+     * into DL4J's gradient views) run as an {@link OpPlan}; null where a plan cannot run the gradient function. After a
+     * training forward pass on the same input and mask arrays, only the plan's gradient part runs.
      */
     private Pair<Gradient, INDArray> plannedBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        if (backward == null) {
-            SDVariable in = sameDiff.getVariable(INPUT_KEY).getGradient();
-            if (in == null) {
-                return null;
-            }
-            Map<String, String> params = OpPlans.gradientNames(sameDiff, paramTable.keySet());
-            if (params == null) {
-                return null;
-            }
-            List<String> outputs = new ArrayList<>();
-            outputs.add(in.name());
-            outputs.addAll(params.values());
-            backward = new OpPlans(sameDiff.getFunction("grad"), outputs);
-            inputGradient = in.name();
-            paramGradients = params;
+        if (!backwardPlans()) {
+            return null;
         }
-        Map<String, INDArray> m = backward.run(placeholders(epsilon));
+        Map<String, INDArray> m;
+        if (backward.pending() && input == forwardInput && maskArray == forwardMask) {
+            m = backward.runDependent(epsilon);
+            forwardPassesReused++;
+        } else {
+            m = backward.run(placeholders(epsilon));
+        }
+        forwardInput = null;
+        forwardMask = null;
         if (m == null) {
             return null;
         }
@@ -142,11 +202,27 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     private Map<String, INDArray> placeholders(INDArray epsilon) {
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(INPUT_KEY, input);
-        ph.put(MASK_KEY, maskArray != null ? maskArray : layerConf().onesMaskForInput(input));
+        ph.put(MASK_KEY, maskArray != null ? maskArray : onesMask());
         if (epsilon != null) {
             ph.put(fn.getGradPlaceholderName(), epsilon);
         }
         return ph;
+    }
+
+    /**
+     * The configuration's all-ones mask for the current input, outside any workspace and kept while the input's shape
+     * stays: a training forward pass's mask must still be valid when its gradient part runs, after DL4J has closed
+     * the workspace the forward pass ran in.
+     */
+    private INDArray onesMask() {
+        if (onesMask == null || onesMask.dataType() != input.dataType()
+                || !java.util.Arrays.equals(onesMaskShape, input.shape())) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                onesMask = layerConf().onesMaskForInput(input);
+            }
+            onesMaskShape = input.shape().clone();
+        }
+        return onesMask;
     }
 
     /**
@@ -178,6 +254,22 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
             return new PlanUse(forward == null ? 0 : forward.size(), backward == null ? 0 : backward.size(),
                     (forward != null && forward.refused()) || (backward != null && backward.refused()));
         }
+    }
+
+    /** How many gradients used the forward part of the training forward pass before them. */
+    public long forwardPassesReused() {
+        return forwardPassesReused;
+    }
+
+    /** Also drops the forward part of a training forward pass: the next gradient computes its own. */
+    @Override
+    public void clear() {
+        super.clear();
+        if (backward != null) {
+            backward.cancel();
+        }
+        forwardInput = null;
+        forwardMask = null;
     }
 
     /** The layer's SameDiff graph, for diagnostics and benchmarks; null before the first forward or backward call. */

@@ -64,6 +64,12 @@ import java.util.TreeMap;
  * inputs ({@link #VALUE_SHAPED}: a plan computes output shapes once). A plan is bound to the shapes of the
  * placeholders it was first run with; {@link #fits} tells whether it can run others.
  *
+ * <p>A plan of a gradient can run in two parts ({@link #of(SameDiff, List, String, String)}): the ops that do not
+ * read the incoming error (the forward pass, which a training step runs anyway to get the layer's output), then the
+ * rest, once the error is known. A training step then computes its forward pass once, where SameDiff's
+ * {@code calculateGradients} computes it again (a third of the matrix products of a PgM step at the paper's sizes;
+ * docs/performance.md, "The forward pass once per step").
+ *
  * <p>The arrays a run returns belong to the plan and are overwritten by the next run: copy what must outlive it. Not
  * thread-safe.
  */
@@ -118,6 +124,20 @@ public final class OpPlan {
     /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
     private BroadcastGradient[] replacements;
     private Map<String, long[]> placeholderShapes;
+    /** The placeholder that the ops from {@link #split} on read (null: none is deferred). */
+    private final String deferred;
+    /** The variable {@link #runIndependent} returns (null when nothing is deferred). */
+    private final String early;
+    /** The number of leading ops that do not read {@link #deferred}, directly or through other ops (all when null). */
+    private final int split;
+    /** Whether every op has run once (its arrays and contexts exist). */
+    private boolean complete;
+    /** During a run: whether it is the first, its placeholders and the value of every variable so far. */
+    private boolean firstRun;
+    private Map<String, INDArray> runPlaceholders;
+    private Map<String, INDArray> values;
+    /** Whether the first part has run and the rest waits for the deferred placeholder ({@link #runDependent}). */
+    private boolean pending;
 
     /** An identity op's output is its input's array: the variable whose array a variable is. */
     private final Map<String, String> storage = new HashMap<>();
@@ -128,11 +148,15 @@ public final class OpPlan {
     /** During the first run: the array allocated for each op output so far, by variable name. */
     private Map<String, INDArray> allocated;
 
-    private OpPlan(SameDiff sd, List<String> outputs, List<SameDiffOp> ops, Set<String> leaves) {
+    private OpPlan(SameDiff sd, List<String> outputs, List<SameDiffOp> ops, Set<String> leaves, String deferred,
+                   String early, int split) {
         this.sd = sd;
         this.outputs = outputs;
         this.ops = ops;
         this.leaves = leaves;
+        this.deferred = deferred;
+        this.early = early;
+        this.split = split;
         this.rewrites = !"false".equalsIgnoreCase(System.getProperty(REWRITES_PROPERTY));
         this.zeroGradient = new boolean[ops.size()];
         this.viewReshape = new boolean[ops.size()];
@@ -164,6 +188,9 @@ public final class OpPlan {
         for (String o : outputs) {
             lastRead.put(owner(o), Integer.MAX_VALUE);   // returned: never reused
         }
+        if (early != null) {
+            lastRead.put(owner(early), Integer.MAX_VALUE);
+        }
     }
 
     private String owner(String name) {
@@ -175,15 +202,55 @@ public final class OpPlan {
      * does not run (SameDiff's session must run them).
      */
     public static OpPlan of(SameDiff sd, List<String> outputs) {
+        return of(sd, outputs, null, null);
+    }
+
+    /**
+     * As {@link #of(SameDiff, List)}, with the ops ordered so that those that do not read placeholder
+     * {@code deferred} (directly, through other ops, or as the external error an {@code ExternalErrorsFunction}
+     * copies) come first: {@link #runIndependent} runs them, {@link #runDependent} the rest. Ops run in another order
+     * than {@link #of(SameDiff, List)}'s compute the same values: each op reads only arrays its inputs wrote.
+     *
+     * @param deferred a placeholder's name (null: none, as {@link #of(SameDiff, List)})
+     * @param early    the variable {@link #runIndependent} returns, computed by the plan even where the outputs do not
+     *                 need it (its array is not reused for another op's output)
+     */
+    public static OpPlan of(SameDiff sd, List<String> outputs, String deferred, String early) {
         List<SameDiffOp> order = new ArrayList<>();
         Set<String> visited = new HashSet<>();
         Set<String> leaves = new LinkedHashSet<>();
-        for (String out : outputs) {
+        List<String> wanted = new ArrayList<>();
+        if (early != null) {
+            wanted.add(early);   // the gradient need not compute the forward pass's output itself
+        }
+        wanted.addAll(outputs);
+        for (String out : wanted) {
             if (!visit(sd, out, order, visited, leaves)) {
                 return null;
             }
         }
-        return new OpPlan(sd, List.copyOf(outputs), order, leaves);
+        if (deferred == null) {
+            return new OpPlan(sd, List.copyOf(outputs), order, leaves, null, early, order.size());
+        }
+        List<SameDiffOp> independent = new ArrayList<>();
+        List<SameDiffOp> dependent = new ArrayList<>();
+        Set<String> reached = new HashSet<>(Set.of(deferred));
+        for (SameDiffOp op : order) {
+            boolean reads = op.getOp() instanceof ExternalErrorsFunction e
+                    && deferred.equals(e.getGradPlaceholderName());
+            for (String in : op.getInputsToOp() == null ? List.<String>of() : op.getInputsToOp()) {
+                reads |= reached.contains(in);
+            }
+            if (reads) {
+                reached.addAll(op.getOutputsOfOp());
+                dependent.add(op);
+            } else {
+                independent.add(op);
+            }
+        }
+        int split = independent.size();
+        independent.addAll(dependent);
+        return new OpPlan(sd, List.copyOf(outputs), independent, leaves, deferred, early, split);
     }
 
     /** Depth first from variable {@code name} to the leaves; each op once, after the ops it reads from. */
@@ -262,16 +329,24 @@ public final class OpPlan {
         return false;
     }
 
-    /** Whether this plan can run on placeholders of these shapes (those of its first run, or any before it). */
+    /**
+     * Whether this plan can run on placeholders of these shapes (those of its first run, or any before it); the
+     * deferred placeholder, if any, may be among them or not.
+     */
     public boolean fits(Map<String, INDArray> placeholders) {
         if (placeholderShapes == null) {
             return true;
         }
-        if (placeholderShapes.size() != placeholders.size()) {
+        int n = placeholders.size() - (deferred != null && placeholders.containsKey(deferred) ? 1 : 0)
+                + (deferred != null && placeholderShapes.containsKey(deferred) ? 1 : 0);
+        if (placeholderShapes.size() != n) {
             return false;
         }
         for (Map.Entry<String, INDArray> e : placeholders.entrySet()) {
             long[] s = placeholderShapes.get(e.getKey());
+            if (s == null && e.getKey().equals(deferred)) {
+                continue;   // not seen yet: the first run of the dependent part records it
+            }
             if (s == null || e.getValue() == null || !Arrays.equals(s, e.getValue().shape())) {
                 return false;
             }
@@ -286,12 +361,90 @@ public final class OpPlan {
      * @throws IllegalArgumentException if the placeholders' shapes are not those of the first run
      */
     public Map<String, INDArray> run(Map<String, INDArray> placeholders) {
+        begin(placeholders);
+        runOps(0, ops.size());
+        return end();
+    }
+
+    /**
+     * Runs the ops that do not read the deferred placeholder ({@link #of(SameDiff, List, String, String)}) on
+     * {@code placeholders} (the others) and returns the value of the early variable (the plan's array, as
+     * {@link #run}'s); {@link #runDependent} then runs the rest.
+     *
+     * @throws IllegalArgumentException if the placeholders' shapes are not those of the first run
+     * @throws IllegalStateException    if nothing is deferred, or the ops run do not compute the early variable
+     */
+    public INDArray runIndependent(Map<String, INDArray> placeholders) {
+        if (deferred == null) {
+            throw new IllegalStateException("OpPlan: no placeholder is deferred; run the plan whole");
+        }
+        begin(placeholders);
+        runOps(0, split);
+        INDArray v = values.get(early);
+        if (v == null) {
+            cancelRun();
+            throw new IllegalStateException("OpPlan: the ops that do not read '" + deferred + "' do not compute '"
+                    + early + "'");
+        }
+        pending = true;
+        return v;
+    }
+
+    /**
+     * Runs the ops left by {@link #runIndependent} with {@code value} as the deferred placeholder and returns the
+     * outputs, as {@link #run} does.
+     *
+     * @throws IllegalStateException    if {@link #runIndependent} has not run since the last run
+     * @throws IllegalArgumentException if {@code value}'s shape is not the one of the first run
+     */
+    public Map<String, INDArray> runDependent(INDArray value) {
+        if (!pending) {
+            throw new IllegalStateException("OpPlan: runDependent without runIndependent before it");
+        }
+        long[] s = placeholderShapes.get(deferred);
+        if (s != null && !Arrays.equals(s, value.shape())) {
+            throw new IllegalArgumentException("OpPlan: placeholder '" + deferred + "' of shape "
+                    + Arrays.toString(value.shape()) + " where the plan was made for " + Arrays.toString(s));
+        }
+        if (s == null) {
+            placeholderShapes.put(deferred, value.shape().clone());
+        }
+        pending = false;
+        runPlaceholders.put(deferred, value);
+        values.put(deferred, value);
+        runOps(split, ops.size());
+        return end();
+    }
+
+    /** Whether {@link #runIndependent} has run and {@link #runDependent} is awaited. */
+    public boolean pending() {
+        return pending;
+    }
+
+    /** Drops the values of a {@link #runIndependent} whose rest will not run. */
+    public void cancel() {
+        if (pending) {
+            cancelRun();
+        }
+    }
+
+    private void cancelRun() {
+        pending = false;
+        values = null;
+        runPlaceholders = null;
+        free = null;
+        allocated = null;
+    }
+
+    /** Starts a run: checks the shapes; on a plan's first run, sets up its arrays; the leaves' current arrays. */
+    private void begin(Map<String, INDArray> placeholders) {
         if (!fits(placeholders)) {
             throw new IllegalArgumentException("OpPlan: placeholders of other shapes than the plan was made for: "
                     + format(shapesOf(placeholders)) + " against " + format(placeholderShapes));
         }
-        boolean first = results == null;
-        if (first) {
+        pending = false;
+        firstRun = !complete;
+        if (firstRun) {
             free = new HashMap<>();
             allocated = new HashMap<>();
             results = new INDArray[ops.size()][];
@@ -300,24 +453,36 @@ public final class OpPlan {
             contextInputs = new INDArray[ops.size()][];
             placeholderShapes = shapesOf(placeholders);
         }
-        Map<String, INDArray> values = new HashMap<>(placeholders);
+        runPlaceholders = new HashMap<>(placeholders);
+        values = new HashMap<>(placeholders);
         for (String leaf : leaves) {
             values.put(leaf, sd.getArrForVarName(leaf));
         }
+    }
+
+    /** Runs ops {@code from} to {@code to} (exclusive) of the run begun. */
+    private void runOps(int from, int to) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            for (int k = 0; k < ops.size(); k++) {
-                execute(k, values, placeholders, first);
-                if (first) {
+            for (int k = from; k < to; k++) {
+                execute(k, values, runPlaceholders, firstRun);
+                if (firstRun) {
                     release(k);
                 }
             }
         }
+    }
+
+    /** Ends a run whose every op has run: its outputs, by name. */
+    private Map<String, INDArray> end() {
+        complete = true;
         free = null;
         allocated = null;
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String o : outputs) {
             out.put(o, values.get(o));
         }
+        values = null;
+        runPlaceholders = null;
         return out;
     }
 

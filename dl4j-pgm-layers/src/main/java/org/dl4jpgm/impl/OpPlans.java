@@ -26,6 +26,11 @@ final class OpPlans {
 
     private final SameDiff sd;
     private final List<String> outputs;
+    /** The placeholder a plan's second part reads, and the variable its first part returns (null: no parts). */
+    private final String deferred;
+    private final String early;
+    /** The plan whose first part has run and whose second part is awaited (null: none). */
+    private OpPlan pending;
     /** Whether the graph has ops a plan cannot run. */
     private boolean refused;
     private final Map<String, OpPlan> plans = new LinkedHashMap<>(8, 0.75f, true) {
@@ -36,8 +41,18 @@ final class OpPlans {
     };
 
     OpPlans(SameDiff sd, List<String> outputs) {
+        this(sd, outputs, null, null);
+    }
+
+    /**
+     * Plans that can also run in two parts ({@link OpPlan#of(SameDiff, List, String, String)}): the ops that do not
+     * read placeholder {@code deferred}, which compute {@code early}, then the rest.
+     */
+    OpPlans(SameDiff sd, List<String> outputs, String deferred, String early) {
         this.sd = sd;
         this.outputs = List.copyOf(outputs);
+        this.deferred = deferred;
+        this.early = early;
     }
 
     /** Whether layers run their graphs as op plans (default true; {@code -Dorg.dl4jpgm.opPlans=false}: no). */
@@ -89,20 +104,65 @@ final class OpPlans {
 
     /** The outputs by name (arrays of the plan, overwritten by its next run), or null: SameDiff's session must run. */
     Map<String, INDArray> run(Map<String, INDArray> placeholders) {
+        cancel();
+        OpPlan plan = planFor(placeholders);
+        return plan == null ? null : plan.run(placeholders);
+    }
+
+    /**
+     * The first part of a run ({@link OpPlan#runIndependent}) on {@code placeholders} (all but the deferred one): the
+     * early variable's value (the plan's array), or null: SameDiff's session must run.
+     */
+    INDArray runIndependent(Map<String, INDArray> placeholders) {
+        cancel();
+        OpPlan plan = planFor(placeholders);
+        if (plan == null) {
+            return null;
+        }
+        INDArray v = plan.runIndependent(placeholders);
+        pending = plan;
+        return v;
+    }
+
+    /** The rest of the run whose first part is {@link #pending()}, with the deferred placeholder's value. */
+    Map<String, INDArray> runDependent(INDArray value) {
+        if (pending == null) {
+            throw new IllegalStateException("OpPlans: no first part has run");
+        }
+        OpPlan plan = pending;
+        pending = null;
+        return plan.runDependent(value);
+    }
+
+    /** Whether a first part has run and its rest is awaited. */
+    boolean pending() {
+        return pending != null;
+    }
+
+    /** Drops the values of a first part whose rest will not run. */
+    void cancel() {
+        if (pending != null) {
+            pending.cancel();
+            pending = null;
+        }
+    }
+
+    /** The plan for these placeholders' shapes (made at the first call), or null if the graph cannot run as plans. */
+    private OpPlan planFor(Map<String, INDArray> placeholders) {
         if (refused) {
             return null;
         }
         String key = key(placeholders);
         OpPlan plan = plans.get(key);
         if (plan == null) {
-            plan = OpPlan.of(sd, outputs);
+            plan = OpPlan.of(sd, outputs, deferred, early);
             if (plan == null) {
                 refused = true;
                 return null;
             }
             plans.put(key, plan);
         }
-        return plan.run(placeholders);
+        return plan;
     }
 
     /** How many plans are held (one per placeholder shapes seen, at most {@value #MAX_PLANS}). */
@@ -115,10 +175,14 @@ final class OpPlans {
         return refused;
     }
 
-    private static String key(Map<String, INDArray> placeholders) {
+    /** The placeholders' names, shapes and types but the deferred one's (its shape follows from the others'). */
+    private String key(Map<String, INDArray> placeholders) {
         StringBuilder sb = new StringBuilder();
-        new TreeMap<>(placeholders).forEach((k, v) -> sb.append(k).append(Arrays.toString(v.shape()))
-                .append(v.dataType()).append(';'));
+        new TreeMap<>(placeholders).forEach((k, v) -> {
+            if (!k.equals(deferred)) {
+                sb.append(k).append(Arrays.toString(v.shape())).append(v.dataType()).append(';');
+            }
+        });
         return sb.toString();
     }
 }

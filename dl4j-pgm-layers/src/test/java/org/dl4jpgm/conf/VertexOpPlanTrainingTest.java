@@ -56,8 +56,10 @@ class VertexOpPlanTrainingTest {
         MultiDataSet b = batch(5, format, 7);
         INDArray out = g.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0];
         CorrectedSameDiffGraphVertex dec = (CorrectedSameDiffGraphVertex) g.getVertex("dec");
-        // with plans: one per minibatch size (5 and 3) for each pass; without: none
-        assertEquals(new CorrectedSameDiffLayer.PlanUse(plans ? 2 : 0, plans ? 2 : 0, false), dec.planUse());
+        // with plans: one gradient plan per minibatch size (5 and 3), whose first part is the training forward
+        // pass, and one forward plan for the output after training; without: none
+        assertEquals(new CorrectedSameDiffLayer.PlanUse(plans ? 1 : 0, plans ? 2 : 0, false), dec.planUse());
+        assertEquals(plans ? 3 : 0, dec.forwardPassesReused(), "each of the 3 steps computed its forward pass once");
         return new Object[]{g.params().dup(), scores, out};
     }
 
@@ -87,7 +89,9 @@ class VertexOpPlanTrainingTest {
         INDArray grad = g.gradient().gradient().dup();
         INDArray out = g.outputSingle(false, TestGraphs.input(mb, WIDTH, SEQ, format, 3),
                 TestGraphs.input(mb, WIDTH, SEQ, format, 4));
-        return new Object[]{score, grad, out, ((CorrectedSameDiffGraphVertex) g.getVertex("dec")).planUse()};
+        CorrectedSameDiffGraphVertex dec = (CorrectedSameDiffGraphVertex) g.getVertex("dec");
+        assertEquals(plans ? 1 : 0, dec.forwardPassesReused(), "the gradient used the training forward pass");
+        return new Object[]{score, grad, out, dec.planUse()};
     }
 
     @ParameterizedTest
@@ -115,7 +119,7 @@ class VertexOpPlanTrainingTest {
         MultiDataSet b = batch(5, RNNFormat.NCW, 1);
         g.fit(b);
         CorrectedSameDiffGraphVertex dec = (CorrectedSameDiffGraphVertex) g.getVertex("dec");
-        assertEquals(new CorrectedSameDiffLayer.PlanUse(1, 1, false), dec.planUse());
+        assertEquals(new CorrectedSameDiffLayer.PlanUse(0, 1, false), dec.planUse());
         int[] ops = {0};
         dec.sameDiff().setListeners(new org.nd4j.autodiff.listeners.BaseListener() {
             @Override

@@ -8,19 +8,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Training PgM with its layers' graphs run as op plans ({@code impl/OpPlan}) gives, bit for bit, the parameters,
- * scores and outputs of SameDiff's session: masked sequences, a last minibatch of another size, both learner modes.
+ * scores and outputs of SameDiff's session: masked sequences, a last minibatch of another size, both learner modes;
+ * a gradient reuses the training forward pass only where it is the forward pass of its own input.
  */
 class OpPlanTrainingTest {
 
@@ -54,9 +63,12 @@ class OpPlanTrainingTest {
             if (l instanceof CorrectedSameDiffLayer c) {
                 CorrectedSameDiffLayer.PlanUse use = c.planUse();
                 System.out.println("op plans of " + l.conf().getLayer().getLayerName() + ": " + use);
-                // with plans: one per minibatch size (5 and 3) for each pass; without: none
-                assertEquals(new CorrectedSameDiffLayer.PlanUse(plans ? 2 : 0, plans ? 2 : 0, false), use,
+                // with plans: one gradient plan per minibatch size (5 and 3), whose first part is the training
+                // forward pass, and one forward plan for the output of 5 after training; without: none
+                assertEquals(new CorrectedSameDiffLayer.PlanUse(plans ? 1 : 0, plans ? 2 : 0, false), use,
                         l.conf().getLayer().getLayerName());
+                assertEquals(plans ? 9 : 0, c.forwardPassesReused(), "every one of the 9 steps computed its forward "
+                        + "pass once: " + l.conf().getLayer().getLayerName());
             }
         }
         return new Object[]{g.params().dup(), scores, out};
@@ -84,7 +96,8 @@ class OpPlanTrainingTest {
         MultiDataSet batch = data.next();
         g.fit(batch);
         CorrectedSameDiffLayer pgm = (CorrectedSameDiffLayer) g.getLayer("fusionPgm");
-        assertEquals(new CorrectedSameDiffLayer.PlanUse(1, 1, false), pgm.planUse());
+        assertEquals(new CorrectedSameDiffLayer.PlanUse(0, 1, false), pgm.planUse());
+        assertEquals(1, pgm.forwardPassesReused());
         int[] ops = {0};
         pgm.sameDiff().setListeners(new org.nd4j.autodiff.listeners.BaseListener() {
             @Override
@@ -101,5 +114,59 @@ class OpPlanTrainingTest {
         });
         g.fit(batch);
         assertTrue(ops[0] > 100, "the listener saw the step's ops: " + ops[0]);
+    }
+
+    /** The gradient's parameter part (copied: the views are overwritten) and input part, of one backward pass. */
+    private static List<INDArray> gradient(CorrectedSameDiffLayer layer, INDArray error, LayerWorkspaceMgr mgr) {
+        Pair<Gradient, INDArray> p = layer.backpropGradient(error, mgr);
+        List<INDArray> all = new ArrayList<>();
+        for (Map.Entry<String, INDArray> e : p.getFirst().gradientForVariable().entrySet()) {
+            all.add(e.getValue().dup());
+        }
+        all.add(p.getSecond().dup());
+        return all;
+    }
+
+    private static void assertSameGradient(List<INDArray> expected, List<INDArray> actual, String what) {
+        assertEquals(expected.size(), actual.size(), what);
+        for (int i = 0; i < expected.size(); i++) {
+            assertBitIdentical(expected.get(i), actual.get(i), what + ", part " + i);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aGradientReusesTheTrainingForwardPassOfItsOwnInputOnly() {
+        System.setProperty(PROPERTY, "true");
+        ComputationGraph g = graph(LearnerMode.SEQUENCE);
+        MultiDataSet batch = FusionFixtures.data(5, 5, 3, DataType.FLOAT, true).next();
+        g.fit(batch);
+        CorrectedSameDiffLayer pgm = (CorrectedSameDiffLayer) g.getLayer("fusionPgm");
+        String before = g.getConfiguration().getVertexInputs().get("fusionPgm").get(0);
+        INDArray x2 = g.feedForward(batch.getFeatures(), false).get(before).dup();
+        INDArray x1 = x2.mul(0.5);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        INDArray error = Nd4j.randn(DataType.FLOAT, pgm.activate(x2, false, mgr).shape());
+
+        pgm.setInput(x2, mgr);
+        List<INDArray> expected = gradient(pgm, error, mgr);   // no training forward pass before it: its own
+        long reused = pgm.forwardPassesReused();
+
+        pgm.activate(x1, true, mgr);
+        pgm.setInput(x2, mgr);
+        assertSameGradient(expected, gradient(pgm, error, mgr), "after the forward pass of another input array");
+        assertEquals(reused, pgm.forwardPassesReused());
+
+        pgm.activate(x2, true, mgr);
+        pgm.clear();
+        pgm.setInput(x2, mgr);
+        assertSameGradient(expected, gradient(pgm, error, mgr), "after a clear");
+        assertEquals(reused, pgm.forwardPassesReused());
+
+        pgm.activate(x2, true, mgr);
+        assertSameGradient(expected, gradient(pgm, error, mgr), "after the forward pass of its own input");
+        assertEquals(reused + 1, pgm.forwardPassesReused());
+
+        assertSameGradient(expected, gradient(pgm, error, mgr), "a second gradient after one forward pass");
+        assertEquals(reused + 1, pgm.forwardPassesReused(), "the forward part is used once");
     }
 }

@@ -3,10 +3,13 @@ package org.dl4jpgm.impl;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.util.SameDiffUtils;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.ExternalErrorsFunction;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -150,6 +153,90 @@ class OpPlanTest {
             in.muli(-2.0);
             assertBitIdentical(sd.output(ph, "y").get("y"), plan.run(ph).get("y"), "the same array, new values");
         }
+    }
+
+    /**
+     * The graph of {@link #graph()} as a DL4J runtime differentiates it: its output {@code y} handed to an
+     * external-errors function, whose error placeholder the gradient reads.
+     */
+    private static SameDiff externalErrorsGraph() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
+        SDVariable mask = sd.placeHolder("mask", DataType.DOUBLE, -1, 1);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5));
+        SDVariable b = sd.var("b", Nd4j.rand(DataType.DOUBLE, 1, 3));
+        SDVariable h = x.mmul(w).add(b);
+        SDVariable y = sd.identity(sd.nn().sigmoid(h.mul(2.0)).mul(mask)).rename("y");
+        ExternalErrorsFunction fn = SameDiffUtils.externalErrors(sd, null, y);
+        SameDiffLoss.markExternalErrorsAsLoss(sd, fn);
+        QuietGradFunction.ensure(sd, "x");
+        return sd;
+    }
+
+    @Test
+    void aGradientRunInTwoPartsIsTheWholeRunBitForBit() {
+        SameDiff sd = externalErrorsGraph();
+        SameDiff grad = sd.getFunction("grad");
+        String error = "y-grad";
+        assertNotNull(grad.getVariable(error), "the error placeholder");
+        List<String> outs = List.of(sd.getVariable("x").getGradient().name(), sd.getVariable("w").getGradient().name(),
+                sd.getVariable("b").getGradient().name());
+        OpPlan whole = OpPlan.of(grad, outs);
+        OpPlan parts = OpPlan.of(grad, outs, error, "y");
+        assertNotNull(whole);
+        assertNotNull(parts);
+        assertEquals(whole.size() + 2, parts.size(), "the parts also compute y (its identity and the sigmoid's "
+                + "product with the mask), which the gradient does not read");
+        assertThrows(IllegalStateException.class, () -> parts.runDependent(Nd4j.zeros(DataType.DOUBLE, 5, 3)),
+                "the second part without the first");
+        for (long seed = 1; seed <= 3; seed++) {
+            Map<String, INDArray> ph = placeholders(5, seed);
+            INDArray e = Nd4j.randn(DataType.DOUBLE, 5, 3);
+            Map<String, INDArray> withError = new HashMap<>(ph);
+            withError.put(error, e);
+            Map<String, INDArray> expected = whole.run(withError);
+
+            INDArray y = parts.runIndependent(ph);
+            assertBitIdentical(sd.output(ph, "y").get("y"), y, "the first part's y, run " + seed);
+            assertTrue(parts.pending());
+            Map<String, INDArray> got = parts.runDependent(e);
+            assertFalse(parts.pending());
+            for (String o : outs) {
+                assertBitIdentical(expected.get(o), got.get(o), o + ", run " + seed);
+            }
+            assertBitIdentical(expected.get(outs.get(1)), parts.run(withError).get(outs.get(1)),
+                    "the same plan run whole, run " + seed);
+        }
+        parts.runIndependent(placeholders(5, 9));
+        parts.cancel();
+        assertFalse(parts.pending());
+        assertThrows(IllegalStateException.class, () -> parts.runDependent(Nd4j.zeros(DataType.DOUBLE, 5, 3)),
+                "the second part after a cancel");
+        parts.runIndependent(placeholders(5, 9));
+        assertThrows(IllegalArgumentException.class, () -> parts.runDependent(Nd4j.zeros(DataType.DOUBLE, 4, 3)),
+                "an error of another shape");
+        assertThrows(IllegalArgumentException.class, () -> parts.runIndependent(placeholders(6, 1)),
+                "other placeholder shapes");
+        assertThrows(IllegalStateException.class, () -> whole.runIndependent(placeholders(5, 1)),
+                "a plan without a deferred placeholder runs whole only");
+    }
+
+    @Test
+    void theFirstPartOfAPlansFirstRunCanBeDroppedAndRunAgain() {
+        SameDiff sd = externalErrorsGraph();
+        SameDiff grad = sd.getFunction("grad");
+        String w = sd.getVariable("w").getGradient().name();
+        OpPlan parts = OpPlan.of(grad, List.of(w), "y-grad", "y");
+        assertNotNull(parts);
+        Map<String, INDArray> ph = placeholders(5, 4);
+        parts.runIndependent(placeholders(5, 3));   // the plan's first run, never finished
+        parts.cancel();
+        INDArray e = Nd4j.randn(DataType.DOUBLE, 5, 3);
+        parts.runIndependent(ph);
+        INDArray got = parts.runDependent(e).get(w);
+        Map<String, INDArray> withError = new HashMap<>(ph);
+        withError.put("y-grad", e);
+        assertBitIdentical(OpPlan.of(grad, List.of(w)).run(withError).get(w), got, "after a dropped first part");
     }
 
     @Test

@@ -16,6 +16,11 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * {@code C = A B} (any transposes, any batch of G products) costs {@code 2 |C| k} with the contracted size
  * {@code k = sqrt(|A| |B| / (|C| G))}; its backward op ({@code matmul_bp}, both input gradients) twice that. Other ops
  * are not counted, so this is a lower bound of the graph's work, and the one that dominates at large widths.
+ *
+ * <p>Only the gradient's ops are counted (SameDiff's {@link Operation#TRAINING}: its forward pass and backward pass):
+ * with listeners a SameDiff layer runs in SameDiff's session, which computes a training step's forward pass twice
+ * (once for the layer's output, {@link Operation#INFERENCE}, and again for the gradient), where the op plans that run
+ * without listeners compute it once.
  */
 final class MatmulFlops extends BaseListener {
 
@@ -34,6 +39,9 @@ final class MatmulFlops extends BaseListener {
     @Override
     public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
                             INDArray[] outputs) {
+        if (at.operation() != Operation.TRAINING) {
+            return;
+        }
         if (op.getOp() instanceof Mmul) {
             flops += productFlops(opContext.getInputArray(0), opContext.getInputArray(1), outputs[0]);
         } else if (op.getOp() instanceof MmulBp) {
