@@ -93,22 +93,58 @@ public final class SdOps {
     }
 
     /**
+     * The width T from which {@link #cumsoftmax} takes its running sum as a scan ({@link #runningSumByScan}) instead of
+     * a product with a T x T matrix of ones ({@link #runningSumByProduct}): the product costs {@code 2 R T^2} FLOPs
+     * forward and twice that backward for R rows (in BLAS), the scan {@code R T} (in libnd4j's slower loops) and two
+     * more ops each way (the transposes). Measured on one core: the product is cheaper up to T = 256 at 384 rows, the
+     * scan from T = 384 at 96 to 384 rows (at the paper's T = 768, 96 rows: 1.3 against 8.4 ms forward and backward);
+     * docs/performance.md, "cumsoftmax as a scan".
+     */
+    public static final long SCAN_MIN_WIDTH = 384;
+
+    /**
      * {@code cumsoftmax(x) = cumsum(softmax(x))} over the last axis (the "master gate" of ON-LSTM, used by PgM's
-     * Eq. 1). The cumulative sum is a product with an upper-triangular matrix of ones, because ND4J M2.1's
-     * {@code cumsum} backpropagates along the wrong axis (docs/dl4j-m2.1-notes.md, SameDiff 2).
+     * Eq. 1). The running sum is a product with a matrix of ones below {@value #SCAN_MIN_WIDTH} features and a scan
+     * from there; both are exact in value and gradient, and equal up to the rounding of a sum's order.
      *
      * <p>The result is monotone non-decreasing along the axis, lies in [0, 1] and ends in 1 (up to rounding).
      *
-     * @param x      logits {@code [N, T]} (groups = 1) or {@code [G, N, T]} (groups = G: G copies of the matrix of
-     *               ones, one batched product)
+     * @param x      logits {@code [N, T]} (groups = 1) or {@code [G, N, T]} (groups = G)
      * @param t      T
      * @param groups 1 or G
      * @return gates, the shape of x
      */
     public static SDVariable cumsoftmax(SDVariable x, long t, int groups) {
-        INDArray ones = upperTriangularOnes(t).castTo(x.dataType());
-        SDVariable u = x.getSameDiff().constant(groups == 1 ? ones : Nd4j.tile(ones.reshape(1, t, t), groups, 1, 1));
-        return softmax(x, groups == 1 ? 1 : 2).mmul(u);
+        SDVariable p = softmax(x, groups == 1 ? 1 : 2);
+        return t >= SCAN_MIN_WIDTH ? runningSumByScan(p, t, groups) : runningSumByProduct(p, t, groups);
+    }
+
+    /**
+     * The running sum over the last axis as a product with an upper-triangular matrix of ones ({@code p U}; G copies
+     * of the matrix for G groups, one batched product). A product because ND4J M2.1's {@code cumsum} backpropagates
+     * along the wrong axis except for axis 0 of a matrix (docs/dl4j-m2.1-notes.md, SameDiff 2).
+     *
+     * @param p {@code [N, T]} (groups = 1) or {@code [G, N, T]}
+     * @return the shape of p
+     */
+    static SDVariable runningSumByProduct(SDVariable p, long t, int groups) {
+        INDArray ones = upperTriangularOnes(t).castTo(p.dataType());
+        SDVariable u = p.getSameDiff().constant(groups == 1 ? ones : Nd4j.tile(ones.reshape(1, t, t), groups, 1, 1));
+        return p.mmul(u);
+    }
+
+    /**
+     * The running sum over the last axis as a scan: {@code cumsum} along axis 0 of the transposed rows
+     * {@code [T, N G]}, transposed back; axis 0 of a matrix is the one axis along which ND4J M2.1's {@code cumsum}
+     * backpropagates correctly (docs/dl4j-m2.1-notes.md, SameDiff 2).
+     *
+     * @param p {@code [N, T]} (groups = 1) or {@code [G, N, T]}
+     * @return the shape of p
+     */
+    static SDVariable runningSumByScan(SDVariable p, long t, int groups) {
+        SDVariable rows = groups == 1 ? p : p.reshape(-1, t);
+        SDVariable sums = p.getSameDiff().cumsum(rows.permute(1, 0), false, false, 0).permute(1, 0);
+        return groups == 1 ? sums : sums.reshape(groups, -1, t);
     }
 
     /** {@code U[j][k] = 1} where {@code j <= k}: {@code p U} is the running sum of the row vector p. */

@@ -1,9 +1,11 @@
 package org.dl4jpgm.blocks;
 
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.dl4jpgm.impl.OpPlan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,13 +17,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link SdOps#cumsoftmax}: monotone along the axis, in [0, 1], last element 1; extreme logits (±1e4) give no NaN
  * (values and gradients); a fully masked input (all logits equal to C) and a learner whose hard gate is all zero give
- * finite outputs.
+ * finite outputs; its two running sums (a product with a matrix of ones, a scan) agree with each other and with an
+ * independent computation, in value and gradient.
  */
 class CumSoftmaxTest {
 
@@ -150,5 +156,85 @@ class CumSoftmaxTest {
         for (int i = 0; i < v.length; i++) {
             assertTrue(Double.isFinite(v[i]), what + ": non-finite value " + v[i] + " at flat index " + i);
         }
+    }
+
+    /**
+     * The running sum of {@code p} ({@code [N, T]}, or {@code [G, N, T]}) by product or by scan, and the gradient of
+     * {@code sum(runningSum(p) * w)} with respect to p, in double precision.
+     */
+    private static INDArray[] runningSum(boolean scan, INDArray p, INDArray w, int groups) {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("p", p.dup());
+        long t = p.size(p.rank() - 1);
+        SDVariable y = scan ? SdOps.runningSumByScan(x, t, groups) : SdOps.runningSumByProduct(x, t, groups);
+        y.mul(sd.constant(w)).sum().markAsLoss();
+        INDArray value = sd.output(new HashMap<>(), y.name()).get(y.name());
+        INDArray grad = sd.calculateGradients(new HashMap<>(), List.of("p")).get("p");
+        return new INDArray[]{value, grad};
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void theScanAndTheProductAreTheRunningSumAndItsGradient(int groups) {
+        Nd4j.getRandom().setSeed(11 + groups);
+        long n = 4;
+        long t = 9;
+        long[] shape = groups == 1 ? new long[]{n, t} : new long[]{groups, n, t};
+        INDArray p = Nd4j.rand(DataType.DOUBLE, shape);
+        INDArray w = Nd4j.randn(DataType.DOUBLE, shape);
+        // independently: the running sum along the last axis, and its gradient, the reverse running sum of w
+        double[] pv = p.ravel().toDoubleVector();
+        double[] wv = w.ravel().toDoubleVector();
+        double[] sum = new double[pv.length];
+        double[] grad = new double[pv.length];
+        for (int row = 0; row < pv.length / t; row++) {
+            double acc = 0;
+            for (int k = 0; k < t; k++) {
+                acc += pv[(int) (row * t + k)];
+                sum[(int) (row * t + k)] = acc;
+            }
+            double back = 0;
+            for (int k = (int) t - 1; k >= 0; k--) {
+                back += wv[(int) (row * t + k)];
+                grad[(int) (row * t + k)] = back;
+            }
+        }
+        for (boolean scan : new boolean[]{false, true}) {
+            INDArray[] r = runningSum(scan, p, w, groups);
+            String what = (scan ? "scan" : "product") + ", groups " + groups;
+            assertArrayEquals(shape, r[0].shape(), what + ": shape");
+            assertArrayEquals(sum, r[0].ravel().toDoubleVector(), 1e-12, what + ": value");
+            assertArrayEquals(grad, r[1].ravel().toDoubleVector(), 1e-12, what + ": gradient");
+        }
+    }
+
+    @Test
+    void cumsoftmaxScansFromItsThresholdWidthOnAndMultipliesBelow() {
+        for (long t : new long[]{SdOps.SCAN_MIN_WIDTH - 1, SdOps.SCAN_MIN_WIDTH}) {
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 3, -1, t);
+            SdOps.cumsoftmax(x, t, 3);
+            boolean scans = sd.getOps().values().stream().anyMatch(o -> "cumsum".equals(o.getOp().opName()));
+            assertEquals(t >= SdOps.SCAN_MIN_WIDTH, scans, "T = " + t);
+        }
+    }
+
+    @Test
+    void theScanRunsAsAnOpPlanAsInTheSession() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 3, -1, 6);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 1, 6));
+        SDVariable y = SdOps.runningSumByScan(SdOps.softmax(x.mul(w), 2), 6, 3).rename("y");
+        Nd4j.getRandom().setSeed(5);
+        y.mul(sd.constant(Nd4j.randn(DataType.DOUBLE, 3, 4, 6))).sum().markAsLoss();
+        Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.DOUBLE, 3, 4, 6));
+        INDArray session = sd.calculateGradients(ph, "w").get("w");
+        OpPlan plan = OpPlan.of(sd.getFunction("grad"),
+                List.of(sd.getVariable("w").getGradient().name()));
+        assertNotNull(plan, "a plan runs cumsum and permute");
+        assertBitIdentical(session,
+                plan.run(ph).get(sd.getVariable("w").getGradient().name()), "the gradient");
+        OpPlan out = OpPlan.of(sd, List.of("y"));
+        assertBitIdentical(sd.output(ph, "y").get("y"), out.run(ph).get("y"), "the value");
     }
 }
