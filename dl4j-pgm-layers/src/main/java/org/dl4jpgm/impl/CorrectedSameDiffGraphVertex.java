@@ -155,6 +155,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         List<String> outputs = new ArrayList<>(ins.values());
         outputs.addAll(params.values());
         backward = new OpPlans(sameDiff.getFunction("grad"), outputs, fn.getGradPlaceholderName(), outputKey);
+        backward.writeOutputsInto(OpPlans.viewsByGradient(params, gradTable));
         inputGradients = List.copyOf(ins.values());
         paramGradients = params;
         return true;

@@ -60,6 +60,8 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     private transient INDArray forwardMask;
     /** How many gradients used the forward part of a training forward pass instead of computing their own. */
     private transient long forwardPassesReused;
+    /** How many parameter gradients the last planned backward pass wrote into the gradient views itself. */
+    private transient int gradientsInPlace;
     /** The all-ones mask of the last input shape without a mask, and that shape. */
     private transient INDArray onesMask;
     private transient long[] onesMaskShape;
@@ -167,6 +169,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         outputs.add(in.name());
         outputs.addAll(params.values());
         backward = new OpPlans(sameDiff.getFunction("grad"), outputs, fn.getGradPlaceholderName(), outputKey);
+        backward.writeOutputsInto(OpPlans.viewsByGradient(params, gradTable));
         inputGradient = in.name();
         paramGradients = params;
         return true;
@@ -194,6 +197,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (m == null) {
             return null;
         }
+        gradientsInPlace = OpPlans.inPlace(paramGradients, gradTable, m);
         return new Pair<>(OpPlans.copyToViews(paramGradients, gradTable, m),
                 workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradient)));
     }
@@ -254,6 +258,14 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
             return new PlanUse(forward == null ? 0 : forward.size(), backward == null ? 0 : backward.size(),
                     (forward != null && forward.refused()) || (backward != null && backward.refused()));
         }
+    }
+
+    /**
+     * How many of the parameters' gradients the last planned backward pass wrote into DL4J's gradient views itself
+     * (the others were copied there).
+     */
+    public int gradientsInPlace() {
+        return gradientsInPlace;
     }
 
     /** How many gradients used the forward part of the training forward pass before them. */

@@ -130,6 +130,8 @@ public final class OpPlan {
     private final String early;
     /** The number of leading ops that do not read {@link #deferred}, directly or through other ops (all when null). */
     private final int split;
+    /** Arrays the caller wants output variables written into, by name ({@link #writeOutputsInto}). */
+    private Map<String, INDArray> targets = Map.of();
     /** Whether every op has run once (its arrays and contexts exist). */
     private boolean complete;
     /** During a run: whether it is the first, its placeholders and the value of every variable so far. */
@@ -416,6 +418,22 @@ public final class OpPlan {
         return end();
     }
 
+    /**
+     * Asks that the ops computing output variables write into the given arrays (e.g. DL4J's gradient views of the
+     * parameters, which saves copying every gradient after each run): where an array has the shape, type and 'c' layout
+     * of its variable and the variable is an op's own output (not an identity of another's), the plan makes it that
+     * op's output array at its first run; the run's outputs are then those very arrays. Else the plan keeps its own
+     * array, and the caller copies. Before the first run only.
+     *
+     * @throws IllegalStateException after the first run
+     */
+    public void writeOutputsInto(Map<String, INDArray> arrays) {
+        if (complete || results != null) {
+            throw new IllegalStateException("OpPlan: output arrays are chosen before the first run");
+        }
+        targets = Map.copyOf(arrays);
+    }
+
     /** Whether {@link #runIndependent} has run and {@link #runDependent} is awaited. */
     public boolean pending() {
         return pending;
@@ -547,7 +565,7 @@ public final class OpPlan {
                 INDArray[] outs = new INDArray[outNames.size()];
                 for (int i = 0; i < outs.length; i++) {
                     // the session uses the output variable's type where the shape function's differs
-                    outs[i] = allocate(shapes.get(i), sd.getVariable(outNames.get(i)).dataType());
+                    outs[i] = allocate(outNames.get(i), shapes.get(i), sd.getVariable(outNames.get(i)).dataType());
                 }
                 results[k] = outs;
                 if (rewrites && args.length == 3 && outs.length == 2) {
@@ -592,7 +610,7 @@ public final class OpPlan {
             }
             if (first) {
                 LongShapeDescriptor shape = o.calculateOutputShape(oc).get(0);
-                results[k] = new INDArray[]{allocate(shape, shape.dataType())};
+                results[k] = new INDArray[]{allocate(outNames.get(0), shape, shape.dataType())};
             }
             if (set) {
                 oc.setOutputArray(0, results[k][0]);
@@ -637,10 +655,35 @@ public final class OpPlan {
     }
 
     /**
-     * An output array for the first run: a free array of the same type and length that no later op reads, viewed in
+     * An output array for the first run: the caller's array for an output variable ({@link #writeOutputsInto}) where
+     * it has the shape, type and 'c' layout of the op's output; else a free array of the same type and length that no later op reads, viewed in
      * the shape, or a new one. The session frees arrays at their last use; without reuse a plan would hold every
      * intermediate of the graph at once (a third more memory at the paper's sizes).
      */
+    private INDArray allocate(String variable, LongShapeDescriptor shape, DataType type) {
+        INDArray target = targets.get(variable);
+        if (target != null && target.dataType() == type && Arrays.equals(target.shape(), shape.getShape())
+                && contiguousC(target)) {
+            return target;
+        }
+        return allocate(shape, type);
+    }
+
+    /** Whether the array's elements lie in 'c' order without gaps (the strides of axes of length 1 do not matter). */
+    private static boolean contiguousC(INDArray a) {
+        long expected = 1;
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] > 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    /** A new or reused array for the first run (see {@link #allocate(String, LongShapeDescriptor, DataType)}). */
     private INDArray allocate(LongShapeDescriptor shape, DataType type) {
         LongShapeDescriptor s = shape.dataType() == type ? shape : shape.asDataType(type);
         if (s.isEmpty()) {

@@ -31,6 +31,8 @@ final class OpPlans {
     private final String early;
     /** The plan whose first part has run and whose second part is awaited (null: none). */
     private OpPlan pending;
+    /** Arrays each new plan is asked to write output variables into ({@link OpPlan#writeOutputsInto}). */
+    private Map<String, INDArray> targets = Map.of();
     /** Whether the graph has ops a plan cannot run. */
     private boolean refused;
     private final Map<String, OpPlan> plans = new LinkedHashMap<>(8, 0.75f, true) {
@@ -85,8 +87,34 @@ final class OpPlans {
     }
 
     /**
+     * DL4J's gradient view of each parameter by the name of its gradient variable: the arrays a gradient plan can
+     * write the parameters' gradients into ({@link #writeOutputsInto}); empty before DL4J has made its views.
+     */
+    static Map<String, INDArray> viewsByGradient(Map<String, String> gradientNames, Map<String, INDArray> views) {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        if (views != null) {
+            gradientNames.forEach((p, grad) -> {
+                if (views.get(p) != null) {
+                    m.put(grad, views.get(p));
+                }
+            });
+        }
+        return m;
+    }
+
+    /** How many of the computed gradients are DL4J's views themselves (written there by the plan). */
+    static int inPlace(Map<String, String> gradientNames, Map<String, INDArray> views, Map<String, INDArray> computed) {
+        int n = 0;
+        for (Map.Entry<String, String> e : gradientNames.entrySet()) {
+            n += computed.get(e.getValue()) == views.get(e.getKey()) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
      * The parameters' gradients that a gradient plan computed ({@code computed}, by gradient variable name), copied
-     * into DL4J's gradient views, as the stock runtimes do.
+     * into DL4J's gradient views, as the stock runtimes do (unless the plan wrote them there,
+     * {@link #writeOutputsInto}).
      *
      * @param gradientNames the gradient variable of each parameter ({@link #gradientNames})
      * @param views         DL4J's gradient view of each parameter
@@ -96,7 +124,10 @@ final class OpPlans {
         Gradient g = new DefaultGradient();
         gradientNames.forEach((p, grad) -> {
             INDArray view = views.get(p);
-            view.assign(computed.get(grad));
+            INDArray c = computed.get(grad);
+            if (c != view) {   // where the plan wrote into the view itself (writeOutputsInto), nothing to copy
+                view.assign(c);
+            }
             g.gradientForVariable().put(p, view);
         });
         return g;
@@ -134,6 +165,14 @@ final class OpPlans {
         return plan.runDependent(value);
     }
 
+    /**
+     * Output variables' arrays for the plans made from now on ({@link OpPlan#writeOutputsInto}): DL4J's gradient views
+     * of the parameters, whose shapes do not depend on the minibatch's.
+     */
+    void writeOutputsInto(Map<String, INDArray> arrays) {
+        targets = Map.copyOf(arrays);
+    }
+
     /** Whether a first part has run and its rest is awaited. */
     boolean pending() {
         return pending != null;
@@ -160,6 +199,7 @@ final class OpPlans {
                 refused = true;
                 return null;
             }
+            plan.writeOutputsInto(targets);
             plans.put(key, plan);
         }
         return plan;

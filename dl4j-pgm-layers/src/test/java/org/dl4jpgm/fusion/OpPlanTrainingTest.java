@@ -69,6 +69,9 @@ class OpPlanTrainingTest {
                         l.conf().getLayer().getLayerName());
                 assertEquals(plans ? 9 : 0, c.forwardPassesReused(), "every one of the 9 steps computed its forward "
                         + "pass once: " + l.conf().getLayer().getLayerName());
+                // each parameter's gradient is an op's own output, which the plan writes into DL4J's view
+                assertEquals(plans ? c.paramTable().size() : 0, c.gradientsInPlace(), "gradients written into the "
+                        + "views, not copied: " + l.conf().getLayer().getLayerName());
             }
         }
         return new Object[]{g.params().dup(), scores, out};

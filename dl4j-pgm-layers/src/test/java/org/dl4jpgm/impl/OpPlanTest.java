@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.ExternalErrorsFunction;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -219,6 +221,35 @@ class OpPlanTest {
                 "other placeholder shapes");
         assertThrows(IllegalStateException.class, () -> whole.runIndependent(placeholders(5, 1)),
                 "a plan without a deferred placeholder runs whole only");
+    }
+
+    @Test
+    void outputsAreWrittenIntoTheCallersArraysWhereTheyFit() {
+        SameDiff sd = externalErrorsGraph();
+        SameDiff grad = sd.getFunction("grad");
+        String w = sd.getVariable("w").getGradient().name();
+        String b = sd.getVariable("b").getGradient().name();
+        Map<String, INDArray> ph = placeholders(5, 6);
+        ph = new HashMap<>(ph);
+        ph.put("y-grad", Nd4j.randn(DataType.DOUBLE, 5, 3));
+        Map<String, INDArray> expected = OpPlan.of(grad, List.of(w, b)).run(ph);
+
+        INDArray flat = Nd4j.zeros(DataType.DOUBLE, 1, 30);    // views into one array, as DL4J's gradient views
+        INDArray wView = flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(3, 15)).reshape('c', 4, 3);
+        INDArray wrongShape = Nd4j.zeros(DataType.DOUBLE, 3, 1);   // b's gradient is [1, 3]
+        OpPlan plan = OpPlan.of(grad, List.of(w, b));
+        plan.writeOutputsInto(Map.of(w, wView, b, wrongShape));
+        for (int run = 0; run < 2; run++) {
+            Map<String, INDArray> got = plan.run(ph);
+            assertSame(wView, got.get(w), "the view is the op's output");
+            assertBitIdentical(expected.get(w), wView, "written into the view, run " + run);
+            assertNotSame(wrongShape, got.get(b), "an array of another shape is not used");
+            assertBitIdentical(expected.get(b), got.get(b), "b, run " + run);
+            wView.assign(7.0);   // the updater writes into the views between steps: the next run overwrites
+        }
+        assertEquals(0.0, flat.getDouble(0, 0), "nothing written outside the view");
+        assertEquals(0.0, flat.getDouble(0, 15));
+        assertThrows(IllegalStateException.class, () -> plan.writeOutputsInto(Map.of()), "after the first run");
     }
 
     @Test
