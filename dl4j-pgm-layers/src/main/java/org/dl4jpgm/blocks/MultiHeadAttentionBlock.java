@@ -99,15 +99,15 @@ public final class MultiHeadAttentionBlock implements SdBlock {
      * Attention over one key ({@code Tq = Tk = 1}, utterance-level vectors): the softmax over a single score is 1
      * whatever the score and the additive mask (C is finite), so the output is exactly {@code (x W_v + b_v) W_o + b_o}.
      * Computed that way, without the per-head batched products (each one costs ND4J M2.1 milliseconds at
-     * {@code B H} tiny matrices), on the rows {@code [B, E]}. {@code W_q, b_q, W_k, b_k} enter through a zero-weighted
-     * term so that they keep their exact gradient, zero, instead of none (DL4J's SameDiff runtime expects a gradient for
-     * every parameter): {@code 0 sum([W_q; b_q; W_k; b_k])}, the four stacked along rows ({@code [2E + 2, E]}) by one op.
+     * {@code B H} tiny matrices), on the rows {@code [B, E]}. The output does not depend on {@code W_q, b_q, W_k, b_k}:
+     * their exact gradient is zero, and SameDiff's gradient function has no variable for them; the runtimes
+     * ({@code impl/CorrectedSameDiffLayer}, {@code impl/CorrectedSameDiffGraphVertex}) write zeros into their gradient
+     * views (an earlier version added {@code 0 sum([W_q; b_q; W_k; b_k])} to the output instead, 4 % of a training step
+     * at the paper's sizes).
      */
     private SDVariable singleKey(Map<String, SDVariable> p, SDVariable keyValue) {
         SDVariable v = SdOps.affineRows(keyValue.reshape(-1, width), p.get(prefix + WV), p.get(prefix + BV));
-        SDVariable unused = keyValue.getSameDiff().concat(0, p.get(prefix + WQ), p.get(prefix + BQ), p.get(prefix + WK),
-                p.get(prefix + BK)).sum().mul(0.0);
-        return SdOps.affineRows(v, p.get(prefix + WO), p.get(prefix + BO)).add(unused).reshape(-1, 1, width);
+        return SdOps.affineRows(v, p.get(prefix + WO), p.get(prefix + BO)).reshape(-1, 1, width);
     }
 
     /** {@code [B, T, E] -> [B, H, T, E/H]}. */

@@ -2,6 +2,7 @@ package org.dl4jpgm.impl;
 
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex;
@@ -34,7 +35,9 @@ import java.util.Map;
  *   <li>masks are forgotten when the graph clears its state, so a call without masks after a masked call does not
  *   reuse the old masks;</li>
  *   <li>the gradient function is built outside any workspace (the stock runtime builds it inside the current one,
- *   and training with workspaces then reads overwritten arrays).</li>
+ *   and training with workspaces then reads overwritten arrays);</li>
+ *   <li>a parameter the output does not reach (SameDiff's gradient function has no variable for it) gets a zero
+ *   gradient, where the stock runtime fails with a NullPointerException.</li>
  * </ol>
  * and, as {@link CorrectedSameDiffLayer}, the forward pass and the gradient run as {@link OpPlan}s, one plan per
  * shape of the inputs (SameDiff's session where a plan cannot run the graph, where listeners are set on the graph, or
@@ -122,10 +125,44 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
                     return planned;
                 }
             }
-            return super.doBackward(tbptt, workspaceMgr);
+            return sessionBackward(tbptt, workspaceMgr);
         } finally {
             maskArrays = given;
         }
+    }
+
+    /**
+     * The stock runtime's backward pass in SameDiff's session, given only the parameters that have a gradient
+     * variable (it fails on the others), then zeros written into the others' gradient views.
+     */
+    private Pair<Gradient, INDArray[]> sessionBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        Map<String, String> names = OpPlans.parameterGradientNames(sameDiff, paramTable.keySet());
+        if (!names.containsValue(null)) {
+            return super.doBackward(tbptt, workspaceMgr);
+        }
+        Map<String, INDArray> all = paramTable;
+        Map<String, INDArray> reached = new LinkedHashMap<>(all);
+        names.forEach((p, g) -> {
+            if (g == null) {
+                reached.remove(p);
+            }
+        });
+        Pair<Gradient, INDArray[]> stock;
+        paramTable = reached;   // the stock backward pass reads the parameters' names from the table
+        try {
+            stock = super.doBackward(tbptt, workspaceMgr);
+        } finally {
+            paramTable = all;
+        }
+        Gradient g = new DefaultGradient();
+        for (String p : all.keySet()) {
+            INDArray view = gradTable.get(p);
+            if (names.get(p) == null) {
+                view.assign(0);
+            }
+            g.gradientForVariable().put(p, view);
+        }
+        return new Pair<>(g, stock.getSecond());
     }
 
     /** Builds the gradient function once, outside any workspace. */
@@ -139,8 +176,8 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
     }
 
     /**
-     * Makes the gradient's plans (once): false where an input or parameter has no gradient variable (e.g. an input
-     * the output does not depend on), which SameDiff's session then computes.
+     * Makes the gradient's plans (once): false where an input has no gradient variable (the output does not depend on
+     * it), which SameDiff's session then computes.
      */
     private boolean backwardPlans() {
         if (backward != null) {
@@ -148,12 +185,12 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         }
         gradientFunction();
         Map<String, String> ins = OpPlans.gradientNames(sameDiff, config.getVertexParams().getInputs());
-        Map<String, String> params = OpPlans.gradientNames(sameDiff, paramTable.keySet());
-        if (ins == null || params == null) {
+        Map<String, String> params = OpPlans.parameterGradientNames(sameDiff, paramTable.keySet());
+        if (ins == null) {
             return false;
         }
         List<String> outputs = new ArrayList<>(ins.values());
-        outputs.addAll(params.values());
+        outputs.addAll(OpPlans.present(params));
         backward = new OpPlans(sameDiff.getFunction("grad"), outputs, fn.getGradPlaceholderName(), outputKey);
         backward.writeOutputsInto(OpPlans.viewsByGradient(params, gradTable));
         inputGradients = List.copyOf(ins.values());

@@ -1,6 +1,7 @@
 package org.dl4jpgm.impl;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -31,7 +32,9 @@ import java.util.Map;
  *   <li>the mask placeholder has rank 2 ({@code [B, S]}, DL4J's own mask shape) instead of the input's rank;</li>
  *   <li>the input is validated before the SameDiff graph is built from its shape (the stock runtime validates after,
  *   so a wrong first input failed inside SameDiff with a message that did not name the layer);</li>
- *   <li>the gradient function is built without ND4J's line per op on standard output ({@link QuietGradFunction}).</li>
+ *   <li>the gradient function is built without ND4J's line per op on standard output ({@link QuietGradFunction});</li>
+ *   <li>a parameter the output does not reach (SameDiff's gradient function has no variable for it) gets a zero
+ *   gradient, where the stock runtime fails with a NullPointerException.</li>
  * </ol>
  * and two changes of how the graph runs:
  * <ol>
@@ -129,7 +132,41 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
                 return planned;
             }
         }
-        return super.backpropGradient(scaled, workspaceMgr);
+        return sessionBackprop(scaled, workspaceMgr);
+    }
+
+    /**
+     * The stock runtime's backward pass in SameDiff's session, given only the parameters that have a gradient
+     * variable (it fails on the others), then zeros written into the others' gradient views.
+     */
+    private Pair<Gradient, INDArray> sessionBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        Map<String, String> names = OpPlans.parameterGradientNames(sameDiff, paramTable.keySet());
+        if (!names.containsValue(null)) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        Map<String, INDArray> all = paramTable;
+        Map<String, INDArray> reached = new LinkedHashMap<>(all);
+        names.forEach((p, g) -> {
+            if (g == null) {
+                reached.remove(p);
+            }
+        });
+        Pair<Gradient, INDArray> stock;
+        paramTable = reached;   // the stock backward pass reads the parameters' names from the table
+        try {
+            stock = super.backpropGradient(epsilon, workspaceMgr);
+        } finally {
+            paramTable = all;
+        }
+        Gradient g = new DefaultGradient();
+        for (String p : all.keySet()) {
+            INDArray view = gradTable.get(p);
+            if (names.get(p) == null) {
+                view.assign(0);
+            }
+            g.gradientForVariable().put(p, view);
+        }
+        return new Pair<>(g, stock.getSecond());
     }
 
     /**
@@ -149,8 +186,8 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     }
 
     /**
-     * Makes the gradient's plans (once): false where the gradient function has no gradient for the input or for a
-     * parameter, which SameDiff's session then computes.
+     * Makes the gradient's plans (once): false where the gradient function has no gradient for the input, which
+     * SameDiff's session then computes.
      */
     private boolean backwardPlans() {
         if (backward != null) {
@@ -161,13 +198,10 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (in == null) {
             return false;
         }
-        Map<String, String> params = OpPlans.gradientNames(sameDiff, paramTable.keySet());
-        if (params == null) {
-            return false;
-        }
+        Map<String, String> params = OpPlans.parameterGradientNames(sameDiff, paramTable.keySet());
         List<String> outputs = new ArrayList<>();
         outputs.add(in.name());
-        outputs.addAll(params.values());
+        outputs.addAll(OpPlans.present(params));
         backward = new OpPlans(sameDiff.getFunction("grad"), outputs, fn.getGradPlaceholderName(), outputKey);
         backward.writeOutputsInto(OpPlans.viewsByGradient(params, gradTable));
         inputGradient = in.name();

@@ -6,6 +6,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -87,6 +88,30 @@ final class OpPlans {
     }
 
     /**
+     * The gradient variable's name of each parameter in {@code sd}, in their order, null for a parameter the output
+     * does not reach (SameDiff makes no gradient variable for it; its gradient is zero).
+     */
+    static Map<String, String> parameterGradientNames(SameDiff sd, Collection<String> parameters) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (String p : parameters) {
+            SDVariable g = sd.getVariable(p).getGradient();
+            names.put(p, g == null ? null : g.name());
+        }
+        return names;
+    }
+
+    /** The gradient variables' names that are not null, in order: what a gradient plan computes. */
+    static List<String> present(Map<String, String> gradientNames) {
+        List<String> out = new ArrayList<>();
+        for (String g : gradientNames.values()) {
+            if (g != null) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    /**
      * DL4J's gradient view of each parameter by the name of its gradient variable: the arrays a gradient plan can
      * write the parameters' gradients into ({@link #writeOutputsInto}); empty before DL4J has made its views.
      */
@@ -94,7 +119,7 @@ final class OpPlans {
         Map<String, INDArray> m = new LinkedHashMap<>();
         if (views != null) {
             gradientNames.forEach((p, grad) -> {
-                if (views.get(p) != null) {
+                if (grad != null && views.get(p) != null) {
                     m.put(grad, views.get(p));
                 }
             });
@@ -102,11 +127,14 @@ final class OpPlans {
         return m;
     }
 
-    /** How many of the computed gradients are DL4J's views themselves (written there by the plan). */
+    /**
+     * How many of the parameters' gradients are in DL4J's views without a copy: written there by the plan, or zeros
+     * written there for a parameter the output does not reach.
+     */
     static int inPlace(Map<String, String> gradientNames, Map<String, INDArray> views, Map<String, INDArray> computed) {
         int n = 0;
         for (Map.Entry<String, String> e : gradientNames.entrySet()) {
-            n += computed.get(e.getValue()) == views.get(e.getKey()) ? 1 : 0;
+            n += e.getValue() == null || computed.get(e.getValue()) == views.get(e.getKey()) ? 1 : 0;
         }
         return n;
     }
@@ -114,7 +142,7 @@ final class OpPlans {
     /**
      * The parameters' gradients that a gradient plan computed ({@code computed}, by gradient variable name), copied
      * into DL4J's gradient views, as the stock runtimes do (unless the plan wrote them there,
-     * {@link #writeOutputsInto}).
+     * {@link #writeOutputsInto}); zeros for a parameter without a gradient variable.
      *
      * @param gradientNames the gradient variable of each parameter ({@link #gradientNames})
      * @param views         DL4J's gradient view of each parameter
@@ -124,8 +152,10 @@ final class OpPlans {
         Gradient g = new DefaultGradient();
         gradientNames.forEach((p, grad) -> {
             INDArray view = views.get(p);
-            INDArray c = computed.get(grad);
-            if (c != view) {   // where the plan wrote into the view itself (writeOutputsInto), nothing to copy
+            INDArray c = grad == null ? null : computed.get(grad);
+            if (c == null) {
+                view.assign(0);
+            } else if (c != view) {   // where the plan wrote into the view itself (writeOutputsInto), nothing to copy
                 view.assign(c);
             }
             g.gradientForVariable().put(p, view);

@@ -15,14 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attention over a single key (Tq = Tk = 1): {@link MultiHeadAttentionBlock} takes a path without the per-head
  * products. Checked against Eq. 5 computed in plain Java (softmax over one score is 1, masked or not, so the output is
- * {@code (x W_v + b_v) W_o + b_o}), with and without an additive key mask, and the query/key parameters receive an
- * exact zero gradient (not none).
+ * {@code (x W_v + b_v) W_o + b_o}), with and without an additive key mask; the output does not reach the query/key
+ * parameters, which have no gradient variable (the runtimes give them a zero gradient: {@code OpPlanTrainingTest}).
  */
 class MultiHeadAttentionSingleKeyTest {
 
@@ -35,7 +35,7 @@ class MultiHeadAttentionSingleKeyTest {
     }
 
     @Test
-    void singleKeyEqualsEquationFiveAndQueryKeyGradientsAreZero() {
+    void singleKeyEqualsEquationFiveAndDoesNotReachTheQueryAndKeyParameters() {
         MultiHeadAttentionBlock mha = new MultiHeadAttentionBlock("att", E, 2);
         Nd4j.getRandom().setSeed(21);
         SDLayerParams lp = new SDLayerParams();
@@ -79,9 +79,8 @@ class MultiHeadAttentionSingleKeyTest {
             Map<String, INDArray> grads = sd.calculateGradients(feed, arrays.keySet());
             for (String k : new String[]{MultiHeadAttentionBlock.WQ, MultiHeadAttentionBlock.BQ,
                     MultiHeadAttentionBlock.WK, MultiHeadAttentionBlock.BK}) {
-                INDArray g = grads.get("att" + k);
-                assertNotNull(g, "a gradient for att" + k);
-                assertEquals(0.0, g.amaxNumber().doubleValue(), 0.0, "att" + k + " does not affect the output");
+                assertNull(grads.get("att" + k), "att" + k + " does not affect the output");
+                assertNull(sd.getVariable("att" + k).getGradient(), "att" + k + ": no gradient variable");
             }
             assertTrue(grads.get("att" + MultiHeadAttentionBlock.WV).amaxNumber().doubleValue() > 0,
                     "W_v does affect it");

@@ -14,6 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,5 +139,35 @@ class VertexOpPlanTrainingTest {
         });
         g.fit(b);
         assertTrue(ops[0] > 20, "the listener saw the vertex's ops: " + ops[0]);
+    }
+
+    /**
+     * The decoder on feed-forward inputs (one step: its attention has a single key, which does not reach W_q, b_q, W_k,
+     * b_k): the session and the plans give the same gradient, zero for those four.
+     */
+    @Test
+    void theSingleKeyDecodersUnreachedParametersGetZeroGradientsOnBothPaths() {
+        INDArray[] grads = new INDArray[2];
+        for (boolean plans : new boolean[]{false, true}) {
+            System.setProperty(PROPERTY, Boolean.toString(plans));
+            ComputationGraph g = TestGraphs.decoder(WIDTH, 0, RNNFormat.NCW);
+            g.setInputs(TestGraphs.input(3, WIDTH, 0, RNNFormat.NCW, 3), TestGraphs.input(3, WIDTH, 0, RNNFormat.NCW, 4));
+            g.setLabels(TestGraphs.input(3, 2, 0, RNNFormat.NCW, 5));
+            g.computeGradientAndScore();
+            g.getFlattenedGradients().assign(7.0);   // what an updater leaves in the views
+            g.computeGradientAndScore();
+            grads[plans ? 1 : 0] = g.gradient().gradient().dup();
+            CorrectedSameDiffGraphVertex dec = (CorrectedSameDiffGraphVertex) g.getVertex("dec");
+            int unreached = 0;
+            for (Map.Entry<String, INDArray> e : g.gradient().gradientForVariable().entrySet()) {
+                String p = e.getKey().substring(e.getKey().indexOf('_') + 1);
+                if (e.getKey().startsWith("dec_") && dec.sameDiff().getVariable(p).getGradient() == null) {
+                    unreached++;
+                    assertEquals(0.0, e.getValue().amaxNumber().doubleValue(), 0.0, e.getKey() + ", plans " + plans);
+                }
+            }
+            assertEquals(4, unreached, "W_q, b_q, W_k, b_k of the cross attention");
+        }
+        assertArrayEquals(grads[0].toDoubleVector(), grads[1].toDoubleVector(), 0.0, "session and plans");
     }
 }

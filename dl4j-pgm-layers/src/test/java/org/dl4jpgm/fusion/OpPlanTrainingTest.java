@@ -172,4 +172,42 @@ class OpPlanTrainingTest {
         assertSameGradient(expected, gradient(pgm, error, mgr), "a second gradient after one forward pass");
         assertEquals(reused + 1, pgm.forwardPassesReused(), "the forward part is used once");
     }
+
+    /**
+     * Single-key attention does not reach its query and key parameters (SameDiff makes no gradient variable for them):
+     * both runtime paths write a zero gradient into their views, and train the other parameters.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void parametersTheOutputDoesNotReachGetAZeroGradient(boolean plans) {
+        System.setProperty(PROPERTY, Boolean.toString(plans));
+        Fused[] fused = new Fused[1];
+        ComputationGraph g = FusionFixtures.ffGraph(FusionFixtures.pgmSpec(FusionFixtures.smallPgm(LearnerMode.SEQUENCE,
+                2, GateGradient.STRAIGHT_THROUGH)), FusionFixtures.adam(), f -> fused[0] = f);   // one-step modalities
+        MultiDataSet batch = FusionFixtures.dataFF(5, 5, 3, DataType.FLOAT).next();
+        g.fit(batch);   // makes the gradient views and the gradient function
+        String name = fused[0].pgmVertex();
+        CorrectedSameDiffLayer pgm = (CorrectedSameDiffLayer) g.getLayer(name);
+        List<String> unreached = new ArrayList<>();
+        for (String p : pgm.paramTable().keySet()) {
+            if (pgm.sameDiff().getVariable(p).getGradient() == null) {
+                unreached.add(p);
+            }
+        }
+        assertTrue(unreached.stream().anyMatch(p -> p.endsWith(org.dl4jpgm.blocks.MultiHeadAttentionBlock.WQ)),
+                "the single-key attentions' W_q: " + unreached);
+        g.getFlattenedGradients().assign(7.0);   // what the updater leaves in the views
+        g.setInputs(batch.getFeatures());
+        g.setLabels(batch.getLabels());
+        g.computeGradientAndScore();
+        Map<String, INDArray> grads = g.gradient().gradientForVariable();
+        for (String p : unreached) {
+            INDArray view = grads.get(name + "_" + p);
+            assertTrue(view != null, "a gradient for " + p);
+            assertEquals(0.0, view.amaxNumber().doubleValue(), 0.0, p + " (plans " + plans + ")");
+        }
+        assertTrue(grads.get(name + "_" + pgm.paramTable().keySet().stream()
+                        .filter(p -> p.endsWith(org.dl4jpgm.blocks.MultiHeadAttentionBlock.WV)).findFirst().orElseThrow())
+                .amaxNumber().doubleValue() > 0, "W_v is reached");
+    }
 }
