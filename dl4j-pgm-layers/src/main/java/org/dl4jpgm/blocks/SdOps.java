@@ -127,7 +127,7 @@ public final class SdOps {
      * @param p {@code [N, T]} (groups = 1) or {@code [G, N, T]}
      * @return the shape of p
      */
-    static SDVariable runningSumByProduct(SDVariable p, long t, int groups) {
+    public static SDVariable runningSumByProduct(SDVariable p, long t, int groups) {
         INDArray ones = upperTriangularOnes(t).castTo(p.dataType());
         SDVariable u = p.getSameDiff().constant(groups == 1 ? ones : Nd4j.tile(ones.reshape(1, t, t), groups, 1, 1));
         return p.mmul(u);
@@ -141,7 +141,7 @@ public final class SdOps {
      * @param p {@code [N, T]} (groups = 1) or {@code [G, N, T]}
      * @return the shape of p
      */
-    static SDVariable runningSumByScan(SDVariable p, long t, int groups) {
+    public static SDVariable runningSumByScan(SDVariable p, long t, int groups) {
         SDVariable rows = groups == 1 ? p : p.reshape(-1, t);
         SDVariable sums = p.getSameDiff().cumsum(rows.permute(1, 0), false, false, 0).permute(1, 0);
         return groups == 1 ? sums : sums.reshape(groups, -1, t);
