@@ -2,7 +2,6 @@ package org.dl4jpgm.impl;
 
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex;
@@ -18,7 +17,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,28 +139,14 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
             return super.doBackward(tbptt, workspaceMgr);
         }
         Map<String, INDArray> all = paramTable;
-        Map<String, INDArray> reached = new LinkedHashMap<>(all);
-        names.forEach((p, g) -> {
-            if (g == null) {
-                reached.remove(p);
-            }
-        });
         Pair<Gradient, INDArray[]> stock;
-        paramTable = reached;   // the stock backward pass reads the parameters' names from the table
+        paramTable = OpPlans.reached(all, names);   // the stock backward pass reads the parameters' names from it
         try {
             stock = super.doBackward(tbptt, workspaceMgr);
         } finally {
             paramTable = all;
         }
-        Gradient g = new DefaultGradient();
-        for (String p : all.keySet()) {
-            INDArray view = gradTable.get(p);
-            if (names.get(p) == null) {
-                view.assign(0);
-            }
-            g.gradientForVariable().put(p, view);
-        }
-        return new Pair<>(g, stock.getSecond());
+        return new Pair<>(OpPlans.withZerosForUnreached(names, gradTable), stock.getSecond());
     }
 
     /** Builds the gradient function once, outside any workspace. */
@@ -189,10 +173,8 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         if (ins == null) {
             return false;
         }
-        List<String> outputs = new ArrayList<>(ins.values());
-        outputs.addAll(OpPlans.present(params));
-        backward = new OpPlans(sameDiff.getFunction("grad"), outputs, fn.getGradPlaceholderName(), outputKey);
-        backward.writeOutputsInto(OpPlans.viewsByGradient(params, gradTable));
+        backward = OpPlans.forGradient(sameDiff, List.copyOf(ins.values()), params, fn.getGradPlaceholderName(),
+                outputKey, gradTable);
         inputGradients = List.copyOf(ins.values());
         paramGradients = params;
         return true;

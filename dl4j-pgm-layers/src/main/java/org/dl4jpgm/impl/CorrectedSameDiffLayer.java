@@ -1,7 +1,6 @@
 package org.dl4jpgm.impl;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -16,7 +15,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,28 +143,14 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         Map<String, INDArray> all = paramTable;
-        Map<String, INDArray> reached = new LinkedHashMap<>(all);
-        names.forEach((p, g) -> {
-            if (g == null) {
-                reached.remove(p);
-            }
-        });
         Pair<Gradient, INDArray> stock;
-        paramTable = reached;   // the stock backward pass reads the parameters' names from the table
+        paramTable = OpPlans.reached(all, names);   // the stock backward pass reads the parameters' names from it
         try {
             stock = super.backpropGradient(epsilon, workspaceMgr);
         } finally {
             paramTable = all;
         }
-        Gradient g = new DefaultGradient();
-        for (String p : all.keySet()) {
-            INDArray view = gradTable.get(p);
-            if (names.get(p) == null) {
-                view.assign(0);
-            }
-            g.gradientForVariable().put(p, view);
-        }
-        return new Pair<>(g, stock.getSecond());
+        return new Pair<>(OpPlans.withZerosForUnreached(names, gradTable), stock.getSecond());
     }
 
     /**
@@ -199,11 +183,8 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
             return false;
         }
         Map<String, String> params = OpPlans.parameterGradientNames(sameDiff, paramTable.keySet());
-        List<String> outputs = new ArrayList<>();
-        outputs.add(in.name());
-        outputs.addAll(OpPlans.present(params));
-        backward = new OpPlans(sameDiff.getFunction("grad"), outputs, fn.getGradPlaceholderName(), outputKey);
-        backward.writeOutputsInto(OpPlans.viewsByGradient(params, gradTable));
+        backward = OpPlans.forGradient(sameDiff, List.of(in.name()), params, fn.getGradPlaceholderName(), outputKey,
+                gradTable);
         inputGradient = in.name();
         paramGradients = params;
         return true;

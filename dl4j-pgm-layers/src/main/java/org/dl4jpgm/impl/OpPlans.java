@@ -100,15 +100,56 @@ final class OpPlans {
         return names;
     }
 
-    /** The gradient variables' names that are not null, in order: what a gradient plan computes. */
-    static List<String> present(Map<String, String> gradientNames) {
-        List<String> out = new ArrayList<>();
-        for (String g : gradientNames.values()) {
+    /**
+     * The plans of a runtime's gradient: the gradient function's outputs for the inputs and for every parameter that
+     * has a gradient variable, in two parts (the forward part computes {@code output}, the rest reads
+     * {@code errorPlaceholder}), the parameters' gradients written into DL4J's views where they fit.
+     *
+     * @param sd               the runtime's graph, its gradient function built
+     * @param inputGradients   the inputs' gradient variables
+     * @param paramGradients   each parameter's gradient variable, null for none ({@link #parameterGradientNames})
+     * @param errorPlaceholder the external errors' placeholder
+     * @param output           the graph's output variable
+     * @param views            DL4J's gradient view of each parameter (null before DL4J has made them)
+     */
+    static OpPlans forGradient(SameDiff sd, List<String> inputGradients, Map<String, String> paramGradients,
+                               String errorPlaceholder, String output, Map<String, INDArray> views) {
+        List<String> outputs = new ArrayList<>(inputGradients);
+        for (String g : paramGradients.values()) {
             if (g != null) {
-                out.add(g);
+                outputs.add(g);
             }
         }
-        return out;
+        OpPlans plans = new OpPlans(sd.getFunction("grad"), outputs, errorPlaceholder, output);
+        plans.writeOutputsInto(viewsByGradient(paramGradients, views));
+        return plans;
+    }
+
+    /** The parameter table without the parameters that have no gradient variable, in its order. */
+    static Map<String, INDArray> reached(Map<String, INDArray> table, Map<String, String> gradientNames) {
+        Map<String, INDArray> reached = new LinkedHashMap<>(table);
+        gradientNames.forEach((p, g) -> {
+            if (g == null) {
+                reached.remove(p);
+            }
+        });
+        return reached;
+    }
+
+    /**
+     * DL4J's gradient of every parameter, in order: its view as the stock backward pass left it, zeros written into
+     * the views of parameters without a gradient variable (which the stock backward pass was not given).
+     */
+    static Gradient withZerosForUnreached(Map<String, String> gradientNames, Map<String, INDArray> views) {
+        Gradient g = new DefaultGradient();
+        gradientNames.forEach((p, grad) -> {
+            INDArray view = views.get(p);
+            if (grad == null) {
+                view.assign(0);
+            }
+            g.gradientForVariable().put(p, view);
+        });
+        return g;
     }
 
     /**

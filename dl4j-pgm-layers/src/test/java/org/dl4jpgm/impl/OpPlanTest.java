@@ -31,11 +31,8 @@ class OpPlanTest {
     /** A small graph of the kinds of op PgM uses: legacy scalar, transform and reduce ops, and custom ops. */
     private static SameDiff graph() {
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
-        SDVariable mask = sd.placeHolder("mask", DataType.DOUBLE, -1, 1);
-        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5));
-        SDVariable b = sd.var("b", Nd4j.rand(DataType.DOUBLE, 1, 3));
-        SDVariable h = x.mmul(w).add(b);
+        SDVariable h = affine(sd);
+        SDVariable mask = sd.getVariable("mask");
         SDVariable centred = h.sub(h.mean(true, 1));
         SDVariable norm = centred.mul(sd.math().rsqrt(centred.mul(centred).mean(true, 1).add(1e-5)));
         SDVariable y = sd.nn().sigmoid(norm.mul(2.0)).mul(mask).reshape(-1, 3).rename("y");
@@ -157,18 +154,23 @@ class OpPlanTest {
         }
     }
 
+    /** Placeholders {@code x [B, 4]} and {@code mask [B, 1]}, variables {@code w, b}: returns {@code x w + b}. */
+    private static SDVariable affine(SameDiff sd) {
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
+        sd.placeHolder("mask", DataType.DOUBLE, -1, 1);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5));
+        SDVariable b = sd.var("b", Nd4j.rand(DataType.DOUBLE, 1, 3));
+        return x.mmul(w).add(b);
+    }
+
     /**
-     * The graph of {@link #graph()} as a DL4J runtime differentiates it: its output {@code y} handed to an
-     * external-errors function, whose error placeholder the gradient reads.
+     * A graph as a DL4J runtime differentiates it: its output {@code y} handed to an external-errors function, whose
+     * error placeholder the gradient reads.
      */
     private static SameDiff externalErrorsGraph() {
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
-        SDVariable mask = sd.placeHolder("mask", DataType.DOUBLE, -1, 1);
-        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5));
-        SDVariable b = sd.var("b", Nd4j.rand(DataType.DOUBLE, 1, 3));
-        SDVariable h = x.mmul(w).add(b);
-        SDVariable y = sd.identity(sd.nn().sigmoid(h.mul(2.0)).mul(mask)).rename("y");
+        SDVariable h = affine(sd);
+        SDVariable y = sd.identity(sd.nn().sigmoid(h.mul(2.0)).mul(sd.getVariable("mask"))).rename("y");
         ExternalErrorsFunction fn = SameDiffUtils.externalErrors(sd, null, y);
         SameDiffLoss.markExternalErrorsAsLoss(sd, fn);
         QuietGradFunction.ensure(sd, "x");
