@@ -120,7 +120,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (sameDiff == null) {
             doInit();
         }
-        QuietGradFunction.ensure(sameDiff, INPUT_KEY);
+        gradientFunction();
         INDArray error = externalError(epsilon);
         double factor = GradientScale.layerFactor();
         INDArray scaled = factor == 1.0 ? error : error.div(factor);
@@ -170,6 +170,17 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     }
 
     /**
+     * Builds the gradient function once, outside any workspace, as the stock runtime does: arrays it makes (the axis
+     * arguments of reduction gradients) must not live in a workspace that DL4J reuses, and a training forward pass now
+     * builds it too, inside the activations' workspace.
+     */
+    private void gradientFunction() {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            QuietGradFunction.ensure(sameDiff, INPUT_KEY);
+        }
+    }
+
+    /**
      * Makes the gradient's plans (once): false where the gradient function has no gradient for the input, which
      * SameDiff's session then computes.
      */
@@ -177,7 +188,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (backward != null) {
             return true;
         }
-        QuietGradFunction.ensure(sameDiff, INPUT_KEY);
+        gradientFunction();
         SDVariable in = sameDiff.getVariable(INPUT_KEY).getGradient();
         if (in == null) {
             return false;
