@@ -47,9 +47,11 @@ import java.util.TreeMap;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Three kinds of op that libnd4j runs slowly, a plan runs another way with the same result (unless
+ * <p>Four kinds of op that libnd4j runs slowly or needlessly, a plan runs another way with the same result (unless
  * {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
+ *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
+ *       {@code zeroslike}, ...): run at the first run only, its arrays kept (a plan's shapes are fixed);</li>
  *   <li>the gradient of a broadcast {@code multiply}: a product and a sum ({@link BroadcastGradient}; bit for bit,
  *       {@code impl/BroadcastGradientTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
@@ -88,6 +90,12 @@ public final class OpPlan {
             "non_max_suppression_v3", "non_max_suppression_overlaps", "sequence_mask", "bincount", "compare_and_bitpack",
             "split_v", "broadcast_to", "tile");
 
+    /**
+     * Ops whose outputs depend on the shapes of their inputs only, not on their values; a plan, whose shapes are
+     * fixed, runs them once.
+     */
+    static final Set<String> SHAPE_ONLY = Set.of("shape_of", "shapes_of", "size", "rank", "zeroslike", "ones_as");
+
     /** Op names the session runs by kind, not as plain ops. */
     private static final Set<String> SESSION_ONLY = Set.of("assign", "create_view", "invoke", "identity", "enter",
             "exit", "merge", "switch", "next_iteration", "loop_cond");
@@ -109,6 +117,11 @@ public final class OpPlan {
      * running it (a {@code reduce_max_bp} behind a softmax's held maximum took about 430 us at the main job's sizes).
      */
     private final boolean[] zeroGradient;
+    /**
+     * Per op: its outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}) and none is an output of the plan
+     * (a caller may write into those): it runs at the first run only, and its arrays are never reused.
+     */
+    private final boolean[] shapeOnly;
     /**
      * Per op: a reshape in 'c' order, which the plan runs as a view of its input where the input is contiguous in 'c'
      * order (all of the plan's own arrays are), not as libnd4j's copy. Its output shares its input's memory, so that
@@ -161,6 +174,7 @@ public final class OpPlan {
         this.split = split;
         this.rewrites = !"false".equalsIgnoreCase(System.getProperty(REWRITES_PROPERTY));
         this.zeroGradient = new boolean[ops.size()];
+        this.shapeOnly = new boolean[ops.size()];
         this.viewReshape = new boolean[ops.size()];
         this.viewShapes = new long[ops.size()][];
         this.viewSources = new INDArray[ops.size()];
@@ -192,6 +206,21 @@ public final class OpPlan {
         }
         if (early != null) {
             lastRead.put(owner(early), Integer.MAX_VALUE);
+        }
+        Set<String> returned = new HashSet<>(outputs);
+        if (early != null) {
+            returned.add(early);
+        }
+        for (int k = 0; k < ops.size(); k++) {
+            SameDiffOp op = ops.get(k);
+            shapeOnly[k] = rewrites && op.getOp() instanceof DynamicCustomOp
+                    && SHAPE_ONLY.contains(op.getOp().opName())
+                    && op.getOutputsOfOp().stream().noneMatch(returned::contains);
+            if (shapeOnly[k]) {
+                for (String o : op.getOutputsOfOp()) {
+                    lastRead.put(owner(o), Integer.MAX_VALUE);   // kept from the first run on
+                }
+            }
         }
     }
 
@@ -565,13 +594,20 @@ public final class OpPlan {
                 INDArray[] outs = new INDArray[outNames.size()];
                 for (int i = 0; i < outs.length; i++) {
                     // the session uses the output variable's type where the shape function's differs
-                    outs[i] = allocate(outNames.get(i), shapes.get(i), sd.getVariable(outNames.get(i)).dataType());
+                    DataType type = sd.getVariable(outNames.get(i)).dataType();
+                    // a shape-only op's arrays are written once: memory of their own, not another op's reused
+                    outs[i] = shapeOnly[k] ? fresh(shapes.get(i), type)
+                            : allocate(outNames.get(i), shapes.get(i), type);
                 }
                 results[k] = outs;
                 if (rewrites && args.length == 3 && outs.length == 2) {
                     replacements[k] = BroadcastGradient.of(c.opName(), args[0], args[1], args[2]);
                 }
                 oc.purge();
+            }
+            if (shapeOnly[k] && !first) {
+                publish(k, outNames, values, false);   // the first run's outputs: the shapes have not changed
+                return;
             }
             if (zeroGradient[k]) {
                 long t1 = timer == null ? 0 : System.nanoTime();
@@ -656,9 +692,9 @@ public final class OpPlan {
 
     /**
      * An output array for the first run: the caller's array for an output variable ({@link #writeOutputsInto}) where
-     * it has the shape, type and 'c' layout of the op's output; else a free array of the same type and length that no later op reads, viewed in
-     * the shape, or a new one. The session frees arrays at their last use; without reuse a plan would hold every
-     * intermediate of the graph at once (a third more memory at the paper's sizes).
+     * it has the shape, type and 'c' layout of the op's output; else a free array of the same type and length that
+     * no later op reads, viewed in the shape, or a new one. The session frees arrays at their last use; without reuse
+     * a plan would hold every intermediate of the graph at once (a third more memory at the paper's sizes).
      */
     private INDArray allocate(String variable, LongShapeDescriptor shape, DataType type) {
         INDArray target = targets.get(variable);
@@ -681,6 +717,12 @@ public final class OpPlan {
             expected *= shape[d];
         }
         return true;
+    }
+
+    /** A new array of the shape (in the given type), not from the free arrays. */
+    private static INDArray fresh(LongShapeDescriptor shape, DataType type) {
+        LongShapeDescriptor s = shape.dataType() == type ? shape : shape.asDataType(type);
+        return s.isEmpty() ? Nd4j.empty(type) : Nd4j.createUninitialized(type, s.getShape(), s.getOrder());
     }
 
     /** A new or reused array for the first run (see {@link #allocate(String, LongShapeDescriptor, DataType)}). */
@@ -776,6 +818,15 @@ public final class OpPlan {
             sb.append(' ').append(Arrays.toString(a.shape()).replace(" ", ""));
         }
         return sb.toString();
+    }
+
+    /** The number of ops whose outputs depend on shapes only, which the plan runs at its first run only. */
+    int shapeOnlyOps() {
+        int n = 0;
+        for (boolean b : shapeOnly) {
+            n += b ? 1 : 0;
+        }
+        return n;
     }
 
     /** The number of gradient ops whose outputs are zero by construction: the plan writes zeros instead. */

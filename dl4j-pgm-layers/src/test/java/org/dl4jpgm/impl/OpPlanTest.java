@@ -138,6 +138,38 @@ class OpPlanTest {
     }
 
     @Test
+    void opsOfShapesOnlyRunOnceAndTheirOutputsStayRight() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5));
+        SDVariable h = x.mmul(w);
+        // zeroslike, ones_as and shape_of: outputs from the input's shape alone; the sum between them reuses arrays
+        SDVariable y = h.add(sd.zerosLike(h)).mul(sd.onesLike(h)).add(h.mul(h).sum(true, 1))
+                .reshape(h.shape()).rename("y");
+        y.mul(y).sum().rename("loss").markAsLoss();
+        OpPlan plan = OpPlan.of(sd, List.of("y"));
+        assertNotNull(plan);
+        assertEquals(3, plan.shapeOnlyOps(), "zeroslike, ones_as, shape_of");
+        for (long seed = 1; seed <= 3; seed++) {
+            Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.DOUBLE, 5, 4).muli(seed));
+            assertBitIdentical(sd.output(ph, "y").get("y"), plan.run(ph).get("y"), "run " + seed);
+        }
+        Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.DOUBLE, 5, 4));
+        INDArray session = sd.calculateGradients(ph, "w").get("w");
+        String grad = sd.getVariable("w").getGradient().name();
+        OpPlan gradient = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+        assertNotNull(gradient);
+        gradient.run(Map.of("x", Nd4j.randn(DataType.DOUBLE, 5, 4)));
+        assertBitIdentical(session, gradient.run(ph).get(grad), "the gradient at a second run");
+        System.setProperty(OpPlan.REWRITES_PROPERTY, "false");
+        try {
+            assertEquals(0, OpPlan.of(sd, List.of("y")).shapeOnlyOps(), "switched off");
+        } finally {
+            System.clearProperty(OpPlan.REWRITES_PROPERTY);
+        }
+    }
+
+    @Test
     void reshapesAsViewsOrCopiesSeeTheirInputsValuesAtEveryRun() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
