@@ -11,8 +11,10 @@
 # that trains (with one OpenMP thread every op runs on it), which on an idle machine equals the wall clock of these
 # one-thread runs and, unlike it, does not count the time other processes hold the cores. --clock process takes the
 # CPU time of the whole process (for the JVM it includes the JIT compiler, which still compiles during these short
-# runs, and the garbage collector), --clock wall the wall clock; all three are printed per run. gemm-share = the GFLOP/s of PgM's matrix products at paper-config (per second of the
-# training thread's CPU time) as a share of ND4J's [512, 512] x [512, 512] gemm in the same process.
+# runs, and the garbage collector), --clock wall the wall clock; all three are printed per run. gemm-share = the
+# GFLOP/s of the matrix products a PgM training step runs at paper-config (its gradient function's: the forward pass
+# once, the backward pass; per second of the training thread's CPU time) as a share of ND4J's [512, 512] x [512, 512]
+# gemm in the same process.
 #
 # Usage (from the repository root, after `mvn -B -q -DskipTests install`):
 #   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--clock thread|process|wall] [--main-width D]
