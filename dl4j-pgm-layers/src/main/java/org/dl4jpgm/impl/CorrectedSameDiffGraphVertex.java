@@ -191,7 +191,8 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
             return null;
         }
         Map<String, INDArray> m;
-        if (backward.pending() && sameArrays(inputs, forwardInputs) && sameArrays(given, forwardMasks)) {
+        if (backward.pending() && OpPlan.sameArrays(inputs, forwardInputs)
+                && OpPlan.sameArrays(given, forwardMasks)) {
             m = backward.runDependent(epsilon);
             forwardPassesReused++;
         } else {
@@ -264,22 +265,6 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         }
         forwardInputs = null;
         forwardMasks = null;
-    }
-
-    /** Whether the two lists hold the same array objects, null for null (null lists: equal). */
-    private static boolean sameArrays(INDArray[] a, INDArray[] b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        if (a.length != b.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] != b[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The given masks, with all-ones masks (outside any workspace) of DL4J's shape where none was given. */

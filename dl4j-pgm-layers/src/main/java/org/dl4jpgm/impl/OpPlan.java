@@ -201,15 +201,12 @@ public final class OpPlan {
                 zeros.addAll(op.getOutputsOfOp());
             }
         }
-        for (String o : outputs) {
-            lastRead.put(owner(o), Integer.MAX_VALUE);   // returned: never reused
-        }
-        if (early != null) {
-            lastRead.put(owner(early), Integer.MAX_VALUE);
-        }
         Set<String> returned = new HashSet<>(outputs);
         if (early != null) {
             returned.add(early);
+        }
+        for (String o : returned) {
+            lastRead.put(owner(o), Integer.MAX_VALUE);   // returned: never reused
         }
         for (int k = 0; k < ops.size(); k++) {
             SameDiffOp op = ops.get(k);
@@ -728,17 +725,14 @@ public final class OpPlan {
     /** A new or reused array for the first run (see {@link #allocate(String, LongShapeDescriptor, DataType)}). */
     private INDArray allocate(LongShapeDescriptor shape, DataType type) {
         LongShapeDescriptor s = shape.dataType() == type ? shape : shape.asDataType(type);
-        if (s.isEmpty()) {
-            return Nd4j.empty(type);
-        }
         long length = Shape.lengthOf(s.getShape());
-        if (s.getOrder() == 'c' && length > 0) {
+        if (!s.isEmpty() && s.getOrder() == 'c' && length > 0) {
             ArrayDeque<INDArray> q = free.get(poolKey(type, length));
             if (q != null && !q.isEmpty()) {
                 return q.pop().reshape('c', s.getShape());
             }
         }
-        return Nd4j.createUninitialized(type, s.getShape(), s.getOrder());
+        return fresh(s, type);
     }
 
     /** After op k of the first run: the arrays it made that nothing reads, and those it read last, become free. */
@@ -785,9 +779,15 @@ public final class OpPlan {
         return new long[]{outs, blocks.size()};
     }
 
-    /** Whether the two lists hold the same array objects (not equal values: the same memory). */
-    private static boolean sameArrays(INDArray[] a, INDArray[] b) {
-        if (b == null || a.length != b.length) {
+    /**
+     * Whether the two lists hold the same array objects (not equal values: the same memory), null for null; two null
+     * lists are the same.
+     */
+    static boolean sameArrays(INDArray[] a, INDArray[] b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a.length != b.length) {
             return false;
         }
         for (int i = 0; i < a.length; i++) {

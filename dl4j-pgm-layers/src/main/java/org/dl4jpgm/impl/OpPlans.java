@@ -33,7 +33,7 @@ final class OpPlans {
     /** The plan whose first part has run and whose second part is awaited (null: none). */
     private OpPlan pending;
     /** Arrays each new plan is asked to write output variables into ({@link OpPlan#writeOutputsInto}). */
-    private Map<String, INDArray> targets = Map.of();
+    private final Map<String, INDArray> targets;
     /** Whether the graph has ops a plan cannot run. */
     private boolean refused;
     private final Map<String, OpPlan> plans = new LinkedHashMap<>(8, 0.75f, true) {
@@ -44,18 +44,20 @@ final class OpPlans {
     };
 
     OpPlans(SameDiff sd, List<String> outputs) {
-        this(sd, outputs, null, null);
+        this(sd, outputs, null, null, Map.of());
     }
 
     /**
      * Plans that can also run in two parts ({@link OpPlan#of(SameDiff, List, String, String)}): the ops that do not
-     * read placeholder {@code deferred}, which compute {@code early}, then the rest.
+     * read placeholder {@code deferred}, which compute {@code early}, then the rest; each writes output variables into
+     * {@code targets} where they fit ({@link OpPlan#writeOutputsInto}).
      */
-    OpPlans(SameDiff sd, List<String> outputs, String deferred, String early) {
+    private OpPlans(SameDiff sd, List<String> outputs, String deferred, String early, Map<String, INDArray> targets) {
         this.sd = sd;
         this.outputs = List.copyOf(outputs);
         this.deferred = deferred;
         this.early = early;
+        this.targets = Map.copyOf(targets);
     }
 
     /** Whether layers run their graphs as op plans (default true; {@code -Dorg.dl4jpgm.opPlans=false}: no). */
@@ -76,15 +78,8 @@ final class OpPlans {
      * one has none (the output does not depend on it), where a runtime leaves the gradient to SameDiff's session.
      */
     static Map<String, String> gradientNames(SameDiff sd, Collection<String> variables) {
-        Map<String, String> names = new LinkedHashMap<>();
-        for (String v : variables) {
-            SDVariable g = sd.getVariable(v).getGradient();
-            if (g == null) {
-                return null;
-            }
-            names.put(v, g.name());
-        }
-        return names;
+        Map<String, String> names = parameterGradientNames(sd, variables);
+        return names.containsValue(null) ? null : names;
     }
 
     /**
@@ -120,9 +115,8 @@ final class OpPlans {
                 outputs.add(g);
             }
         }
-        OpPlans plans = new OpPlans(sd.getFunction("grad"), outputs, errorPlaceholder, output);
-        plans.writeOutputsInto(viewsByGradient(paramGradients, views));
-        return plans;
+        return new OpPlans(sd.getFunction("grad"), outputs, errorPlaceholder, output,
+                viewsByGradient(paramGradients, views));
     }
 
     /** The parameter table without the parameters that have no gradient variable, in its order. */
@@ -154,9 +148,9 @@ final class OpPlans {
 
     /**
      * DL4J's gradient view of each parameter by the name of its gradient variable: the arrays a gradient plan can
-     * write the parameters' gradients into ({@link #writeOutputsInto}); empty before DL4J has made its views.
+     * write the parameters' gradients into ({@link OpPlan#writeOutputsInto}); empty before DL4J has made its views.
      */
-    static Map<String, INDArray> viewsByGradient(Map<String, String> gradientNames, Map<String, INDArray> views) {
+    private static Map<String, INDArray> viewsByGradient(Map<String, String> gradientNames, Map<String, INDArray> views) {
         Map<String, INDArray> m = new LinkedHashMap<>();
         if (views != null) {
             gradientNames.forEach((p, grad) -> {
@@ -183,7 +177,7 @@ final class OpPlans {
     /**
      * The parameters' gradients that a gradient plan computed ({@code computed}, by gradient variable name), copied
      * into DL4J's gradient views, as the stock runtimes do (unless the plan wrote them there,
-     * {@link #writeOutputsInto}); zeros for a parameter without a gradient variable.
+     * {@link OpPlan#writeOutputsInto}); zeros for a parameter without a gradient variable.
      *
      * @param gradientNames the gradient variable of each parameter ({@link #gradientNames})
      * @param views         DL4J's gradient view of each parameter
@@ -234,14 +228,6 @@ final class OpPlans {
         OpPlan plan = pending;
         pending = null;
         return plan.runDependent(value);
-    }
-
-    /**
-     * Output variables' arrays for the plans made from now on ({@link OpPlan#writeOutputsInto}): DL4J's gradient views
-     * of the parameters, whose shapes do not depend on the minibatch's.
-     */
-    void writeOutputsInto(Map<String, INDArray> arrays) {
-        targets = Map.copyOf(arrays);
     }
 
     /** Whether a first part has run and its rest is awaited. */
