@@ -1,11 +1,14 @@
 package org.dl4jpgm.impl;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The gradient op of an elementwise {@code multiply} whose two inputs have different shapes (one broadcast against the
@@ -32,6 +35,10 @@ final class BroadcastGradient {
     /** The products {@code eps * other} before their sums, allocated at the first run. */
     private INDArray productX;
     private INDArray productY;
+    /** The arrays (x, y, eps, gx, gy) the prepared steps are bound to; null before the first run. */
+    private INDArray[] boundTo;
+    /** The ops of both gradients, bound to {@link #boundTo}. */
+    private List<Runnable> steps;
 
     /** One input's gradient: the axes to sum over and the shape, with those axes kept, that the sum has. */
     private record Side(int[] axes, long[] keptShape) {
@@ -91,29 +98,48 @@ final class BroadcastGradient {
      * @param gy  out: y's gradient, y's shape
      */
     void run(INDArray x, INDArray y, INDArray eps, INDArray gx, INDArray gy) {
-        if (!this.x.full() && productX == null) {
-            productX = Nd4j.createUninitialized(eps.dataType(), eps.shape());
+        INDArray[] arrays = {x, y, eps, gx, gy};
+        if (!OpPlan.sameArrays(boundTo, arrays)) {
+            if (!this.x.full() && productX == null) {
+                productX = Nd4j.createUninitialized(eps.dataType(), eps.shape());
+            }
+            if (!this.y.full() && productY == null) {
+                productY = Nd4j.createUninitialized(eps.dataType(), eps.shape());
+            }
+            steps = new ArrayList<>();
+            prepare(this.x, eps, y, productX, gx, steps);
+            prepare(this.y, eps, x, productY, gy, steps);
+            boundTo = arrays;
         }
-        if (!this.y.full() && productY == null) {
-            productY = Nd4j.createUninitialized(eps.dataType(), eps.shape());
+        for (Runnable step : steps) {
+            step.run();
         }
-        gradient(this.x, eps, y, productX, gx);
-        gradient(this.y, eps, x, productY, gy);
     }
 
-    /** One input's gradient into {@code g}: {@code eps * other} summed over the side's axes. */
-    private static void gradient(Side side, INDArray eps, INDArray other, INDArray product, INDArray g) {
+    /**
+     * The ops writing one input's gradient into {@code g}: {@code eps * other} summed over the side's axes, as ops
+     * bound to these arrays once (a new op object, its shape function and its native views at every run cost more
+     * than the arithmetic at the main job's sizes).
+     */
+    private static void prepare(Side side, INDArray eps, INDArray other, INDArray product, INDArray g,
+                                List<Runnable> steps) {
         INDArray kept = g.reshape('c', side.keptShape());
         boolean shared = g.ordering() == 'c' && kept.data().address() == g.data().address()
                 && kept.offset() == g.offset();
         INDArray target = shared ? kept : Nd4j.createUninitialized(eps.dataType(), side.keptShape());
         INDArray full = side.full() ? target : product;
-        Nd4j.exec(new MulOp(eps, other, full));
+        MulOp mul = new MulOp(eps, other, full);
+        OpContext mulContext = Nd4j.getExecutioner().buildContext();
+        mulContext.setInputArrays(eps, other);
+        mulContext.setOutputArrays(full);
+        steps.add(() -> Nd4j.exec(mul, mulContext));
         if (!side.full()) {
-            Nd4j.exec(new Sum(full, target, true, side.axes()));
+            Sum sum = new Sum(full, target, true, side.axes());
+            steps.add(() -> Nd4j.exec(sum));
         }
         if (!shared) {
-            g.assign(target.reshape(g.shape()));
+            INDArray back = target.reshape(g.shape());
+            steps.add(() -> g.assign(back));
         }
     }
 }

@@ -71,6 +71,40 @@ class BroadcastGradientTest {
     }
 
     @Test
+    void boundOpsReadNewValuesAndFollowOtherArrays() {
+        // the ops are bound to the arrays of the last run: values changed in place are read, other arrays rebind
+        Nd4j.getRandom().setSeed(5);
+        for (long[][] s : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(6))) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, s[0]);
+            INDArray y = Nd4j.randn(DataType.FLOAT, s[1]);
+            INDArray eps = Nd4j.randn(DataType.FLOAT, outShape(s[0], s[1]));
+            INDArray gx = Nd4j.create(DataType.FLOAT, s[0]);
+            INDArray gy = Nd4j.create(DataType.FLOAT, s[1]);
+            BroadcastGradient g = BroadcastGradient.of("multiply_bp", x, y, eps);
+            g.run(x, y, eps, gx, gy);
+            String what = Arrays.deepToString(s);
+
+            x.assign(Nd4j.randn(DataType.FLOAT, s[0]));
+            eps.assign(Nd4j.randn(DataType.FLOAT, eps.shape()));
+            g.run(x, y, eps, gx, gy);
+            INDArray[] expected = libnd4j(x, y, eps);
+            assertBitIdentical(expected[0], gx, what + ": x's gradient after new values in place");
+            assertBitIdentical(expected[1], gy, what + ": y's gradient after new values in place");
+
+            INDArray y2 = Nd4j.randn(DataType.FLOAT, s[1]);
+            INDArray eps2 = Nd4j.randn(DataType.FLOAT, eps.shape());
+            INDArray gx2 = Nd4j.create(DataType.FLOAT, s[0]);
+            INDArray gy2 = Nd4j.create(DataType.FLOAT, s[1]);
+            INDArray gxBefore = gx.dup();
+            g.run(x, y2, eps2, gx2, gy2);
+            expected = libnd4j(x, y2, eps2);
+            assertBitIdentical(expected[0], gx2, what + ": x's gradient into another array");
+            assertBitIdentical(expected[1], gy2, what + ": y's gradient into another array");
+            assertBitIdentical(gxBefore, gx, what + ": the earlier output array is not written again");
+        }
+    }
+
+    @Test
     void equalsTheSumsWrittenOut() {
         // multiply: x [3, 1, 2] * y [3, 4, 1] -> [3, 4, 2]; dL/dx[i,0,k] = sum_j eps[i,j,k] y[i,j,0],
         // dL/dy[i,j,0] = sum_k eps[i,j,k] x[i,0,k]
