@@ -47,13 +47,15 @@ import java.util.TreeMap;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Four kinds of op that libnd4j runs slowly or needlessly, a plan runs another way with the same result (unless
+ * <p>Five kinds of op that libnd4j runs slowly or needlessly, a plan runs another way with the same result (unless
  * {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
  *       {@code zeroslike}, ...): run at the first run only, its arrays kept (a plan's shapes are fixed);</li>
  *   <li>the gradient of a broadcast {@code multiply}: a product and a sum ({@link BroadcastGradient}; bit for bit,
  *       {@code impl/BroadcastGradientTest});</li>
+ *   <li>the gradient of a {@code sigmoid} whose output the plan computes before it: from that output, without the
+ *       sigmoid again ({@link SigmoidGradient}; bit for bit, {@code impl/SigmoidGradientTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
  *       written;</li>
  *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
@@ -78,9 +80,9 @@ import java.util.TreeMap;
 public final class OpPlan {
 
     /**
-     * System property that switches off ({@code false}) the plan's three substitutions for slow libnd4j ops: broadcast
-     * gradients ({@link BroadcastGradient}), gradient ops behind a {@code stop_gradient} (zeros written) and reshapes
-     * as views. Every op then runs as SameDiff's session would run it.
+     * System property that switches off ({@code false}) the plan's substitutions for slow libnd4j ops: broadcast
+     * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
+     * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op then runs as SameDiff's session would run it.
      */
     public static final String REWRITES_PROPERTY = "org.dl4jpgm.opPlans.rewrites";
 
@@ -136,6 +138,13 @@ public final class OpPlan {
     private INDArray[][] contextInputs;
     /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
     private BroadcastGradient[] replacements;
+    /**
+     * Per op: for a {@code sigmoid_bp} whose input is also the input of a {@code sigmoid} the plan runs before it, that
+     * sigmoid's output variable (its gradient is computed from it, {@link SigmoidGradient}); else null.
+     */
+    private final String[] sigmoidOutput;
+    /** Per op with a {@link #sigmoidOutput}: the replacement, chosen at the first run (null: the op itself). */
+    private SigmoidGradient[] sigmoidGradients;
     private Map<String, long[]> placeholderShapes;
     /** The placeholder that the ops from {@link #split} on read (null: none is deferred). */
     private final String deferred;
@@ -179,7 +188,9 @@ public final class OpPlan {
         this.viewShapes = new long[ops.size()][];
         this.viewSources = new INDArray[ops.size()];
         this.views = new INDArray[ops.size()];
+        this.sigmoidOutput = new String[ops.size()];
         Set<String> zeros = new HashSet<>();
+        Map<String, String> sigmoidOf = new HashMap<>();
         for (int k = 0; k < ops.size(); k++) {
             SameDiffOp op = ops.get(k);
             List<String> in = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
@@ -199,6 +210,13 @@ public final class OpPlan {
             } else if (rewrites && name.endsWith("_bp") && !in.isEmpty() && zeros.contains(in.get(in.size() - 1))) {
                 zeroGradient[k] = true;
                 zeros.addAll(op.getOutputsOfOp());
+            }
+            if (rewrites && SigmoidGradient.FORWARD.equals(name) && in.size() == 1) {
+                sigmoidOf.putIfAbsent(in.get(0), op.getOutputsOfOp().get(0));
+            } else if (rewrites && SigmoidGradient.OP.equals(name) && in.size() == 2 && sigmoidOf.containsKey(in.get(0))
+                    && op.getOutputsOfOp().size() == 1) {
+                sigmoidOutput[k] = sigmoidOf.get(in.get(0));
+                lastRead.put(owner(sigmoidOutput[k]), k);   // read by this op now: not reused before it
             }
         }
         Set<String> returned = new HashSet<>(outputs);
@@ -494,6 +512,7 @@ public final class OpPlan {
             results = new INDArray[ops.size()][];
             contexts = new OpContext[ops.size()];
             replacements = new BroadcastGradient[ops.size()];
+            sigmoidGradients = new SigmoidGradient[ops.size()];
             contextInputs = new INDArray[ops.size()][];
             placeholderShapes = shapesOf(placeholders);
         }
@@ -600,6 +619,9 @@ public final class OpPlan {
                 if (rewrites && args.length == 3 && outs.length == 2) {
                     replacements[k] = BroadcastGradient.of(c.opName(), args[0], args[1], args[2]);
                 }
+                if (sigmoidOutput[k] != null) {
+                    sigmoidGradients[k] = SigmoidGradient.of(values.get(sigmoidOutput[k]), args[1], outs[0]);
+                }
                 oc.purge();
             }
             if (shapeOnly[k] && !first) {
@@ -619,6 +641,13 @@ public final class OpPlan {
                 long t1 = timer == null ? 0 : System.nanoTime();
                 replacements[k].run(args[0], args[1], args[2], results[k][0], results[k][1]);
                 record(timer, t0, t1, "broadcast ", c.opName(), args);
+                publish(k, outNames, values, first);
+                return;
+            }
+            if (sigmoidGradients[k] != null) {
+                long t1 = timer == null ? 0 : System.nanoTime();
+                sigmoidGradients[k].run(values.get(sigmoidOutput[k]), args[1], results[k][0]);
+                record(timer, t0, t1, "from forward ", c.opName(), args);
                 publish(k, outNames, values, first);
                 return;
             }
@@ -827,6 +856,11 @@ public final class OpPlan {
             n += b ? 1 : 0;
         }
         return n;
+    }
+
+    /** The number of {@code sigmoid_bp} ops computed from their sigmoid's forward output ({@link SigmoidGradient}). */
+    int sigmoidGradientsFromForward() {
+        return (int) Arrays.stream(sigmoidOutput).filter(java.util.Objects::nonNull).count();
     }
 
     /** The number of gradient ops whose outputs are zero by construction: the plan writes zeros instead. */
