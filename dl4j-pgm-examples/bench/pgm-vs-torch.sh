@@ -15,9 +15,14 @@
 # GFLOP/s of the matrix products a PgM training step runs at paper-config (its gradient function's: the forward pass
 # once, the backward pass; per second of the training thread's CPU time) as a share of ND4J's [512, 512] x [512, 512]
 # gemm in the same process.
+# --nd4j-blas bundled (the default) runs PgM on the OpenBLAS 0.3.19 that ND4J 1.0.0-M2.1 ships, as its users run it;
+# --nd4j-blas system on the peer's, the system's, through JavaCPP's -Dorg.bytedeco.openblas.load=openblas, and checks
+# that ND4J loaded that very file. The two differ by up to half for products with few rows on cached operands, not
+# measurably in a training step (docs/performance.md, "The same OpenBLAS as the peer").
 #
 # Usage (from the repository root, after `mvn -B -q -DskipTests install`):
 #   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--clock thread|process|wall] [--main-width D]
+#                                                [--nd4j-blas system|bundled]
 # Installs Debian's python3-torch (PyTorch 1.13, CPU) and OpenBLAS with apt-get if /usr/bin/python3 cannot import torch
 # or libblas.so.3 is not OpenBLAS.
 # PGM_BENCH_CLASSPATH, when set, runs the Java main with `java -cp $PGM_BENCH_CLASSPATH` instead of Maven's exec:java.
@@ -27,17 +32,20 @@ repeats=1
 steps=20
 clock=thread
 main_width=32
-usage="usage: $0 [--repeats N] [--steps N] [--clock thread|process|wall] [--main-width D]"
+nd4j_blas=bundled
+usage="usage: $0 [--repeats N] [--steps N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
     --clock) clock="$2"; shift 2 ;;
     --main-width) main_width="$2"; shift 2 ;;
+    --nd4j-blas) nd4j_blas="$2"; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 case "$clock" in thread|process|wall) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$nd4j_blas" in system|bundled) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case "$main_width" in ''|*[!0-9]*|0) echo "$usage (--main-width: a whole number >= 1, found '$main_width')" >&2; exit 2 ;; esac
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -62,13 +70,17 @@ if ! readlink -f "$blas_lib" | grep -q openblas; then
   exit 1
 fi
 echo "peer's BLAS: $(readlink -f "$blas_lib")"
+system_openblas="$(readlink -f /usr/lib/x86_64-linux-gnu/libopenblas.so.0)"
 
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 export MAVEN_OPTS="${MAVEN_OPTS:--Xmx4g}"
+blas_opts=""
+[ "$nd4j_blas" = system ] && blas_opts="-Dorg.bytedeco.openblas.load=openblas"
+MAVEN_OPTS="$MAVEN_OPTS $blas_opts"
 
 run_java() {   # args of FusionStepBenchmark
   if [ -n "${PGM_BENCH_CLASSPATH:-}" ]; then
-    java -Xmx4g -cp "$PGM_BENCH_CLASSPATH" org.dl4jpgm.examples.bench.FusionStepBenchmark "$@"
+    java -Xmx4g $blas_opts -cp "$PGM_BENCH_CLASSPATH" org.dl4jpgm.examples.bench.FusionStepBenchmark "$@"
   else
     mvn -B -q -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.bench.FusionStepBenchmark \
       -Dexec.args="$*"
@@ -95,8 +107,19 @@ for c in "${configs[@]}"; do
       exit 1
     fi
     grep -E '^(result|parameters|\| PgM)' "$work/$name-$r.out" | tee "$work/$name-$r.java"
+    loaded="$(sed -n 's/^result blas path=//p' "$work/$name-$r.out")"
+    if [ "$nd4j_blas" = system ]; then
+      IFS=',' read -r -a files <<<"$loaded"
+      for f in "${files[@]}"; do
+        if [ -z "$f" ] || ! cmp -s "$f" "$system_openblas"; then
+          echo "ND4J loaded '$loaded', not the peer's OpenBLAS $system_openblas (--nd4j-blas system)" >&2
+          exit 1
+        fi
+      done
+    fi
   done
 done
+echo "PgM's BLAS: $nd4j_blas ($loaded)"
 
 "$py" - "$work" "$repeats" "$clock" <<'EOF'
 import json, re, statistics, sys

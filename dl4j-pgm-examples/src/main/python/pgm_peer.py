@@ -25,6 +25,7 @@ eps 1e-5, as in SdOps.
 
 Prints the parameter counts per component and one JSON line (prefix "RESULT ") with ms per training step (wall
 clock, CPU time of the thread and of the process) and per forward call. Run with one thread: --threads 1 (the default).
+--gemm-shapes M:K:N ... times torch.mm on those shapes instead, as bench/GemmBenchmark times libnd4j's matmul.
 """
 import argparse
 import json
@@ -283,6 +284,40 @@ class PgmGraph(nn.Module):
         return logits, objectives
 
 
+def shape(text):
+    """M:K:N, three whole numbers >= 1 (argparse type of --gemm-shapes)."""
+    dims = text.split(":")
+    if len(dims) != 3 or not all(d.isdigit() and int(d) >= 1 for d in dims):
+        raise argparse.ArgumentTypeError(f"expects M:K:N (3 whole numbers >= 1), found '{text}'")
+    return tuple(int(d) for d in dims)
+
+
+def gflops(m, k, n, transpose_a, transpose_b):
+    """GFLOP/s of torch.mm with result [m, n] and inner size k per second of this thread's CPU time, the operands
+    stored as GemmBenchmark stores them ([k, m] for a transposed a, [n, k] for a transposed b) and transposed as
+    views, as autograd passes them."""
+    a = torch.rand(k, m).t() if transpose_a else torch.rand(m, k)
+    b = torch.rand(n, k).t() if transpose_b else torch.rand(k, n)
+    c = torch.empty(m, n)
+    per_call = 2.0 * m * k * n
+    for _ in range(int(max(3, 2e8 / per_call))):
+        torch.mm(a, b, out=c)
+    calls = int(max(10, 2e9 / per_call))
+    c0 = time.thread_time()
+    for _ in range(calls):
+        torch.mm(a, b, out=c)
+    return per_call * calls / (time.thread_time() - c0) / 1e9
+
+
+def gemm_table(shapes):
+    """The table GemmBenchmark prints, for PyTorch's products on the same shapes."""
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread(s)")
+    print("| M | K | N | forward | input gradient | weight gradient |\n|---|---|---|---|---|---|")
+    for m, k, n in shapes:
+        print(f"| {m} | {k} | {n} | {gflops(m, k, n, False, False):.1f} | {gflops(m, n, k, False, True):.1f} | "
+              f"{gflops(k, m, n, True, False):.1f} |")
+
+
 def main():
     a = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     a.add_argument("--batch", type=int, default=128)
@@ -297,8 +332,14 @@ def main():
     a.add_argument("--warmup", type=int, default=3)
     a.add_argument("--threads", type=int, default=1)
     a.add_argument("--seed", type=int, default=1)
+    a.add_argument("--gemm-shapes", type=shape, nargs="+", metavar="M:K:N",
+                   help="instead of the step, time torch.mm on these shapes as bench/GemmBenchmark does (forward, "
+                        "input gradient, weight gradient) and print its table")
     o = a.parse_args()
     torch.set_num_threads(o.threads)
+    if o.gemm_shapes:
+        gemm_table(o.gemm_shapes)
+        return
     torch.manual_seed(o.seed)
 
     b, classes = o.batch, 10

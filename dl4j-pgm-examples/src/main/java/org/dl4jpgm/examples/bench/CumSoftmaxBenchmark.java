@@ -2,6 +2,7 @@ package org.dl4jpgm.examples.bench;
 
 import org.dl4jpgm.blocks.SdOps;
 import org.dl4jpgm.examples.cli.Cli;
+import org.dl4jpgm.examples.cli.Converters;
 import org.dl4jpgm.impl.OpPlan;
 import org.dl4jpgm.impl.QuietGradFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -37,10 +38,10 @@ public final class CumSoftmaxBenchmark implements Callable<Integer> {
     }
 
     /** The shapes timed. */
-    @Option(names = "--shapes", split = ",", paramLabel = "G:N:T", converter = Shape.Converter.class,
+    @Option(names = "--shapes", split = ",", paramLabel = "G:N:T", converter = Converters.GroupedShape.class,
             description = "groups:rows:width, comma separated (the main job's gates: 1:384:64; the paper's: 3:32:768)")
-    private List<Shape> shapes = Shape.parseAll("1:384:32,1:384:64,1:384:128,1:384:256,1:384:384,1:384:512,3:32:256,"
-            + "3:32:384,3:32:512,3:32:768");
+    private List<long[]> shapes = new Converters.GroupedShape().convertAll("1:384:32,1:384:64,1:384:128,1:384:256,"
+            + "1:384:384,1:384:512,3:32:256,3:32:384,3:32:512,3:32:768");
     /** Print the usage and exit. */
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     private boolean help;
@@ -53,49 +54,14 @@ public final class CumSoftmaxBenchmark implements Callable<Integer> {
     public Integer call() {
         System.out.printf(Locale.ROOT, "threshold in use: SdOps.SCAN_MIN_WIDTH = %d%n", SdOps.SCAN_MIN_WIDTH);
         System.out.println("| G | N | T | product ms | scan ms | scan / product |\n|---|---|---|---|---|---|");
-        for (Shape s : shapes) {
-            double product = millis(false, s.groups(), s.rows(), s.width());
-            double scan = millis(true, s.groups(), s.rows(), s.width());
-            System.out.printf(Locale.ROOT, "| %d | %d | %d | %.3f | %.3f | %.2f |%n", s.groups(), s.rows(), s.width(),
-                    product, scan, scan / product);
+        for (long[] s : shapes) {
+            int groups = Math.toIntExact(s[0]);
+            double product = millis(false, groups, s[1], s[2]);
+            double scan = millis(true, groups, s[1], s[2]);
+            System.out.printf(Locale.ROOT, "| %d | %d | %d | %.3f | %.3f | %.2f |%n", groups, s[1], s[2], product, scan,
+                    scan / product);
         }
         return 0;
-    }
-
-    /** G groups of N rows of width T. */
-    record Shape(int groups, long rows, long width) {
-
-        static List<Shape> parseAll(String list) {
-            return java.util.Arrays.stream(list.split(",")).map(Shape::parse).toList();
-        }
-
-        /** {@code G:N:T}, each a positive integer. */
-        static Shape parse(String text) {
-            String[] f = text.split(":");
-            try {
-                if (f.length == 3) {
-                    Shape s = new Shape(Integer.parseInt(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
-                    if (s.groups() > 0 && s.rows() > 0 && s.width() > 0) {
-                        return s;
-                    }
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException("expected G:N:T (three positive integers), found '" + text + "'");
-        }
-
-        /** picocli's converter for {@code --shapes}. */
-        static final class Converter implements picocli.CommandLine.ITypeConverter<Shape> {
-            @Override
-            public Shape convert(String value) {
-                try {
-                    return parse(value);
-                } catch (IllegalArgumentException e) {
-                    throw new picocli.CommandLine.TypeConversionException(e.getMessage());
-                }
-            }
-        }
     }
 
     /** CPU milliseconds of one run of the plan of the forward pass and gradient with one of the running sums. */

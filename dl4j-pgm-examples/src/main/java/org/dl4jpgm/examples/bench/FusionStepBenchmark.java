@@ -29,8 +29,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -53,7 +51,7 @@ import java.util.concurrent.Callable;
  *
  * <p>For every fusion it also prints the graph's parameters per vertex (for PgM also per component of the PgM layer) and
  * one line {@code result <fusion> msPerStep=.. cpuMsPerStep=.. processCpuMsPerStep=.. msPerOutput=.. cpuMsPerOutput=..
- * params=..} (and {@code result gemm ..}),
+ * params=..}, {@code result gemm ..} and {@code result blas path=..} (the OpenBLAS file in use, {@link BlasLibrary}),
  * which {@code bench/pgm-vs-torch.sh} reads to compare PgM with its PyTorch peer ({@code src/main/python/pgm_peer.py}).
  *
  * <p>Options ({@code --help}): the training options that shape the graph ({@code --width}, {@code --iterations},
@@ -192,6 +190,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "ND4J gemm in this process: [%d, %d] x [%d, %d] (PgM's typical product) %.2f GFLOP/s; "
                 + "[512, 512] x [512, 512] %.2f GFLOP/s%n", bm, o.getWidth(), o.getWidth(), 2L * o.getWidth(), smallGemm,
                 largeGemm);
+        System.out.println("result blas path=" + BlasLibrary.loaded());
         for (Row r : rows) {
             if (r.matmulFlops() > 0) {
                 double achieved = r.matmulFlops() / (r.cpuMsPerStep() * 1e6);
@@ -252,21 +251,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
      * low.
      */
     static double gemmGflops(long m, long k, long n) {
-        INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
-        INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
-        INDArray c = Nd4j.create(DataType.FLOAT, m, n);
-        double perCall = 2.0 * m * k * n;
-        int warm = (int) Math.max(3, 2e8 / perCall);
-        Mmul product = new Mmul(a, b, c, MMulTranspose.allFalse());
-        for (int i = 0; i < warm; i++) {
-            Nd4j.exec(product);
-        }
-        int calls = (int) Math.max(10, 2e9 / perCall);
-        long t0 = CPU.getCurrentThreadCpuTime();
-        for (int i = 0; i < calls; i++) {
-            Nd4j.exec(product);
-        }
-        return perCall * calls / (CPU.getCurrentThreadCpuTime() - t0);
+        return GemmBenchmark.gflops(m, k, n, false, false, 0);
     }
 
     /** Forward and forward + gradient op counts of the PgM layer's SameDiff graph; zeros without one. */

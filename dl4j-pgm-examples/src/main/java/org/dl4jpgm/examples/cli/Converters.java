@@ -73,6 +73,56 @@ public final class Converters {
         }
     }
 
+    /**
+     * Colon-separated whole numbers &ge; 1, as many as the subclass names ({@code G:N:T}, {@code M:K:N}: the shapes
+     * the benchmarks time), as a {@code long[]}.
+     */
+    abstract static class PositiveDims implements ITypeConverter<long[]> {
+        private final String pattern;
+
+        PositiveDims(String pattern) {
+            this.pattern = pattern;
+        }
+
+        @Override
+        public long[] convert(String v) {
+            String[] f = v.split(":", -1);
+            int n = pattern.split(":").length;
+            long[] dims = new long[f.length];
+            try {
+                for (int i = 0; i < f.length; i++) {
+                    dims[i] = Long.parseLong(f[i].trim());
+                }
+            } catch (NumberFormatException e) {
+                dims = new long[0];
+            }
+            if (dims.length != n || Arrays.stream(dims).anyMatch(d -> d < 1)) {
+                throw new TypeConversionException("expects " + pattern + " (" + n + " whole numbers >= 1), found '"
+                        + v + "'");
+            }
+            return dims;
+        }
+
+        /** {@code list} split at commas and converted, for defaults written as text. */
+        public java.util.List<long[]> convertAll(String list) {
+            return Arrays.stream(list.split(",")).map(this::convert).toList();
+        }
+    }
+
+    /** {@code M:K:N}: a matrix product's rows, inner size and columns. */
+    public static final class ProductShape extends PositiveDims {
+        public ProductShape() {
+            super("M:K:N");
+        }
+    }
+
+    /** {@code G:N:T}: groups, rows and width. */
+    public static final class GroupedShape extends PositiveDims {
+        public GroupedShape() {
+            super("G:N:T");
+        }
+    }
+
     /** A real number that a predicate accepts; otherwise the message says what is expected. */
     abstract static class CheckedReal implements ITypeConverter<Double> {
         private final DoublePredicate accepts;

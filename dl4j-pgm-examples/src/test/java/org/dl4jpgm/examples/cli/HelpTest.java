@@ -18,7 +18,8 @@ class HelpTest {
             "org.dl4jpgm.examples.tasks.ImageTextClassificationMain", "org.dl4jpgm.examples.predict.Predict",
             "org.dl4jpgm.examples.bench.FusionStepBenchmark", "org.dl4jpgm.examples.bench.EncoderBenchmark",
             "org.dl4jpgm.examples.bench.StageOneProbe", "org.dl4jpgm.examples.bench.RewriteAblation",
-            "org.dl4jpgm.examples.bench.FitProfile", "org.dl4jpgm.examples.bench.StreamedTrainingMemory",
+            "org.dl4jpgm.examples.bench.FitProfile",
+            "org.dl4jpgm.examples.bench.GemmBenchmark", "org.dl4jpgm.examples.bench.CumSoftmaxBenchmark", "org.dl4jpgm.examples.bench.StreamedTrainingMemory",
             "org.dl4jpgm.examples.bench.PartitionRecoveryProbe",
             "org.dl4jpgm.examples.features.ExtractTextFeatures", "org.dl4jpgm.examples.transfer.TransferMain"};
 
