@@ -139,54 +139,53 @@ class OpPlanTest {
 
     @Test
     void sigmoidGradientsFromTheForwardOutputAreTheSessionsBitForBit() {
-        // GELU as SdOps writes it (x sigmoid(...)): the sigmoid's gradient op reads the forward pass's sigmoid, whose
-        // array must not be reused before (the two-part runs of aGradientRunInTwoParts... read a sigmoid's output too)
         for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
-            SameDiff sd = SameDiff.create();
-            SDVariable x = sd.placeHolder("x", type, -1, 4);
-            SDVariable w = sd.var("w", Nd4j.rand(type, 4, 6).subi(0.5).muli(4));
-            SDVariable h = org.dl4jpgm.blocks.SdOps.gelu(x.mmul(w));
-            SDVariable y = org.dl4jpgm.blocks.SdOps.gelu(h.mul(h).sub(1.0)).rename("y");
-            y.mul(sd.constant(Nd4j.rand(type, 1, 6))).sum().rename("loss").markAsLoss();
-            sd.calculateGradients(Map.of("x", Nd4j.randn(type, 5, 4)), "w");
-            String grad = sd.getVariable("w").getGradient().name();
-            OpPlan whole = OpPlan.of(sd.getFunction("grad"), List.of(grad));
-            assertNotNull(whole);
-            assertEquals(2, whole.sigmoidGradientsFromForward(), type + ": both GELUs");
-            for (long seed = 1; seed <= 3; seed++) {
-                Map<String, INDArray> ph = Map.of("x", Nd4j.randn(type, 5, 4).muli(seed));
-                INDArray session = sd.calculateGradients(ph, "w").get("w");
-                assertBitIdentical(session, whole.run(ph).get(grad), type + " run " + seed);
-            }
+            // GELU as SdOps writes it (x sigmoid(...)): the sigmoid's gradient op reads the forward pass's sigmoid
+            SameDiff gelus = sigmoidGraph(type, z -> {
+                SDVariable h = org.dl4jpgm.blocks.SdOps.gelu(z);
+                return org.dl4jpgm.blocks.SdOps.gelu(h.mul(h).sub(1.0));
+            });
+            assertSigmoidGradientsFromForward(gelus, 2, type + ", both GELUs");
             // a sigmoid whose output no other gradient op reads (neg's gradient does not read its input): the
             // forward ops after the neg would reuse its array unless the plan keeps it for the sigmoid's gradient
-            SameDiff kept = SameDiff.create();
-            SDVariable kx = kept.placeHolder("x", type, -1, 4);
-            SDVariable kw = kept.var("w", Nd4j.rand(type, 4, 6).subi(0.5).muli(4));
-            SDVariable z = kx.mmul(kw);
-            SDVariable after = kept.nn().sigmoid(z).neg();
-            for (int i = 0; i < 3; i++) {
-                after = after.mul(z).add(1.0).mul(after);
-            }
-            after.sum().rename("loss").markAsLoss();
-            kept.calculateGradients(Map.of("x", Nd4j.randn(type, 5, 4)), "w");
-            String keptGrad = kept.getVariable("w").getGradient().name();
-            OpPlan keptPlan = OpPlan.of(kept.getFunction("grad"), List.of(keptGrad));
-            assertNotNull(keptPlan);
-            assertEquals(1, keptPlan.sigmoidGradientsFromForward(), type + ": the neg's sigmoid");
-            for (long seed = 1; seed <= 2; seed++) {
-                Map<String, INDArray> ph = Map.of("x", Nd4j.randn(type, 5, 4).muli(seed));
-                assertBitIdentical(kept.calculateGradients(ph, "w").get("w"), keptPlan.run(ph).get(keptGrad),
-                        type + ": a sigmoid only its gradient reads, run " + seed);
-            }
+            SameDiff onlyItsGradient = sigmoidGraph(type, z -> {
+                SDVariable after = z.getSameDiff().nn().sigmoid(z).neg();
+                for (int i = 0; i < 3; i++) {
+                    after = after.mul(z).add(1.0).mul(after);
+                }
+                return after;
+            });
+            assertSigmoidGradientsFromForward(onlyItsGradient, 1, type + ", a sigmoid only its gradient reads");
 
             System.setProperty(OpPlan.REWRITES_PROPERTY, "false");
             try {
-                assertEquals(0, OpPlan.of(sd.getFunction("grad"), List.of(grad)).sigmoidGradientsFromForward(),
-                        "switched off");
+                assertSigmoidGradientsFromForward(gelus, 0, type + ", switched off");
             } finally {
                 System.clearProperty(OpPlan.REWRITES_PROPERTY);
             }
+        }
+    }
+
+    /** loss = sum(body(x w)) for a placeholder x [-1, 4] and a parameter w [4, 6] of the given type. */
+    private static SameDiff sigmoidGraph(DataType type, java.util.function.UnaryOperator<SDVariable> body) {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", type, -1, 4);
+        SDVariable w = sd.var("w", Nd4j.rand(type, 4, 6).subi(0.5).muli(4));
+        body.apply(x.mmul(w)).sum().rename("loss").markAsLoss();
+        sd.calculateGradients(Map.of("x", Nd4j.randn(type, 5, 4)), "w");
+        return sd;
+    }
+
+    /** The plan of w's gradient has {@code expected} sigmoid gradients from the forward pass and is the session's. */
+    private static void assertSigmoidGradientsFromForward(SameDiff sd, int expected, String what) {
+        String grad = sd.getVariable("w").getGradient().name();
+        OpPlan plan = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+        assertNotNull(plan, what);
+        assertEquals(expected, plan.sigmoidGradientsFromForward(), what);
+        DataType type = sd.getVariable("w").dataType();
+        for (long seed = 1; seed <= 3; seed++) {
+            Map<String, INDArray> ph = Map.of("x", Nd4j.randn(type, 5, 4).muli(seed));
+            assertBitIdentical(sd.calculateGradients(ph, "w").get("w"), plan.run(ph).get(grad), what + ", run " + seed);
         }
     }
 
