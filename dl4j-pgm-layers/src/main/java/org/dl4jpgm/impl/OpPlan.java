@@ -82,7 +82,8 @@ public final class OpPlan {
     /**
      * System property that switches off ({@code false}) the plan's substitutions for slow libnd4j ops: broadcast
      * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
-     * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op then runs as SameDiff's session would run it.
+     * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op
+     * then runs as SameDiff's session would run it.
      */
     public static final String REWRITES_PROPERTY = "org.dl4jpgm.opPlans.rewrites";
 

@@ -15,9 +15,9 @@ import java.util.Arrays;
  *
  * <p>Why: ND4J 1.0.0-M2.1's sigmoid costs about 3.4 ns per element on one core against 0.3-0.5 for a product, so its
  * gradient op took 205 us on {@code [384, 64]} (a GELU of the main job's encoder blocks) and 9 ms per paper-config
- * step (docs/performance.md, "The sigmoid's gradient from the forward pass"). The result is libnd4j's bit for bit: its
- * {@code sigmoid_bp} computes {@code eps * (s * (1 - s))} in that order with the same sigmoid
- * ({@code impl/SigmoidGradientTest}).
+ * step (docs/performance.md, "The sigmoid's gradient from the forward pass, and broadcast gradients on bound ops").
+ * The result is libnd4j's bit for bit: its {@code sigmoid_bp} computes {@code eps * (s * (1 - s))} in that order with
+ * the same sigmoid ({@code impl/SigmoidGradientTest}).
  *
  * <p>Shapes: {@code s}, {@code eps} and the output alike, any rank.
  */
