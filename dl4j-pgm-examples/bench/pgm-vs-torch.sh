@@ -21,8 +21,10 @@
 # measurably in a training step (docs/performance.md, "The same OpenBLAS as the peer").
 #
 # Usage (from the repository root, after `mvn -B -q -DskipTests install`):
-#   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--clock thread|process|wall] [--main-width D]
-#                                                [--nd4j-blas system|bundled]
+#   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall]
+#                                                [--main-width D] [--nd4j-blas system|bundled]
+# --main-warmup N: untimed steps before main-config's timed ones, for both (default 3; the JVM's JIT compiler is still
+# at work after 3, so 50 measures the steady state a long training run sees).
 # Installs Debian's python3-torch (PyTorch 1.13, CPU) and OpenBLAS with apt-get if /usr/bin/python3 cannot import torch
 # or libblas.so.3 is not OpenBLAS.
 # PGM_BENCH_CLASSPATH, when set, runs the Java main with `java -cp $PGM_BENCH_CLASSPATH` instead of Maven's exec:java.
@@ -30,14 +32,16 @@ set -euo pipefail
 
 repeats=1
 steps=20
+main_warmup=3
 clock=thread
 main_width=32
 nd4j_blas=bundled
-usage="usage: $0 [--repeats N] [--steps N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled]"
+usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
+    --main-warmup) main_warmup="$2"; shift 2 ;;
     --clock) clock="$2"; shift 2 ;;
     --main-width) main_width="$2"; shift 2 ;;
     --nd4j-blas) nd4j_blas="$2"; shift 2 ;;
@@ -46,6 +50,7 @@ while [ $# -gt 0 ]; do
 done
 case "$clock" in thread|process|wall) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case "$nd4j_blas" in system|bundled) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$main_warmup" in ''|*[!0-9]*) echo "$usage (--main-warmup: a whole number >= 0, found '$main_warmup')" >&2; exit 2 ;; esac
 case "$main_width" in ''|*[!0-9]*|0) echo "$usage (--main-width: a whole number >= 1, found '$main_width')" >&2; exit 2 ;; esac
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -92,7 +97,7 @@ trap 'rm -rf "$work"' EXIT
 
 # name, benchmark options, peer options, warm-up steps, timed steps
 configs=(
-  "main-config|--width $main_width --iterations 1 --batch 128|--width $main_width --iterations 1 --batch 128|3|$steps"
+  "main-config|--width $main_width --iterations 1 --batch 128|--width $main_width --iterations 1 --batch 128|$main_warmup|$steps"
   "paper-config|--width 768 --iterations 3 --batch 32|--width 768 --iterations 3 --batch 32|2|$(( steps < 5 ? steps : 5 ))"
 )
 
