@@ -3,7 +3,9 @@ package org.dl4jpgm.impl;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Negative;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -27,9 +29,19 @@ import java.util.List;
  */
 final class BroadcastGradient {
 
-    /** The gradient op this class replaces where its inputs' shapes differ. */
-    static final String OP = "multiply_bp";
+    /** The gradient ops this class replaces where their inputs' shapes differ. */
+    static final String MULTIPLY = "multiply_bp";
+    static final String DIVIDE = "divide_bp";
 
+    /**
+     * The fewest output elements for which a division's gradient is computed here: measured in training steps,
+     * libnd4j's {@code divide_bp} took 1,620 us on 73,728 elements ({@code [96, 768] / [96, 1]}) against 370 us here,
+     * and 91 us on 12,288 ({@code [384, 32] / [384, 1]}) against 93 us here (docs/performance.md).
+     */
+    static final long DIVIDE_MIN_LENGTH = 32_768;
+
+    /** Whether the op is {@value #DIVIDE} (else {@value #MULTIPLY}). */
+    private final boolean divide;
     private final Side x;
     private final Side y;
     /** The products {@code eps * other} before their sums, allocated at the first run. */
@@ -47,22 +59,32 @@ final class BroadcastGradient {
         }
     }
 
-    private BroadcastGradient(Side x, Side y) {
+    private BroadcastGradient(boolean divide, Side x, Side y) {
+        this.divide = divide;
         this.x = x;
         this.y = y;
     }
 
     /**
      * The replacement of gradient op {@code op} on inputs {@code x, y} and incoming gradient {@code eps}, or null where
-     * libnd4j's own op is as fast (the inputs have the same shape) or the op is not {@value #OP}.
+     * libnd4j's own op is as fast (the inputs have the same shape, or a division with fewer than
+     * {@value #DIVIDE_MIN_LENGTH} output elements), the op is neither {@value #MULTIPLY} nor {@value #DIVIDE}, or it is
+     * a division by one element.
      */
     static BroadcastGradient of(String op, INDArray x, INDArray y, INDArray eps) {
-        if (!OP.equals(op) || Arrays.equals(x.shape(), y.shape()) || eps.ordering() != 'c') {
+        return of(op, x, y, eps, DIVIDE_MIN_LENGTH);
+    }
+
+    /** {@link #of(String, INDArray, INDArray, INDArray)} with another size threshold for divisions. */
+    static BroadcastGradient of(String op, INDArray x, INDArray y, INDArray eps, long divideMinLength) {
+        boolean divide = DIVIDE.equals(op);
+        if (!(divide || MULTIPLY.equals(op)) || Arrays.equals(x.shape(), y.shape()) || eps.ordering() != 'c'
+                || divide && (y.length() == 1 || eps.length() < divideMinLength)) {
             return null;
         }
         Side sx = side(x.shape(), eps.shape());
         Side sy = side(y.shape(), eps.shape());
-        return sx == null || sy == null ? null : new BroadcastGradient(sx, sy);
+        return sx == null || sy == null ? null : new BroadcastGradient(divide, sx, sy);
     }
 
     /** The axes of {@code out} an input of shape {@code in} was broadcast along; null if it was not broadcast to it. */
@@ -107,8 +129,23 @@ final class BroadcastGradient {
                 productY = Nd4j.createUninitialized(eps.dataType(), eps.shape());
             }
             steps = new ArrayList<>();
-            prepare(this.x, eps, y, productX, gx, steps);
-            prepare(this.y, eps, x, productY, gy, steps);
+            if (divide) {
+                INDArray ySquared = Nd4j.createUninitialized(y.dataType(), y.shape());
+                prepare(this.x, productX, gx, steps, full -> exec(new DivOp(eps, y, full), eps, y, full), false);
+                prepare(this.y, productY, gy, steps, full -> {
+                    Runnable product = exec(new MulOp(eps, x, full), eps, x, full);
+                    Runnable square = exec(new MulOp(y, y, ySquared), y, y, ySquared);
+                    Runnable quotient = exec(new DivOp(full, ySquared, full), full, ySquared, full);
+                    return () -> {
+                        product.run();
+                        square.run();
+                        quotient.run();
+                    };
+                }, true);
+            } else {
+                prepare(this.x, productX, gx, steps, full -> exec(new MulOp(eps, y, full), eps, y, full), false);
+                prepare(this.y, productY, gy, steps, full -> exec(new MulOp(eps, x, full), eps, x, full), false);
+            }
             boundTo = arrays;
         }
         for (Runnable step : steps) {
@@ -117,29 +154,38 @@ final class BroadcastGradient {
     }
 
     /**
-     * The ops writing one input's gradient into {@code g}: {@code eps * other} summed over the side's axes, as ops
-     * bound to these arrays once (a new op object, its shape function and its native views at every run cost more
-     * than the arithmetic at the main job's sizes).
+     * The ops writing one input's gradient into {@code g}: the elementwise terms ({@code terms} writes them into the
+     * array it is given, of the output's shape), summed over the side's axes and negated where asked, as ops bound to
+     * these arrays once (a new op object, its shape function and its native views at every run cost more than the
+     * arithmetic at the main job's sizes).
      */
-    private static void prepare(Side side, INDArray eps, INDArray other, INDArray product, INDArray g,
-                                List<Runnable> steps) {
+    private static void prepare(Side side, INDArray product, INDArray g, List<Runnable> steps,
+                                java.util.function.Function<INDArray, Runnable> terms, boolean negate) {
         INDArray kept = g.reshape('c', side.keptShape());
         boolean shared = g.ordering() == 'c' && kept.data().address() == g.data().address()
                 && kept.offset() == g.offset();
-        INDArray target = shared ? kept : Nd4j.createUninitialized(eps.dataType(), side.keptShape());
+        INDArray target = shared ? kept : Nd4j.createUninitialized(g.dataType(), side.keptShape());
         INDArray full = side.full() ? target : product;
-        MulOp mul = new MulOp(eps, other, full);
-        OpContext mulContext = Nd4j.getExecutioner().buildContext();
-        mulContext.setInputArrays(eps, other);
-        mulContext.setOutputArrays(full);
-        steps.add(() -> Nd4j.exec(mul, mulContext));
+        steps.add(terms.apply(full));
         if (!side.full()) {
             Sum sum = new Sum(full, target, true, side.axes());
             steps.add(() -> Nd4j.exec(sum));
+        }
+        if (negate) {
+            Negative negative = new Negative(target, target);
+            steps.add(() -> Nd4j.exec(negative));
         }
         if (!shared) {
             INDArray back = target.reshape(g.shape());
             steps.add(() -> g.assign(back));
         }
+    }
+
+    /** A pairwise op on {@code a, b} into {@code out}, on an op context bound to those arrays. */
+    private static Runnable exec(org.nd4j.linalg.api.ops.CustomOp op, INDArray a, INDArray b, INDArray out) {
+        OpContext context = Nd4j.getExecutioner().buildContext();
+        context.setInputArrays(a, b);
+        context.setOutputArrays(out);
+        return () -> Nd4j.exec(op, context);
     }
 }

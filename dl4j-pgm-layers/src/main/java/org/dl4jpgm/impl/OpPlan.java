@@ -52,8 +52,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
  *       {@code zeroslike}, ...): run at the first run only, its arrays kept (a plan's shapes are fixed);</li>
- *   <li>the gradient of a broadcast {@code multiply}: a product and a sum ({@link BroadcastGradient}; bit for bit,
- *       {@code impl/BroadcastGradientTest});</li>
+ *   <li>the gradient of a broadcast {@code multiply} or {@code divide}: elementwise ops and a sum
+ *       ({@link BroadcastGradient}; bit for bit, {@code impl/BroadcastGradientTest});</li>
  *   <li>the gradient of a {@code sigmoid} whose output the plan computes before it: from that output, without the
  *       sigmoid again ({@link SigmoidGradient}; bit for bit, {@code impl/SigmoidGradientTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
@@ -857,6 +857,11 @@ public final class OpPlan {
             n += b ? 1 : 0;
         }
         return n;
+    }
+
+    /** The number of gradient ops replaced by a {@link BroadcastGradient} (chosen at the first run; 0 before it). */
+    int broadcastGradients() {
+        return replacements == null ? 0 : (int) Arrays.stream(replacements).filter(java.util.Objects::nonNull).count();
     }
 
     /** The number of {@code sigmoid_bp} ops computed from their sigmoid's forward output ({@link SigmoidGradient}). */

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** {@link BroadcastGradient} against libnd4j's own {@code multiply_bp} (bit for bit) and sums written out in Java. */
+/**
+ * {@link BroadcastGradient} against libnd4j's own {@code multiply_bp} and {@code divide_bp} (bit for bit) and sums
+ * written out in Java.
+ */
 class BroadcastGradientTest {
 
     /** Pairs of input shapes where one input is broadcast against the other, as PgM's blocks have them. */
@@ -30,11 +34,19 @@ class BroadcastGradientTest {
             new long[][]{{1, 4}, {1, 1, 4}});       // the same, the lower rank first
 
 
-    private static INDArray[] libnd4j(INDArray x, INDArray y, INDArray eps) {
+    private static final List<String> OPS = List.of(BroadcastGradient.MULTIPLY, BroadcastGradient.DIVIDE);
+
+    private static INDArray[] libnd4j(String op, INDArray x, INDArray y, INDArray eps) {
         INDArray gx = Nd4j.create(x.dataType(), x.shape());
         INDArray gy = Nd4j.create(y.dataType(), y.shape());
-        Nd4j.exec(DynamicCustomOp.builder("multiply_bp").addInputs(x, y, eps).addOutputs(gx, gy).build());
+        Nd4j.exec(DynamicCustomOp.builder(op).addInputs(x, y, eps).addOutputs(gx, gy).build());
         return new INDArray[]{gx, gy};
+    }
+
+    /** A second input for {@code op}: for a division, at least 0.5 away from zero, of both signs. */
+    private static INDArray second(String op, DataType type, long[] shape) {
+        INDArray y = Nd4j.randn(type, shape);
+        return BroadcastGradient.DIVIDE.equals(op) ? y.addi(Transforms.sign(y, true).muli(0.5)) : y;
     }
 
     private static long[] outShape(long[] a, long[] b) {
@@ -50,22 +62,28 @@ class BroadcastGradientTest {
 
     @Test
     void equalsLibnd4jsOwnGradientOpsBitForBit() {
-        for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
-            for (long[][] s : SHAPES) {
-                Nd4j.getRandom().setSeed(7);
-                INDArray x = Nd4j.randn(type, s[0]);
-                INDArray y = Nd4j.randn(type, s[1]);
-                INDArray eps = Nd4j.randn(type, outShape(s[0], s[1]));
-                BroadcastGradient g = BroadcastGradient.of("multiply_bp", x, y, eps);
-                String what = type + " " + Arrays.deepToString(s);
-                assertNotNull(g, what);
-                INDArray gx = Nd4j.create(type, s[0]);
-                INDArray gy = Nd4j.create(type, s[1]);
-                g.run(x, y, eps, gx, gy);
-                g.run(x, y, eps, gx, gy);   // a second run writes the same (its products are reused arrays)
-                INDArray[] expected = libnd4j(x, y, eps);
-                assertBitIdentical(expected[0], gx, what + ": x's gradient");
-                assertBitIdentical(expected[1], gy, what + ": y's gradient");
+        for (String op : OPS) {
+            for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
+                for (long[][] s : SHAPES) {
+                    Nd4j.getRandom().setSeed(7);
+                    INDArray x = Nd4j.randn(type, s[0]);
+                    INDArray y = second(op, type, s[1]);
+                    INDArray eps = Nd4j.randn(type, outShape(s[0], s[1]));
+                    BroadcastGradient g = BroadcastGradient.of(op, x, y, eps, 0);
+                    String what = op + " " + type + " " + Arrays.deepToString(s);
+                    if (BroadcastGradient.DIVIDE.equals(op) && y.length() == 1) {
+                        assertNull(g, what + ": a divisor of one element is libnd4j's scalar case");
+                        continue;
+                    }
+                    assertNotNull(g, what);
+                    INDArray gx = Nd4j.create(type, s[0]);
+                    INDArray gy = Nd4j.create(type, s[1]);
+                    g.run(x, y, eps, gx, gy);
+                    g.run(x, y, eps, gx, gy);   // a second run writes the same (its products are reused arrays)
+                    INDArray[] expected = libnd4j(op, x, y, eps);
+                    assertBitIdentical(expected[0], gx, what + ": x's gradient");
+                    assertBitIdentical(expected[1], gy, what + ": y's gradient");
+                }
             }
         }
     }
@@ -74,33 +92,64 @@ class BroadcastGradientTest {
     void boundOpsReadNewValuesAndFollowOtherArrays() {
         // the ops are bound to the arrays of the last run: values changed in place are read, other arrays rebind
         Nd4j.getRandom().setSeed(5);
-        for (long[][] s : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(6))) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, s[0]);
-            INDArray y = Nd4j.randn(DataType.FLOAT, s[1]);
-            INDArray eps = Nd4j.randn(DataType.FLOAT, outShape(s[0], s[1]));
-            INDArray gx = Nd4j.create(DataType.FLOAT, s[0]);
-            INDArray gy = Nd4j.create(DataType.FLOAT, s[1]);
-            BroadcastGradient g = BroadcastGradient.of("multiply_bp", x, y, eps);
-            g.run(x, y, eps, gx, gy);
-            String what = Arrays.deepToString(s);
+        for (String op : OPS) {
+            for (long[][] s : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(6))) {
+                INDArray x = Nd4j.randn(DataType.FLOAT, s[0]);
+                INDArray y = second(op, DataType.FLOAT, s[1]);
+                INDArray eps = Nd4j.randn(DataType.FLOAT, outShape(s[0], s[1]));
+                INDArray gx = Nd4j.create(DataType.FLOAT, s[0]);
+                INDArray gy = Nd4j.create(DataType.FLOAT, s[1]);
+                BroadcastGradient g = BroadcastGradient.of(op, x, y, eps, 0);
+                g.run(x, y, eps, gx, gy);
+                String what = op + " " + Arrays.deepToString(s);
 
-            x.assign(Nd4j.randn(DataType.FLOAT, s[0]));
-            eps.assign(Nd4j.randn(DataType.FLOAT, eps.shape()));
-            g.run(x, y, eps, gx, gy);
-            INDArray[] expected = libnd4j(x, y, eps);
-            assertBitIdentical(expected[0], gx, what + ": x's gradient after new values in place");
-            assertBitIdentical(expected[1], gy, what + ": y's gradient after new values in place");
+                x.assign(Nd4j.randn(DataType.FLOAT, s[0]));
+                eps.assign(Nd4j.randn(DataType.FLOAT, eps.shape()));
+                g.run(x, y, eps, gx, gy);
+                INDArray[] expected = libnd4j(op, x, y, eps);
+                assertBitIdentical(expected[0], gx, what + ": x's gradient after new values in place");
+                assertBitIdentical(expected[1], gy, what + ": y's gradient after new values in place");
 
-            INDArray y2 = Nd4j.randn(DataType.FLOAT, s[1]);
-            INDArray eps2 = Nd4j.randn(DataType.FLOAT, eps.shape());
-            INDArray gx2 = Nd4j.create(DataType.FLOAT, s[0]);
-            INDArray gy2 = Nd4j.create(DataType.FLOAT, s[1]);
-            INDArray gxBefore = gx.dup();
-            g.run(x, y2, eps2, gx2, gy2);
-            expected = libnd4j(x, y2, eps2);
-            assertBitIdentical(expected[0], gx2, what + ": x's gradient into another array");
-            assertBitIdentical(expected[1], gy2, what + ": y's gradient into another array");
-            assertBitIdentical(gxBefore, gx, what + ": the earlier output array is not written again");
+                INDArray y2 = second(op, DataType.FLOAT, s[1]);
+                INDArray eps2 = Nd4j.randn(DataType.FLOAT, eps.shape());
+                INDArray gx2 = Nd4j.create(DataType.FLOAT, s[0]);
+                INDArray gy2 = Nd4j.create(DataType.FLOAT, s[1]);
+                INDArray gxBefore = gx.dup();
+                g.run(x, y2, eps2, gx2, gy2);
+                expected = libnd4j(op, x, y2, eps2);
+                assertBitIdentical(expected[0], gx2, what + ": x's gradient into another array");
+                assertBitIdentical(expected[1], gy2, what + ": y's gradient into another array");
+                assertBitIdentical(gxBefore, gx, what + ": the earlier output array is not written again");
+            }
+        }
+    }
+
+    @Test
+    void equalsTheQuotientSumsWrittenOut() {
+        // divide: x [3, 1, 2] / y [3, 4, 1] -> [3, 4, 2]; dL/dx[i,0,k] = sum_j eps[i,j,k] / y[i,j,0],
+        // dL/dy[i,j,0] = -sum_k eps[i,j,k] x[i,0,k] / y[i,j,0]^2
+        Nd4j.getRandom().setSeed(13);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 3, 1, 2);
+        INDArray y = second(BroadcastGradient.DIVIDE, DataType.DOUBLE, new long[]{3, 4, 1});
+        INDArray eps = Nd4j.randn(DataType.DOUBLE, 3, 4, 2);
+        INDArray gx = Nd4j.create(DataType.DOUBLE, 3, 1, 2);
+        INDArray gy = Nd4j.create(DataType.DOUBLE, 3, 4, 1);
+        BroadcastGradient.of(BroadcastGradient.DIVIDE, x, y, eps, 0).run(x, y, eps, gx, gy);
+        for (int i = 0; i < 3; i++) {
+            for (int k = 0; k < 2; k++) {
+                double sum = 0;
+                for (int j = 0; j < 4; j++) {
+                    sum += eps.getDouble(i, j, k) / y.getDouble(i, j, 0);
+                }
+                assertEquals(sum, gx.getDouble(i, 0, k), 1e-12);
+            }
+            for (int j = 0; j < 4; j++) {
+                double sum = 0;
+                for (int k = 0; k < 2; k++) {
+                    sum -= eps.getDouble(i, j, k) * x.getDouble(i, 0, k) / Math.pow(y.getDouble(i, j, 0), 2);
+                }
+                assertEquals(sum, gy.getDouble(i, j, 0), 1e-12);
+            }
         }
     }
 
@@ -131,6 +180,19 @@ class BroadcastGradientTest {
                 assertEquals(sum, gy.getDouble(i, j, 0), 1e-12);
             }
         }
+    }
+
+    @Test
+    void divisionsAreRewrittenFromTheMeasuredSizeOn() {
+        INDArray small = Nd4j.rand(DataType.FLOAT, 384, 32);
+        INDArray smallY = Nd4j.rand(DataType.FLOAT, 384, 1);
+        assertNull(BroadcastGradient.of(BroadcastGradient.DIVIDE, small, smallY, small.dup()),
+                "12,288 elements: libnd4j's op is as fast in a step");
+        INDArray large = Nd4j.rand(DataType.FLOAT, 96, 768);
+        INDArray largeY = Nd4j.rand(DataType.FLOAT, 96, 1);
+        assertNotNull(BroadcastGradient.of(BroadcastGradient.DIVIDE, large, largeY, large.dup()), "73,728 elements");
+        assertNotNull(BroadcastGradient.of(BroadcastGradient.MULTIPLY, small, smallY, small.dup()),
+                "products at any size");
     }
 
     @Test

@@ -166,6 +166,27 @@ class OpPlanTest {
         }
     }
 
+    @Test
+    void broadcastDivisionsGradientsAreTheSessionsBitForBit() {
+        // a row-wise normalisation by a [B, 1] divisor, large enough for BroadcastGradient to take the division
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 8);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 8, 128).subi(0.5));
+        SDVariable h = x.mmul(w);
+        SDVariable y = h.div(h.mul(h).sum(true, 1).add(1.0)).mul(h.div(w.sum(true, 0).add(5.0)));
+        y.mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 128))).sum().rename("loss").markAsLoss();
+        Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.FLOAT, 256, 8));
+        INDArray session = sd.calculateGradients(ph, "w").get("w");
+        String grad = sd.getVariable("w").getGradient().name();
+        OpPlan plan = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+        assertNotNull(plan);
+        assertBitIdentical(session, plan.run(ph).get(grad), "a first run");
+        assertTrue(plan.broadcastGradients() >= 2, "the [256, 128] / [256, 1] and / [1, 128] divisions' gradients: "
+                + plan.broadcastGradients());
+        Map<String, INDArray> other = Map.of("x", Nd4j.randn(DataType.FLOAT, 256, 8));
+        assertBitIdentical(sd.calculateGradients(other, "w").get("w"), plan.run(other).get(grad), "a second run");
+    }
+
     /** loss = sum(body(x w)) for a placeholder x [-1, 4] and a parameter w [4, 6] of the given type. */
     private static SameDiff sigmoidGraph(DataType type, java.util.function.UnaryOperator<SDVariable> body) {
         SameDiff sd = SameDiff.create();
