@@ -120,15 +120,12 @@ class OpPlanTest {
         assertBitIdentical(session, plan.run(ph).get(grad), "a first run");
         assertBitIdentical(session, plan.run(ph).get(grad), "a second run: the zeros are written again");
 
-        System.setProperty(OpPlan.REWRITES_PROPERTY, "false");
-        try {
+        withoutRewrites(() -> {
             OpPlan unchanged = OpPlan.of(sd.getFunction("grad"), List.of(grad));
             assertNotNull(unchanged);
             assertEquals(0, unchanged.zeroGradientOps(), "switched off: every op runs");
             assertBitIdentical(session, unchanged.run(ph).get(grad), "switched off");
-        } finally {
-            System.clearProperty(OpPlan.REWRITES_PROPERTY);
-        }
+        });
 
         SameDiff plain = graph();
         plain.calculateGradients(placeholders(5, 1), "w");
@@ -157,12 +154,7 @@ class OpPlanTest {
             });
             assertSigmoidGradientsFromForward(onlyItsGradient, 1, type + ", a sigmoid only its gradient reads");
 
-            System.setProperty(OpPlan.REWRITES_PROPERTY, "false");
-            try {
-                assertSigmoidGradientsFromForward(gelus, 0, type + ", switched off");
-            } finally {
-                System.clearProperty(OpPlan.REWRITES_PROPERTY);
-            }
+            withoutRewrites(() -> assertSigmoidGradientsFromForward(gelus, 0, type + ", switched off"));
         }
     }
 
@@ -234,9 +226,14 @@ class OpPlanTest {
         assertNotNull(gradient);
         gradient.run(Map.of("x", Nd4j.randn(DataType.DOUBLE, 5, 4)));
         assertBitIdentical(session, gradient.run(ph).get(grad), "the gradient at a second run");
+        withoutRewrites(() -> assertEquals(0, OpPlan.of(sd, List.of("y")).shapeOnlyOps(), "switched off"));
+    }
+
+    /** Runs {@code check} with the plans' rewrites switched off ({@link OpPlan#REWRITES_PROPERTY}). */
+    private static void withoutRewrites(Runnable check) {
         System.setProperty(OpPlan.REWRITES_PROPERTY, "false");
         try {
-            assertEquals(0, OpPlan.of(sd, List.of("y")).shapeOnlyOps(), "switched off");
+            check.run();
         } finally {
             System.clearProperty(OpPlan.REWRITES_PROPERTY);
         }
