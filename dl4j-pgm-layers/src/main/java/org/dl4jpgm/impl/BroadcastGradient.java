@@ -1,7 +1,6 @@
 package org.dl4jpgm.impl;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -47,10 +46,8 @@ final class BroadcastGradient {
     /** The products {@code eps * other} before their sums, allocated at the first run. */
     private INDArray productX;
     private INDArray productY;
-    /** The arrays (x, y, eps, gx, gy) the prepared steps are bound to; null before the first run. */
-    private INDArray[] boundTo;
-    /** The ops of both gradients, bound to {@link #boundTo}. */
-    private List<Runnable> steps;
+    /** The ops of both gradients, bound to the arrays (x, y, eps, gx, gy) of the last run. */
+    private final BoundOps ops = new BoundOps();
 
     /** One input's gradient: the axes to sum over and the shape, with those axes kept, that the sum has. */
     private record Side(int[] axes, long[] keptShape) {
@@ -120,22 +117,22 @@ final class BroadcastGradient {
      * @param gy  out: y's gradient, y's shape
      */
     void run(INDArray x, INDArray y, INDArray eps, INDArray gx, INDArray gy) {
-        INDArray[] arrays = {x, y, eps, gx, gy};
-        if (!OpPlan.sameArrays(boundTo, arrays)) {
+        ops.run(new INDArray[]{x, y, eps, gx, gy}, () -> {
             if (!this.x.full() && productX == null) {
                 productX = Nd4j.createUninitialized(eps.dataType(), eps.shape());
             }
             if (!this.y.full() && productY == null) {
                 productY = Nd4j.createUninitialized(eps.dataType(), eps.shape());
             }
-            steps = new ArrayList<>();
+            List<Runnable> steps = new ArrayList<>();
             if (divide) {
                 INDArray ySquared = Nd4j.createUninitialized(y.dataType(), y.shape());
-                prepare(this.x, productX, gx, steps, full -> exec(new DivOp(eps, y, full), eps, y, full), false);
+                prepare(this.x, productX, gx, steps, full -> BoundOps.pairwise(new DivOp(eps, y, full), eps, y, full),
+                        false);
                 prepare(this.y, productY, gy, steps, full -> {
-                    Runnable product = exec(new MulOp(eps, x, full), eps, x, full);
-                    Runnable square = exec(new MulOp(y, y, ySquared), y, y, ySquared);
-                    Runnable quotient = exec(new DivOp(full, ySquared, full), full, ySquared, full);
+                    Runnable product = BoundOps.pairwise(new MulOp(eps, x, full), eps, x, full);
+                    Runnable square = BoundOps.pairwise(new MulOp(y, y, ySquared), y, y, ySquared);
+                    Runnable quotient = BoundOps.pairwise(new DivOp(full, ySquared, full), full, ySquared, full);
                     return () -> {
                         product.run();
                         square.run();
@@ -143,21 +140,19 @@ final class BroadcastGradient {
                     };
                 }, true);
             } else {
-                prepare(this.x, productX, gx, steps, full -> exec(new MulOp(eps, y, full), eps, y, full), false);
-                prepare(this.y, productY, gy, steps, full -> exec(new MulOp(eps, x, full), eps, x, full), false);
+                prepare(this.x, productX, gx, steps, full -> BoundOps.pairwise(new MulOp(eps, y, full), eps, y, full),
+                        false);
+                prepare(this.y, productY, gy, steps, full -> BoundOps.pairwise(new MulOp(eps, x, full), eps, x, full),
+                        false);
             }
-            boundTo = arrays;
-        }
-        for (Runnable step : steps) {
-            step.run();
-        }
+            return steps;
+        });
     }
 
     /**
      * The ops writing one input's gradient into {@code g}: the elementwise terms ({@code terms} writes them into the
      * array it is given, of the output's shape), summed over the side's axes and negated where asked, as ops bound to
-     * these arrays once (a new op object, its shape function and its native views at every run cost more than the
-     * arithmetic at the main job's sizes).
+     * these arrays ({@link BoundOps}).
      */
     private static void prepare(Side side, INDArray product, INDArray g, List<Runnable> steps,
                                 java.util.function.Function<INDArray, Runnable> terms, boolean negate) {
@@ -179,13 +174,5 @@ final class BroadcastGradient {
             INDArray back = target.reshape(g.shape());
             steps.add(() -> g.assign(back));
         }
-    }
-
-    /** A pairwise op on {@code a, b} into {@code out}, on an op context bound to those arrays. */
-    private static Runnable exec(org.nd4j.linalg.api.ops.CustomOp op, INDArray a, INDArray b, INDArray out) {
-        OpContext context = Nd4j.getExecutioner().buildContext();
-        context.setInputArrays(a, b);
-        context.setOutputArrays(out);
-        return () -> Nd4j.exec(op, context);
     }
 }

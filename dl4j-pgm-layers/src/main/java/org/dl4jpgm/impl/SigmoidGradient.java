@@ -1,12 +1,12 @@
 package org.dl4jpgm.impl;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The gradient op of a {@code sigmoid} computed from the forward pass's output {@code s = sigmoid(x)}:
@@ -28,11 +28,10 @@ final class SigmoidGradient {
     /** The forward op whose output it reads. */
     static final String FORWARD = "sigmoid";
 
-    /** The arrays (s, eps, out) the steps are bound to; null before the first run. */
-    private INDArray[] boundTo;
     /** {@code s * (1 - s)}, allocated at the first run. */
     private INDArray derivative;
-    private Runnable[] steps;
+    /** The three ops, bound to the arrays (s, eps, out) of the last run. */
+    private final BoundOps ops = new BoundOps();
 
     private SigmoidGradient() {
     }
@@ -54,30 +53,14 @@ final class SigmoidGradient {
      * @param out out: the gradient of {@code x}
      */
     void run(INDArray s, INDArray eps, INDArray out) {
-        INDArray[] arrays = {s, eps, out};
-        if (!OpPlan.sameArrays(boundTo, arrays)) {
+        ops.run(new INDArray[]{s, eps, out}, () -> {
             if (derivative == null) {
                 derivative = Nd4j.createUninitialized(s.dataType(), s.shape());
             }
             INDArray d = derivative;
             ScalarReverseSubtraction oneMinus = new ScalarReverseSubtraction(s, d, 1.0);
-            MulOp times = new MulOp(s, d, d);
-            OpContext timesContext = context(s, d, d);
-            MulOp scaled = new MulOp(eps, d, out);
-            OpContext scaledContext = context(eps, d, out);
-            steps = new Runnable[]{() -> Nd4j.exec(oneMinus), () -> Nd4j.exec(times, timesContext),
-                    () -> Nd4j.exec(scaled, scaledContext)};
-            boundTo = arrays;
-        }
-        for (Runnable step : steps) {
-            step.run();
-        }
-    }
-
-    private static OpContext context(INDArray a, INDArray b, INDArray out) {
-        OpContext c = Nd4j.getExecutioner().buildContext();
-        c.setInputArrays(a, b);
-        c.setOutputArrays(out);
-        return c;
+            return List.of(() -> Nd4j.exec(oneMinus), BoundOps.pairwise(new MulOp(s, d, d), s, d, d),
+                    BoundOps.pairwise(new MulOp(eps, d, out), eps, d, out));
+        });
     }
 }
