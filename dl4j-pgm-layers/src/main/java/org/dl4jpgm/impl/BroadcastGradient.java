@@ -12,25 +12,31 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The gradient op of an elementwise {@code multiply} whose two inputs have different shapes (one broadcast against the
- * other), computed by a plain broadcast product and a sum over the broadcast axes instead of by libnd4j's
- * {@code multiply_bp}.
+ * The gradient op of an elementwise {@code multiply}, {@code divide}, {@code add} or {@code subtract} whose two inputs
+ * have different shapes (one broadcast against the other), computed by plain elementwise ops and a sum over the
+ * broadcast axes instead of by libnd4j's gradient op.
  *
  * <p>Why: in ND4J 1.0.0-M2.1 {@code multiply_bp} first tiles both inputs to the output's shape, which makes it several
  * times slower than the same op on equal shapes: at the main job's sizes the 72 {@code multiply_bp} of a training
- * step took 9-11 ms, as product and sum 3.5 ms (docs/performance.md, "Where the op compute goes"). The values are the
- * same sums of the same products, bit for bit ({@code impl/BroadcastGradientTest}). The same rewrite of
- * {@code add_bp} and {@code subtract_bp} was measured slower than libnd4j's own ops and is not made.
+ * step took 9-11 ms, as product and sum 3.5 ms (docs/performance.md, "Where the op compute goes"); {@code divide_bp}
+ * allocates its tiled temporaries at every call. {@code add_bp} and {@code subtract_bp} are only sums of the incoming
+ * gradient; libnd4j's are as fast as a copy and libnd4j's sum, so they are rewritten only where every sum is a
+ * column sum of {@value #SUM_MIN_ROWS} terms or more ({@link ColumnSums}: a bias's gradient on
+ * {@code [96, 1536] + [1, 1536]} 397 -> 155-168 us in a training step). Every sum over leading axes, here, is a column
+ * sum. The values are the same sums of the same terms, bit for bit
+ * ({@code impl/BroadcastGradientTest}).
  *
- * <p>With {@code eps} the gradient of the product (the output's shape), input {@code a}'s gradient is
- * {@code eps * b}, summed over the axes where {@code a} was broadcast (its size 1 or missing where the output's is
- * not).
+ * <p>With {@code eps} the gradient of the output, input {@code a}'s gradient is the term ({@code eps * b} for a
+ * product, {@code eps} for a sum, ...) summed over the axes where {@code a} was broadcast (its size 1 or missing where
+ * the output's is not).
  */
 final class BroadcastGradient {
 
     /** The gradient ops this class replaces where their inputs' shapes differ. */
     static final String MULTIPLY = "multiply_bp";
     static final String DIVIDE = "divide_bp";
+    static final String ADD = "add_bp";
+    static final String SUBTRACT = "subtract_bp";
 
     /**
      * The fewest output elements for which a division's gradient is computed here: measured in training steps,
@@ -39,8 +45,17 @@ final class BroadcastGradient {
      */
     static final long DIVIDE_MIN_LENGTH = 32_768;
 
-    /** Whether the op is {@value #DIVIDE} (else {@value #MULTIPLY}). */
-    private final boolean divide;
+    /**
+     * The fewest terms per sum (R of {@link ColumnSums}) for which a sum's gradient ({@value #ADD},
+     * {@value #SUBTRACT}) is computed here. With few terms libnd4j's chains of adds are short and its one op beats a
+     * copy and a column sum: measured in training steps, {@code [32, 768] + [1, 768]} 34 against 39-43 us here,
+     * {@code [3, 32, 768] + [3, 1, 768]} 63 against 82-85, but {@code [96, 1536] + [1, 1536]} 397 against 155-168
+     * and {@code [384, 64] + [1, 64]} 33 against 28 (docs/performance.md, "Bias gradients as column sums").
+     */
+    static final long SUM_MIN_ROWS = 64;
+
+    /** The gradient op replaced: {@value #MULTIPLY}, {@value #DIVIDE}, {@value #ADD} or {@value #SUBTRACT}. */
+    private final String op;
     private final Side x;
     private final Side y;
     /** The products {@code eps * other} before their sums, allocated at the first run. */
@@ -49,39 +64,52 @@ final class BroadcastGradient {
     /** The ops of both gradients, bound to the arrays (x, y, eps, gx, gy) of the last run. */
     private final BoundOps ops = new BoundOps();
 
-    /** One input's gradient: the axes to sum over and the shape, with those axes kept, that the sum has. */
-    private record Side(int[] axes, long[] keptShape) {
+    /**
+     * One input's gradient: the axes to sum over, the shape, with those axes kept, that the sum has, and the sum as a
+     * column sum (null where it is not one).
+     */
+    private record Side(int[] axes, long[] keptShape, ColumnSums columns) {
         boolean full() {
             return axes.length == 0;
         }
     }
 
-    private BroadcastGradient(boolean divide, Side x, Side y) {
-        this.divide = divide;
+    private BroadcastGradient(String op, Side x, Side y) {
+        this.op = op;
         this.x = x;
         this.y = y;
     }
 
     /**
      * The replacement of gradient op {@code op} on inputs {@code x, y} and incoming gradient {@code eps}, or null where
-     * libnd4j's own op is as fast (the inputs have the same shape, or a division with fewer than
-     * {@value #DIVIDE_MIN_LENGTH} output elements), the op is neither {@value #MULTIPLY} nor {@value #DIVIDE}, or it is
-     * a division by one element.
+     * libnd4j's own op is as fast (the inputs have the same shape, a division with fewer than
+     * {@value #DIVIDE_MIN_LENGTH} output elements, a sum's gradient with a sum that is not a column sum of at least
+     * {@value #SUM_MIN_ROWS} terms), the op is not one of the four, or it is a division by one element.
      */
     static BroadcastGradient of(String op, INDArray x, INDArray y, INDArray eps) {
-        return of(op, x, y, eps, DIVIDE_MIN_LENGTH);
+        return of(op, x, y, eps, DIVIDE_MIN_LENGTH, SUM_MIN_ROWS);
     }
 
-    /** {@link #of(String, INDArray, INDArray, INDArray)} with another size threshold for divisions. */
-    static BroadcastGradient of(String op, INDArray x, INDArray y, INDArray eps, long divideMinLength) {
+    /** {@link #of(String, INDArray, INDArray, INDArray)} with other thresholds for divisions and sums. */
+    static BroadcastGradient of(String op, INDArray x, INDArray y, INDArray eps, long divideMinLength,
+                                long sumMinRows) {
         boolean divide = DIVIDE.equals(op);
-        if (!(divide || MULTIPLY.equals(op)) || Arrays.equals(x.shape(), y.shape()) || eps.ordering() != 'c'
+        boolean sum = ADD.equals(op) || SUBTRACT.equals(op);
+        if (!(divide || sum || MULTIPLY.equals(op)) || Arrays.equals(x.shape(), y.shape()) || eps.ordering() != 'c'
                 || divide && (y.length() == 1 || eps.length() < divideMinLength)) {
             return null;
         }
         Side sx = side(x.shape(), eps.shape());
         Side sy = side(y.shape(), eps.shape());
-        return sx == null || sy == null ? null : new BroadcastGradient(divide, sx, sy);
+        if (sx == null || sy == null || sum && !(summedByColumns(sx, sumMinRows) && summedByColumns(sy, sumMinRows))) {
+            return null;
+        }
+        return new BroadcastGradient(op, sx, sy);
+    }
+
+    /** Whether a sum's gradient on this side is a copy or a column sum of at least {@code minRows} terms. */
+    private static boolean summedByColumns(Side side, long minRows) {
+        return side.full() || side.columns() != null && side.columns().rows() >= minRows;
     }
 
     /** The axes of {@code out} an input of shape {@code in} was broadcast along; null if it was not broadcast to it. */
@@ -104,13 +132,14 @@ final class BroadcastGradient {
             axes[n++] = i;
             kept[i] = 1;
         }
-        return new Side(Arrays.copyOf(axes, n), kept);
+        int[] summed = Arrays.copyOf(axes, n);
+        return new Side(summed, kept, n == 0 ? null : ColumnSums.of(out, summed));
     }
 
     /**
      * Writes the gradients of both inputs.
      *
-     * @param x   the product's first input
+     * @param x   the op's first input
      * @param y   its second input
      * @param eps the gradient of its output
      * @param gx  out: x's gradient, x's shape
@@ -118,41 +147,52 @@ final class BroadcastGradient {
      */
     void run(INDArray x, INDArray y, INDArray eps, INDArray gx, INDArray gy) {
         ops.run(new INDArray[]{x, y, eps, gx, gy}, () -> {
-            if (!this.x.full() && productX == null) {
+            boolean sum = ADD.equals(op) || SUBTRACT.equals(op);
+            if (!sum && !this.x.full() && productX == null) {
                 productX = Nd4j.createUninitialized(eps.dataType(), eps.shape());
             }
-            if (!this.y.full() && productY == null) {
+            if (!sum && !this.y.full() && productY == null) {
                 productY = Nd4j.createUninitialized(eps.dataType(), eps.shape());
             }
             List<Runnable> steps = new ArrayList<>();
-            if (divide) {
-                INDArray ySquared = Nd4j.createUninitialized(y.dataType(), y.shape());
-                prepare(this.x, productX, gx, steps, full -> BoundOps.pairwise(new DivOp(eps, y, full), eps, y, full),
-                        false);
-                prepare(this.y, productY, gy, steps, full -> {
-                    Runnable product = BoundOps.pairwise(new MulOp(eps, x, full), eps, x, full);
-                    Runnable square = BoundOps.pairwise(new MulOp(y, y, ySquared), y, y, ySquared);
-                    Runnable quotient = BoundOps.pairwise(new DivOp(full, ySquared, full), full, ySquared, full);
-                    return () -> {
-                        product.run();
-                        square.run();
-                        quotient.run();
-                    };
-                }, true);
-            } else {
-                prepare(this.x, productX, gx, steps, full -> BoundOps.pairwise(new MulOp(eps, y, full), eps, y, full),
-                        false);
-                prepare(this.y, productY, gy, steps, full -> BoundOps.pairwise(new MulOp(eps, x, full), eps, x, full),
-                        false);
+            switch (op) {
+                case DIVIDE -> {
+                    INDArray ySquared = Nd4j.createUninitialized(y.dataType(), y.shape());
+                    prepare(this.x, productX, gx, steps,
+                            full -> BoundOps.pairwise(new DivOp(eps, y, full), eps, y, full), false);
+                    prepare(this.y, productY, gy, steps, full -> {
+                        Runnable product = BoundOps.pairwise(new MulOp(eps, x, full), eps, x, full);
+                        Runnable square = BoundOps.pairwise(new MulOp(y, y, ySquared), y, y, ySquared);
+                        Runnable quotient = BoundOps.pairwise(new DivOp(full, ySquared, full), full, ySquared, full);
+                        return () -> {
+                            product.run();
+                            square.run();
+                            quotient.run();
+                        };
+                    }, true);
+                }
+                case MULTIPLY -> {
+                    prepare(this.x, productX, gx, steps,
+                            full -> BoundOps.pairwise(new MulOp(eps, y, full), eps, y, full), false);
+                    prepare(this.y, productY, gy, steps,
+                            full -> BoundOps.pairwise(new MulOp(eps, x, full), eps, x, full), false);
+                }
+                default -> {
+                    // the terms are eps itself: summed where broadcast, else copied
+                    prepare(this.x, eps, gx, steps, this.x.full() ? full -> () -> full.assign(eps) : null, false);
+                    prepare(this.y, eps, gy, steps, this.y.full() ? full -> () -> full.assign(eps) : null,
+                            SUBTRACT.equals(op));
+                }
             }
             return steps;
         });
     }
 
     /**
-     * The ops writing one input's gradient into {@code g}: the elementwise terms ({@code terms} writes them into the
-     * array it is given, of the output's shape), summed over the side's axes and negated where asked, as ops bound to
-     * these arrays ({@link BoundOps}).
+     * The ops writing one input's gradient into {@code g}: the elementwise terms of the output's shape ({@code terms}
+     * writes them into the array it is given), summed over the side's axes and negated where asked, as ops bound to
+     * these arrays ({@link BoundOps}). For a side that is summed, {@code product} holds the terms: {@code terms} writes
+     * them there, or, where {@code terms} is null, they are there already (a sum's gradient: the incoming gradient).
      */
     private static void prepare(Side side, INDArray product, INDArray g, List<Runnable> steps,
                                 java.util.function.Function<INDArray, Runnable> terms, boolean negate) {
@@ -161,10 +201,17 @@ final class BroadcastGradient {
                 && kept.offset() == g.offset();
         INDArray target = shared ? kept : Nd4j.createUninitialized(g.dataType(), side.keptShape());
         INDArray full = side.full() ? target : product;
-        steps.add(terms.apply(full));
+        if (terms != null) {
+            steps.add(terms.apply(full));
+        }
         if (!side.full()) {
-            Sum sum = new Sum(full, target, true, side.axes());
-            steps.add(() -> Nd4j.exec(sum));
+            Runnable columns = side.columns() == null ? null : side.columns().bind(full, target);
+            if (columns != null) {
+                steps.add(columns);
+            } else {
+                Sum sum = new Sum(full, target, true, side.axes());
+                steps.add(() -> Nd4j.exec(sum));
+            }
         }
         if (negate) {
             Negative negative = new Negative(target, target);

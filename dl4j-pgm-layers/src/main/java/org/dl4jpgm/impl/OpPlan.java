@@ -52,8 +52,10 @@ import java.util.TreeMap;
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
  *       {@code zeroslike}, ...): run at the first run only, its arrays kept (a plan's shapes are fixed);</li>
- *   <li>the gradient of a broadcast {@code multiply} or {@code divide}: elementwise ops and a sum
- *       ({@link BroadcastGradient}; bit for bit, {@code impl/BroadcastGradientTest});</li>
+ *   <li>the gradient of a broadcast {@code multiply} or {@code divide}, and of a broadcast {@code add} or
+ *       {@code subtract} whose sums run over leading axes (a bias's): elementwise ops and a sum, over leading axes
+ *       as column sums in Java ({@link BroadcastGradient}, {@link ColumnSums}; bit for bit,
+ *       {@code impl/BroadcastGradientTest}, {@code impl/ColumnSumsTest});</li>
  *   <li>the gradient of a {@code sigmoid} whose output the plan computes before it: from that output, without the
  *       sigmoid again ({@link SigmoidGradient}; bit for bit, {@code impl/SigmoidGradientTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
@@ -733,7 +735,7 @@ public final class OpPlan {
     }
 
     /** Whether the array's elements lie in 'c' order without gaps (the strides of axes of length 1 do not matter). */
-    private static boolean contiguousC(INDArray a) {
+    static boolean contiguousC(INDArray a) {
         long expected = 1;
         long[] shape = a.shape();
         long[] stride = a.stride();

@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * {@link BroadcastGradient} against libnd4j's own {@code multiply_bp} and {@code divide_bp} (bit for bit) and sums
- * written out in Java.
+ * {@link BroadcastGradient} against libnd4j's own {@code multiply_bp}, {@code divide_bp}, {@code add_bp} and
+ * {@code subtract_bp} (bit for bit) and sums written out in Java.
  */
 class BroadcastGradientTest {
 
@@ -34,7 +34,18 @@ class BroadcastGradientTest {
             new long[][]{{1, 4}, {1, 1, 4}});       // the same, the lower rank first
 
 
-    private static final List<String> OPS = List.of(BroadcastGradient.MULTIPLY, BroadcastGradient.DIVIDE);
+    private static final List<String> OPS = List.of(BroadcastGradient.MULTIPLY, BroadcastGradient.DIVIDE,
+            BroadcastGradient.ADD, BroadcastGradient.SUBTRACT);
+
+    /**
+     * The indices in {@link #SHAPES} whose sums' gradients are rewritten: every sum over broadcast axes is a column
+     * sum (over leading axes, more than one element kept), or nothing is summed.
+     */
+    private static final java.util.Set<Integer> SUMS_REWRITTEN = java.util.Set.of(1, 2, 3, 7, 8);
+
+    private static boolean isSum(String op) {
+        return BroadcastGradient.ADD.equals(op) || BroadcastGradient.SUBTRACT.equals(op);
+    }
 
     private static INDArray[] libnd4j(String op, INDArray x, INDArray y, INDArray eps) {
         INDArray gx = Nd4j.create(x.dataType(), x.shape());
@@ -64,15 +75,20 @@ class BroadcastGradientTest {
     void equalsLibnd4jsOwnGradientOpsBitForBit() {
         for (String op : OPS) {
             for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
-                for (long[][] s : SHAPES) {
+                for (int shape = 0; shape < SHAPES.size(); shape++) {
+                    long[][] s = SHAPES.get(shape);
                     Nd4j.getRandom().setSeed(7);
                     INDArray x = Nd4j.randn(type, s[0]);
                     INDArray y = second(op, type, s[1]);
                     INDArray eps = Nd4j.randn(type, outShape(s[0], s[1]));
-                    BroadcastGradient g = BroadcastGradient.of(op, x, y, eps, 0);
+                    BroadcastGradient g = BroadcastGradient.of(op, x, y, eps, 0, 0);
                     String what = op + " " + type + " " + Arrays.deepToString(s);
                     if (BroadcastGradient.DIVIDE.equals(op) && y.length() == 1) {
                         assertNull(g, what + ": a divisor of one element is libnd4j's scalar case");
+                        continue;
+                    }
+                    if (isSum(op) && !SUMS_REWRITTEN.contains(shape)) {
+                        assertNull(g, what + ": a sum over the last axis is libnd4j's");
                         continue;
                     }
                     assertNotNull(g, what);
@@ -93,13 +109,14 @@ class BroadcastGradientTest {
         // the ops are bound to the arrays of the last run: values changed in place are read, other arrays rebind
         Nd4j.getRandom().setSeed(5);
         for (String op : OPS) {
-            for (long[][] s : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(6))) {
+            for (long[][] s : isSum(op) ? List.of(SHAPES.get(1), SHAPES.get(2), SHAPES.get(3))
+                    : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(6))) {
                 INDArray x = Nd4j.randn(DataType.FLOAT, s[0]);
                 INDArray y = second(op, DataType.FLOAT, s[1]);
                 INDArray eps = Nd4j.randn(DataType.FLOAT, outShape(s[0], s[1]));
                 INDArray gx = Nd4j.create(DataType.FLOAT, s[0]);
                 INDArray gy = Nd4j.create(DataType.FLOAT, s[1]);
-                BroadcastGradient g = BroadcastGradient.of(op, x, y, eps, 0);
+                BroadcastGradient g = BroadcastGradient.of(op, x, y, eps, 0, 0);
                 g.run(x, y, eps, gx, gy);
                 String what = op + " " + Arrays.deepToString(s);
 
@@ -134,7 +151,7 @@ class BroadcastGradientTest {
         INDArray eps = Nd4j.randn(DataType.DOUBLE, 3, 4, 2);
         INDArray gx = Nd4j.create(DataType.DOUBLE, 3, 1, 2);
         INDArray gy = Nd4j.create(DataType.DOUBLE, 3, 4, 1);
-        BroadcastGradient.of(BroadcastGradient.DIVIDE, x, y, eps, 0).run(x, y, eps, gx, gy);
+        BroadcastGradient.of(BroadcastGradient.DIVIDE, x, y, eps, 0, 0).run(x, y, eps, gx, gy);
         for (int i = 0; i < 3; i++) {
             for (int k = 0; k < 2; k++) {
                 double sum = 0;
@@ -200,6 +217,32 @@ class BroadcastGradientTest {
         INDArray a = Nd4j.rand(DataType.FLOAT, 3, 2);
         INDArray row = Nd4j.rand(DataType.FLOAT, 1, 2);
         assertNull(BroadcastGradient.of("multiply_bp", a, a.dup(), a.dup()), "equal shapes: libnd4j's op is as fast");
-        assertNull(BroadcastGradient.of("add_bp", a, row, a.dup()), "libnd4j's add_bp is faster than the rewrite");
+        assertNull(BroadcastGradient.of("add_bp", a, a.dup(), a.dup()), "equal shapes: copies");
+        assertNull(BroadcastGradient.of("squaredsubtract_bp", a, row, a.dup()), "another op");
+        INDArray column = Nd4j.rand(DataType.FLOAT, 3, 1);
+        assertNull(BroadcastGradient.of("add_bp", a, column, a.dup()),
+                "a sum over the last axis: libnd4j's add_bp is as fast");
+        assertNull(BroadcastGradient.of("add_bp", a, row, a.dup()), "a bias over 3 rows: libnd4j's add_bp is as fast");
+        INDArray rows = Nd4j.rand(DataType.FLOAT, BroadcastGradient.SUM_MIN_ROWS, 2);
+        assertNotNull(BroadcastGradient.of("add_bp", rows, row, rows.dup()), "a bias: a column sum of 64 terms");
+        assertNotNull(BroadcastGradient.of("subtract_bp", row, rows, rows.dup()), "a row minus a matrix");
+    }
+
+    @Test
+    void sumsGradientsOfZerosHaveLibnd4jsSignsOfZero() {
+        // a sum from 0 of +0 terms is +0 and its negation -0; -0 terms sum to +0 as well
+        for (String op : List.of(BroadcastGradient.ADD, BroadcastGradient.SUBTRACT)) {
+            for (double zero : new double[]{0.0, -0.0}) {
+                INDArray x = Nd4j.rand(DataType.FLOAT, 5, 4);
+                INDArray y = Nd4j.rand(DataType.FLOAT, 1, 4);
+                INDArray eps = Nd4j.valueArrayOf(new long[]{5, 4}, zero, DataType.FLOAT);
+                INDArray gx = Nd4j.create(DataType.FLOAT, 5, 4);
+                INDArray gy = Nd4j.create(DataType.FLOAT, 1, 4);
+                BroadcastGradient.of(op, x, y, eps, 0, 0).run(x, y, eps, gx, gy);
+                INDArray[] expected = libnd4j(op, x, y, eps);
+                assertBitIdentical(expected[0], gx, op + " of " + zero + ": x's gradient");
+                assertBitIdentical(expected[1], gy, op + " of " + zero + ": y's gradient");
+            }
+        }
     }
 }

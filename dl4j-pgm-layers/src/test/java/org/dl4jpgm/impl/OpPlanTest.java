@@ -179,6 +179,38 @@ class OpPlanTest {
         assertBitIdentical(sd.calculateGradients(other, "w").get("w"), plan.run(other).get(grad), "a second run");
     }
 
+    @Test
+    void biasGradientsAsColumnSumsAreTheSessionsBitForBit() {
+        // a bias added and a row subtracted: their gradients are sums of the incoming gradient over the rows
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.placeHolder("x", type, -1, 8);
+            SDVariable w = sd.var("w", Nd4j.rand(type, 8, 96).subi(0.5));
+            SDVariable b = sd.var("b", Nd4j.rand(type, 1, 96));
+            SDVariable c = sd.var("c", Nd4j.rand(type, 96));
+            SDVariable h = x.mmul(w).add(b).sub(c);
+            h.mul(h).sum().rename("loss").markAsLoss();
+            Map<String, INDArray> ph = Map.of("x", Nd4j.randn(type, 64, 8));
+            Map<String, INDArray> session = sd.calculateGradients(ph, "w", "b", "c");
+            List<String> grads = List.of(sd.getVariable("w").getGradient().name(),
+                    sd.getVariable("b").getGradient().name(), sd.getVariable("c").getGradient().name());
+            OpPlan plan = OpPlan.of(sd.getFunction("grad"), grads);
+            assertNotNull(plan, type.toString());
+            Map<String, INDArray> planned = plan.run(ph);
+            assertEquals(2, plan.broadcastGradients(), type + ": the add_bp and subtract_bp of [64, 96] and a row");
+            for (int i = 0; i < 3; i++) {
+                String v = List.of("w", "b", "c").get(i);
+                assertBitIdentical(session.get(v), planned.get(grads.get(i)), type + ": " + v + "'s gradient");
+            }
+            withoutRewrites(() -> {
+                OpPlan off = OpPlan.of(sd.getFunction("grad"), grads);
+                Map<String, INDArray> libnd4j = off.run(ph);
+                assertEquals(0, off.broadcastGradients(), type + ", switched off");
+                assertBitIdentical(session.get("b"), libnd4j.get(grads.get(1)), type + ", switched off: b");
+            });
+        }
+    }
+
     /** loss = sum(body(x w)) for a placeholder x [-1, 4] and a parameter w [4, 6] of the given type. */
     private static SameDiff sigmoidGraph(DataType type, java.util.function.UnaryOperator<SDVariable> body) {
         SameDiff sd = SameDiff.create();
