@@ -14,7 +14,9 @@
 # runs, and the garbage collector), --clock wall the wall clock; all three are printed per run. gemm-share = the
 # GFLOP/s of the matrix products a PgM training step runs at paper-config (its gradient function's: the forward pass
 # once, the backward pass; per second of the training thread's CPU time) as a share of ND4J's [512, 512] x [512, 512]
-# gemm in the same process.
+# gemm in the same process. Before the last line it prints the same share for the peer's step: PgM's count of FLOPs
+# (the peer's step runs the same products: 26.5 GFLOP at paper-config by PyTorch's profiler against PgM's 26.3) per
+# second of the peer's training-thread CPU time, against the same gemm.
 # --nd4j-blas bundled (the default) runs PgM on the OpenBLAS 0.3.19 that ND4J 1.0.0-M2.1 ships, as its users run it;
 # --nd4j-blas system on the peer's, the system's, through JavaCPP's -Dorg.bytedeco.openblas.load=openblas, and checks
 # that ND4J loaded that very file. The two differ by up to half for products with few rows on cached operands, not
@@ -132,7 +134,7 @@ work, repeats, clock = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 key = {"thread": "cpuMsPerStep", "process": "processCpuMsPerStep", "wall": "msPerStep"}[clock]
 summary = {}
 for name in ("main-config", "paper-config"):
-    ratios, share = [], []
+    ratios, share, peer_share = [], [], []
     for r in range(1, repeats + 1):
         peer = json.loads(next(l for l in open(f"{work}/{name}-{r}.peer") if l.startswith("RESULT "))[7:])
         java = open(f"{work}/{name}-{r}.java").read()
@@ -157,10 +159,15 @@ for name in ("main-config", "paper-config"):
               f"{float(res['msPerOutput']) / peer['msPerOutput']:.2f}x")
         gemm = re.search(r"^result gemm PgM (.*)$", java, re.M)
         if gemm:
-            share.append(float(dict(kv.split("=") for kv in gemm.group(1).split())["largeShare"]))
-    summary[name] = (statistics.median(ratios), statistics.median(share))
+            pgm_share = float(dict(kv.split("=") for kv in gemm.group(1).split())["largeShare"])
+            share.append(pgm_share)
+            peer_share.append(pgm_share * float(res["cpuMsPerStep"]) / peer["cpuMsPerStep"])
+    summary[name] = (statistics.median(ratios), statistics.median(share), statistics.median(peer_share))
 print(f"ratios from {dict(thread='the training thread CPU time', process='the process CPU time', wall='the wall clock')[clock]}, "
       f"median of {repeats} run(s)")
+print(f"paper-config products per second of step as a share of ND4J's [512, 512] gemm, median: PgM "
+      f"{summary['paper-config'][1]:.0f}%, the peer {summary['paper-config'][2]:.0f}% (PgM's FLOP count, per second of "
+      f"the peer's thread CPU time)")
 print(f"pgm-vs-torch main-config {summary['main-config'][0]:.1f}x paper-config {summary['paper-config'][0]:.1f}x "
       f"gemm-share {summary['paper-config'][1]:.0f}%")
 EOF
