@@ -110,6 +110,17 @@ public final class OpPlan {
     private final List<SameDiffOp> ops;
     /** The variables and constants the ops read, looked up at every run (parameters are updated in place). */
     private final Set<String> leaves;
+    /**
+     * Every variable a run reads or writes has a slot in {@link #values}: per op, the slots of its inputs and outputs,
+     * resolved once, so that a run passes arrays by index and not by name (a hash lookup per argument).
+     */
+    private final Map<String, Integer> slotOf = new HashMap<>();
+    private final int[][] inSlots;
+    private final int[][] outSlots;
+    private final String[] leafNames;
+    private final int[] leafSlots;
+    /** Per op with a {@link #sigmoidOutput}: its slot (else -1). */
+    private final int[] sigmoidSlots;
     /** Per op, its output arrays, allocated at the first run. */
     private INDArray[][] results;
     private OpContext[] contexts;
@@ -159,10 +170,10 @@ public final class OpPlan {
     private Map<String, INDArray> targets = Map.of();
     /** Whether every op has run once (its arrays and contexts exist). */
     private boolean complete;
-    /** During a run: whether it is the first, its placeholders and the value of every variable so far. */
+    /** During a run: whether it is the first, its placeholders and the value of every variable so far, by slot. */
     private boolean firstRun;
     private Map<String, INDArray> runPlaceholders;
-    private Map<String, INDArray> values;
+    private INDArray[] values;
     /** Whether the first part has run and the rest waits for the deferred placeholder ({@link #runDependent}). */
     private boolean pending;
 
@@ -240,6 +251,36 @@ public final class OpPlan {
                 }
             }
         }
+        this.inSlots = new int[ops.size()][];
+        this.outSlots = new int[ops.size()][];
+        this.sigmoidSlots = new int[ops.size()];
+        for (int k = 0; k < ops.size(); k++) {
+            SameDiffOp op = ops.get(k);
+            inSlots[k] = slots(op.getInputsToOp() == null ? List.of() : op.getInputsToOp());
+            outSlots[k] = slots(op.getOutputsOfOp());
+            sigmoidSlots[k] = sigmoidOutput[k] == null ? -1 : slot(sigmoidOutput[k]);
+        }
+        this.leafNames = leaves.toArray(new String[0]);
+        this.leafSlots = slots(Arrays.asList(leafNames));
+        slots(outputs);
+        if (early != null) {
+            slot(early);
+        }
+        if (deferred != null) {
+            slot(deferred);
+        }
+    }
+
+    private int slot(String name) {
+        return slotOf.computeIfAbsent(name, n -> slotOf.size());
+    }
+
+    private int[] slots(List<String> names) {
+        int[] s = new int[names.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = slot(names.get(i));
+        }
+        return s;
     }
 
     private String owner(String name) {
@@ -429,7 +470,7 @@ public final class OpPlan {
         }
         begin(placeholders);
         runOps(0, split);
-        INDArray v = values.get(early);
+        INDArray v = values[slotOf.get(early)];
         if (v == null) {
             cancelRun();
             throw new IllegalStateException("OpPlan: the ops that do not read '" + deferred + "' do not compute '"
@@ -460,7 +501,7 @@ public final class OpPlan {
         }
         pending = false;
         runPlaceholders.put(deferred, value);
-        values.put(deferred, value);
+        values[slotOf.get(deferred)] = value;
         runOps(split, ops.size());
         return end();
     }
@@ -520,9 +561,15 @@ public final class OpPlan {
             placeholderShapes = shapesOf(placeholders);
         }
         runPlaceholders = new HashMap<>(placeholders);
-        values = new HashMap<>(placeholders);
-        for (String leaf : leaves) {
-            values.put(leaf, sd.getArrForVarName(leaf));
+        values = new INDArray[slotOf.size()];
+        for (Map.Entry<String, INDArray> e : placeholders.entrySet()) {
+            Integer slot = slotOf.get(e.getKey());
+            if (slot != null) {
+                values[slot] = e.getValue();
+            }
+        }
+        for (int i = 0; i < leafNames.length; i++) {
+            values[leafSlots[i]] = sd.getArrForVarName(leafNames[i]);
         }
     }
 
@@ -545,28 +592,29 @@ public final class OpPlan {
         allocated = null;
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String o : outputs) {
-            out.put(o, values.get(o));
+            out.put(o, values[slotOf.get(o)]);
         }
         values = null;
         runPlaceholders = null;
         return out;
     }
 
-    private void execute(int k, Map<String, INDArray> values, Map<String, INDArray> placeholders, boolean first) {
+    private void execute(int k, INDArray[] values, Map<String, INDArray> placeholders, boolean first) {
         SameDiffOp op = ops.get(k);
         DifferentialFunction df = op.getOp();
         List<String> outNames = op.getOutputsOfOp();
-        List<String> inNames = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
-        INDArray[] args = new INDArray[inNames.size()];
+        int[] in = inSlots[k];
+        int[] out = outSlots[k];
+        INDArray[] args = new INDArray[in.length];
         for (int i = 0; i < args.length; i++) {
-            args[i] = values.get(inNames.get(i));
+            args[i] = values[in[i]];
             if (args[i] == null) {
-                throw new IllegalStateException("OpPlan: no array for input '" + inNames.get(i) + "' of op '"
-                        + op.getName() + "' (" + df.opName() + ")");
+                throw new IllegalStateException("OpPlan: no array for input '" + op.getInputsToOp().get(i)
+                        + "' of op '" + op.getName() + "' (" + df.opName() + ")");
             }
         }
         if (df instanceof Identity) {
-            values.put(outNames.get(0), args[0]);
+            values[out[0]] = args[0];
             return;
         }
         if (df instanceof ExternalErrorsFunction) {
@@ -577,7 +625,7 @@ public final class OpPlan {
                         errors.dataType()), errors.dataType())};
             }
             results[k][0].assign(errors);
-            values.put(outNames.get(0), results[k][0]);
+            values[out[0]] = results[k][0];
             if (first) {
                 allocated.put(outNames.get(0), results[k][0]);
             }
@@ -603,7 +651,7 @@ public final class OpPlan {
                     oc.purge();
                 }
                 long t1 = timer == null ? 0 : System.nanoTime();
-                values.put(outNames.get(0), view(k, args[0]));
+                values[out[0]] = view(k, args[0]);
                 record(timer, t0, t1, "", views[k] != null ? "reshape (view)" : "reshape (copy)", null);
                 return;
             }
@@ -623,12 +671,12 @@ public final class OpPlan {
                     replacements[k] = BroadcastGradient.of(c.opName(), args[0], args[1], args[2]);
                 }
                 if (sigmoidOutput[k] != null) {
-                    sigmoidGradients[k] = SigmoidGradient.of(values.get(sigmoidOutput[k]), args[1], outs[0]);
+                    sigmoidGradients[k] = SigmoidGradient.of(values[sigmoidSlots[k]], args[1], outs[0]);
                 }
                 oc.purge();
             }
             if (shapeOnly[k] && !first) {
-                publish(k, outNames, values, false);   // the first run's outputs: the shapes have not changed
+                publish(k, outNames, false);   // the first run's outputs: the shapes have not changed
                 return;
             }
             if (zeroGradient[k]) {
@@ -637,21 +685,21 @@ public final class OpPlan {
                     r.assign(0);
                 }
                 record(timer, t0, t1, "zero ", c.opName(), null);
-                publish(k, outNames, values, first);
+                publish(k, outNames, first);
                 return;
             }
             if (replacements[k] != null) {
                 long t1 = timer == null ? 0 : System.nanoTime();
                 replacements[k].run(args[0], args[1], args[2], results[k][0], results[k][1]);
                 record(timer, t0, t1, "broadcast ", c.opName(), args);
-                publish(k, outNames, values, first);
+                publish(k, outNames, first);
                 return;
             }
             if (sigmoidGradients[k] != null) {
                 long t1 = timer == null ? 0 : System.nanoTime();
-                sigmoidGradients[k].run(values.get(sigmoidOutput[k]), args[1], results[k][0]);
+                sigmoidGradients[k].run(values[sigmoidSlots[k]], args[1], results[k][0]);
                 record(timer, t0, t1, "from forward ", c.opName(), args);
-                publish(k, outNames, values, first);
+                publish(k, outNames, first);
                 return;
             }
             if (set) {
@@ -684,7 +732,7 @@ public final class OpPlan {
             Nd4j.exec((Op) o, oc);
             record(timer, t0, t1, "", df.opName(), args);
         }
-        publish(k, outNames, values, first);
+        publish(k, outNames, first);
     }
 
     /**
@@ -710,9 +758,10 @@ public final class OpPlan {
     }
 
     /** Makes op k's results the values of its output variables. */
-    private void publish(int k, List<String> outNames, Map<String, INDArray> values, boolean first) {
-        for (int i = 0; i < outNames.size(); i++) {
-            values.put(outNames.get(i), results[k][i]);
+    private void publish(int k, List<String> outNames, boolean first) {
+        int[] out = outSlots[k];
+        for (int i = 0; i < out.length; i++) {
+            values[out[i]] = results[k][i];
             if (first) {
                 allocated.put(outNames.get(i), results[k][i]);
             }
