@@ -47,7 +47,7 @@ import java.util.TreeMap;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Five kinds of op that libnd4j runs slowly or needlessly, a plan runs another way with the same result (unless
+ * <p>Six kinds of op that libnd4j runs slowly or needlessly, a plan runs another way with the same result (unless
  * {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
@@ -58,6 +58,9 @@ import java.util.TreeMap;
  *       {@code impl/BroadcastGradientTest}, {@code impl/ColumnSumsTest});</li>
  *   <li>the gradient of a {@code sigmoid} whose output the plan computes before it: from that output, without the
  *       sigmoid again ({@link SigmoidGradient}; bit for bit, {@code impl/SigmoidGradientTest});</li>
+ *   <li>{@code add}, {@code subtract}, {@code multiply}, {@code divide} and {@code multiply_bp} on arrays of one
+ *       shape and type: the legacy pairwise transform the custom op runs, called directly ({@link DirectPairwise};
+ *       bit for bit, {@code impl/DirectPairwiseTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
  *       written;</li>
  *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
@@ -84,6 +87,7 @@ public final class OpPlan {
     /**
      * System property that switches off ({@code false}) the plan's substitutions for slow libnd4j ops: broadcast
      * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
+     * elementwise ops of equal shapes as direct calls ({@link DirectPairwise}),
      * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op
      * then runs as SameDiff's session would run it.
      */
@@ -159,6 +163,8 @@ public final class OpPlan {
     private final String[] sigmoidOutput;
     /** Per op with a {@link #sigmoidOutput}: the replacement, chosen at the first run (null: the op itself). */
     private SigmoidGradient[] sigmoidGradients;
+    /** Per op: the direct pairwise transform that runs it, chosen at the first run (null: the op itself). */
+    private DirectPairwise[] directs;
     private Map<String, long[]> placeholderShapes;
     /** The placeholder that the ops from {@link #split} on read (null: none is deferred). */
     private final String deferred;
@@ -557,6 +563,7 @@ public final class OpPlan {
             contexts = new OpContext[ops.size()];
             replacements = new BroadcastGradient[ops.size()];
             sigmoidGradients = new SigmoidGradient[ops.size()];
+            directs = new DirectPairwise[ops.size()];
             contextInputs = new INDArray[ops.size()][];
             placeholderShapes = shapesOf(placeholders);
         }
@@ -673,6 +680,10 @@ public final class OpPlan {
                 if (sigmoidOutput[k] != null) {
                     sigmoidGradients[k] = SigmoidGradient.of(values[sigmoidSlots[k]], args[1], outs[0]);
                 }
+                if (rewrites && replacements[k] == null && sigmoidGradients[k] == null && !shapeOnly[k]
+                        && !zeroGradient[k]) {
+                    directs[k] = DirectPairwise.of(c, args, outs);
+                }
                 oc.purge();
             }
             if (shapeOnly[k] && !first) {
@@ -699,6 +710,13 @@ public final class OpPlan {
                 long t1 = timer == null ? 0 : System.nanoTime();
                 sigmoidGradients[k].run(values[sigmoidSlots[k]], args[1], results[k][0]);
                 record(timer, t0, t1, "from forward ", c.opName(), args);
+                publish(k, outNames, first);
+                return;
+            }
+            if (directs[k] != null) {
+                long t1 = timer == null ? 0 : System.nanoTime();
+                directs[k].run(args, results[k]);
+                record(timer, t0, t1, "direct ", c.opName(), args);
                 publish(k, outNames, first);
                 return;
             }
@@ -908,6 +926,11 @@ public final class OpPlan {
             n += b ? 1 : 0;
         }
         return n;
+    }
+
+    /** The number of ops run as a {@link DirectPairwise} (chosen at the first run; 0 before it). */
+    int directPairwiseOps() {
+        return directs == null ? 0 : (int) Arrays.stream(directs).filter(java.util.Objects::nonNull).count();
     }
 
     /** The number of gradient ops replaced by a {@link BroadcastGradient} (chosen at the first run; 0 before it). */

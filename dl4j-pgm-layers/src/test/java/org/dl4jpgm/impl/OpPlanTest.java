@@ -211,6 +211,34 @@ class OpPlanTest {
         }
     }
 
+    @Test
+    void elementwiseOpsAsDirectCallsAreTheSessionsBitForBit() {
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.placeHolder("x", type, -1, 4);
+            SDVariable w = sd.var("w", Nd4j.rand(type, 4, 6).subi(0.5));
+            SDVariable h = x.mmul(w);
+            SDVariable g = x.mmul(w.mul(2.0));
+            h.mul(g).add(h.div(g.mul(g).add(1.0))).sub(g).sum().rename("loss").markAsLoss();
+            Map<String, INDArray> ph = Map.of("x", Nd4j.randn(type, 5, 4));
+            INDArray session = sd.calculateGradients(ph, "w").get("w");
+            String grad = sd.getVariable("w").getGradient().name();
+            OpPlan plan = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+            assertNotNull(plan, type.toString());
+            assertBitIdentical(session, plan.run(ph).get(grad), type + ": a first run");
+            assertTrue(plan.directPairwiseOps() >= 4, type + ": products, sums, a quotient, a difference of [5, 6]: "
+                    + plan.directPairwiseOps());
+            Map<String, INDArray> other = Map.of("x", Nd4j.randn(type, 5, 4));
+            assertBitIdentical(sd.calculateGradients(other, "w").get("w"), plan.run(other).get(grad),
+                    type + ": a second run");
+            withoutRewrites(() -> {
+                OpPlan off = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+                off.run(ph);
+                assertEquals(0, off.directPairwiseOps(), type + ", switched off");
+            });
+        }
+    }
+
     /** loss = sum(body(x w)) for a placeholder x [-1, 4] and a parameter w [4, 6] of the given type. */
     private static SameDiff sigmoidGraph(DataType type, java.util.function.UnaryOperator<SDVariable> body) {
         SameDiff sd = SameDiff.create();

@@ -1,0 +1,195 @@
+package org.dl4jpgm.impl;
+
+import org.bytedeco.javacpp.LongPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+import org.nd4j.nativeblas.OpaqueDataBuffer;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * libnd4j's custom ops {@code add}, {@code subtract}, {@code multiply} and {@code divide} on two inputs of one shape
+ * and type, run as the legacy pairwise transform they call for equal shapes ({@code NativeOps.execPairwiseTransform}),
+ * with the arrays' native buffers and shape infos looked up once and looked up again only when other arrays come;
+ * {@code multiply_bp} of equal shapes as the two products it computes.
+ *
+ * <p>Why: a custom op goes through libnd4j's declarable-op machinery at every call (its registry, a data type
+ * check, the output shape compared with the context's, array wrappers allocated and freed) and through ND4J's
+ * executioner in Java: 3.1 us for {@code [128, 64] + [128, 64]} against 1.4 us for the pairwise transform it runs
+ * (docs/performance.md, "Elementwise ops as direct calls"). The kernel is the same, so the result is the same bit for
+ * bit ({@code impl/DirectPairwiseTest}).
+ *
+ * <p>The legacy op numbers are not part of ND4J's Java API; the ones of ND4J 1.0.0-M2.1's libnd4j are checked
+ * against the custom ops on a probe when this class loads, and an op whose numbers give another result is left to
+ * the custom op ({@link #supported}). CPU backend only (its buffers are host memory, reached through
+ * {@code BaseCpuDataBuffer.getOpaqueDataBuffer}, looked up by name so that the CUDA build compiles): elsewhere nothing
+ * is supported.
+ */
+final class DirectPairwise {
+
+    /** The gradient op of {@code multiply}, run as two of its products where the shapes are equal. */
+    static final String MULTIPLY_BP = "multiply_bp";
+
+    /** Candidate legacy pairwise op numbers of libnd4j 1.0.0-M2.1 (its {@code PAIRWISE_TRANSFORM_OPS}). */
+    private static final Map<String, Integer> CANDIDATES = Map.of("add", 0, "divide", 2, "multiply", 3,
+            "subtract", 6);
+
+    /** {@code BaseCpuDataBuffer.getOpaqueDataBuffer()} of the CPU backend; null on another backend. */
+    private static final MethodHandle OPAQUE = opaqueAccessor();
+
+    /** The custom ops whose candidate number computed what the custom op computes on the probe. */
+    private static final Map<String, Integer> VERIFIED = OPAQUE == null ? Map.of() : verify();
+
+    /** Per step: the legacy op number, the indices of its two inputs and of its output among a run's arrays. */
+    private final int[][] steps;
+    /** Per step, the arrays it is bound to and their native buffers and shape infos. */
+    private final INDArray[][] boundTo;
+    private final OpaqueDataBuffer[][] buffers;
+    private final LongPointer[][] shapes;
+
+    private DirectPairwise(int[][] steps) {
+        this.steps = steps;
+        this.boundTo = new INDArray[steps.length][];
+        this.buffers = new OpaqueDataBuffer[steps.length][3];
+        this.shapes = new LongPointer[steps.length][3];
+    }
+
+    /** The custom ops this class runs directly in this process (the probe agreed). */
+    static java.util.Set<String> supported() {
+        return VERIFIED.keySet();
+    }
+
+    /**
+     * The direct form of custom op {@code op} on {@code inputs} into {@code outputs}, or null where it has none: the
+     * op is not one of {@link #supported} (or {@value #MULTIPLY_BP}, whose products are {@code multiply}'s), has
+     * integer or floating-point arguments, or its arrays are not all of one shape and of one type, float or double
+     * (other cases take other paths in libnd4j: broadcasting, casts, scalars).
+     */
+    static DirectPairwise of(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs) {
+        if (op.numIArguments() != 0 || op.numTArguments() != 0 || !sameShapeAndType(inputs, outputs)) {
+            return null;
+        }
+        if (MULTIPLY_BP.equals(op.opName())) {
+            // libnd4j's multiply_bp of equal shapes: dL/dx = eps * y, dL/dy = eps * x (x, y, eps; dL/dx, dL/dy)
+            Integer mul = VERIFIED.get("multiply");
+            return mul == null || inputs.length != 3 || outputs.length != 2 || inputs[0].length() < 2 ? null
+                    : new DirectPairwise(new int[][]{{mul, 2, 1, 3}, {mul, 2, 0, 4}});
+        }
+        Integer num = VERIFIED.get(op.opName());
+        return num == null || inputs.length != 2 || outputs.length != 1 ? null
+                : new DirectPairwise(new int[][]{{num, 0, 1, 2}});
+    }
+
+    private static boolean sameShapeAndType(INDArray[] inputs, INDArray[] outputs) {
+        if (inputs.length == 0) {
+            return false;
+        }
+        INDArray first = inputs[0];
+        DataType type = first.dataType();
+        if ((type != DataType.FLOAT && type != DataType.DOUBLE) || first.isEmpty()) {
+            return false;
+        }
+        for (INDArray[] arrays : new INDArray[][]{inputs, outputs}) {
+            for (INDArray a : arrays) {
+                if (a.dataType() != type || !Arrays.equals(a.shape(), first.shape())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Runs the transforms on the op's {@code inputs} into its {@code outputs} (arrays of the shapes it was made for). */
+    void run(INDArray[] inputs, INDArray[] outputs) {
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        for (int i = 0; i < steps.length; i++) {
+            int[] s = steps[i];
+            INDArray a = array(s[1], inputs, outputs);
+            INDArray b = array(s[2], inputs, outputs);
+            INDArray z = array(s[3], inputs, outputs);
+            INDArray[] bound = boundTo[i];
+            if (bound == null || bound[0] != a || bound[1] != b || bound[2] != z) {
+                boundTo[i] = new INDArray[]{a, b, z};
+                buffers[i] = new OpaqueDataBuffer[]{buffer(a), buffer(b), buffer(z)};
+                shapes[i] = new LongPointer[]{shape(a), shape(b), shape(z)};
+            }
+            OpaqueDataBuffer[] p = buffers[i];
+            LongPointer[] sh = shapes[i];
+            ops.execPairwiseTransform(null, s[0], p[0], sh[0], null, p[1], sh[1], null, p[2], sh[2], null, null);
+            if (ops.lastErrorCode() != 0) {
+                throw new IllegalStateException("DirectPairwise: libnd4j's pairwise op " + s[0] + " failed: "
+                        + ops.lastErrorMessage());
+            }
+        }
+    }
+
+    private static INDArray array(int index, INDArray[] inputs, INDArray[] outputs) {
+        return index < inputs.length ? inputs[index] : outputs[index - inputs.length];
+    }
+
+    private static OpaqueDataBuffer buffer(INDArray a) {
+        try {
+            return (OpaqueDataBuffer) OPAQUE.invokeExact(a.data());
+        } catch (Throwable t) {
+            throw new IllegalStateException("DirectPairwise: no native buffer for an array of "
+                    + a.data().getClass().getName(), t);
+        }
+    }
+
+    private static MethodHandle opaqueAccessor() {
+        try {
+            Class<?> cpu = Class.forName("org.nd4j.linalg.cpu.nativecpu.buffer.BaseCpuDataBuffer");
+            if (!cpu.isInstance(Nd4j.create(DataType.FLOAT, 1).data())) {
+                return null;
+            }
+            return MethodHandles.publicLookup().findVirtual(cpu, "getOpaqueDataBuffer",
+                    MethodType.methodType(OpaqueDataBuffer.class)).asType(
+                    MethodType.methodType(OpaqueDataBuffer.class, org.nd4j.linalg.api.buffer.DataBuffer.class));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static LongPointer shape(INDArray a) {
+        return (LongPointer) a.shapeInfoDataBuffer().addressPointer();
+    }
+
+    /** Runs every candidate against its custom op on a probe of both types; keeps those equal to the last bit. */
+    private static Map<String, Integer> verify() {
+        Map<String, Integer> ok = new HashMap<>();
+        try {
+            for (Map.Entry<String, Integer> e : CANDIDATES.entrySet()) {
+                boolean equal = true;
+                for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+                    INDArray x = Nd4j.linspace(type, -3.7, 0.61, 35).reshape(5, 7);
+                    INDArray y = Nd4j.linspace(type, 2.3, -0.13, 35).reshape(5, 7);
+                    INDArray expected = Nd4j.create(type, 5, 7);
+                    Nd4j.exec(DynamicCustomOp.builder(e.getKey()).addInputs(x, y).addOutputs(expected).build());
+                    INDArray actual = Nd4j.create(type, 5, 7);
+                    new DirectPairwise(new int[][]{{e.getValue(), 0, 1, 2}}).run(new INDArray[]{x, y},
+                            new INDArray[]{actual});
+                    double[] ev = expected.ravel().toDoubleVector();
+                    double[] av = actual.ravel().toDoubleVector();
+                    for (int i = 0; i < ev.length; i++) {
+                        equal &= Double.doubleToLongBits(ev[i]) == Double.doubleToLongBits(av[i]);
+                    }
+                }
+                if (equal) {
+                    ok.put(e.getKey(), e.getValue());
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return Map.of();    // another backend or libnd4j: the custom ops run as they are
+        }
+        return Map.copyOf(ok);
+    }
+}
