@@ -13,7 +13,7 @@ import java.nio.FloatBuffer;
  * before them, C of the axes after them), computed in Java where C is more than one.
  *
  * <p>Why: libnd4j's sum along axes sums each of the P C output elements on its own, R strided reads one after the
- * other, each add waiting for the one before: a bias's gradient over {@code [96, 1536]} takes 339 us that way, 73 us
+ * other, each add waiting for the one before: a bias's gradient over {@code [96, 1536]} takes 339 us that way, 80 us
  * here (docs/performance.md, "Bias gradients as column sums"), where C independent sums advance one row at a time
  * (the JIT compiler vectorises the row loop). Every output element is still {@code ((0 + x_0) + x_1) + ... + x_{R-1}},
  * libnd4j's order, so the result is the same bit for bit ({@code impl/ColumnSumsTest}); the start from 0 matters for

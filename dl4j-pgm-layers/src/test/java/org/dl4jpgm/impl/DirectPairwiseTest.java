@@ -44,6 +44,16 @@ class DirectPairwiseTest {
     }
 
     @Test
+    void theProbeLeavesNd4jsRandomGeneratorAlone() {
+        // it runs inside the first training step that meets an elementwise op: a draw there changes dropout masks
+        Nd4j.getRandom().setSeed(42);
+        double expected = Nd4j.rand(DataType.DOUBLE, 1).getDouble(0);
+        Nd4j.getRandom().setSeed(42);
+        assertEquals(Set.copyOf(OPS), DirectPairwise.verify().keySet());
+        assertEquals(expected, Nd4j.rand(DataType.DOUBLE, 1).getDouble(0), 0.0, "the next draw after the probe");
+    }
+
+    @Test
     void equalsTheCustomOpsBitForBit() {
         for (String op : OPS) {
             for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
