@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -186,28 +187,13 @@ class OpPlanTest {
             SameDiff sd = SameDiff.create();
             SDVariable x = sd.placeHolder("x", type, -1, 8);
             SDVariable w = sd.var("w", Nd4j.rand(type, 8, 96).subi(0.5));
-            SDVariable b = sd.var("b", Nd4j.rand(type, 1, 96));
-            SDVariable c = sd.var("c", Nd4j.rand(type, 96));
-            SDVariable h = x.mmul(w).add(b).sub(c);
+            SDVariable h = x.mmul(w).add(sd.var("b", Nd4j.rand(type, 1, 96))).sub(sd.var("c", Nd4j.rand(type, 96)));
             h.mul(h).sum().rename("loss").markAsLoss();
             Map<String, INDArray> ph = Map.of("x", Nd4j.randn(type, 64, 8));
-            Map<String, INDArray> session = sd.calculateGradients(ph, "w", "b", "c");
-            List<String> grads = List.of(sd.getVariable("w").getGradient().name(),
-                    sd.getVariable("b").getGradient().name(), sd.getVariable("c").getGradient().name());
-            OpPlan plan = OpPlan.of(sd.getFunction("grad"), grads);
-            assertNotNull(plan, type.toString());
-            Map<String, INDArray> planned = plan.run(ph);
+            OpPlan plan = assertGradientPlanIsTheSessions(sd, ph, type.toString(), "w", "b", "c");
             assertEquals(2, plan.broadcastGradients(), type + ": the add_bp and subtract_bp of [64, 96] and a row");
-            for (int i = 0; i < 3; i++) {
-                String v = List.of("w", "b", "c").get(i);
-                assertBitIdentical(session.get(v), planned.get(grads.get(i)), type + ": " + v + "'s gradient");
-            }
-            withoutRewrites(() -> {
-                OpPlan off = OpPlan.of(sd.getFunction("grad"), grads);
-                Map<String, INDArray> libnd4j = off.run(ph);
-                assertEquals(0, off.broadcastGradients(), type + ", switched off");
-                assertBitIdentical(session.get("b"), libnd4j.get(grads.get(1)), type + ", switched off: b");
-            });
+            withoutRewrites(() -> assertEquals(0, assertGradientPlanIsTheSessions(sd, ph, type + ", switched off",
+                    "w", "b", "c").broadcastGradients()));
         }
     }
 
@@ -220,23 +206,29 @@ class OpPlanTest {
             SDVariable h = x.mmul(w);
             SDVariable g = x.mmul(w.mul(2.0));
             h.mul(g).add(h.div(g.mul(g).add(1.0))).sub(g).sum().rename("loss").markAsLoss();
-            Map<String, INDArray> ph = Map.of("x", Nd4j.randn(type, 5, 4));
-            INDArray session = sd.calculateGradients(ph, "w").get("w");
-            String grad = sd.getVariable("w").getGradient().name();
-            OpPlan plan = OpPlan.of(sd.getFunction("grad"), List.of(grad));
-            assertNotNull(plan, type.toString());
-            assertBitIdentical(session, plan.run(ph).get(grad), type + ": a first run");
+            OpPlan plan = assertGradientPlanIsTheSessions(sd, Map.of("x", Nd4j.randn(type, 5, 4)), type.toString(), "w");
             assertTrue(plan.directPairwiseOps() >= 4, type + ": products, sums, a quotient, a difference of [5, 6]: "
                     + plan.directPairwiseOps());
             Map<String, INDArray> other = Map.of("x", Nd4j.randn(type, 5, 4));
-            assertBitIdentical(sd.calculateGradients(other, "w").get("w"), plan.run(other).get(grad),
-                    type + ": a second run");
-            withoutRewrites(() -> {
-                OpPlan off = OpPlan.of(sd.getFunction("grad"), List.of(grad));
-                off.run(ph);
-                assertEquals(0, off.directPairwiseOps(), type + ", switched off");
-            });
+            assertBitIdentical(sd.calculateGradients(other, "w").get("w"),
+                    plan.run(other).get(sd.getVariable("w").getGradient().name()), type + ": a second run");
+            withoutRewrites(() -> assertEquals(0, assertGradientPlanIsTheSessions(sd, other, type + ", switched off",
+                    "w").directPairwiseOps()));
         }
+    }
+
+    /** The plan of the gradients of {@code vars}, run once on {@code ph} and checked against the session's. */
+    private static OpPlan assertGradientPlanIsTheSessions(SameDiff sd, Map<String, INDArray> ph, String what,
+                                                          String... vars) {
+        Map<String, INDArray> session = sd.calculateGradients(ph, vars);
+        List<String> grads = Arrays.stream(vars).map(v -> sd.getVariable(v).getGradient().name()).toList();
+        OpPlan plan = OpPlan.of(sd.getFunction("grad"), grads);
+        assertNotNull(plan, what);
+        Map<String, INDArray> planned = plan.run(ph);
+        for (int i = 0; i < vars.length; i++) {
+            assertBitIdentical(session.get(vars[i]), planned.get(grads.get(i)), what + ": " + vars[i] + "'s gradient");
+        }
+        return plan;
     }
 
     /** loss = sum(body(x w)) for a placeholder x [-1, 4] and a parameter w [4, 6] of the given type. */
