@@ -3,7 +3,6 @@ package org.dl4jpgm.impl;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
@@ -85,28 +84,29 @@ final class ColumnSums {
 
     /**
      * The sum of {@code in} into {@code out} as a step bound to these arrays: {@code in} contiguous in 'c' order with
-     * {@code P R C} elements, {@code out} contiguous with {@code P C}, both float or both double; null where they are
-     * not.
+     * {@code P R C} elements, {@code out} contiguous with {@code P C}, both float or both double, in buffers that
+     * {@link HostMemory} can view; null where they are not.
      */
     Runnable bind(INDArray in, INDArray out) {
         DataType type = in.dataType();
         if (type != out.dataType() || (type != DataType.FLOAT && type != DataType.DOUBLE)
                 || in.length() != p * r * c || out.length() != p * c
-                || !OpPlan.contiguousC(in) || !OpPlan.contiguousC(out)) {
+                || !OpPlan.contiguousC(in) || !OpPlan.contiguousC(out)
+                || !HostMemory.addressable(in) || !HostMemory.addressable(out)) {
             return null;
         }
         int rows = (int) Math.max(1, Math.min(r, BLOCK / c));
         int inOffset = (int) in.offset();
         int outOffset = (int) out.offset();
         if (type == DataType.FLOAT) {
-            FloatBuffer src = in.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            FloatBuffer dst = out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer src = HostMemory.floats(in);
+            FloatBuffer dst = HostMemory.floats(out);
             float[] block = new float[(int) (rows * c)];
             float[] sums = new float[(int) c];
             return () -> sumFloats(src, inOffset, dst, outOffset, block, sums, rows);
         }
-        DoubleBuffer src = in.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
-        DoubleBuffer dst = out.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+        DoubleBuffer src = HostMemory.doubles(in);
+        DoubleBuffer dst = HostMemory.doubles(out);
         double[] block = new double[(int) (rows * c)];
         double[] sums = new double[(int) c];
         return () -> sumDoubles(src, inOffset, dst, outOffset, block, sums, rows);

@@ -49,18 +49,16 @@ final class DirectPairwise {
     /** The custom ops whose candidate number computed what the custom op computes on the probe. */
     private static final Map<String, Integer> VERIFIED = OPAQUE == null ? Map.of() : verify();
 
-    /** Per step: the legacy op number, the indices of its two inputs and of its output among a run's arrays. */
+    /**
+     * Per step: the legacy op number, the indices of its two inputs and of its output among a run's arrays (the op's
+     * inputs, then its outputs).
+     */
     private final int[][] steps;
-    /** Per step, the arrays it is bound to and their native buffers and shape infos. */
-    private final INDArray[][] boundTo;
-    private final OpaqueDataBuffer[][] buffers;
-    private final LongPointer[][] shapes;
+    /** The steps as calls bound to the native buffers and shape infos of the last run's arrays. */
+    private final BoundOps bound = new BoundOps();
 
     private DirectPairwise(int[][] steps) {
         this.steps = steps;
-        this.boundTo = new INDArray[steps.length][];
-        this.buffers = new OpaqueDataBuffer[steps.length][3];
-        this.shapes = new LongPointer[steps.length][3];
     }
 
     /** The custom ops this class runs directly in this process (the probe agreed). */
@@ -110,30 +108,28 @@ final class DirectPairwise {
 
     /** Runs the transforms on the op's {@code inputs} into its {@code outputs} (arrays of the shapes it was made for). */
     void run(INDArray[] inputs, INDArray[] outputs) {
-        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        for (int i = 0; i < steps.length; i++) {
-            int[] s = steps[i];
-            INDArray a = array(s[1], inputs, outputs);
-            INDArray b = array(s[2], inputs, outputs);
-            INDArray z = array(s[3], inputs, outputs);
-            INDArray[] bound = boundTo[i];
-            if (bound == null || bound[0] != a || bound[1] != b || bound[2] != z) {
-                boundTo[i] = new INDArray[]{a, b, z};
-                buffers[i] = new OpaqueDataBuffer[]{buffer(a), buffer(b), buffer(z)};
-                shapes[i] = new LongPointer[]{shape(a), shape(b), shape(z)};
-            }
-            OpaqueDataBuffer[] p = buffers[i];
-            LongPointer[] sh = shapes[i];
-            ops.execPairwiseTransform(null, s[0], p[0], sh[0], null, p[1], sh[1], null, p[2], sh[2], null, null);
-            if (ops.lastErrorCode() != 0) {
-                throw new IllegalStateException("DirectPairwise: libnd4j's pairwise op " + s[0] + " failed: "
-                        + ops.lastErrorMessage());
-            }
-        }
+        INDArray[] arrays = Arrays.copyOf(inputs, inputs.length + outputs.length);
+        System.arraycopy(outputs, 0, arrays, inputs.length, outputs.length);
+        bound.run(arrays, () -> Arrays.stream(steps).map(s -> transform(s[0], arrays[s[1]], arrays[s[2]], arrays[s[3]]))
+                .toList());
     }
 
-    private static INDArray array(int index, INDArray[] inputs, INDArray[] outputs) {
-        return index < inputs.length ? inputs[index] : outputs[index - inputs.length];
+    /** Pairwise transform {@code opNum} of {@code a} and {@code b} into {@code z}, bound to their native memory. */
+    private static Runnable transform(int opNum, INDArray a, INDArray b, INDArray z) {
+        OpaqueDataBuffer pa = buffer(a);
+        OpaqueDataBuffer pb = buffer(b);
+        OpaqueDataBuffer pz = buffer(z);
+        LongPointer sa = shape(a);
+        LongPointer sb = shape(b);
+        LongPointer sz = shape(z);
+        return () -> {
+            NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+            ops.execPairwiseTransform(null, opNum, pa, sa, null, pb, sb, null, pz, sz, null, null);
+            if (ops.lastErrorCode() != 0) {
+                throw new IllegalStateException("DirectPairwise: libnd4j's pairwise op " + opNum + " failed: "
+                        + ops.lastErrorMessage());
+            }
+        };
     }
 
     private static OpaqueDataBuffer buffer(INDArray a) {

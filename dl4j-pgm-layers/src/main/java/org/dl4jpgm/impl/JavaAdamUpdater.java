@@ -9,7 +9,6 @@ import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Random;
 
@@ -39,9 +38,6 @@ public final class JavaAdamUpdater extends AdamUpdater {
 
     /** Parameters per block copied to Java arrays: three blocks of floats fit a core's L2 cache. */
     static final int BLOCK = 4096;
-
-    /** The most floats a buffer may hold for the Java path: {@code asNio()} views it as one {@code ByteBuffer}. */
-    static final int MAX_BUFFER_FLOATS = Integer.MAX_VALUE / Float.BYTES;
 
     private static volatile Boolean matches;
 
@@ -144,13 +140,13 @@ public final class JavaAdamUpdater extends AdamUpdater {
 
     /**
      * Whether the arrays are float and laid out alike in contiguous memory, so that element i of each buffer is the
-     * same parameter (libnd4j's fast case too), in buffers that a {@code java.nio} buffer can address (at most
-     * {@value #MAX_BUFFER_FLOATS} floats: its byte positions are {@code int}s).
+     * same parameter (libnd4j's fast case too), in buffers that a {@code java.nio} buffer can address
+     * ({@link HostMemory#addressable}).
      */
     static boolean javaPath(INDArray g, INDArray m, INDArray v) {
         for (INDArray a : new INDArray[]{g, m, v}) {
             if (a.dataType() != DataType.FLOAT || a.elementWiseStride() != 1 || a.length() != g.length()
-                    || a.data().length() > MAX_BUFFER_FLOATS) {
+                    || !HostMemory.addressable(a)) {
                 return false;
             }
         }
@@ -179,9 +175,9 @@ public final class JavaAdamUpdater extends AdamUpdater {
         }
         float oneMinusB1 = 1 - b1;
         float oneMinusB2 = 1 - b2;
-        FloatBuffer gb = floats(g);
-        FloatBuffer mb = floats(m);
-        FloatBuffer vb = floats(v);
+        FloatBuffer gb = HostMemory.floats(g);
+        FloatBuffer mb = HostMemory.floats(m);
+        FloatBuffer vb = HostMemory.floats(v);
         int go = (int) g.offset();
         int mo = (int) m.offset();
         int vo = (int) v.offset();
@@ -207,10 +203,5 @@ public final class JavaAdamUpdater extends AdamUpdater {
             mb.put(mo + s, ma, 0, len);
             vb.put(vo + s, va, 0, len);
         }
-    }
-
-    /** The whole buffer under an array as floats, indexed as the array's {@code offset()} counts. */
-    private static FloatBuffer floats(INDArray a) {
-        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 }

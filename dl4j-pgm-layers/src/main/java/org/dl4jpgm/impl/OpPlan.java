@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * The ops of a SameDiff graph that compute a fixed list of variables, in dependency order, with the output arrays of
@@ -154,17 +155,21 @@ public final class OpPlan {
     private final INDArray[] views;
     /** Per op, the input arrays its context holds (identity compared: the same arrays need not be set again). */
     private INDArray[][] contextInputs;
+    /**
+     * An op that the plan runs another way ({@link BroadcastGradient}, {@link SigmoidGradient},
+     * {@link DirectPairwise}): the prefix of its name in the op times, and the computation on the op's input and
+     * output arrays.
+     */
+    private record Rewrite(String label, BiConsumer<INDArray[], INDArray[]> body) {
+    }
+
     /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
-    private BroadcastGradient[] replacements;
+    private Rewrite[] rewritten;
     /**
      * Per op: for a {@code sigmoid_bp} whose input is also the input of a {@code sigmoid} the plan runs before it, that
      * sigmoid's output variable (its gradient is computed from it, {@link SigmoidGradient}); else null.
      */
     private final String[] sigmoidOutput;
-    /** Per op with a {@link #sigmoidOutput}: the replacement, chosen at the first run (null: the op itself). */
-    private SigmoidGradient[] sigmoidGradients;
-    /** Per op: the direct pairwise transform that runs it, chosen at the first run (null: the op itself). */
-    private DirectPairwise[] directs;
     private Map<String, long[]> placeholderShapes;
     /** The placeholder that the ops from {@link #split} on read (null: none is deferred). */
     private final String deferred;
@@ -561,9 +566,7 @@ public final class OpPlan {
             allocated = new HashMap<>();
             results = new INDArray[ops.size()][];
             contexts = new OpContext[ops.size()];
-            replacements = new BroadcastGradient[ops.size()];
-            sigmoidGradients = new SigmoidGradient[ops.size()];
-            directs = new DirectPairwise[ops.size()];
+            rewritten = new Rewrite[ops.size()];
             contextInputs = new INDArray[ops.size()][];
             placeholderShapes = shapesOf(placeholders);
         }
@@ -674,16 +677,7 @@ public final class OpPlan {
                             : allocate(outNames.get(i), shapes.get(i), type);
                 }
                 results[k] = outs;
-                if (rewrites && args.length == 3 && outs.length == 2) {
-                    replacements[k] = BroadcastGradient.of(c.opName(), args[0], args[1], args[2]);
-                }
-                if (sigmoidOutput[k] != null) {
-                    sigmoidGradients[k] = SigmoidGradient.of(values[sigmoidSlots[k]], args[1], outs[0]);
-                }
-                if (rewrites && replacements[k] == null && sigmoidGradients[k] == null && !shapeOnly[k]
-                        && !zeroGradient[k]) {
-                    directs[k] = DirectPairwise.of(c, args, outs);
-                }
+                rewritten[k] = rewrite(k, c, args, outs);
                 oc.purge();
             }
             if (shapeOnly[k] && !first) {
@@ -699,24 +693,10 @@ public final class OpPlan {
                 publish(k, outNames, first);
                 return;
             }
-            if (replacements[k] != null) {
+            if (rewritten[k] != null) {
                 long t1 = timer == null ? 0 : System.nanoTime();
-                replacements[k].run(args[0], args[1], args[2], results[k][0], results[k][1]);
-                record(timer, t0, t1, "broadcast ", c.opName(), args);
-                publish(k, outNames, first);
-                return;
-            }
-            if (sigmoidGradients[k] != null) {
-                long t1 = timer == null ? 0 : System.nanoTime();
-                sigmoidGradients[k].run(values[sigmoidSlots[k]], args[1], results[k][0]);
-                record(timer, t0, t1, "from forward ", c.opName(), args);
-                publish(k, outNames, first);
-                return;
-            }
-            if (directs[k] != null) {
-                long t1 = timer == null ? 0 : System.nanoTime();
-                directs[k].run(args, results[k]);
-                record(timer, t0, t1, "direct ", c.opName(), args);
+                rewritten[k].body().accept(args, results[k]);
+                record(timer, t0, t1, rewritten[k].label(), c.opName(), args);
                 publish(k, outNames, first);
                 return;
             }
@@ -751,6 +731,32 @@ public final class OpPlan {
             record(timer, t0, t1, "", df.opName(), args);
         }
         publish(k, outNames, first);
+    }
+
+    /**
+     * The faster equivalent of custom op k (whose first-run inputs and outputs are given), or null where it runs as it
+     * is: a broadcast gradient, a sigmoid's gradient from its forward output, or a direct pairwise transform, in that
+     * order of preference. Not for shape-only ops or gradients that are zero by construction (handled before).
+     */
+    private Rewrite rewrite(int k, DynamicCustomOp c, INDArray[] args, INDArray[] outs) {
+        if (!rewrites || shapeOnly[k] || zeroGradient[k]) {
+            return null;
+        }
+        if (args.length == 3 && outs.length == 2) {
+            BroadcastGradient g = BroadcastGradient.of(c.opName(), args[0], args[1], args[2]);
+            if (g != null) {
+                return new Rewrite("broadcast ", (a, o) -> g.run(a[0], a[1], a[2], o[0], o[1]));
+            }
+        }
+        if (sigmoidOutput[k] != null) {
+            int forward = sigmoidSlots[k];
+            SigmoidGradient g = SigmoidGradient.of(values[forward], args[1], outs[0]);
+            if (g != null) {
+                return new Rewrite("from forward ", (a, o) -> g.run(values[forward], a[1], o[0]));
+            }
+        }
+        DirectPairwise d = DirectPairwise.of(c, args, outs);
+        return d == null ? null : new Rewrite("direct ", d::run);
     }
 
     /**
@@ -930,12 +936,17 @@ public final class OpPlan {
 
     /** The number of ops run as a {@link DirectPairwise} (chosen at the first run; 0 before it). */
     int directPairwiseOps() {
-        return directs == null ? 0 : (int) Arrays.stream(directs).filter(java.util.Objects::nonNull).count();
+        return rewrittenAs("direct ");
     }
 
     /** The number of gradient ops replaced by a {@link BroadcastGradient} (chosen at the first run; 0 before it). */
     int broadcastGradients() {
-        return replacements == null ? 0 : (int) Arrays.stream(replacements).filter(java.util.Objects::nonNull).count();
+        return rewrittenAs("broadcast ");
+    }
+
+    private int rewrittenAs(String label) {
+        return rewritten == null ? 0
+                : (int) Arrays.stream(rewritten).filter(r -> r != null && r.label().equals(label)).count();
     }
 
     /** The number of {@code sigmoid_bp} ops computed from their sigmoid's forward output ({@link SigmoidGradient}). */

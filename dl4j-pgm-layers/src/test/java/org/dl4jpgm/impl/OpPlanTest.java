@@ -168,16 +168,13 @@ class OpPlanTest {
         SDVariable h = x.mmul(w);
         SDVariable y = h.div(h.mul(h).sum(true, 1).add(1.0)).mul(h.div(w.sum(true, 0).add(5.0)));
         y.mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 128))).sum().rename("loss").markAsLoss();
-        Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.FLOAT, 256, 8));
-        INDArray session = sd.calculateGradients(ph, "w").get("w");
-        String grad = sd.getVariable("w").getGradient().name();
-        OpPlan plan = OpPlan.of(sd.getFunction("grad"), List.of(grad));
-        assertNotNull(plan);
-        assertBitIdentical(session, plan.run(ph).get(grad), "a first run");
+        OpPlan plan = assertGradientPlanIsTheSessions(sd, Map.of("x", Nd4j.randn(DataType.FLOAT, 256, 8)),
+                "a first run", "w");
         assertTrue(plan.broadcastGradients() >= 2, "the [256, 128] / [256, 1] and / [1, 128] divisions' gradients: "
                 + plan.broadcastGradients());
         Map<String, INDArray> other = Map.of("x", Nd4j.randn(DataType.FLOAT, 256, 8));
-        assertBitIdentical(sd.calculateGradients(other, "w").get("w"), plan.run(other).get(grad), "a second run");
+        assertBitIdentical(sd.calculateGradients(other, "w").get("w"),
+                plan.run(other).get(sd.getVariable("w").getGradient().name()), "a second run");
     }
 
     @Test
