@@ -202,6 +202,10 @@ public final class PgmBlock extends CompositeBlock {
                     if (objective.penalisesPairedShare()) {
                         objectives.addPairedShare(step.pairedGate(), mask, seq, g.length, present);
                     }
+                    if (objective.penalisesGateExclusivity()) {
+                        objectives.addGateExclusivity(step.uniGate(), step.pairedGate(), mask, seq, g.length,
+                                present);
+                    }
                     hardU = GateMasks.hard(step.uniGate(), options.getGateGradient());
                     hardP = GateMasks.hard(step.pairedGate(), options.getGateGradient());
                 }

@@ -89,6 +89,23 @@ public final class PgmOptions implements java.io.Serializable {
      * gradient check (finite differences of the score) must run with 0. Meaningless without the partitioner.
      */
     @JsonProperty private double pairedShareWeight;
+    /**
+     * λ_x, the weight of a gate-exclusivity penalty that is not in the paper (0, the default, is the paper's model): the
+     * mean of {@code g_u g_p + (1 - g_u)(1 - g_p)} (Eq. 1), the soft share of channels that Eq. 2-3 give to both
+     * streams or to neither, over channels, valid steps, present modalities and iterations, times λ_x, joins the
+     * gradient of L_P, so that the partition tends to put every channel in exactly one stream. Applied to the gradient
+     * only, as {@link #pairedShareWeight} is. Meaningless without the partitioner.
+     */
+    @JsonProperty private double gateExclusivityWeight;
+    /**
+     * λ_d, the weight of a stream-decorrelation penalty that is not in the paper (0, the default, is the paper's model):
+     * the mean over channel pairs (j, k) of the squared correlation, over a batch's examples, between channel j of the
+     * pooled uni features ū_m and channel k of the pooled paired features p̄_m (those of Eq. 8-9), summed over
+     * iterations and averaged over modalities, times λ_d, joins the gradient of L_P, so that the two streams of a
+     * modality carry linearly different information (a correlation form of MISA's difference loss). Applied to the
+     * gradient only, as {@link #pairedShareWeight} is. Acts with or without the partitioner.
+     */
+    @JsonProperty private double streamDecorrelationWeight;
 
     private PgmOptions() {
     }
@@ -129,6 +146,8 @@ public final class PgmOptions implements java.io.Serializable {
         c.carry = carry;
         c.pooling = pooling;
         c.pairedShareWeight = pairedShareWeight;
+        c.gateExclusivityWeight = gateExclusivityWeight;
+        c.streamDecorrelationWeight = streamDecorrelationWeight;
         return c;
     }
 
@@ -155,6 +174,8 @@ public final class PgmOptions implements java.io.Serializable {
     public Carry getCarry() { return carry; }
     public Pooling getPooling() { return pooling; }
     public double getPairedShareWeight() { return pairedShareWeight; }
+    public double getGateExclusivityWeight() { return gateExclusivityWeight; }
+    public double getStreamDecorrelationWeight() { return streamDecorrelationWeight; }
 
     /** The hyperparameters of the uni and the paired learner. */
     public LearnerSpec learnerSpec() {
@@ -191,7 +212,9 @@ public final class PgmOptions implements java.io.Serializable {
                 && Double.compare(maskConstant, t.maskConstant) == 0 && gateGradient == t.gateGradient
                 && usePartitioner == t.usePartitioner && useUfc == t.useUfc && usePfc == t.usePfc
                 && useUpr == t.useUpr && detachUprTarget == t.detachUprTarget && uprSteps == t.uprSteps && carry == t.carry && pooling == t.pooling
-                && Double.compare(pairedShareWeight, t.pairedShareWeight) == 0;
+                && Double.compare(pairedShareWeight, t.pairedShareWeight) == 0
+                && Double.compare(gateExclusivityWeight, t.gateExclusivityWeight) == 0
+                && Double.compare(streamDecorrelationWeight, t.streamDecorrelationWeight) == 0;
     }
 
     @Override
@@ -199,7 +222,7 @@ public final class PgmOptions implements java.io.Serializable {
         return Objects.hash(width, iterations, sharedPartitioner, partitionerChunkSize, learnerMode, learnerLayers,
                 learnerHeads, learnerFfnSize, learnerChunkSize, tokenWidth, decoderHeads, decoderFfnSize, maskConstant,
                 gateGradient, usePartitioner, useUfc, usePfc, useUpr, detachUprTarget, uprSteps, carry, pooling,
-                pairedShareWeight);
+                pairedShareWeight, gateExclusivityWeight, streamDecorrelationWeight);
     }
 
     @Override
@@ -210,7 +233,10 @@ public final class PgmOptions implements java.io.Serializable {
                 + tokenWidth + ", decoderHeads=" + decoderHeads + " ffn=" + decoderFfnSize + ", C=" + maskConstant
                 + ", gate=" + gateGradient + ", partitioner=" + usePartitioner + " UFC=" + useUfc + " PFC=" + usePfc
                 + " UPR=" + useUpr + (detachUprTarget ? "" : " (exact UPR target gradient)") + ", UPR steps=" + uprSteps + ", carry=" + carry + ", pooling=" + pooling
-                + (pairedShareWeight == 0 ? "" : ", pairedShareWeight=" + pairedShareWeight) + ")";
+                + (pairedShareWeight == 0 ? "" : ", pairedShareWeight=" + pairedShareWeight)
+                + (gateExclusivityWeight == 0 ? "" : ", gateExclusivityWeight=" + gateExclusivityWeight)
+                + (streamDecorrelationWeight == 0 ? "" : ", streamDecorrelationWeight=" + streamDecorrelationWeight)
+                + ")";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -240,6 +266,8 @@ public final class PgmOptions implements java.io.Serializable {
         public Builder uprSteps(UprSteps v) { o.uprSteps = v; return this; }
         public Builder pooling(Pooling v) { o.pooling = v; return this; }
         public Builder pairedShareWeight(double v) { o.pairedShareWeight = v; return this; }
+        public Builder gateExclusivityWeight(double v) { o.gateExclusivityWeight = v; return this; }
+        public Builder streamDecorrelationWeight(double v) { o.streamDecorrelationWeight = v; return this; }
 
         public PgmOptions build() {
             PgmOptions r = o.copy();
@@ -253,16 +281,21 @@ public final class PgmOptions implements java.io.Serializable {
             if (!(r.maskConstant < 0) || Double.isInfinite(r.maskConstant)) {
                 throw new IllegalArgumentException(p + "maskConstant must be negative and finite, found " + r.maskConstant);
             }
-            if (!(r.pairedShareWeight >= 0) || Double.isInfinite(r.pairedShareWeight)) {
-                throw new IllegalArgumentException(p + "pairedShareWeight must be finite and >= 0, found "
-                        + r.pairedShareWeight);
-            }
+            requireWeight(p, "pairedShareWeight", r.pairedShareWeight);
+            requireWeight(p, "gateExclusivityWeight", r.gateExclusivityWeight);
+            requireWeight(p, "streamDecorrelationWeight", r.streamDecorrelationWeight);
             if (r.learnerMode == null || r.gateGradient == null || r.carry == null || r.pooling == null
                     || r.uprSteps == null) {
                 throw new IllegalArgumentException(p + "learnerMode, gateGradient, carry, pooling and uprSteps must be set; "
                         + "found " + r);
             }
             return r.width > 0 ? r.withWidth(r.width) : r;
+        }
+    }
+
+    private static void requireWeight(String prefix, String key, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(prefix + key + " must be finite and >= 0, found " + value);
         }
     }
 

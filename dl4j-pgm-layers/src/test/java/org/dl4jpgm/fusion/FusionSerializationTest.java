@@ -21,7 +21,7 @@ class FusionSerializationTest {
     void configurationSurvivesJsonAndYaml(FusionType type) {
         PgmOptions o = FusionFixtures.smallPgm(LearnerMode.SEQUENCE, 3, GateGradient.STRAIGHT_THROUGH).toBuilder()
                 .sharedPartitioner(true).usePfc(false).carry(PgmOptions.Carry.PARTITIONER).pairedShareWeight(0.25)
-                .build();
+                .gateExclusivityWeight(0.5).streamDecorrelationWeight(2).build();
         FusionSpec spec = FusionSpec.builder().type(type).pgm(o).headHeads(2).uniModalIndex(1).build();
         ComputationGraph original = FusionFixtures.ffGraph(spec, new Adam(1e-3), f -> { });
         ComputationGraphConfiguration conf = original.getConfiguration();

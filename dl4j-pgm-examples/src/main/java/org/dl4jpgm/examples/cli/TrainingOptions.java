@@ -60,6 +60,27 @@ public final class TrainingOptions implements TrainingSettings {
                     + "its gradient joins L_P's); 0 = off (default ${DEFAULT-VALUE})")
     double pairedShareWeight;
 
+    /**
+     * λ_x of PgM's gate-exclusivity penalty (not in the paper; docs/results.md, "Partition recovery"): the soft share of
+     * channels in both streams or in neither times λ_x joins the gradient of L_P. 0 = off.
+     */
+    @Option(names = "--gate-exclusivity-weight", paramLabel = "W", order = 103,
+            converter = Converters.NonNegativeReal.class,
+            description = "weight of a penalty on the channels PgM's partitioner gives to both streams or to neither "
+                    + "(not in the paper; its gradient joins L_P's); 0 = off (default ${DEFAULT-VALUE})")
+    double gateExclusivityWeight;
+
+    /**
+     * λ_d of PgM's stream-decorrelation penalty (not in the paper; docs/results.md, "Partition recovery"): the mean
+     * squared correlation between the pooled uni and paired features of a modality times λ_d joins the gradient of
+     * L_P. 0 = off.
+     */
+    @Option(names = "--stream-decorrelation-weight", paramLabel = "W", order = 103,
+            converter = Converters.NonNegativeReal.class,
+            description = "weight of a penalty on the correlation between PgM's uni and paired features of a modality "
+                    + "(not in the paper; its gradient joins L_P's); 0 = off (default ${DEFAULT-VALUE})")
+    double streamDecorrelationWeight;
+
     /** PgM pre-training epochs, stage 1 (L_P only; paper: 20). */
     @Option(names = "--stage1-epochs", paramLabel = "N", order = 104, converter = Converters.NonNegativeInt.class,
             description = "PgM pre-training epochs, L_P only (default ${DEFAULT-VALUE})")
@@ -194,6 +215,10 @@ public final class TrainingOptions implements TrainingSettings {
         require(uprSteps != null, source, "uprSteps", uprSteps, "MEAN or SUM");
         require(Converters.isNonNegative(pairedShareWeight), source, "pairedShareWeight", pairedShareWeight,
                 "a finite number >= 0");
+        require(Converters.isNonNegative(gateExclusivityWeight), source, "gateExclusivityWeight",
+                gateExclusivityWeight, "a finite number >= 0");
+        require(Converters.isNonNegative(streamDecorrelationWeight), source, "streamDecorrelationWeight",
+                streamDecorrelationWeight, "a finite number >= 0");
         require(stage1Epochs >= 0, source, "stage1Epochs", stage1Epochs, "a whole number >= 0");
         require(stage2Epochs >= 1, source, "stage2Epochs", stage2Epochs, "a whole number >= 1");
         require(batchSize >= 1, source, "batchSize", batchSize, "a whole number >= 1");
@@ -226,6 +251,8 @@ public final class TrainingOptions implements TrainingSettings {
     @Override public LearnerMode getLearnerMode() { return learnerMode; }
     @Override public UprSteps getUprSteps() { return uprSteps; }
     @Override public double getPairedShareWeight() { return pairedShareWeight; }
+    @Override public double getGateExclusivityWeight() { return gateExclusivityWeight; }
+    @Override public double getStreamDecorrelationWeight() { return streamDecorrelationWeight; }
     @Override public int getStage1Epochs() { return stage1Epochs; }
     @Override public int getStage2Epochs() { return stage2Epochs; }
     @Override public int getBatchSize() { return batchSize; }

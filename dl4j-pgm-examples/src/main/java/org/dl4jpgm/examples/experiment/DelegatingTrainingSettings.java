@@ -33,6 +33,8 @@ public interface DelegatingTrainingSettings extends TrainingSettings {
     @Override default double getHeadDropout() { return delegate().getHeadDropout(); }
     @Override default double getBaselineDropout() { return delegate().getBaselineDropout(); }
     @Override default double getPairedShareWeight() { return delegate().getPairedShareWeight(); }
+    @Override default double getGateExclusivityWeight() { return delegate().getGateExclusivityWeight(); }
+    @Override default double getStreamDecorrelationWeight() { return delegate().getStreamDecorrelationWeight(); }
     @Override default boolean isHeadInputNormalized() { return delegate().isHeadInputNormalized(); }
     @Override default Path getCheckpointDir() { return delegate().getCheckpointDir(); }
     @Override default boolean isResume() { return delegate().isResume(); }

@@ -107,7 +107,9 @@ public record FusionChoice(String name, FusionType type, String modality, String
             PgmOptions.Builder p = PgmOptions.builder().width(d).iterations(o.getIterations())
                     .learnerMode(o.getLearnerMode()).learnerHeads(2).learnerFfnSize(2L * d).learnerChunkSize(4)
                     .tokenWidth(16).decoderHeads(2).decoderFfnSize(2L * d).partitionerChunkSize(1)
-                    .uprSteps(o.getUprSteps()).pairedShareWeight(o.getPairedShareWeight());
+                    .uprSteps(o.getUprSteps()).pairedShareWeight(o.getPairedShareWeight())
+                    .gateExclusivityWeight(o.getGateExclusivityWeight())
+                    .streamDecorrelationWeight(o.getStreamDecorrelationWeight());
             if (ablation != null) {
                 switch (ablation) {
                     case "NO_PARTITIONER" -> p.usePartitioner(false);

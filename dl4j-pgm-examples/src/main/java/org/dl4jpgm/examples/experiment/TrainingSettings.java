@@ -97,6 +97,22 @@ public interface TrainingSettings {
     }
 
     /**
+     * λ_x of PgM's gate-exclusivity penalty ({@code PgmOptions.gateExclusivityWeight}, not in the paper); 0 (the
+     * default) = off, the paper's objective.
+     */
+    default double getGateExclusivityWeight() {
+        return 0;
+    }
+
+    /**
+     * λ_d of PgM's stream-decorrelation penalty ({@code PgmOptions.streamDecorrelationWeight}, not in the paper); 0 (the
+     * default) = off, the paper's objective.
+     */
+    default double getStreamDecorrelationWeight() {
+        return 0;
+    }
+
+    /**
      * Whether PgM's features are standardised (a {@code BatchNormalization} layer) before its head
      * ({@code FusionSpec.headInputNormalized}; docs/design.md, "The head after stage 1").
      */

@@ -1,13 +1,19 @@
 package org.dl4jpgm.examples.cli;
 
 import org.dl4jpgm.blocks.LearnerMode;
+import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.examples.mainjob.MainJobOptions;
 import org.dl4jpgm.examples.tasks.MsaOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -118,19 +124,27 @@ class PresetsTest {
                 + "file"), e.getMessage());
     }
 
-    @Test
-    void thePairedShareWeightReachesPgmAndABadOneIsRefused(@TempDir Path dir) throws Exception {
-        assertEquals(0.0, MainJobOptions.parse().getTraining().getPairedShareWeight(), "off by default: the paper's L_P");
-        MainJobOptions o = MainJobOptions.parse("--paired-share-weight", "0.5");
-        assertEquals(0.5, org.dl4jpgm.examples.experiment.FusionChoice.parse("PGM")
-                .spec(o, java.util.List.of("a", "b")).getPgm().getPairedShareWeight());
+    @ParameterizedTest
+    @CsvSource({"--paired-share-weight, pairedShareWeight", "--gate-exclusivity-weight, gateExclusivityWeight",
+            "--stream-decorrelation-weight, streamDecorrelationWeight"})
+    void aPenaltyWeightReachesPgmAndABadOneIsRefused(String option, String key, @TempDir Path dir) throws Exception {
+        ToDoubleFunction<PgmOptions> weight = switch (key) {
+            case "pairedShareWeight" -> PgmOptions::getPairedShareWeight;
+            case "gateExclusivityWeight" -> PgmOptions::getGateExclusivityWeight;
+            default -> PgmOptions::getStreamDecorrelationWeight;
+        };
+        FusionChoice pgm = FusionChoice.parse("PGM");
+        assertEquals(0.0, weight.applyAsDouble(pgm.spec(MainJobOptions.parse(), List.of("a", "b")).getPgm()),
+                "off by default: the paper's L_P");
+        MainJobOptions o = MainJobOptions.parse(option, "0.5");
+        assertEquals(0.5, weight.applyAsDouble(pgm.spec(o, List.of("a", "b")).getPgm()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MainJobOptions.parse("--paired-share-weight", "-1"));
-        assertTrue(e.getMessage().contains("--paired-share-weight") && e.getMessage().contains("-1"), e.getMessage());
-        Path preset = dir.resolve("share.json");
-        Files.writeString(preset, "{\"pairedShareWeight\": -0.5}");
+                () -> MainJobOptions.parse(option, "-1"));
+        assertTrue(e.getMessage().contains(option) && e.getMessage().contains("-1"), e.getMessage());
+        Path preset = dir.resolve("penalty.json");
+        Files.writeString(preset, "{\"" + key + "\": -0.5}");
         e = assertThrows(IllegalArgumentException.class, () -> MainJobOptions.parse("--preset", preset.toString()));
-        assertTrue(e.getMessage().contains("key 'pairedShareWeight' expects a finite number >= 0, found -0.5"),
+        assertTrue(e.getMessage().contains("key '" + key + "' expects a finite number >= 0, found -0.5"),
                 e.getMessage());
     }
 

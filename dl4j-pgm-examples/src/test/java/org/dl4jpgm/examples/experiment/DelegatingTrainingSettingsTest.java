@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DelegatingTrainingSettingsTest {
 
     private static final String[] ARGS = {"--width", "12", "--iterations", "2", "--learner-mode", "FEATURE",
-            "--upr-steps", "SUM", "--paired-share-weight", "0.25", "--stage1-epochs", "3", "--stage2-epochs", "4",
+            "--upr-steps", "SUM", "--paired-share-weight", "0.25", "--gate-exclusivity-weight", "0.5",
+            "--stream-decorrelation-weight", "1.5", "--stage1-epochs", "3", "--stage2-epochs", "4",
             "--batch", "16", "--lr", "2e-3", "--baseline-lr", "5e-3", "--learner-lr", "4e-4", "--decoder-lr", "6e-4",
             "--alpha", "0.3", "--beta", "0.7", "--head-norm", "no", "--head-warmup", "5", "--final-lr-fraction", "0.4", "--head-dropout", "0.15",
             "--baseline-dropout", "0.35", "--stats", "/tmp/stats.dl4j"};
@@ -48,8 +49,10 @@ class DelegatingTrainingSettingsTest {
         assertEquals(7e-3, rate.getModelLearningRate());
         assertEquals(7e-3, rate.getBaselineLearningRate(), "a sweep point trains every fusion at its rate");
         assertEquals(0.25, rate.getPairedShareWeight());
-        assertEquals(0.25, FusionChoice.parse("PGM").spec(main, List.of("a", "b")).getPgm().getPairedShareWeight(),
-                "the option reaches PgM through the main's options");
+        org.dl4jpgm.blocks.PgmOptions pgm = FusionChoice.parse("PGM").spec(main, List.of("a", "b")).getPgm();
+        assertEquals(0.25, pgm.getPairedShareWeight(), "the option reaches PgM through the main's options");
+        assertEquals(0.5, pgm.getGateExclusivityWeight());
+        assertEquals(1.5, pgm.getStreamDecorrelationWeight());
     }
 
     /** Every setting of {@code actual} equals that of {@code expected}, which differs from the interface's default. */
