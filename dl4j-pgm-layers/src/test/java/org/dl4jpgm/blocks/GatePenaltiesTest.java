@@ -42,15 +42,17 @@ class GatePenaltiesTest {
     private static final long[] WIDTHS = {4, 3};
     private static final double LAMBDA = 0.7;
 
-    /** A penalty: how to switch it on, and its quantity summed over the batch, in plain Java. */
+    /** A penalty: its option's key and how to set it. */
     enum Penalty {
-        PAIRED_SHARE((b, w) -> b.pairedShareWeight(w)),
-        GATE_EXCLUSIVITY((b, w) -> b.gateExclusivityWeight(w)),
-        STREAM_DECORRELATION((b, w) -> b.streamDecorrelationWeight(w));
+        PAIRED_SHARE("pairedShareWeight", (b, w) -> b.pairedShareWeight(w)),
+        GATE_EXCLUSIVITY("gateExclusivityWeight", (b, w) -> b.gateExclusivityWeight(w)),
+        STREAM_DECORRELATION("streamDecorrelationWeight", (b, w) -> b.streamDecorrelationWeight(w));
 
+        private final String key;
         private final BiFunction<PgmOptions.Builder, Double, PgmOptions.Builder> weight;
 
-        Penalty(BiFunction<PgmOptions.Builder, Double, PgmOptions.Builder> weight) {
+        Penalty(String key, BiFunction<PgmOptions.Builder, Double, PgmOptions.Builder> weight) {
+            this.key = key;
             this.weight = weight;
         }
 
@@ -86,15 +88,10 @@ class GatePenaltiesTest {
     @ParameterizedTest
     @EnumSource(Penalty.class)
     void aNegativeOrInfiniteWeightIsRefusedAndZeroIsThePapersObjective(Penalty penalty) {
-        String key = switch (penalty) {
-            case PAIRED_SHARE -> "pairedShareWeight";
-            case GATE_EXCLUSIVITY -> "gateExclusivityWeight";
-            case STREAM_DECORRELATION -> "streamDecorrelationWeight";
-        };
         for (double bad : new double[]{-0.1, Double.POSITIVE_INFINITY, Double.NaN}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> penalty.weight.apply(PgmOptions.builder(), bad).build());
-            assertTrue(e.getMessage().contains(key + " must be finite and >= 0, found " + bad), e.getMessage());
+            assertTrue(e.getMessage().contains(penalty.key + " must be finite and >= 0, found " + bad), e.getMessage());
         }
         PgmOptions defaults = PgmOptions.builder().build();
         assertEquals(0.0, defaults.getPairedShareWeight() + defaults.getGateExclusivityWeight()
