@@ -89,7 +89,7 @@ public final class FlatGradientUpdater extends ComputationGraphUpdater {
         INDArray given = gradient.gradient();
         if (given == own || own == null || given == null
                 || !java.util.Arrays.equals(builtOn, memoryOf(network))
-                || address(given) != address(own) || given.length() != own.length()
+                || HostMemory.address(given) != HostMemory.address(own) || given.length() != own.length()
                 || !contiguous(given) || !contiguous(own)) {
             return gradient;
         }
@@ -103,13 +103,9 @@ public final class FlatGradientUpdater extends ComputationGraphUpdater {
     private static long[] memoryOf(ComputationGraph g) {
         INDArray p = g.params();
         INDArray d = g.getFlattenedGradients();
-        return new long[]{p == null ? 0 : address(p), p == null ? 0 : p.length(), d == null ? 0 : address(d),
+        return new long[]{p == null ? 0 : HostMemory.address(p), p == null ? 0 : p.length(),
+                d == null ? 0 : HostMemory.address(d),
                 d == null ? 0 : d.length()};
-    }
-
-    /** The native address of an array's first element. */
-    private static long address(INDArray a) {
-        return a.data().address() + a.offset() * a.data().getElementSize();
     }
 
     private static boolean contiguous(INDArray a) {

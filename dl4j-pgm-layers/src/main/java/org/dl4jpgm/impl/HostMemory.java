@@ -10,7 +10,8 @@ import java.nio.FloatBuffer;
  * Java views of the host memory under an array on the CPU backend, for the loops that run in Java
  * ({@link JavaAdamUpdater}, {@link ColumnSums}): the whole buffer, indexed as the array's {@code offset()} counts, so
  * a view at an offset inside a larger array reads its own elements. The buffers are views of the native memory, not
- * copies; their bulk {@code get}/{@code put} copy blocks to and from Java arrays.
+ * copies; their bulk {@code get}/{@code put} copy blocks to and from Java arrays. And the native address of an array's
+ * first element, for identity checks ({@link FlatGradientUpdater}) and native calls ({@link DirectGemm}).
  */
 final class HostMemory {
 
@@ -33,5 +34,10 @@ final class HostMemory {
     /** The buffer under a double array, as doubles. */
     static DoubleBuffer doubles(INDArray a) {
         return a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+    }
+
+    /** The native address of an array's first element: its buffer's address plus its offset. */
+    static long address(INDArray a) {
+        return a.data().address() + a.offset() * a.data().getElementSize();
     }
 }

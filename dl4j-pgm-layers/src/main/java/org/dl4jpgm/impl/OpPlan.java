@@ -48,7 +48,7 @@ import java.util.function.BiConsumer;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Six kinds of op that libnd4j runs slowly or needlessly, a plan runs another way with the same result (unless
+ * <p>Seven kinds of op that libnd4j runs slowly or needlessly, a plan runs another way with the same result (unless
  * {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
@@ -62,6 +62,8 @@ import java.util.function.BiConsumer;
  *   <li>{@code add}, {@code subtract}, {@code multiply}, {@code divide} and {@code multiply_bp} on arrays of one
  *       shape and type: the legacy pairwise transform the custom op runs, called directly ({@link DirectPairwise};
  *       bit for bit, {@code impl/DirectPairwiseTest});</li>
+ *   <li>{@code matmul} and {@code matmul_bp} of float matrices: the {@code cblas_sgemm} calls the custom op makes,
+ *       called directly ({@link DirectGemm}; bit for bit, {@code impl/DirectGemmTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
  *       written;</li>
  *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
@@ -88,7 +90,8 @@ public final class OpPlan {
     /**
      * System property that switches off ({@code false}) the plan's substitutions for slow libnd4j ops: broadcast
      * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
-     * elementwise ops of equal shapes as direct calls ({@link DirectPairwise}),
+     * elementwise ops of equal shapes and matrix products as direct calls ({@link DirectPairwise},
+     * {@link DirectGemm}),
      * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op
      * then runs as SameDiff's session would run it.
      */
@@ -735,8 +738,9 @@ public final class OpPlan {
 
     /**
      * The faster equivalent of custom op k (whose first-run inputs and outputs are given), or null where it runs as it
-     * is: a broadcast gradient, a sigmoid's gradient from its forward output, or a direct pairwise transform, in that
-     * order of preference. Not for shape-only ops or gradients that are zero by construction (handled before).
+     * is: a broadcast gradient, a sigmoid's gradient from its forward output, a direct pairwise transform or a direct
+     * product, in that order of preference. Not for shape-only ops or gradients that are zero by construction
+     * (handled before).
      */
     private Rewrite rewrite(int k, DynamicCustomOp c, INDArray[] args, INDArray[] outs) {
         if (!rewrites || shapeOnly[k] || zeroGradient[k]) {
@@ -756,7 +760,11 @@ public final class OpPlan {
             }
         }
         DirectPairwise d = DirectPairwise.of(c, args, outs);
-        return d == null ? null : new Rewrite("direct ", d::run);
+        if (d != null) {
+            return new Rewrite("direct ", d::run);
+        }
+        DirectGemm p = DirectGemm.of(c, args, outs);
+        return p == null ? null : new Rewrite("blas ", p::run);
     }
 
     /**
@@ -937,6 +945,11 @@ public final class OpPlan {
     /** The number of ops run as a {@link DirectPairwise} (chosen at the first run; 0 before it). */
     int directPairwiseOps() {
         return rewrittenAs("direct ");
+    }
+
+    /** The number of products run as a {@link DirectGemm} (chosen at the first run; 0 before it). */
+    int directGemmOps() {
+        return rewrittenAs("blas ");
     }
 
     /** The number of gradient ops replaced by a {@link BroadcastGradient} (chosen at the first run; 0 before it). */

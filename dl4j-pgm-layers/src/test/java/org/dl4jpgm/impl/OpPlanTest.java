@@ -214,6 +214,23 @@ class OpPlanTest {
         }
     }
 
+    @Test
+    void productsAsDirectCallsAreTheSessionsBitForBit() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 24);
+        SDVariable w1 = sd.var("w1", Nd4j.rand(DataType.FLOAT, 24, 16).subi(0.5));
+        SDVariable w2 = sd.var("w2", Nd4j.rand(DataType.FLOAT, 16, 8).subi(0.5));
+        sd.math().tanh(x.mmul(w1)).mmul(w2).mul(x.mmul(w1).mmul(w2)).sum().rename("loss").markAsLoss();
+        Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.FLOAT, 9, 24));
+        OpPlan plan = assertGradientPlanIsTheSessions(sd, ph, "float", "w1", "w2");
+        assertTrue(plan.directGemmOps() >= 6, "four products and their gradients: " + plan.directGemmOps());
+        Map<String, INDArray> other = Map.of("x", Nd4j.randn(DataType.FLOAT, 9, 24));
+        assertBitIdentical(sd.calculateGradients(other, "w1").get("w1"),
+                plan.run(other).get(sd.getVariable("w1").getGradient().name()), "a second run");
+        withoutRewrites(() -> assertEquals(0, assertGradientPlanIsTheSessions(sd, other, "switched off", "w1", "w2")
+                .directGemmOps()));
+    }
+
     /** The plan of the gradients of {@code vars}, run once on {@code ph} and checked against the session's. */
     private static OpPlan assertGradientPlanIsTheSessions(SameDiff sd, Map<String, INDArray> ph, String what,
                                                           String... vars) {
