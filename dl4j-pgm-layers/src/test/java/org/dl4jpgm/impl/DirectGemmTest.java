@@ -66,26 +66,7 @@ class DirectGemmTest {
             INDArray x = rowsView(m, k);
             INDArray y = Nd4j.randn(DataType.FLOAT, k, n);
             INDArray eps = rowsView(m, n);
-            INDArray z1 = Nd4j.create(DataType.FLOAT, m, n);
-            INDArray z2 = rowsView(m, n);
-            DynamicCustomOp mm = matmul(x, y, z1);
-            Nd4j.exec(mm);
-            DirectGemm product = DirectGemm.of(mm, new INDArray[]{x, y}, new INDArray[]{z2});
-            assertNotNull(product, at);
-            product.run(new INDArray[]{x, y}, new INDArray[]{z2});
-            assertBitIdentical(z1, z2, "matmul " + at);
-
-            INDArray dx1 = Nd4j.create(DataType.FLOAT, m, k);
-            INDArray dy1 = Nd4j.create(DataType.FLOAT, k, n);
-            INDArray dx2 = rowsView(m, k);
-            INDArray dy2 = Nd4j.create(DataType.FLOAT, k, n);
-            DynamicCustomOp bp = matmulBp(x, y, eps, dx1, dy1);
-            Nd4j.exec(bp);
-            DirectGemm gradient = DirectGemm.of(bp, new INDArray[]{x, y, eps}, new INDArray[]{dx2, dy2});
-            assertNotNull(gradient, at);
-            gradient.run(new INDArray[]{x, y, eps}, new INDArray[]{dx2, dy2});
-            assertBitIdentical(dx1, dx2, "matmul_bp dx " + at);
-            assertBitIdentical(dy1, dy2, "matmul_bp dy " + at);
+            assertLikeLibnd4j(x, y, eps, rowsView(m, n), rowsView(m, k), Nd4j.create(DataType.FLOAT, k, n), at);
         }
     }
 
@@ -97,26 +78,32 @@ class DirectGemmTest {
             INDArray x = Nd4j.randn(DataType.FLOAT, s[0], s[1], s[2]);
             INDArray y = Nd4j.randn(DataType.FLOAT, s[0], s[2], s[3]);
             INDArray eps = Nd4j.randn(DataType.FLOAT, s[0], s[1], s[3]);
-            INDArray z1 = Nd4j.create(DataType.FLOAT, s[0], s[1], s[3]);
-            INDArray z2 = z1.ulike();
-            DynamicCustomOp mm = matmul(x, y, z1);
-            Nd4j.exec(mm);
-            DirectGemm product = DirectGemm.of(mm, new INDArray[]{x, y}, new INDArray[]{z2});
-            assertNotNull(product, at);
-            product.run(new INDArray[]{x, y}, new INDArray[]{z2});
-            assertBitIdentical(z1, z2, "matmul " + at);
-            INDArray dx1 = x.ulike();
-            INDArray dy1 = y.ulike();
-            INDArray dx2 = x.ulike();
-            INDArray dy2 = y.ulike();
-            DynamicCustomOp bp = matmulBp(x, y, eps, dx1, dy1);
-            Nd4j.exec(bp);
-            DirectGemm gradient = DirectGemm.of(bp, new INDArray[]{x, y, eps}, new INDArray[]{dx2, dy2});
-            assertNotNull(gradient, at);
-            gradient.run(new INDArray[]{x, y, eps}, new INDArray[]{dx2, dy2});
-            assertBitIdentical(dx1, dx2, "matmul_bp dx " + at);
-            assertBitIdentical(dy1, dy2, "matmul_bp dy " + at);
+            assertLikeLibnd4j(x, y, eps, eps.ulike(), x.ulike(), y.ulike(), at);
         }
+    }
+
+    /**
+     * Both ops on {@code x}, {@code y}, {@code eps}: directly into {@code z}, {@code dx}, {@code dy} (of the shapes of
+     * the product and of x and y) and as libnd4j's custom ops into new arrays, equal to the last bit.
+     */
+    private static void assertLikeLibnd4j(INDArray x, INDArray y, INDArray eps, INDArray z, INDArray dx, INDArray dy,
+                                          String at) {
+        INDArray expected = z.ulike();
+        DynamicCustomOp mm = matmul(x, y, expected);
+        Nd4j.exec(mm);
+        DirectGemm product = DirectGemm.of(mm, new INDArray[]{x, y}, new INDArray[]{z});
+        assertNotNull(product, at);
+        product.run(new INDArray[]{x, y}, new INDArray[]{z});
+        assertBitIdentical(expected, z, "matmul " + at);
+        INDArray dxExpected = dx.ulike();
+        INDArray dyExpected = dy.ulike();
+        DynamicCustomOp bp = matmulBp(x, y, eps, dxExpected, dyExpected);
+        Nd4j.exec(bp);
+        DirectGemm gradient = DirectGemm.of(bp, new INDArray[]{x, y, eps}, new INDArray[]{dx, dy});
+        assertNotNull(gradient, at);
+        gradient.run(new INDArray[]{x, y, eps}, new INDArray[]{dx, dy});
+        assertBitIdentical(dxExpected, dx, "matmul_bp dx " + at);
+        assertBitIdentical(dyExpected, dy, "matmul_bp dy " + at);
     }
 
     @Test
