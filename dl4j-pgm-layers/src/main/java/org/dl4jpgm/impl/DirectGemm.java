@@ -14,22 +14,23 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * libnd4j's {@code matmul} and {@code matmul_bp} on rank-2 float arrays in 'c' order, run as the {@code cblas_sgemm}
- * calls they make, into the OpenBLAS that ND4J's CPU backend loads ({@code org.bytedeco.openblas_nolapack}), with the
- * arrays' pointers made once and again only when other arrays come. Elsewhere (the CUDA backend) nothing runs here.
+ * libnd4j's {@code matmul} and {@code matmul_bp} on float matrices (or stacks of them) in 'c' order, run as
+ * {@code cblas_sgemm} calls into the OpenBLAS preset class that ND4J's own BLAS classes use
+ * ({@code org.bytedeco.openblas.global.openblas_nolapack}), with the arrays' pointers made once and again only when
+ * other arrays come. Elsewhere (the CUDA backend) nothing runs here.
  *
  * <p>Shapes: {@code matmul} of {@code x [M, K]} and {@code y [K, N]} is {@code z [M, N]}; {@code matmul_bp} of
  * {@code x}, {@code y} and {@code eps [M, N]} gives {@code dx = eps y^T [M, K]} and {@code dy = x^T eps [K, N]}. With
- * a leading axis of {@code G} on every array ({@code [G, M, K]} and so on: the stacked partitioners' products),
- * libnd4j makes one call per matrix, and so does this class.
+ * a leading axis of {@code G} on every array ({@code [G, M, K]} and so on: the stacked partitioners' products), one
+ * call per matrix.
  *
- * <p>Why: a custom op goes through libnd4j's declarable-op machinery and ND4J's executioner at every call, about
- * 3-5 us per product before any arithmetic; a main-config training step runs 35 {@code matmul} and 35
- * {@code matmul_bp} on products of 0.1-1 MFLOP, where that is a fifth to a third of each call ({@code [384, 32] x
- * [32, 32]}: 22.1 against 18.0 us, its {@code matmul_bp} 53.1 against 36.7; docs/performance.md, "Products as direct
- * BLAS calls"). The function and its arguments are those libnd4j passes, so the result is the same bit for bit
- * ({@code impl/DirectGemmTest}); it is checked against the custom ops on a probe when this class loads, and nothing is
- * run directly where they differ ({@link #supported()}).
+ * <p>Why: a custom op goes through libnd4j's declarable-op machinery and ND4J's executioner at every call; a
+ * main-config training step runs 35 {@code matmul} and 35 {@code matmul_bp} on products of 0.1-1 MFLOP, where that
+ * machinery is a large part of each call: in training steps {@code matmul_bp} took 69-75 us per call as a custom op
+ * and 52-56 us here, {@code matmul} 27-30 and 22-25 (docs/performance.md, "Products as direct BLAS calls"). The same
+ * OpenBLAS function computes the same products: bit for bit on every shape tested ({@code impl/DirectGemmTest}), and
+ * checked against the custom ops on a probe when this class loads; nothing runs here where they differ
+ * ({@link #supported()}).
  *
  * <p>Only the plain case: no transposition or scaling arguments other than libnd4j's defaults (transpose flags 0,
  * {@code alpha} 1, {@code beta} 0), every array float, of rank 2 (or 3 with one leading size), 'c' order and
@@ -103,8 +104,10 @@ final class DirectGemm {
         long m = inputs[0].size(r);
         long k = inputs[0].size(r + 1);
         long n = inputs[1].size(r + 1);
-        boolean shapes = inputs[1].size(r) == k && m >= 2 && k >= 2 && n >= 2 && batch >= 1
-                && batch * Math.max(m, k) * Math.max(k, n) < Integer.MAX_VALUE
+        // CBLAS takes sizes and leading dimensions as ints
+        boolean sizes = m < Integer.MAX_VALUE && k < Integer.MAX_VALUE && n < Integer.MAX_VALUE
+                && batch < Integer.MAX_VALUE;
+        boolean shapes = sizes && inputs[1].size(r) == k && m >= 2 && k >= 2 && n >= 2 && batch >= 1
                 && (bp ? Arrays.equals(inputs[2].shape(), shape(rank, batch, m, n))
                 && Arrays.equals(outputs[0].shape(), inputs[0].shape())
                 && Arrays.equals(outputs[1].shape(), inputs[1].shape())
