@@ -62,8 +62,8 @@ import java.util.function.BiConsumer;
  *   <li>{@code add}, {@code subtract}, {@code multiply}, {@code divide} and {@code multiply_bp} on arrays of one
  *       shape and type: the legacy pairwise transform the custom op runs, called directly ({@link DirectPairwise};
  *       bit for bit, {@code impl/DirectPairwiseTest});</li>
- *   <li>{@code matmul} and {@code matmul_bp} of float matrices: the {@code cblas_sgemm} calls the custom op makes,
- *       called directly ({@link DirectGemm}; bit for bit, {@code impl/DirectGemmTest});</li>
+ *   <li>{@code matmul} and {@code matmul_bp} of float matrices: {@code cblas_sgemm} calls into the OpenBLAS ND4J
+ *       uses ({@link DirectGemm}; bit for bit, {@code impl/DirectGemmTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
  *       written;</li>
  *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
