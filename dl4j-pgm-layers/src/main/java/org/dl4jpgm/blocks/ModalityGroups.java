@@ -77,7 +77,7 @@ final class ModalityGroups {
         SDVariable[] filled = new SDVariable[masks.size()];
         for (int m : group) {
             filled[m] = masks.get(m) != null ? masks.get(m)
-                    : SdOps.stopGradient(in[m].sum(2).reshape(-1, seq)).mul(0.0).add(1.0);
+                    : SdOps.constantLike(in[m].sum(2).reshape(-1, seq), 1.0);
         }
         return stack(filled, group);
     }

@@ -128,7 +128,7 @@ public final class PgmObjective extends CompositeBlock {
          */
         public void countPresent(SDVariable present, int groupSize, SDVariable groupInput) {
             SDVariable groupCount = present != null ? ModalityGroups.sumOverGroup(present, groupSize)
-                    : SdOps.stopGradient(groupInput.sum(2).sum(1)).mul(0.0).add(groupSize);
+                    : SdOps.constantLike(groupInput.sum(2).sum(1), groupSize);
             presentCount = presentCount == null ? groupCount : presentCount.add(groupCount);
         }
 
@@ -167,8 +167,8 @@ public final class PgmObjective extends CompositeBlock {
          */
         private SDVariable meanSquaredCorrelation(SDVariable pooledU, SDVariable pooledP, int groupSize,
                                                   SDVariable present) {
-            SDVariable weights = present != null ? present.reshape(groupSize, -1, 1)                // [G, B, 1]
-                    : SdOps.stopGradient(pooledU.sum(true, 1)).mul(0.0).add(1.0).reshape(groupSize, -1, 1);
+            SDVariable weights = (present != null ? present : SdOps.constantLike(pooledU.sum(true, 1), 1.0))
+                    .reshape(groupSize, -1, 1);                                                   // [G, B, 1]
             // a batch where the modality is present once or never has no correlation: 0, not 0 / 0
             SDVariable count = SdOps.atLeastOne(weights.sum(true, 1));                             // [G, 1, 1]
             SDVariable u = standardise(pooledU.reshape(groupSize, -1, width), weights, count);

@@ -80,6 +80,18 @@ public final class SdOps {
     }
 
     /**
+     * An array of {@code x}'s shape filled with {@code value}, constant in the backward pass:
+     * {@code stopGradient(x) * 0 + value}. Why not a fill op: {@code x}'s batch size is only known when the graph runs,
+     * and deriving the shape from {@code x} keeps it. A NaN or infinite entry of {@code x} gives NaN there.
+     *
+     * @param x any shape
+     * @return {@code x}'s shape
+     */
+    public static SDVariable constantLike(SDVariable x, double value) {
+        return stopGradient(x).mul(0.0).add(value);
+    }
+
+    /**
      * Numerically stable softmax over the last axis: {@code exp(x - max) / sum(exp(x - max))}. The maximum is
      * held constant in the backward pass (softmax is shift invariant, so the gradient stays exact).
      *
