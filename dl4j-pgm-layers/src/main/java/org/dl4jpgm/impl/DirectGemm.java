@@ -240,7 +240,8 @@ final class DirectGemm {
                 INDArray dy2 = y.ulike();
                 Nd4j.exec(DynamicCustomOp.builder(MATMUL_BP).addInputs(x, y, eps).addOutputs(dx1, dy1).build());
                 new DirectGemm(true, b, s[1], s[2], s[3]).run(new INDArray[]{x, y, eps}, new INDArray[]{dx2, dy2});
-                if (!sameBits(z1, z2) || !sameBits(dx1, dx2) || !sameBits(dy1, dy2)) {
+                if (!HostMemory.sameFloatBits(z1, z2) || !HostMemory.sameFloatBits(dx1, dx2)
+                        || !HostMemory.sameFloatBits(dy1, dy2)) {
                     return false;
                 }
             }
@@ -257,19 +258,5 @@ final class DirectGemm {
             v[i] = (float) Math.sin(phase + 0.731 * i) * (1 + (i % 7));
         }
         return Nd4j.createFromArray(v).reshape(shape(batch == 1 ? 2 : 3, batch, rows, cols));
-    }
-
-    static boolean sameBits(INDArray a, INDArray b) {
-        float[] x = a.data().asFloat();
-        float[] y = b.data().asFloat();
-        if (x.length != y.length) {
-            return false;
-        }
-        for (int i = 0; i < x.length; i++) {
-            if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 }

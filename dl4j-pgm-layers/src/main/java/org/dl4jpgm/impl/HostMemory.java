@@ -11,7 +11,8 @@ import java.nio.FloatBuffer;
  * ({@link JavaAdamUpdater}, {@link ColumnSums}): the whole buffer, indexed as the array's {@code offset()} counts, so
  * a view at an offset inside a larger array reads its own elements. The buffers are views of the native memory, not
  * copies; their bulk {@code get}/{@code put} copy blocks to and from Java arrays. And the native address of an array's
- * first element, for identity checks ({@link FlatGradientUpdater}) and native calls ({@link DirectGemm}).
+ * first element, for identity checks ({@link FlatGradientUpdater}) and native calls ({@link DirectGemm}); and the
+ * bitwise comparison of float arrays that the probes of the Java and direct paths make against libnd4j.
  */
 final class HostMemory {
 
@@ -39,5 +40,24 @@ final class HostMemory {
     /** The native address of an array's first element: its buffer's address plus its offset. */
     static long address(INDArray a) {
         return a.data().address() + a.offset() * a.data().getElementSize();
+    }
+
+    /**
+     * Whether two float arrays have one shape and the same bits in every element (so {@code -0.0} differs from
+     * {@code 0.0}, and NaNs must match to the payload): what the probes of {@link JavaAdamUpdater} and
+     * {@link DirectGemm} require of their path against libnd4j's.
+     */
+    static boolean sameFloatBits(INDArray a, INDArray b) {
+        if (!java.util.Arrays.equals(a.shape(), b.shape())) {
+            return false;
+        }
+        float[] x = a.ravel().toFloatVector();
+        float[] y = b.ravel().toFloatVector();
+        for (int i = 0; i < x.length; i++) {
+            if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 }

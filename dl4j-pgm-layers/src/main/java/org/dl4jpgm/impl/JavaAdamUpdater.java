@@ -107,18 +107,8 @@ public final class JavaAdamUpdater extends AdamUpdater {
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(gNative, vNative, mNative, lr, 0.9,
                     0.999, 1e-8, iterations[k]));
             update(gJava, mJava, vJava, lr, 0.9, 0.999, 1e-8, iterations[k]);
-            if (!sameBits(gNative, gJava) || !sameBits(mNative, mJava) || !sameBits(vNative, vJava)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean sameBits(INDArray a, INDArray b) {
-        float[] x = a.toFloatVector();
-        float[] y = b.toFloatVector();
-        for (int i = 0; i < x.length; i++) {
-            if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
+            if (!HostMemory.sameFloatBits(gNative, gJava) || !HostMemory.sameFloatBits(mNative, mJava)
+                    || !HostMemory.sameFloatBits(vNative, vJava)) {
                 return false;
             }
         }
