@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * A short sequence of ops bound once to the arrays they run on, and bound again only when other arrays come (compared
  * by identity, {@link OpPlan#sameArrays}): a new op object, its shape function and its native views at every run cost
  * more than the arithmetic on the main job's sizes. Used by the plans' rewrites ({@link BroadcastGradient},
- * {@link SigmoidGradient}, {@link DirectPairwise}, {@link DirectGemm}).
+ * {@link SigmoidGradient}, {@link DirectPairwise}, {@link DirectGemm}, {@link DirectLegacy}).
  */
 final class BoundOps {
 

@@ -1,6 +1,7 @@
 package org.dl4jpgm.impl;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseOp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -209,17 +210,21 @@ final class BroadcastGradient {
             if (columns != null) {
                 steps.add(columns);
             } else {
-                Sum sum = new Sum(full, target, true, side.axes());
-                steps.add(() -> Nd4j.exec(sum));
+                steps.add(legacy(new Sum(full, target, true, side.axes()), full, target));
             }
         }
         if (negate) {
-            Negative negative = new Negative(target, target);
-            steps.add(() -> Nd4j.exec(negative));
+            steps.add(legacy(new Negative(target, target), target, target));
         }
         if (!shared) {
             INDArray back = target.reshape(g.shape());
             steps.add(() -> g.assign(back));
         }
+    }
+
+    /** Legacy op {@code op} on {@code x} into {@code z}: a direct call where it has one ({@link DirectLegacy}). */
+    private static Runnable legacy(BaseOp op, INDArray x, INDArray z) {
+        Runnable direct = DirectLegacy.bind(op, x, z);
+        return direct != null ? direct : () -> Nd4j.exec(op);
     }
 }

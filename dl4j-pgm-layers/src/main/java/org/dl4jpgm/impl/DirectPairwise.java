@@ -9,9 +9,6 @@ import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.nd4j.nativeblas.OpaqueDataBuffer;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,9 +27,8 @@ import java.util.Map;
  *
  * <p>The legacy op numbers are not part of ND4J's Java API; the ones of ND4J 1.0.0-M2.1's libnd4j are checked
  * against the custom ops on a probe when this class loads, and an op whose numbers give another result is left to
- * the custom op ({@link #supported}). CPU backend only (its buffers are host memory, reached through
- * {@code BaseCpuDataBuffer.getOpaqueDataBuffer}, looked up by name so that the CUDA build compiles): elsewhere nothing
- * is supported.
+ * the custom op ({@link #supported}). CPU backend only (its buffers are host memory, {@link HostMemory#nativeBuffer}):
+ * elsewhere nothing is supported.
  */
 final class DirectPairwise {
 
@@ -43,11 +39,8 @@ final class DirectPairwise {
     private static final Map<String, Integer> CANDIDATES = Map.of("add", 0, "divide", 2, "multiply", 3,
             "subtract", 6);
 
-    /** {@code BaseCpuDataBuffer.getOpaqueDataBuffer()} of the CPU backend; null on another backend. */
-    private static final MethodHandle OPAQUE = opaqueAccessor();
-
     /** The custom ops whose candidate number computed what the custom op computes on the probe. */
-    private static final Map<String, Integer> VERIFIED = OPAQUE == null ? Map.of() : verify();
+    private static final Map<String, Integer> VERIFIED = HostMemory.hasNativeBuffers() ? verify() : Map.of();
 
     /**
      * Per step: the legacy op number, the indices of its two inputs and of its output among a run's arrays (the op's
@@ -116,12 +109,12 @@ final class DirectPairwise {
 
     /** Pairwise transform {@code opNum} of {@code a} and {@code b} into {@code z}, bound to their native memory. */
     private static Runnable transform(int opNum, INDArray a, INDArray b, INDArray z) {
-        OpaqueDataBuffer pa = buffer(a);
-        OpaqueDataBuffer pb = buffer(b);
-        OpaqueDataBuffer pz = buffer(z);
-        LongPointer sa = shape(a);
-        LongPointer sb = shape(b);
-        LongPointer sz = shape(z);
+        OpaqueDataBuffer pa = HostMemory.nativeBuffer(a);
+        OpaqueDataBuffer pb = HostMemory.nativeBuffer(b);
+        OpaqueDataBuffer pz = HostMemory.nativeBuffer(z);
+        LongPointer sa = HostMemory.shapeInfo(a);
+        LongPointer sb = HostMemory.shapeInfo(b);
+        LongPointer sz = HostMemory.shapeInfo(z);
         return () -> {
             NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
             ops.execPairwiseTransform(null, opNum, pa, sa, null, pb, sb, null, pz, sz, null, null);
@@ -130,33 +123,6 @@ final class DirectPairwise {
                         + ops.lastErrorMessage());
             }
         };
-    }
-
-    private static OpaqueDataBuffer buffer(INDArray a) {
-        try {
-            return (OpaqueDataBuffer) OPAQUE.invokeExact(a.data());
-        } catch (Throwable t) {
-            throw new IllegalStateException("DirectPairwise: no native buffer for an array of "
-                    + a.data().getClass().getName(), t);
-        }
-    }
-
-    private static MethodHandle opaqueAccessor() {
-        try {
-            Class<?> cpu = Class.forName("org.nd4j.linalg.cpu.nativecpu.buffer.BaseCpuDataBuffer");
-            if (!cpu.isInstance(Nd4j.create(DataType.FLOAT, 1).data())) {
-                return null;
-            }
-            return MethodHandles.publicLookup().findVirtual(cpu, "getOpaqueDataBuffer",
-                    MethodType.methodType(OpaqueDataBuffer.class)).asType(
-                    MethodType.methodType(OpaqueDataBuffer.class, org.nd4j.linalg.api.buffer.DataBuffer.class));
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
-        }
-    }
-
-    private static LongPointer shape(INDArray a) {
-        return (LongPointer) a.shapeInfoDataBuffer().addressPointer();
     }
 
     /**

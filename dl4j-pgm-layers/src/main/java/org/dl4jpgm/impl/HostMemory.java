@@ -1,6 +1,15 @@
 package org.dl4jpgm.impl;
 
+import org.bytedeco.javacpp.LongPointer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.OpaqueDataBuffer;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
@@ -12,9 +21,13 @@ import java.nio.FloatBuffer;
  * a view at an offset inside a larger array reads its own elements. The buffers are views of the native memory, not
  * copies; their bulk {@code get}/{@code put} copy blocks to and from Java arrays. And the native address of an array's
  * first element, for identity checks ({@link FlatGradientUpdater}) and native calls ({@link DirectGemm}); and the
- * bitwise comparison of float arrays that the probes of the Java and direct paths make against libnd4j.
+ * bitwise comparison of float arrays that the probes of the Java and direct paths make against libnd4j. And the
+ * native buffer and shape info that libnd4j's legacy entry points take ({@link DirectPairwise}, {@link DirectLegacy}).
  */
 final class HostMemory {
+
+    /** {@code BaseCpuDataBuffer.getOpaqueDataBuffer()} of the CPU backend; null on another backend. */
+    private static final MethodHandle OPAQUE = opaqueAccessor();
 
     private HostMemory() {
     }
@@ -59,5 +72,42 @@ final class HostMemory {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether arrays here have the CPU backend's native buffers ({@link #nativeBuffer}); looked up by name so that the
+     * CUDA build compiles.
+     */
+    static boolean hasNativeBuffers() {
+        return OPAQUE != null;
+    }
+
+    /** The native buffer (libnd4j's {@code InteropDataBuffer}) under an array of the CPU backend. */
+    static OpaqueDataBuffer nativeBuffer(INDArray a) {
+        try {
+            return (OpaqueDataBuffer) OPAQUE.invokeExact(a.data());
+        } catch (Throwable t) {
+            throw new IllegalStateException("HostMemory: no native buffer for an array of "
+                    + a.data().getClass().getName(), t);
+        }
+    }
+
+    /** An array's shape info, as libnd4j reads it. */
+    static LongPointer shapeInfo(INDArray a) {
+        return (LongPointer) a.shapeInfoDataBuffer().addressPointer();
+    }
+
+    private static MethodHandle opaqueAccessor() {
+        try {
+            Class<?> cpu = Class.forName("org.nd4j.linalg.cpu.nativecpu.buffer.BaseCpuDataBuffer");
+            if (!cpu.isInstance(Nd4j.create(DataType.FLOAT, 1).data())) {
+                return null;
+            }
+            return MethodHandles.publicLookup().findVirtual(cpu, "getOpaqueDataBuffer",
+                    MethodType.methodType(OpaqueDataBuffer.class)).asType(
+                    MethodType.methodType(OpaqueDataBuffer.class, DataBuffer.class));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
     }
 }

@@ -48,7 +48,7 @@ import java.util.function.BiConsumer;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Seven kinds of op that libnd4j runs slowly or needlessly, a plan runs another way with the same result (unless
+ * <p>Eight kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result (unless
  * {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
@@ -64,6 +64,9 @@ import java.util.function.BiConsumer;
  *       bit for bit, {@code impl/DirectPairwiseTest});</li>
  *   <li>{@code matmul} and {@code matmul_bp} of float matrices: {@code cblas_sgemm} calls into the OpenBLAS ND4J
  *       uses ({@link DirectGemm}; bit for bit, {@code impl/DirectGemmTest});</li>
+ *   <li>legacy transforms, scalar ops and reductions of one input ({@code sigmoid}, {@code mul_scalar},
+ *       {@code reduce_mean}, ...), after a first run through ND4J's executioner: the native call it makes, made
+ *       directly ({@link DirectLegacy}; bit for bit, {@code impl/DirectLegacyTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
  *       written;</li>
  *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
@@ -90,8 +93,8 @@ public final class OpPlan {
     /**
      * System property that switches off ({@code false}) the plan's substitutions for slow libnd4j ops: broadcast
      * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
-     * elementwise ops of equal shapes and matrix products as direct calls ({@link DirectPairwise},
-     * {@link DirectGemm}),
+     * elementwise ops of equal shapes, matrix products and legacy ops as direct calls ({@link DirectPairwise},
+     * {@link DirectGemm}, {@link DirectLegacy}),
      * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op
      * then runs as SameDiff's session would run it.
      */
@@ -165,6 +168,9 @@ public final class OpPlan {
      */
     private record Rewrite(String label, BiConsumer<INDArray[], INDArray[]> body) {
     }
+
+    /** The op times' prefix of legacy ops run as a {@link DirectLegacy}. */
+    private static final String DIRECT_LEGACY = "legacy direct ";
 
     /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
     private Rewrite[] rewritten;
@@ -714,6 +720,13 @@ public final class OpPlan {
             record(timer, t0, t1, "", df.opName(), args);
         } else {
             BaseOp o = (BaseOp) df;
+            if (!first && rewritten[k] != null) {
+                long t1 = timer == null ? 0 : System.nanoTime();
+                rewritten[k].body().accept(args, results[k]);
+                record(timer, t0, t1, rewritten[k].label(), df.opName(), args);
+                publish(k, outNames, false);
+                return;
+            }
             if (set) {
                 oc.purge();
                 oc.setInputArray(0, args[0]);
@@ -732,6 +745,11 @@ public final class OpPlan {
             long t1 = timer == null ? 0 : System.nanoTime();
             Nd4j.exec((Op) o, oc);
             record(timer, t0, t1, "", df.opName(), args);
+            if (first && rewrites) {
+                // the first run through ND4J's executioner (which checks the types), the next ones directly
+                DirectLegacy d = DirectLegacy.of(o, args, results[k][0]);
+                rewritten[k] = d == null ? null : new Rewrite(DIRECT_LEGACY, (a, r) -> d.run(a[0], r[0]));
+            }
         }
         publish(k, outNames, first);
     }
@@ -945,6 +963,11 @@ public final class OpPlan {
     /** The number of ops run as a {@link DirectPairwise} (chosen at the first run; 0 before it). */
     int directPairwiseOps() {
         return rewrittenAs("direct ");
+    }
+
+    /** The number of legacy ops run as a {@link DirectLegacy} (chosen at the first run; 0 before it). */
+    int directLegacyOps() {
+        return rewrittenAs(DIRECT_LEGACY);
     }
 
     /** The number of products run as a {@link DirectGemm} (chosen at the first run; 0 before it). */

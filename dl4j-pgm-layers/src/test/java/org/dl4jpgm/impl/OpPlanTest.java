@@ -231,6 +231,36 @@ class OpPlanTest {
                 .directGemmOps()));
     }
 
+    @Test
+    void legacyOpsAsDirectCallsAreTheSessionsBitForBit() {
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.placeHolder("x", type, -1, 6);
+            SDVariable w = sd.var("w", Nd4j.rand(type, 6, 8).subi(0.5));
+            SDVariable h = sd.nn().sigmoid(x.mmul(w));
+            SDVariable centred = sd.math().exp(h.mul(0.5)).sub(h.mean(true, 1));
+            SDVariable scaled = sd.math().rsqrt(h.add(1.0)).mul(centred.mul(2.0).add(1.0));
+            scaled.sum(0).add(sd.math().neg(h).max()).sum().rename("loss").markAsLoss();
+            sd.calculateGradients(Map.of("x", Nd4j.randn(type, 5, 6)), "w");
+            String grad = sd.getVariable("w").getGradient().name();
+            OpPlan plan = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+            assertNotNull(plan, type.toString());
+            // the first run goes through ND4J's executioner and chooses the direct calls the next runs make
+            for (int run = 0; run < 3; run++) {
+                Map<String, INDArray> ph = Map.of("x", Nd4j.randn(type, 5, 6));
+                assertBitIdentical(sd.calculateGradients(ph, "w").get("w"), plan.run(ph).get(grad),
+                        type + ", run " + run);
+            }
+            assertTrue(plan.directLegacyOps() >= 8, "sigmoid, exp, the scalar ops, rsqrt, neg, the reductions: "
+                    + plan.directLegacyOps());
+            withoutRewrites(() -> {
+                OpPlan off = OpPlan.of(sd.getFunction("grad"), List.of(grad));
+                off.run(Map.of("x", Nd4j.randn(type, 5, 6)));
+                assertEquals(0, off.directLegacyOps(), "switched off");
+            });
+        }
+    }
+
     /** The plan of the gradients of {@code vars}, run once on {@code ph} and checked against the session's. */
     private static OpPlan assertGradientPlanIsTheSessions(SameDiff sd, Map<String, INDArray> ph, String what,
                                                           String... vars) {
