@@ -180,8 +180,9 @@ final class BroadcastGradient {
                 }
                 default -> {
                     // the terms are eps itself: summed where broadcast, else copied
-                    prepare(this.x, eps, gx, steps, this.x.full() ? full -> () -> full.assign(eps) : null, false);
-                    prepare(this.y, eps, gy, steps, this.y.full() ? full -> () -> full.assign(eps) : null,
+                    prepare(this.x, eps, gx, steps, this.x.full() ? full -> DirectLegacy.copy(eps, full) : null,
+                            false);
+                    prepare(this.y, eps, gy, steps, this.y.full() ? full -> DirectLegacy.copy(eps, full) : null,
                             SUBTRACT.equals(op));
                 }
             }
@@ -217,8 +218,7 @@ final class BroadcastGradient {
             steps.add(legacy(new Negative(target, target), target, target));
         }
         if (!shared) {
-            INDArray back = target.reshape(g.shape());
-            steps.add(() -> g.assign(back));
+            steps.add(DirectLegacy.copy(target.reshape(g.shape()), g));
         }
     }
 

@@ -203,7 +203,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
         if (m == null) {
             return null;
         }
-        Gradient g = OpPlans.copyToViews(paramGradients, gradTable, m);
+        Gradient g = backward.copyToViews(paramGradients, gradTable, m);
         INDArray[] dLdIn = new INDArray[inputGradients.size()];
         for (int i = 0; i < dLdIn.length; i++) {
             dLdIn[i] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradients.get(i)));

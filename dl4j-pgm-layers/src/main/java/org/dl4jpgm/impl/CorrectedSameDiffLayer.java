@@ -224,7 +224,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
             return null;
         }
         gradientsInPlace = OpPlans.inPlace(paramGradients, gradTable, m);
-        return new Pair<>(OpPlans.copyToViews(paramGradients, gradTable, m),
+        return new Pair<>(backward.copyToViews(paramGradients, gradTable, m),
                 workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradient)));
     }
 

@@ -12,8 +12,11 @@ import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.ReduceOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.TransformOp;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarSet;
 import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
+import org.nd4j.linalg.api.ops.impl.transforms.any.Assign;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -86,6 +89,26 @@ final class DirectLegacy {
     static Runnable bind(BaseOp op, INDArray x, INDArray z) {
         DirectLegacy d = of(op, new INDArray[]{x}, z);
         return d == null ? null : d.callOn(x, z);
+    }
+
+    /**
+     * {@code to.assign(from)} as a bound call: ND4J's legacy {@code Assign} transform, which {@code assign} runs (ND4J's
+     * executioner where it has no direct form).
+     */
+    static Runnable copy(INDArray from, INDArray to) {
+        Assign op = new Assign(from, to);
+        Runnable direct = bind(op, from, to);
+        return direct != null ? direct : () -> Nd4j.exec(op);
+    }
+
+    /**
+     * {@code to.assign(value)} as a bound call: ND4J's scalar op {@code ScalarSet} on {@code to} in place, which
+     * {@code assign} runs (ND4J's executioner where it has no direct form).
+     */
+    static Runnable fill(INDArray to, double value) {
+        ScalarSet op = new ScalarSet(to, value);
+        Runnable direct = bind(op, to, to);
+        return direct != null ? direct : () -> Nd4j.exec(op);
     }
 
     private static Call call(BaseOp op, INDArray x, INDArray z) {

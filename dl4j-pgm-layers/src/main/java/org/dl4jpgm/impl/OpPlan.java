@@ -174,6 +174,8 @@ public final class OpPlan {
 
     /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
     private Rewrite[] rewritten;
+    /** Per gradient op that is zero by construction, the fills of its outputs with zeros (bound at the first run). */
+    private Runnable[][] zeroFills;
     /**
      * Per op: for a {@code sigmoid_bp} whose input is also the input of a {@code sigmoid} the plan runs before it, that
      * sigmoid's output variable (its gradient is computed from it, {@link SigmoidGradient}); else null.
@@ -576,6 +578,7 @@ public final class OpPlan {
             results = new INDArray[ops.size()][];
             contexts = new OpContext[ops.size()];
             rewritten = new Rewrite[ops.size()];
+            zeroFills = new Runnable[ops.size()][];
             contextInputs = new INDArray[ops.size()][];
             placeholderShapes = shapesOf(placeholders);
         }
@@ -695,8 +698,12 @@ public final class OpPlan {
             }
             if (zeroGradient[k]) {
                 long t1 = timer == null ? 0 : System.nanoTime();
-                for (INDArray r : results[k]) {
-                    r.assign(0);
+                if (first) {
+                    zeroFills[k] = Arrays.stream(results[k]).map(r -> DirectLegacy.fill(r, 0))
+                            .toArray(Runnable[]::new);
+                }
+                for (Runnable fill : zeroFills[k]) {
+                    fill.run();
                 }
                 record(timer, t0, t1, "zero ", c.opName(), null);
                 publish(k, outNames, first);
@@ -711,7 +718,13 @@ public final class OpPlan {
             }
             if (set) {
                 oc.purge();
-                oc.setArgs(args, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
+                if (first) {
+                    oc.setArgs(args, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
+                } else {
+                    // a purge clears the context's arrays, not its integer, float and boolean arguments: setting them
+                    // again would allocate their native lists at every run (OpPlanTest.argumentsSurviveAPurge)
+                    oc.setInputArrays(args);
+                }
                 oc.setOutputArrays(results[k]);
                 contextInputs[k] = args;
             }

@@ -32,6 +32,8 @@ final class OpPlans {
     private final String early;
     /** The plan whose first part has run and whose second part is awaited (null: none). */
     private OpPlan pending;
+    /** The copies of {@link #copyToViews}, bound to the views and the plan's arrays of its last call. */
+    private final BoundOps viewCopies = new BoundOps();
     /** Arrays each new plan is asked to write output variables into ({@link OpPlan#writeOutputsInto}). */
     private final Map<String, INDArray> targets;
     /** Whether the graph has ops a plan cannot run. */
@@ -177,24 +179,39 @@ final class OpPlans {
     /**
      * The parameters' gradients that a gradient plan computed ({@code computed}, by gradient variable name), copied
      * into DL4J's gradient views, as the stock runtimes do (unless the plan wrote them there,
-     * {@link OpPlan#writeOutputsInto}); zeros for a parameter without a gradient variable.
+     * {@link OpPlan#writeOutputsInto}); zeros for a parameter without a gradient variable. The copies and zeros are
+     * the ops {@code assign} runs, as direct calls ({@link DirectLegacy#copy}, {@link DirectLegacy#fill}).
      *
      * @param gradientNames the gradient variable of each parameter ({@link #gradientNames})
      * @param views         DL4J's gradient view of each parameter
      */
-    static Gradient copyToViews(Map<String, String> gradientNames, Map<String, INDArray> views,
-                                Map<String, INDArray> computed) {
-        Gradient g = new DefaultGradient();
-        gradientNames.forEach((p, grad) -> {
-            INDArray view = views.get(p);
-            INDArray c = grad == null ? null : computed.get(grad);
-            if (c == null) {
-                view.assign(0);
-            } else if (c != view) {   // where the plan wrote into the view itself (writeOutputsInto), nothing to copy
-                view.assign(c);
+    Gradient copyToViews(Map<String, String> gradientNames, Map<String, INDArray> views,
+                         Map<String, INDArray> computed) {
+        // the views and the plan's arrays stay the same from one step to the next: the copies are bound once
+        List<String> params = List.copyOf(gradientNames.keySet());
+        INDArray[] arrays = new INDArray[2 * params.size()];
+        for (int i = 0; i < params.size(); i++) {
+            String grad = gradientNames.get(params.get(i));
+            arrays[2 * i] = views.get(params.get(i));
+            arrays[2 * i + 1] = grad == null ? null : computed.get(grad);
+        }
+        viewCopies.run(arrays, () -> {
+            List<Runnable> steps = new ArrayList<>();
+            for (int i = 0; i < arrays.length; i += 2) {
+                INDArray view = arrays[i];
+                INDArray c = arrays[i + 1];
+                if (c == null) {
+                    steps.add(DirectLegacy.fill(view, 0));
+                } else if (c != view) {   // where the plan wrote into the view itself (writeOutputsInto), no copy
+                    steps.add(DirectLegacy.copy(c, view));
+                }
             }
-            g.gradientForVariable().put(p, view);
+            return steps;
         });
+        Gradient g = new DefaultGradient();
+        for (int i = 0; i < params.size(); i++) {
+            g.gradientForVariable().put(params.get(i), arrays[2 * i]);
+        }
         return g;
     }
 

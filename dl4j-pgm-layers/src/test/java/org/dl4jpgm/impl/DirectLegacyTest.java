@@ -120,6 +120,27 @@ class DirectLegacyTest {
     }
 
     @Test
+    void copiesAndFillsAreAssignsBitForBit() {
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            INDArray from = input(type, 6, 4);
+            // a whole array, a view at an offset and a strided column, each written where assign writes
+            for (java.util.function.UnaryOperator<INDArray> target : List.<java.util.function.UnaryOperator<INDArray>>of(
+                    a -> a, a -> a.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all()),
+                    a -> a.getColumn(1, true))) {
+                INDArray expected = input(type, 6, 4);
+                INDArray actual = expected.dup();
+                INDArray source = target.apply(from);
+                target.apply(expected).assign(source);
+                DirectLegacy.copy(source, target.apply(actual)).run();
+                assertBitIdentical(expected, actual, "copy " + type);
+                target.apply(expected).assign(0);
+                DirectLegacy.fill(target.apply(actual), 0).run();
+                assertBitIdentical(expected, actual, "fill " + type);
+            }
+        }
+    }
+
+    @Test
     void otherArraysRebindTheCall() {
         INDArray x1 = input(DataType.FLOAT, 128, 1, 32);
         INDArray x2 = input(DataType.FLOAT, 128, 1, 32);

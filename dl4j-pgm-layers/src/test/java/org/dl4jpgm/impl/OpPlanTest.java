@@ -232,6 +232,27 @@ class OpPlanTest {
     }
 
     @Test
+    void argumentsSurviveAPurge() {
+        // what a plan relies on when new input arrays come: a purged op context keeps its integer and float arguments
+        // (here matmul's transpose flags and alpha), so only the arrays are set again
+        org.nd4j.linalg.api.ops.DynamicCustomOp matmul = org.nd4j.linalg.api.ops.DynamicCustomOp.builder("matmul")
+                .addIntegerArguments(1, 0).addFloatingPointArguments(0.5, 0.0).build();
+        org.nd4j.linalg.api.ops.OpContext oc = Nd4j.getExecutioner().buildContext();
+        INDArray out = Nd4j.create(DataType.DOUBLE, 3, 5);
+        oc.setArgs(new INDArray[]{Nd4j.rand(DataType.DOUBLE, 4, 3), Nd4j.rand(DataType.DOUBLE, 4, 5)},
+                matmul.iArgs(), matmul.dArgs(), matmul.tArgs(), matmul.bArgs());
+        oc.setOutputArrays(out);
+        Nd4j.exec(matmul, oc);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 4, 5);
+        oc.purge();
+        oc.setInputArrays(x, y);
+        oc.setOutputArrays(out);
+        Nd4j.exec(matmul, oc);
+        assertEquals(x.transpose().mmul(y).muli(0.5), out, "0.5 x^T y on the new arrays");
+    }
+
+    @Test
     void legacyOpsAsDirectCallsAreTheSessionsBitForBit() {
         for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
             SameDiff sd = SameDiff.create();
