@@ -75,6 +75,30 @@ final class HostMemory {
     }
 
     /**
+     * Whether two float or double arrays have one type, one shape and the same bits in every element (as
+     * {@link #sameFloatBits}).
+     */
+    static boolean sameBits(INDArray a, INDArray b) {
+        if (a.dataType() != b.dataType()) {
+            return false;
+        }
+        if (a.dataType() != DataType.DOUBLE) {
+            return sameFloatBits(a, b);
+        }
+        if (!java.util.Arrays.equals(a.shape(), b.shape())) {
+            return false;
+        }
+        double[] x = a.ravel().toDoubleVector();
+        double[] y = b.ravel().toDoubleVector();
+        for (int i = 0; i < x.length; i++) {
+            if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Whether arrays here have the CPU backend's native buffers ({@link #nativeBuffer}); looked up by name so that the
      * CUDA build compiles.
      */

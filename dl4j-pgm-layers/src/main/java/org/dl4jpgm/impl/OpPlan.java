@@ -48,7 +48,7 @@ import java.util.function.BiConsumer;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Eight kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result (unless
+ * <p>Nine kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result (unless
  * {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
@@ -61,7 +61,8 @@ import java.util.function.BiConsumer;
  *       sigmoid again ({@link SigmoidGradient}; bit for bit, {@code impl/SigmoidGradientTest});</li>
  *   <li>{@code add}, {@code subtract}, {@code multiply}, {@code divide} and {@code multiply_bp} on arrays of one
  *       shape and type: the legacy pairwise transform the custom op runs, called directly ({@link DirectPairwise};
- *       bit for bit, {@code impl/DirectPairwiseTest});</li>
+ *       bit for bit, {@code impl/DirectPairwiseTest}); the first four with the second input broadcast: ND4J's
+ *       legacy broadcast op, called directly ({@link DirectBroadcast}; bit for bit, {@code impl/DirectBroadcastTest});</li>
  *   <li>{@code matmul} and {@code matmul_bp} of float matrices: {@code cblas_sgemm} calls into the OpenBLAS ND4J
  *       uses ({@link DirectGemm}; bit for bit, {@code impl/DirectGemmTest});</li>
  *   <li>legacy transforms, scalar ops and reductions of one input ({@code sigmoid}, {@code mul_scalar},
@@ -93,8 +94,8 @@ public final class OpPlan {
     /**
      * System property that switches off ({@code false}) the plan's substitutions for slow libnd4j ops: broadcast
      * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
-     * elementwise ops of equal shapes, matrix products and legacy ops as direct calls ({@link DirectPairwise},
-     * {@link DirectGemm}, {@link DirectLegacy}),
+     * elementwise ops, matrix products and legacy ops as direct calls ({@link DirectPairwise},
+     * {@link DirectBroadcast}, {@link DirectGemm}, {@link DirectLegacy}),
      * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op
      * then runs as SameDiff's session would run it.
      */
@@ -168,6 +169,9 @@ public final class OpPlan {
      */
     private record Rewrite(String label, BiConsumer<INDArray[], INDArray[]> body) {
     }
+
+    /** The op times' prefix of broadcast elementwise ops run as a {@link DirectBroadcast}. */
+    private static final String DIRECT_BROADCAST = "direct broadcast ";
 
     /** The op times' prefix of legacy ops run as a {@link DirectLegacy}. */
     private static final String DIRECT_LEGACY = "legacy direct ";
@@ -794,6 +798,10 @@ public final class OpPlan {
         if (d != null) {
             return new Rewrite("direct ", d::run);
         }
+        DirectBroadcast b = DirectBroadcast.of(c, args, outs);
+        if (b != null) {
+            return new Rewrite(DIRECT_BROADCAST, (a, o) -> b.run(a[0], a[1], o[0]));
+        }
         DirectGemm p = DirectGemm.of(c, args, outs);
         return p == null ? null : new Rewrite("blas ", p::run);
     }
@@ -976,6 +984,11 @@ public final class OpPlan {
     /** The number of ops run as a {@link DirectPairwise} (chosen at the first run; 0 before it). */
     int directPairwiseOps() {
         return rewrittenAs("direct ");
+    }
+
+    /** The number of broadcast elementwise ops run as a {@link DirectBroadcast} (chosen at the first run; 0 before it). */
+    int directBroadcastOps() {
+        return rewrittenAs(DIRECT_BROADCAST);
     }
 
     /** The number of legacy ops run as a {@link DirectLegacy} (chosen at the first run; 0 before it). */

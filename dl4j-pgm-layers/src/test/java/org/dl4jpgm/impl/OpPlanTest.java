@@ -232,6 +232,26 @@ class OpPlanTest {
     }
 
     @Test
+    void broadcastOpsAsDirectCallsAreTheSessionsBitForBit() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 6, 8).subi(0.5));
+        SDVariable b = sd.var("b", Nd4j.rand(DataType.FLOAT, 1, 8));
+        SDVariable h = x.mmul(w).add(b);                                   // a bias
+        SDVariable rowWeight = sd.nn().sigmoid(h.sum(true, 1));           // [B, 1]
+        h.mul(rowWeight).sub(b).div(rowWeight.add(1.0)).sum().rename("loss").markAsLoss();
+        Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.FLOAT, 5, 6));
+        OpPlan plan = assertGradientPlanIsTheSessions(sd, ph, "float", "w", "b");
+        assertTrue(plan.directBroadcastOps() >= 4, "the forward broadcasts: " + plan.directBroadcastOps());
+        Map<String, INDArray> other = Map.of("x", Nd4j.randn(DataType.FLOAT, 5, 6));
+        Map<String, INDArray> planned = plan.run(other);
+        Map<String, INDArray> session = sd.calculateGradients(other, "w", "b");
+        for (String v : List.of("w", "b")) {
+            assertBitIdentical(session.get(v), planned.get(sd.getVariable(v).getGradient().name()), "a second run: " + v);
+        }
+    }
+
+    @Test
     void argumentsSurviveAPurge() {
         // what a plan relies on when new input arrays come: a purged op context keeps its integer and float arguments
         // (here matmul's transpose flags and alpha), so only the arrays are set again
