@@ -22,11 +22,13 @@ import java.util.List;
  * times slower than the same op on equal shapes: at the main job's sizes the 72 {@code multiply_bp} of a training
  * step took 9-11 ms, as product and sum 3.5 ms (docs/performance.md, "Where the op compute goes"); {@code divide_bp}
  * allocates its tiled temporaries at every call. {@code add_bp} and {@code subtract_bp} are only sums of the incoming
- * gradient; libnd4j's are as fast as a copy and libnd4j's sum, so they are rewritten only where every sum is a
- * column sum of {@value #SUM_MIN_ROWS} terms or more ({@link ColumnSums}: a bias's gradient on
- * {@code [96, 1536] + [1, 1536]} 397 -> 155-168 us in a training step). Every sum over leading axes, here, is a column
- * sum. The values are the same sums of the same terms, bit for bit
- * ({@code impl/BroadcastGradientTest}).
+ * gradient: a copy and sums over trailing axes, here, are direct calls ({@link DirectLegacy}), which beat libnd4j's op
+ * at every size the plans meet ({@code [384, 1, 32] - [384, 1, 1]} 17 -> 7.5 us); a sum over leading axes is a
+ * column sum in Java ({@link ColumnSums}), which beats it from {@value #SUM_MIN_ROWS} terms on (a bias's gradient on
+ * {@code [96, 1536] + [1, 1536]} 397 -> 155-168 us in a training step). The products and quotients are direct calls
+ * too ({@link DirectBroadcast}, {@link DirectPairwise}): a division's gradient at the main job's sizes
+ * ({@code [384, 32] / [384, 1]}) 65 -> 23 us (docs/performance.md, "Broadcast ops as direct calls"). The values are
+ * the same sums of the same terms, bit for bit ({@code impl/BroadcastGradientTest}).
  *
  * <p>With {@code eps} the gradient of the output, input {@code a}'s gradient is the term ({@code eps * b} for a
  * product, {@code eps} for a sum, ...) summed over the axes where {@code a} was broadcast (its size 1 or missing where
@@ -41,15 +43,8 @@ final class BroadcastGradient {
     static final String SUBTRACT = "subtract_bp";
 
     /**
-     * The fewest output elements for which a division's gradient is computed here: measured in training steps,
-     * libnd4j's {@code divide_bp} took 1,620 us on 73,728 elements ({@code [96, 768] / [96, 1]}) against 370 us here,
-     * and 91 us on 12,288 ({@code [384, 32] / [384, 1]}) against 93 us here (docs/performance.md).
-     */
-    static final long DIVIDE_MIN_LENGTH = 32_768;
-
-    /**
-     * The fewest terms per sum (R of {@link ColumnSums}) for which a sum's gradient ({@value #ADD},
-     * {@value #SUBTRACT}) is computed here. With few terms libnd4j's chains of adds are short and its one op beats a
+     * The fewest terms per column sum (R of {@link ColumnSums}) for which a sum's gradient ({@value #ADD},
+     * {@value #SUBTRACT}) summed over leading axes is computed here. With few terms libnd4j's chains of adds are short and its one op beats a
      * copy and a column sum: measured in training steps, {@code [32, 768] + [1, 768]} 34 against 39-43 us here,
      * {@code [3, 32, 768] + [3, 1, 768]} 63 against 82-85, but {@code [96, 1536] + [1, 1536]} 397 against 155-168
      * and {@code [384, 64] + [1, 64]} 33 against 28 (docs/performance.md, "Bias gradients as column sums").
@@ -84,34 +79,36 @@ final class BroadcastGradient {
 
     /**
      * The replacement of gradient op {@code op} on inputs {@code x, y} and incoming gradient {@code eps}, or null where
-     * libnd4j's own op is as fast (the inputs have the same shape, a division with fewer than
-     * {@value #DIVIDE_MIN_LENGTH} output elements, a sum's gradient with a sum that is not a column sum of at least
-     * {@value #SUM_MIN_ROWS} terms), the op is not one of the four, or it is a division by one element.
+     * libnd4j's own op is as fast (the inputs have the same shape, a sum's gradient with a column sum of fewer than
+     * {@value #SUM_MIN_ROWS} terms), the op is not one of the four, or it is a division by one element (libnd4j's
+     * scalar case).
      */
     static BroadcastGradient of(String op, INDArray x, INDArray y, INDArray eps) {
-        return of(op, x, y, eps, DIVIDE_MIN_LENGTH, SUM_MIN_ROWS);
+        return of(op, x, y, eps, SUM_MIN_ROWS);
     }
 
-    /** {@link #of(String, INDArray, INDArray, INDArray)} with other thresholds for divisions and sums. */
-    static BroadcastGradient of(String op, INDArray x, INDArray y, INDArray eps, long divideMinLength,
-                                long sumMinRows) {
+    /** {@link #of(String, INDArray, INDArray, INDArray)} with another threshold for column sums. */
+    static BroadcastGradient of(String op, INDArray x, INDArray y, INDArray eps, long sumMinRows) {
         boolean divide = DIVIDE.equals(op);
         boolean sum = ADD.equals(op) || SUBTRACT.equals(op);
         if (!(divide || sum || MULTIPLY.equals(op)) || Arrays.equals(x.shape(), y.shape()) || eps.ordering() != 'c'
-                || divide && (y.length() == 1 || eps.length() < divideMinLength)) {
+                || divide && y.length() == 1) {
             return null;
         }
         Side sx = side(x.shape(), eps.shape());
         Side sy = side(y.shape(), eps.shape());
-        if (sx == null || sy == null || sum && !(summedByColumns(sx, sumMinRows) && summedByColumns(sy, sumMinRows))) {
+        if (sx == null || sy == null || sum && !(summedHere(sx, sumMinRows) && summedHere(sy, sumMinRows))) {
             return null;
         }
         return new BroadcastGradient(op, sx, sy);
     }
 
-    /** Whether a sum's gradient on this side is a copy or a column sum of at least {@code minRows} terms. */
-    private static boolean summedByColumns(Side side, long minRows) {
-        return side.full() || side.columns() != null && side.columns().rows() >= minRows;
+    /**
+     * Whether a sum's gradient on this side is computed here: a copy, a sum over trailing axes, or a column sum of at
+     * least {@code minRows} terms.
+     */
+    private static boolean summedHere(Side side, long minRows) {
+        return side.full() || side.columns() == null || side.columns().rows() >= minRows;
     }
 
     /** The axes of {@code out} an input of shape {@code in} was broadcast along; null if it was not broadcast to it. */
