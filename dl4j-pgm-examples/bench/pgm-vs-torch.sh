@@ -22,9 +22,15 @@
 # that ND4J loaded that very file. The two differ by up to half for products with few rows on cached operands, not
 # measurably in a training step (docs/performance.md, "The same OpenBLAS as the peer").
 #
+# --malloc tuned (the default) runs both processes with glibc's malloc told to keep what is freed
+# (MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296): PyTorch's Adam allocates temporaries of every
+# parameter's size at each step, which glibc otherwise maps fresh and returns, so each step faults the pages in again:
+# on some machines that doubled the peer's paper-config step (docs/performance.md, "The peer's page faults");
+# --malloc default leaves glibc's defaults.
+#
 # Usage (from the repository root, after `mvn -B -q -DskipTests install`):
 #   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall]
-#                                                [--main-width D] [--nd4j-blas system|bundled]
+#                                                [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default]
 # --main-warmup N: untimed steps before main-config's timed ones, for both (default 3; the JVM's JIT compiler is still
 # at work after 3, so 50 measures the steady state a long training run sees).
 # Installs Debian's python3-torch (PyTorch 1.13, CPU) and OpenBLAS with apt-get if /usr/bin/python3 cannot import torch
@@ -38,7 +44,8 @@ main_warmup=3
 clock=thread
 main_width=32
 nd4j_blas=bundled
-usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled]"
+malloc=tuned
+usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
@@ -47,11 +54,16 @@ while [ $# -gt 0 ]; do
     --clock) clock="$2"; shift 2 ;;
     --main-width) main_width="$2"; shift 2 ;;
     --nd4j-blas) nd4j_blas="$2"; shift 2 ;;
+    --malloc) malloc="$2"; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 case "$clock" in thread|process|wall) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case "$nd4j_blas" in system|bundled) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$malloc" in tuned|default) ;; *) echo "$usage" >&2; exit 2 ;; esac
+if [ "$malloc" = tuned ]; then
+  export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296
+fi
 case "$main_warmup" in ''|*[!0-9]*) echo "$usage (--main-warmup: a whole number >= 0, found '$main_warmup')" >&2; exit 2 ;; esac
 case "$main_width" in ''|*[!0-9]*|0) echo "$usage (--main-width: a whole number >= 1, found '$main_width')" >&2; exit 2 ;; esac
 
@@ -77,6 +89,7 @@ if ! readlink -f "$blas_lib" | grep -q openblas; then
   exit 1
 fi
 echo "peer's BLAS: $(readlink -f "$blas_lib")"
+echo "glibc malloc of both processes: $malloc (MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}, MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-unset})"
 system_openblas="$(readlink -f /usr/lib/x86_64-linux-gnu/libopenblas.so.0)"
 
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
