@@ -1,6 +1,6 @@
 package org.dl4jpgm.impl;
 
-import org.bytedeco.javacpp.LongPointer;
+import org.dl4jpgm.impl.HostMemory.NativeArray;
 import org.bytedeco.javacpp.PointerPointer;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -14,7 +14,6 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
-import org.nd4j.nativeblas.OpaqueDataBuffer;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,7 +37,7 @@ import java.util.Map;
  * rank), and an op whose probe differs stays a custom op ({@link #supported}). Covered: float or double arrays of one
  * type in 'c' order without gaps, the first input and the output of one shape, the second of the output's shape with
  * 1 on some axes (or fewer leading axes), not on all. Everything else (the first input broadcast, scalars, views with
- * gaps) stays a custom op. CPU backend only ({@link HostMemory#nativeBuffer}).
+ * gaps) stays a custom op. CPU backend only ({@link HostMemory.NativeArray}).
  */
 final class DirectBroadcast {
 
@@ -153,14 +152,10 @@ final class DirectBroadcast {
         Pair<DataBuffer, DataBuffer> tadZ = Nd4j.getExecutioner().getTADManager().getTADOnlyShapeInfo(z, dims);
         PointerPointer<?> extra = new PointerPointer<>(32).put(tadX.getFirst().addressPointer(),
                 tadX.getSecond().addressPointer(), tadZ.getFirst().addressPointer(), tadZ.getSecond().addressPointer());
-        OpaqueDataBuffer xb = HostMemory.nativeBuffer(x);
-        OpaqueDataBuffer yb = HostMemory.nativeBuffer(y);
-        OpaqueDataBuffer zb = HostMemory.nativeBuffer(z);
-        OpaqueDataBuffer db = HostMemory.nativeBuffer(axes);
-        LongPointer xs = HostMemory.shapeInfo(x);
-        LongPointer ys = HostMemory.shapeInfo(y);
-        LongPointer zs = HostMemory.shapeInfo(z);
-        LongPointer ds = HostMemory.shapeInfo(axes);
+        NativeArray nx = NativeArray.of(x);
+        NativeArray ny = NativeArray.of(y);
+        NativeArray nz = NativeArray.of(z);
+        NativeArray nd = NativeArray.of(axes);
         NativeOps n = NativeOpsHolder.getInstance().getDeviceNativeOps();
         return new Runnable() {
             /** The tensors' shape and offset buffers, which the extra pointers point into. */
@@ -168,7 +163,8 @@ final class DirectBroadcast {
 
             @Override
             public void run() {
-                n.execBroadcast(extra, opNum, xb, xs, null, yb, ys, null, zb, zs, null, db, ds, null);
+                n.execBroadcast(extra, opNum, nx.buffer(), nx.shape(), null, ny.buffer(), ny.shape(), null,
+                        nz.buffer(), nz.shape(), null, nd.buffer(), nd.shape(), null);
                 if (n.lastErrorCode() != 0) {
                     throw new IllegalStateException("DirectBroadcast: libnd4j's broadcast op " + opNum + " along axes "
                             + Arrays.toString(dims) + " failed on " + x.shapeInfoToString() + " and "

@@ -240,8 +240,8 @@ final class DirectGemm {
                 INDArray dy2 = y.ulike();
                 Nd4j.exec(DynamicCustomOp.builder(MATMUL_BP).addInputs(x, y, eps).addOutputs(dx1, dy1).build());
                 new DirectGemm(true, b, s[1], s[2], s[3]).run(new INDArray[]{x, y, eps}, new INDArray[]{dx2, dy2});
-                if (!HostMemory.sameFloatBits(z1, z2) || !HostMemory.sameFloatBits(dx1, dx2)
-                        || !HostMemory.sameFloatBits(dy1, dy2)) {
+                if (!HostMemory.sameBits(z1, z2) || !HostMemory.sameBits(dx1, dx2)
+                        || !HostMemory.sameBits(dy1, dy2)) {
                     return false;
                 }
             }

@@ -1,5 +1,6 @@
 package org.dl4jpgm.impl;
 
+import org.dl4jpgm.impl.HostMemory.NativeArray;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -42,7 +43,7 @@ import org.nd4j.nativeblas.OpaqueDataBuffer;
  * second input (a pairwise transform, axes or a scalar given as an array), scalar ops along axes, empty arrays, the
  * reductions ND4J's executioner does not run (an empty axis list, which it answers with a copy; a vector reduced to
  * its own length, which it returns unchanged) and those it refuses (an output of another length). CPU backend only
- * ({@link HostMemory#nativeBuffer}).
+ * ({@link HostMemory.NativeArray}).
  */
 final class DirectLegacy {
 
@@ -163,10 +164,12 @@ final class DirectLegacy {
      * extra arguments' type is the output's or the input's as it chooses them).
      */
     private Runnable callOn(INDArray x, INDArray z) {
-        OpaqueDataBuffer xb = HostMemory.nativeBuffer(x);
-        OpaqueDataBuffer zb = HostMemory.nativeBuffer(z);
-        LongPointer xs = HostMemory.shapeInfo(x);
-        LongPointer zs = HostMemory.shapeInfo(z);
+        NativeArray nx = NativeArray.of(x);
+        NativeArray nz = NativeArray.of(z);
+        OpaqueDataBuffer xb = nx.buffer();
+        OpaqueDataBuffer zb = nz.buffer();
+        LongPointer xs = nx.shape();
+        LongPointer zs = nz.shape();
         boolean inputType = call == Call.TRANSFORM_ANY || call == Call.REDUCE_SAME_WHOLE;
         DataBuffer extra = op.extraArgs() == null ? null
                 : op.extraArgsDataBuff(inputType ? x.dataType() : z.dataType());
@@ -180,17 +183,15 @@ final class DirectLegacy {
             case TRANSFORM_SAME -> () -> n.execTransformSame(EXTRA_POINTERS.get(), num, xb, xs, null, zb, zs, null, ep);
             case TRANSFORM_ANY -> () -> n.execTransformAny(EXTRA_POINTERS.get(), num, xb, xs, null, zb, zs, null, ep);
             case SCALAR -> {
-                INDArray scalar = ((ScalarOp) op).scalar();
-                OpaqueDataBuffer sb = HostMemory.nativeBuffer(scalar);
-                LongPointer ss = HostMemory.shapeInfo(scalar);
-                yield () -> n.execScalar(null, num, xb, xs, null, zb, zs, null, sb, ss, null, ep);
+                NativeArray ns = NativeArray.of(((ScalarOp) op).scalar());
+                yield () -> n.execScalar(null, num, xb, xs, null, zb, zs, null, ns.buffer(), ns.shape(), null, ep);
             }
             case REDUCE_FLOAT_WHOLE -> () -> n.execReduceFloat(null, num, xb, xs, null, ep, zb, zs, null);
             case REDUCE_SAME_WHOLE -> () -> n.execReduceSame(null, num, xb, xs, null, ep, zb, zs, null);
             case REDUCE_FLOAT, REDUCE_SAME -> {
-                INDArray axes = op.dimensions();
-                OpaqueDataBuffer db = HostMemory.nativeBuffer(axes);
-                LongPointer ds = HostMemory.shapeInfo(axes);
+                NativeArray na = NativeArray.of(op.dimensions());
+                OpaqueDataBuffer db = na.buffer();
+                LongPointer ds = na.shape();
                 yield call == Call.REDUCE_FLOAT
                         ? () -> n.execReduceFloat2(null, num, xb, xs, null, ep, zb, zs, null, db, ds, null)
                         : () -> n.execReduceSame2(null, num, xb, xs, null, ep, zb, zs, null, db, ds, null);

@@ -1,13 +1,12 @@
 package org.dl4jpgm.impl;
 
-import org.bytedeco.javacpp.LongPointer;
+import org.dl4jpgm.impl.HostMemory.NativeArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
-import org.nd4j.nativeblas.OpaqueDataBuffer;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,7 +26,7 @@ import java.util.Map;
  *
  * <p>The legacy op numbers are not part of ND4J's Java API; the ones of ND4J 1.0.0-M2.1's libnd4j are checked
  * against the custom ops on a probe when this class loads, and an op whose numbers give another result is left to
- * the custom op ({@link #supported}). CPU backend only (its buffers are host memory, {@link HostMemory#nativeBuffer}):
+ * the custom op ({@link #supported}). CPU backend only (its buffers are host memory, {@link HostMemory.NativeArray}):
  * elsewhere nothing is supported.
  */
 final class DirectPairwise {
@@ -109,15 +108,13 @@ final class DirectPairwise {
 
     /** Pairwise transform {@code opNum} of {@code a} and {@code b} into {@code z}, bound to their native memory. */
     private static Runnable transform(int opNum, INDArray a, INDArray b, INDArray z) {
-        OpaqueDataBuffer pa = HostMemory.nativeBuffer(a);
-        OpaqueDataBuffer pb = HostMemory.nativeBuffer(b);
-        OpaqueDataBuffer pz = HostMemory.nativeBuffer(z);
-        LongPointer sa = HostMemory.shapeInfo(a);
-        LongPointer sb = HostMemory.shapeInfo(b);
-        LongPointer sz = HostMemory.shapeInfo(z);
+        NativeArray na = NativeArray.of(a);
+        NativeArray nb = NativeArray.of(b);
+        NativeArray nz = NativeArray.of(z);
         return () -> {
             NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-            ops.execPairwiseTransform(null, opNum, pa, sa, null, pb, sb, null, pz, sz, null, null);
+            ops.execPairwiseTransform(null, opNum, na.buffer(), na.shape(), null, nb.buffer(), nb.shape(), null,
+                    nz.buffer(), nz.shape(), null, null);
             if (ops.lastErrorCode() != 0) {
                 throw new IllegalStateException("DirectPairwise: libnd4j's pairwise op " + opNum + " failed: "
                         + ops.lastErrorMessage());
@@ -150,11 +147,7 @@ final class DirectPairwise {
                     INDArray actual = Nd4j.create(type, 5, 7);
                     new DirectPairwise(new int[][]{{e.getValue(), 0, 1, 2}}).run(new INDArray[]{x, y},
                             new INDArray[]{actual});
-                    double[] ev = expected.ravel().toDoubleVector();
-                    double[] av = actual.ravel().toDoubleVector();
-                    for (int i = 0; i < ev.length; i++) {
-                        equal &= Double.doubleToLongBits(ev[i]) == Double.doubleToLongBits(av[i]);
-                    }
+                    equal &= HostMemory.sameBits(expected, actual);
                 }
                 if (equal) {
                     ok.put(e.getKey(), e.getValue());

@@ -56,13 +56,23 @@ final class HostMemory {
     }
 
     /**
-     * Whether two float arrays have one shape and the same bits in every element (so {@code -0.0} differs from
-     * {@code 0.0}, and NaNs must match to the payload): what the probes of {@link JavaAdamUpdater} and
-     * {@link DirectGemm} require of their path against libnd4j's.
+     * Whether two float or double arrays have one type, one shape and the same bits in every element (so {@code -0.0}
+     * differs from {@code 0.0}, and NaNs must match to the payload): what the probes of the Java and direct paths
+     * ({@link JavaAdamUpdater}, {@link DirectGemm}, {@link DirectBroadcast}) require of theirs against libnd4j's.
      */
-    static boolean sameFloatBits(INDArray a, INDArray b) {
-        if (!java.util.Arrays.equals(a.shape(), b.shape())) {
+    static boolean sameBits(INDArray a, INDArray b) {
+        if (a.dataType() != b.dataType() || !java.util.Arrays.equals(a.shape(), b.shape())) {
             return false;
+        }
+        if (a.dataType() == DataType.DOUBLE) {
+            double[] x = a.ravel().toDoubleVector();
+            double[] y = b.ravel().toDoubleVector();
+            for (int i = 0; i < x.length; i++) {
+                if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) {
+                    return false;
+                }
+            }
+            return true;
         }
         float[] x = a.ravel().toFloatVector();
         float[] y = b.ravel().toFloatVector();
@@ -75,50 +85,28 @@ final class HostMemory {
     }
 
     /**
-     * Whether two float or double arrays have one type, one shape and the same bits in every element (as
-     * {@link #sameFloatBits}).
-     */
-    static boolean sameBits(INDArray a, INDArray b) {
-        if (a.dataType() != b.dataType()) {
-            return false;
-        }
-        if (a.dataType() != DataType.DOUBLE) {
-            return sameFloatBits(a, b);
-        }
-        if (!java.util.Arrays.equals(a.shape(), b.shape())) {
-            return false;
-        }
-        double[] x = a.ravel().toDoubleVector();
-        double[] y = b.ravel().toDoubleVector();
-        for (int i = 0; i < x.length; i++) {
-            if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Whether arrays here have the CPU backend's native buffers ({@link #nativeBuffer}); looked up by name so that the
+     * Whether arrays here have the CPU backend's native buffers ({@link NativeArray}); looked up by name so that the
      * CUDA build compiles.
      */
     static boolean hasNativeBuffers() {
         return OPAQUE != null;
     }
 
-    /** The native buffer (libnd4j's {@code InteropDataBuffer}) under an array of the CPU backend. */
-    static OpaqueDataBuffer nativeBuffer(INDArray a) {
-        try {
-            return (OpaqueDataBuffer) OPAQUE.invokeExact(a.data());
-        } catch (Throwable t) {
-            throw new IllegalStateException("HostMemory: no native buffer for an array of "
-                    + a.data().getClass().getName(), t);
-        }
-    }
+    /**
+     * An array as libnd4j's legacy entry points take it: its native buffer (libnd4j's {@code InteropDataBuffer}, on the
+     * CPU backend) and its shape info. Holds neither the array nor its buffer: the caller keeps the array reachable.
+     */
+    record NativeArray(OpaqueDataBuffer buffer, LongPointer shape) {
 
-    /** An array's shape info, as libnd4j reads it. */
-    static LongPointer shapeInfo(INDArray a) {
-        return (LongPointer) a.shapeInfoDataBuffer().addressPointer();
+        static NativeArray of(INDArray a) {
+            try {
+                return new NativeArray((OpaqueDataBuffer) OPAQUE.invokeExact(a.data()),
+                        (LongPointer) a.shapeInfoDataBuffer().addressPointer());
+            } catch (Throwable t) {
+                throw new IllegalStateException("HostMemory: no native buffer for an array of "
+                        + a.data().getClass().getName(), t);
+            }
+        }
     }
 
     private static MethodHandle opaqueAccessor() {

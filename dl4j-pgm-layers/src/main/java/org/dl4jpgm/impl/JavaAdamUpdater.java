@@ -107,8 +107,8 @@ public final class JavaAdamUpdater extends AdamUpdater {
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(gNative, vNative, mNative, lr, 0.9,
                     0.999, 1e-8, iterations[k]));
             update(gJava, mJava, vJava, lr, 0.9, 0.999, 1e-8, iterations[k]);
-            if (!HostMemory.sameFloatBits(gNative, gJava) || !HostMemory.sameFloatBits(mNative, mJava)
-                    || !HostMemory.sameFloatBits(vNative, vJava)) {
+            if (!HostMemory.sameBits(gNative, gJava) || !HostMemory.sameBits(mNative, mJava)
+                    || !HostMemory.sameBits(vNative, vJava)) {
                 return false;
             }
         }
