@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -56,7 +57,10 @@ final class DirectBroadcast {
 
     private DirectBroadcast(int opNum, int[] axes) {
         this.opNum = opNum;
-        this.axes = Nd4j.createFromArray(axes);
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            // not in a workspace open at the binding: its next cycle would overwrite the axes
+            this.axes = Nd4j.createFromArray(axes);
+        }
     }
 
     /** The custom ops this class runs directly in this process (the probe agreed). */
