@@ -27,8 +27,8 @@ import java.util.List;
  * column sum in Java ({@link ColumnSums}), which beats it from {@value #SUM_MIN_ROWS} terms on (a bias's gradient on
  * {@code [96, 1536] + [1, 1536]} 397 -> 155-168 us in a training step). The products and quotients are direct calls
  * too ({@link DirectBroadcast}, {@link DirectPairwise}): a division's gradient at the main job's sizes
- * ({@code [384, 32] / [384, 1]}) 65 -> 23 us (docs/performance.md, "Broadcast ops as direct calls"). The values are
- * the same sums of the same terms, bit for bit ({@code impl/BroadcastGradientTest}).
+ * ({@code [384, 32] / [384, 1]}) 65 -> 23 us (docs/performance.md, "Legacy and broadcast ops as direct calls").
+ * The values are the same sums of the same terms, bit for bit ({@code impl/BroadcastGradientTest}).
  *
  * <p>With {@code eps} the gradient of the output, input {@code a}'s gradient is the term ({@code eps * b} for a
  * product, {@code eps} for a sum, ...) summed over the axes where {@code a} was broadcast (its size 1 or missing where
@@ -44,10 +44,11 @@ final class BroadcastGradient {
 
     /**
      * The fewest terms per column sum (R of {@link ColumnSums}) for which a sum's gradient ({@value #ADD},
-     * {@value #SUBTRACT}) summed over leading axes is computed here. With few terms libnd4j's chains of adds are short and its one op beats a
-     * copy and a column sum: measured in training steps, {@code [32, 768] + [1, 768]} 34 against 39-43 us here,
-     * {@code [3, 32, 768] + [3, 1, 768]} 63 against 82-85, but {@code [96, 1536] + [1, 1536]} 397 against 155-168
-     * and {@code [384, 64] + [1, 64]} 33 against 28 (docs/performance.md, "Bias gradients as column sums").
+     * {@value #SUBTRACT}) summed over leading axes is computed here. With few terms libnd4j's chains of adds are short
+     * and its one op beats a copy and a column sum: measured in training steps, {@code [32, 768] + [1, 768]} 34
+     * against 39-43 us here, {@code [3, 32, 768] + [3, 1, 768]} 63 against 82-85, but {@code [96, 1536] + [1, 1536]}
+     * 397 against 155-168 and {@code [384, 64] + [1, 64]} 33 against 28 (docs/performance.md, "Bias gradients as
+     * column sums").
      */
     static final long SUM_MIN_ROWS = 64;
 

@@ -31,7 +31,7 @@ import java.util.Map;
  * <p>Why: the custom op goes through libnd4j's declarable-op machinery and ND4J's executioner at every call, as
  * {@link DirectPairwise} explains for equal shapes; with broadcasting it also builds the broadcast shape: at the main
  * job's sizes {@code [128, 32] + [1, 32]} took 8.3 us per call in a training step, about four times the arithmetic
- * (docs/performance.md, "Broadcast ops as direct calls").
+ * (docs/performance.md, "Legacy and broadcast ops as direct calls").
  *
  * <p>Each element is the same one IEEE operation on the same two operands either way; a probe checks the bits against
  * the custom ops when this class loads (a bias, a weight per row, axes that are not adjacent, a second input of lower
@@ -138,19 +138,15 @@ final class DirectBroadcast {
 
     /** Runs {@code x op y} into {@code z} (arrays of the shapes it was made for). */
     void run(INDArray x, INDArray y, INDArray z) {
-        bound.run(new INDArray[]{x, y, z}, () -> List.of(call(x, y, z)));
-    }
-
-    /** The op on {@code x}, {@code y} into {@code z} as a bound call, for the op sequences bound as a whole. */
-    Runnable bind(INDArray x, INDArray y, INDArray z) {
-        return call(x, y, z);
+        bound.run(new INDArray[]{x, y, z}, () -> List.of(bind(x, y, z)));
     }
 
     /**
-     * The legacy broadcast on these arrays as ND4J's executioner calls it: the tensors along the axes of x and z (their
-     * shape and offsets) handed over as its extra pointers, the axes as an int buffer.
+     * The legacy broadcast on these arrays as a bound call (also for the op sequences bound as a whole), made as ND4J's
+     * executioner makes it: the tensors along the axes of x and z (their shape and offsets) handed over as its extra
+     * pointers, the axes as an int buffer.
      */
-    private Runnable call(INDArray x, INDArray y, INDArray z) {
+    Runnable bind(INDArray x, INDArray y, INDArray z) {
         int[] dims = axes.toIntVector();
         Pair<DataBuffer, DataBuffer> tadX = Nd4j.getExecutioner().getTADManager().getTADOnlyShapeInfo(x, dims);
         Pair<DataBuffer, DataBuffer> tadZ = Nd4j.getExecutioner().getTADManager().getTADOnlyShapeInfo(z, dims);

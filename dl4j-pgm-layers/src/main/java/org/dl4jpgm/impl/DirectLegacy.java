@@ -35,7 +35,8 @@ import org.nd4j.nativeblas.OpaqueDataBuffer;
  * tensor-along-dimension shape and offsets in native memory (a JavaCPP {@code IntPointer} and two native buffers,
  * each allocation checked by JavaCPP against the process's resident memory) only to pass them to its profiling hook:
  * libnd4j's reduction finds its own from the axes. At the main job's sizes a {@code reduce_mean} of {@code [384, 1, 32]}
- * over its last axis took 30 us in a training step (docs/performance.md, "Legacy ops as direct calls").
+ * over its last axis took 30 us in a training step (docs/performance.md, "Legacy and broadcast ops as direct
+ * calls").
  *
  * <p>The native function and its arguments are the ones ND4J passes, so the results are the same bit for bit
  * ({@code impl/DirectLegacyTest}). What is not covered keeps ND4J's path ({@link #of} returns null): other op types

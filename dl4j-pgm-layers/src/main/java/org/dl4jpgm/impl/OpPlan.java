@@ -48,8 +48,8 @@ import java.util.function.BiConsumer;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Nine kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result (unless
- * {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
+ * <p>Nine kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result
+ * (unless {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
  *       {@code zeroslike}, ...): run at the first run only, its arrays kept (a plan's shapes are fixed);</li>
@@ -62,7 +62,8 @@ import java.util.function.BiConsumer;
  *   <li>{@code add}, {@code subtract}, {@code multiply}, {@code divide} and {@code multiply_bp} on arrays of one
  *       shape and type: the legacy pairwise transform the custom op runs, called directly ({@link DirectPairwise};
  *       bit for bit, {@code impl/DirectPairwiseTest}); the first four with the second input broadcast: ND4J's
- *       legacy broadcast op, called directly ({@link DirectBroadcast}; bit for bit, {@code impl/DirectBroadcastTest});</li>
+ *       legacy broadcast op, called directly ({@link DirectBroadcast}; bit for bit,
+ *       {@code impl/DirectBroadcastTest});</li>
  *   <li>{@code matmul} and {@code matmul_bp} of float matrices: {@code cblas_sgemm} calls into the OpenBLAS ND4J
  *       uses ({@link DirectGemm}; bit for bit, {@code impl/DirectGemmTest});</li>
  *   <li>legacy transforms, scalar ops and reductions of one input ({@code sigmoid}, {@code mul_scalar},
