@@ -6,7 +6,9 @@
  *   runtime {@link org.dl4jpgm.conf.PgmLayerRuntime}), {@link org.dl4jpgm.conf.PgmHeadLayer} (Eq. 13-14),
  *   {@link org.dl4jpgm.conf.StepMeanPoolingLayer} and {@link org.dl4jpgm.conf.LinearFusionLayer} (baselines), and
  *   Eq. 12's weights: {@link org.dl4jpgm.conf.LossWeights} (α on the PgM layer, β through
- *   {@link org.dl4jpgm.conf.WeightedLoss} around each task loss).</li>
+ *   {@link org.dl4jpgm.conf.WeightedLoss} around each task loss); {@link org.dl4jpgm.conf.BoundBatchNormalization}
+ *   (DL4J's batch normalisation with a runtime on bound ops, the same results) standardises PgM's features before
+ *   its head where asked.</li>
  *   <li>Research blocks, PgM's components one by one ({@link org.dl4jpgm.conf.ModalPartitionerLayer},
  *   {@link org.dl4jpgm.conf.MaskedLearnerLayer}, {@link org.dl4jpgm.conf.UniPairedDecoderVertex}): for studying a
  *   component in a graph of one's own (the {@code Demo} main, the reference learner of Table 5). They cannot share

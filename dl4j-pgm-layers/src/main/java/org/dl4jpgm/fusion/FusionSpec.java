@@ -72,8 +72,9 @@ public final class FusionSpec {
     /** FFN width of PgM's head (0 = 2H). */
     public long getHeadFfnSize() { return headFfnSize; }
     /**
-     * Whether a {@code BatchNormalization} layer ({@code <prefix>FeaturesNorm}) standardises PgM's features, per
-     * channel, before the head (default false, the paper's head). Stage 1 trains PgM on L_P alone, and the untrained
+     * Whether a batch normalisation layer ({@code <prefix>FeaturesNorm}, a {@link
+     * org.dl4jpgm.conf.BoundBatchNormalization}: DL4J's {@code BatchNormalization} on ops bound once, the same results)
+     * standardises PgM's features, per channel, before the head (default false, the paper's head). Stage 1 trains PgM on L_P alone, and the untrained
      * head then maps its features to nearly one output for every example; stage 2 drives the head to the class prior
      * and its ReLUs die. With the features standardised the head learns (docs/design.md, "The head after stage 1",
      * has the measurements). DL4J 1.0.0-M2.1's {@code ComputationGraph.setLearningRate} fails on a graph with a

@@ -1,5 +1,6 @@
 package org.dl4jpgm.fusion;
 
+import org.dl4jpgm.conf.BoundBatchNormalization;
 import org.dl4jpgm.conf.ModalityPackVertex;
 import org.dl4jpgm.conf.PgmHeadLayer;
 import org.dl4jpgm.conf.PgmLayer;
@@ -13,7 +14,6 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.PgmOptions;
@@ -129,11 +129,7 @@ public final class PgmFusion {
         String headInput = p + FEATURES;
         IUpdater headUpdater = spec.getHeadUpdater() != null ? spec.getHeadUpdater() : spec.getModelUpdater();
         if (spec.isHeadInputNormalized()) {
-            BatchNormalization.Builder norm = new BatchNormalization.Builder();
-            if (headUpdater != null) {
-                norm.updater(headUpdater);
-            }
-            b.addLayer(p + NORM, norm.build(), p + FEATURES);
+            b.addLayer(p + NORM, BoundBatchNormalization.withUpdater(headUpdater), p + FEATURES);
             headInput = p + NORM;
         }
         if (spec.getHeadDropout() > 0) {

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseBroadcastOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
@@ -136,6 +137,15 @@ final class DirectBroadcast {
         return true;
     }
 
+    /**
+     * ND4J's own legacy broadcast op {@code op} ({@code BroadcastAddOp}, ...) on its arrays along its dimensions as a
+     * bound call: the native call ND4J's executioner makes for it, so the same bits (for op sequences written out,
+     * {@link BoundBatchNormalizationRuntime}).
+     */
+    static Runnable bindLegacy(BaseBroadcastOp op) {
+        return new DirectBroadcast(op.opNum(), op.getDimension()).bind(op.x(), op.y(), op.z());
+    }
+
     /** Runs {@code x op y} into {@code z} (arrays of the shapes it was made for). */
     void run(INDArray x, INDArray y, INDArray z) {
         bound.run(new INDArray[]{x, y, z}, () -> List.of(bind(x, y, z)));
@@ -158,8 +168,8 @@ final class DirectBroadcast {
         NativeArray nd = NativeArray.of(axes);
         NativeOps n = NativeOpsHolder.getInstance().getDeviceNativeOps();
         return new Runnable() {
-            /** The tensors' shape and offset buffers, which the extra pointers point into. */
-            private final Object[] tensors = {tadX, tadZ};
+            /** The tensors' shape and offset buffers, which the extra pointers point into, and the axes' array. */
+            private final Object[] kept = {tadX, tadZ, axes};
 
             @Override
             public void run() {

@@ -43,8 +43,9 @@ import org.nd4j.nativeblas.OpaqueDataBuffer;
  * (broadcast, index reductions, random ops, boolean transforms and reductions, variance, pairwise reductions), a
  * second input (a pairwise transform, axes or a scalar given as an array), scalar ops along axes, empty arrays, the
  * reductions ND4J's executioner does not run (an empty axis list, which it answers with a copy; a vector reduced to
- * its own length, which it returns unchanged) and those it refuses (an output of another length). CPU backend only
- * ({@link HostMemory.NativeArray}).
+ * its own length, which it returns unchanged) and those it refuses (an output of another length). For op sequences
+ * written out, {@link #bind(BaseOp)} also covers a transform of two inputs of one shape and a variance. CPU backend
+ * only ({@link HostMemory.NativeArray}).
  */
 final class DirectLegacy {
 
@@ -53,7 +54,11 @@ final class DirectLegacy {
         TRANSFORM_FLOAT, TRANSFORM_STRICT, TRANSFORM_SAME, TRANSFORM_ANY, SCALAR,
         /** Along axes ({@code execReduceFloat2}); the next for an output of one element ({@code execReduceFloat}). */
         REDUCE_FLOAT, REDUCE_FLOAT_WHOLE,
-        REDUCE_SAME, REDUCE_SAME_WHOLE
+        REDUCE_SAME, REDUCE_SAME_WHOLE,
+        /** A transform of two inputs of one shape ({@code execPairwiseTransform}), as ND4J runs {@code PowPairwise}. */
+        PAIRWISE,
+        /** {@code Variance} along axes ({@code execSummaryStatsTad}); the next for one element. */
+        SUMMARY_STATS, SUMMARY_STATS_WHOLE
     }
 
     /**
@@ -111,6 +116,46 @@ final class DirectLegacy {
         ScalarSet op = new ScalarSet(to, value);
         Runnable direct = bind(op, to, to);
         return direct != null ? direct : () -> Nd4j.exec(op);
+    }
+
+    /**
+     * Legacy op {@code op} on the arrays it was made with as a bound native call, or null where it has no direct form:
+     * besides the ops of one input ({@link #of}), a transform of two inputs of one shape and type (ND4J's
+     * {@code PowPairwise}, which its executioner runs as a pairwise transform) and {@code Variance} (a summary
+     * statistic). For op sequences written out ({@link BoundBatchNormalizationRuntime}).
+     */
+    static Runnable bind(BaseOp op) {
+        INDArray x = op.x();
+        INDArray y = op.y();
+        INDArray z = op.z();
+        if (!HostMemory.hasNativeBuffers() || x == null || z == null || x.isEmpty() || z.isEmpty()) {
+            return null;
+        }
+        Call call;
+        if (y != null) {
+            call = op instanceof TransformOp t && t.getOpType() != Op.Type.TRANSFORM_BOOL
+                    && java.util.Arrays.equals(x.shape(), y.shape()) && java.util.Arrays.equals(x.shape(), z.shape())
+                    && x.dataType() == y.dataType() && x.dataType() == z.dataType() ? Call.PAIRWISE : null;
+        } else if (op instanceof Variance v) {
+            call = summaryStats(v, x, z);
+        } else {
+            call = call(op, x, z);
+        }
+        return call == null ? null : new DirectLegacy(op, call).callOn(x, z);
+    }
+
+    /** The call for a variance of {@code x} into {@code z}, or null where ND4J's executioner would not run it so. */
+    private static Call summaryStats(Variance v, INDArray x, INDArray z) {
+        if (z.isScalar()) {
+            return Call.SUMMARY_STATS_WHOLE;
+        }
+        INDArray axes = v.dimensions();
+        if (axes == null) {
+            return null;
+        }
+        int[] dimension = Shape.normalizeAxis(x.rank(), axes.toIntVector());
+        long[] reduced = Shape.reductionShape(x, dimension, true, v.isKeepDims());
+        return z.length() == ArrayUtil.prodLong(reduced) ? Call.SUMMARY_STATS : null;
     }
 
     private static Call call(BaseOp op, INDArray x, INDArray z) {
@@ -189,6 +234,21 @@ final class DirectLegacy {
             }
             case REDUCE_FLOAT_WHOLE -> () -> n.execReduceFloat(null, num, xb, xs, null, ep, zb, zs, null);
             case REDUCE_SAME_WHOLE -> () -> n.execReduceSame(null, num, xb, xs, null, ep, zb, zs, null);
+            case PAIRWISE -> {
+                NativeArray ny = NativeArray.of(op.y());
+                yield () -> n.execPairwiseTransform(EXTRA_POINTERS.get(), num, xb, xs, null, ny.buffer(), ny.shape(),
+                        null, zb, zs, null, ep);
+            }
+            case SUMMARY_STATS_WHOLE -> {
+                boolean corrected = ((Variance) op).isBiasCorrected();
+                yield () -> n.execSummaryStatsScalar(null, num, xb, xs, null, ep, zb, zs, null, corrected);
+            }
+            case SUMMARY_STATS -> {
+                boolean corrected = ((Variance) op).isBiasCorrected();
+                NativeArray na = NativeArray.of(op.dimensions());
+                yield () -> n.execSummaryStatsTad(null, num, xb, xs, null, ep, zb, zs, null, na.buffer(), na.shape(),
+                        null, corrected, null, null);
+            }
             case REDUCE_FLOAT, REDUCE_SAME -> {
                 NativeArray na = NativeArray.of(op.dimensions());
                 OpaqueDataBuffer db = na.buffer();

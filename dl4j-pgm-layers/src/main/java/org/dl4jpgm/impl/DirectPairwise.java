@@ -106,6 +106,20 @@ final class DirectPairwise {
                 .toList());
     }
 
+    /**
+     * Custom op {@code op} ({@code add}, {@code subtract}, {@code multiply}, {@code divide}) of {@code a} and
+     * {@code b}, arrays of one length, type and layout, into {@code z} as a bound call: the legacy pairwise transform
+     * where the probe agreed and the arrays are float or double of one shape, else the custom op on an op context
+     * bound to them (for op sequences written out, {@link BoundBatchNormalizationRuntime}).
+     */
+    static Runnable bind(String op, INDArray a, INDArray b, INDArray z) {
+        Integer num = VERIFIED.get(op);
+        if (num != null && sameShapeAndType(new INDArray[]{a, b}, new INDArray[]{z})) {
+            return transform(num, a, b, z);
+        }
+        return BoundOps.pairwise(DynamicCustomOp.builder(op).build(), a, b, z);
+    }
+
     /** Pairwise transform {@code opNum} of {@code a} and {@code b} into {@code z}, bound to their native memory. */
     private static Runnable transform(int opNum, INDArray a, INDArray b, INDArray z) {
         NativeArray na = NativeArray.of(a);

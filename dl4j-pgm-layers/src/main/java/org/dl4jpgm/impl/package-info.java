@@ -2,6 +2,7 @@
  * Runtime implementations behind the configurations of {@code org.dl4jpgm.conf}: DL4J's SameDiff layer and vertex
  * runtimes with the corrections that DL4J 1.0.0-M2.1 needs ({@link org.dl4jpgm.impl.GradientScale} for the doubled
  * gradients, mask shapes, stale masks, workspaces), and {@link org.dl4jpgm.impl.OpPlan}, which runs a layer's
- * SameDiff graph without the session's per-op work; see {@code docs/design.md}.
+ * SameDiff graph without the session's per-op work, and {@link org.dl4jpgm.impl.BoundBatchNormalizationRuntime}, DL4J's
+ * batch normalisation with its ops bound once; see {@code docs/design.md}.
  */
 package org.dl4jpgm.impl;

@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
 import org.nd4j.linalg.api.ops.impl.transforms.any.Assign;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.PowPairwise;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Negative;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -153,6 +154,41 @@ class DirectLegacyTest {
         assertBitIdentical(x1.mean(true, 2), z1, "the first arrays");
         assertBitIdentical(x2.mean(true, 2), z2, "the second arrays");
         assertTrue(!z1.equals(z2), "two inputs, two results");
+    }
+
+    /** {@link DirectLegacy#bind(BaseOp)}'s two further kinds: a variance (along axes and whole) and a pairwise power. */
+    @Test
+    void variancesAndPairwiseTransformsEqualNd4jsBitForBit() {
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            INDArray x = input(type, 128, 192);
+            for (boolean corrected : new boolean[]{false, true}) {
+                for (long[] out : List.of(new long[]{192}, new long[]{})) {
+                    int[] axes = out.length == 0 ? new int[]{0, 1} : new int[]{0};
+                    INDArray expected = Nd4j.create(type, out);
+                    Nd4j.exec(new Variance(x, expected, corrected, false, axes));
+                    INDArray actual = Nd4j.create(type, out);
+                    Runnable call = DirectLegacy.bind(new Variance(x, actual, corrected, false, axes));
+                    assertNotNull(call, "variance " + Arrays.toString(axes));
+                    call.run();
+                    actual.assign(Double.NaN);
+                    call.run();
+                    assertBitIdentical(expected, actual, type + " variance along " + Arrays.toString(axes)
+                            + ", bias corrected " + corrected);
+                }
+            }
+            INDArray base = Nd4j.valueArrayOf(new long[]{1, 192}, 10.0, type);
+            INDArray power = input(type, 1, 192).subi(1.5);
+            INDArray expected = base.ulike();
+            Nd4j.exec(new PowPairwise(base, power, expected));
+            INDArray actual = base.ulike();
+            Runnable call = DirectLegacy.bind(new PowPairwise(base, power, actual));
+            assertNotNull(call, "pairwise power");
+            call.run();
+            assertBitIdentical(expected, actual, type + " pairwise power");
+        }
+        INDArray x = input(DataType.FLOAT, 6, 4);
+        assertNull(DirectLegacy.bind(new PowPairwise(x, input(DataType.FLOAT, 4), x.ulike())),
+                "a pairwise transform of two shapes");
     }
 
     @Test
