@@ -107,7 +107,7 @@ public final class MainJobOptions implements DelegatingTrainingSettings {
      */
     @Option(names = "--parallel-runs", paramLabel = "N", order = 11, converter = Converters.NonNegativeInt.class,
             description = {"runs trained at once, each on its own thread with its own graph; meant to give the",
-                    "numbers of one at a time (all but the seconds), which the default run does and one smaller job not,",
+                    "numbers of one at a time (all but the seconds), which a job mixing fusions does not at present,",
                     "docs/design.md \"Runs at once\" (0 = the cores over ND4J's OpenMP threads, e.g. 2 on 2",
                     "cores with OMP_NUM_THREADS=1; 1 with --stats; default ${DEFAULT-VALUE})"})
     private int parallelRuns = 0;
