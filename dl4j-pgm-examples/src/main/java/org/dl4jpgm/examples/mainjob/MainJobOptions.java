@@ -106,9 +106,8 @@ public final class MainJobOptions implements DelegatingTrainingSettings {
      * OpenMP threads each ND4J op uses, 1 with {@code --stats}).
      */
     @Option(names = "--parallel-runs", paramLabel = "N", order = 11, converter = Converters.NonNegativeInt.class,
-            description = {"runs trained at once, each on its own thread with its own graph; meant to give the",
-                    "numbers of one at a time (all but the seconds), which a job mixing fusions does not at present,",
-                    "docs/design.md \"Runs at once\" (0 = the cores over ND4J's OpenMP threads, e.g. 2 on 2",
+            description = {"runs trained at once, each on its own thread with its own graph; every number but the",
+                    "seconds is the same as one at a time (0 = the cores over ND4J's OpenMP threads, e.g. 2 on 2",
                     "cores with OMP_NUM_THREADS=1; 1 with --stats; default ${DEFAULT-VALUE})"})
     private int parallelRuns = 0;
     /** A run of about a minute. */
