@@ -119,11 +119,15 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
         g.setGradientFor(GAMMA, gradientViews.get(GAMMA));
         g.setGradientFor(BETA, gradientViews.get(BETA));
         g.setGradientFor(GLOBAL_MEAN, gradientViews.get(GLOBAL_MEAN));
-        String variance = layerConf().isUseLogStd() ? GLOBAL_LOG_STD : GLOBAL_VAR;
-        g.setGradientFor(variance, gradientViews.get(variance));
+        g.setGradientFor(varianceKey(), gradientViews.get(varianceKey()));
         INDArray next = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, epsilon.shape(), 'c');
         DirectLegacy.copy(p.dxhat, next).run();
         return new Pair<>(g, next);
+    }
+
+    /** The parameter of the running variance: log10 of the deviation ({@code useLogStd}) or the variance. */
+    private String varianceKey() {
+        return layerConf().isUseLogStd() ? GLOBAL_LOG_STD : GLOBAL_VAR;
     }
 
     /** Forward and backward passes run bound so far. */
@@ -140,8 +144,7 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
                 || !packed(x)) {
             return null;
         }
-        String variance = c.isUseLogStd() ? GLOBAL_LOG_STD : GLOBAL_VAR;
-        INDArray[] arrays = {getParam(GAMMA), getParam(BETA), getParam(GLOBAL_MEAN), getParam(variance)};
+        INDArray[] arrays = {getParam(GAMMA), getParam(BETA), getParam(GLOBAL_MEAN), getParam(varianceKey())};
         if (!OpPlan.sameArrays(boundTo, arrays)) {
             passes.clear();
             boundTo = arrays;
@@ -235,9 +238,8 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
         }
 
         void backward(INDArray epsilon) {
-            String variance = layerConf().isUseLogStd() ? GLOBAL_LOG_STD : GLOBAL_VAR;
             INDArray[] views = {gradientViews.get(GAMMA), gradientViews.get(BETA), gradientViews.get(GLOBAL_MEAN),
-                    gradientViews.get(variance)};
+                    gradientViews.get(varianceKey())};
             if (!OpPlan.sameArrays(gradientsBoundTo, views)) {
                 // the gradient views exist from the first backward pass on (DL4J sets them when it flattens them)
                 backward.clear();
