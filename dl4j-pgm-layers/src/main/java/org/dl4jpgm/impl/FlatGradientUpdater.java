@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,6 +29,9 @@ import java.util.Map;
  * on; DL4J then applies the same arithmetic to the same memory through the views it made once. In every other case
  * the gradient goes on unchanged (the external path, as before). {@link #install} puts it in place only where it
  * measures DL4J's behaviour ({@link #gradientViewLost()}), so it drops out when DL4J returns its array as such.
+ *
+ * <p>On that standard path it runs the update as {@link UpdaterPass} does (the minibatch division joined to Adam's
+ * pass, each block's view made once) wherever that pass computes what DL4J's would.
  */
 public final class FlatGradientUpdater extends ComputationGraphUpdater {
 
@@ -35,6 +39,9 @@ public final class FlatGradientUpdater extends ComputationGraphUpdater {
 
     /** The memory the updater's views were built on: [params address, length, gradient address, length]. */
     private final long[] builtOn;
+
+    private transient UpdaterPass pass;
+    private transient boolean passMade;
 
     private FlatGradientUpdater(ComputationGraph graph, INDArray updaterState) {
         super(graph, updaterState);
@@ -80,7 +87,32 @@ public final class FlatGradientUpdater extends ComputationGraphUpdater {
     @Override
     public synchronized void update(Gradient gradient, int iteration, int epoch, int batchSize,
                                     LayerWorkspaceMgr workspaceMgr) {
-        super.update(asNetworkArray(gradient), iteration, epoch, batchSize, workspaceMgr);
+        Gradient own = asNetworkArray(gradient);
+        UpdaterPass p = own.gradient() == getFlattenedGradientsView() ? pass() : null;
+        if (p == null) {
+            super.update(own, iteration, epoch, batchSize, workspaceMgr);
+            return;
+        }
+        workspaceMgr.assertNotOpen(ArrayType.UPDATER_WORKING_MEM, "Updater working memory");
+        p.run(iteration, epoch, batchSize, isMiniBatch(), workspaceMgr);
+    }
+
+    /**
+     * The standard update as one pass per block ({@link UpdaterPass}), made at the first update and again when the
+     * blocks change; null where DL4J's update does more (then DL4J's own runs).
+     */
+    private UpdaterPass pass() {
+        if (!passMade || (pass != null && !pass.current(getUpdaterBlocks()))) {
+            pass = UpdaterPass.of(getUpdaterBlocks(), getOrderedLayers(), getFlattenedGradientsView(),
+                    getMinibatchDivisionSubsets(getFlattenedGradientsView()));
+            passMade = true;
+        }
+        return pass;
+    }
+
+    /** Whether the standard path runs as {@link UpdaterPass} (false: DL4J's own update). */
+    boolean runsPass() {
+        return pass() != null;
     }
 
     /** {@code gradient} with the network's own array as its flattened gradient, where that is the same memory. */

@@ -29,7 +29,8 @@ import java.util.Random;
  * </pre>
  * (Kingma and Ba, Algorithm 1, with the bias corrections folded into ε_t.) No fused multiply-add: the generic x86-64
  * build of libnd4j has none, and Java does not contract. Other data types and arrays that are not contiguous with
- * the same layout take libnd4j's kernel.
+ * the same layout take libnd4j's kernel. {@link UpdaterPass} joins DL4J's division of the gradient by the minibatch size
+ * to this pass ({@link #update(INDArray, INDArray, INDArray, double, double, double, double, int, int)}).
  *
  * <p>{@link #install} puts it in a graph updater's blocks only where {@link #matchesNative()} measures it equal to the
  * loaded libnd4j, bit for bit, on a probe (a libnd4j build that contracts to FMA would not be).
@@ -88,6 +89,14 @@ public final class JavaAdamUpdater extends AdamUpdater {
     }
 
     private static boolean probe() {
+        return probe(0) && probe(12);
+    }
+
+    /**
+     * One probe run; {@code minibatch > 0}: libnd4j's side divides the gradient by it first, as DL4J's updater does
+     * ({@code BaseMultiLayerUpdater.divideByMinibatch}), and the Java side joins the division to the update.
+     */
+    private static boolean probe(int minibatch) {
         int n = BLOCK + 3;
         Random r = new Random(7);
         INDArray mNative = Nd4j.zeros(DataType.FLOAT, n);
@@ -104,9 +113,12 @@ public final class JavaAdamUpdater extends AdamUpdater {
             INDArray gNative = Nd4j.createFromArray(g);
             INDArray gJava = Nd4j.createFromArray(g);
             double lr = rates[k % rates.length];
+            if (minibatch > 0) {
+                gNative.divi(minibatch);
+            }
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(gNative, vNative, mNative, lr, 0.9,
                     0.999, 1e-8, iterations[k]));
-            update(gJava, mJava, vJava, lr, 0.9, 0.999, 1e-8, iterations[k]);
+            update(gJava, mJava, vJava, lr, 0.9, 0.999, 1e-8, iterations[k], minibatch);
             if (!HostMemory.sameBits(gNative, gJava) || !HostMemory.sameBits(mNative, mJava)
                     || !HostMemory.sameBits(vNative, vJava)) {
                 return false;
@@ -151,6 +163,17 @@ public final class JavaAdamUpdater extends AdamUpdater {
      */
     static void update(INDArray g, INDArray m, INDArray v, double learningRate, double beta1, double beta2,
                        double epsilon, int iteration) {
+        update(g, m, v, learningRate, beta1, beta2, epsilon, iteration, 0);
+    }
+
+    /**
+     * As {@link #update(INDArray, INDArray, INDArray, double, double, double, double, int)}, with the gradient first
+     * divided by {@code minibatch} where that is above 0: {@code g / B} in float, as DL4J's
+     * {@code BaseMultiLayerUpdater.divideByMinibatch} computes it (a scalar division by {@code (float) B}) before the
+     * updater runs. One pass over the memory instead of two.
+     */
+    static void update(INDArray g, INDArray m, INDArray v, double learningRate, double beta1, double beta2,
+                       double epsilon, int iteration, int minibatch) {
         float lr = (float) learningRate;
         float b1 = (float) beta1;
         float b2 = (float) beta2;
@@ -165,6 +188,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
         }
         float oneMinusB1 = 1 - b1;
         float oneMinusB2 = 1 - b2;
+        float batch = minibatch;
         FloatBuffer gb = HostMemory.floats(g);
         FloatBuffer mb = HostMemory.floats(m);
         FloatBuffer vb = HostMemory.floats(v);
@@ -181,6 +205,11 @@ public final class JavaAdamUpdater extends AdamUpdater {
             gb.get(go + s, ga, 0, len);
             mb.get(mo + s, ma, 0, len);
             vb.get(vo + s, va, 0, len);
+            if (minibatch > 0) {
+                for (int i = 0; i < len; i++) {
+                    ga[i] = ga[i] / batch;
+                }
+            }
             for (int i = 0; i < len; i++) {
                 float gi = ga[i];
                 float mi = b1 * ma[i] + gi * oneMinusB1;

@@ -25,8 +25,8 @@ import java.util.Random;
 
 /**
  * The small PgM graph the updater tests train: two vector modalities, PgM with Adam at two rates and Nesterovs for
- * the decoder (so that the updater has Adam blocks and another kind), weight decay, batch normalisation after the
- * head, a softmax output; and minibatches of 12 drawn from {@code java.util.Random}.
+ * the decoder (so that the updater has Adam blocks and another kind), weight decay (by default), batch normalisation
+ * after the head, a softmax output; and minibatches of 12 drawn from {@code java.util.Random}.
  */
 final class UpdaterTestGraph {
 
@@ -34,9 +34,14 @@ final class UpdaterTestGraph {
     }
 
     static ComputationGraph graph() {
+        return graph(new NeuralNetConfiguration.Builder().weightDecay(1e-3));
+    }
+
+    /** The graph on the given global settings (seed, data type, updater and weight init are set here). */
+    static ComputationGraph graph(NeuralNetConfiguration.Builder global) {
         Adam adam = new Adam(0.01);
-        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)
-                .dataType(DataType.FLOAT).updater(adam).weightDecay(1e-3).weightInit(WeightInit.XAVIER)
+        ComputationGraphConfiguration.GraphBuilder b = global.seed(3)
+                .dataType(DataType.FLOAT).updater(adam).weightInit(WeightInit.XAVIER)
                 .graphBuilder().addInputs("a", "b").setInputTypes(InputType.feedForward(5), InputType.feedForward(4));
         PgmOptions opts = PgmOptions.builder().width(4).iterations(1).learnerMode(LearnerMode.SEQUENCE)
                 .learnerHeads(2).tokenWidth(4).learnerFfnSize(6).decoderHeads(2).decoderFfnSize(6).build();
