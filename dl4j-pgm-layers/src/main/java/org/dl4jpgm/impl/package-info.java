@@ -3,6 +3,8 @@
  * runtimes with the corrections that DL4J 1.0.0-M2.1 needs ({@link org.dl4jpgm.impl.GradientScale} for the doubled
  * gradients, mask shapes, stale masks, workspaces), and {@link org.dl4jpgm.impl.OpPlan}, which runs a layer's
  * SameDiff graph without the session's per-op work, and {@link org.dl4jpgm.impl.BoundBatchNormalizationRuntime}, DL4J's
- * batch normalisation with its ops bound once; see {@code docs/design.md}.
+ * batch normalisation with its ops bound once, and the updater's fast paths ({@link org.dl4jpgm.impl.GraphUpdaters}:
+ * {@link org.dl4jpgm.impl.FlatGradientUpdater} with {@link org.dl4jpgm.impl.UpdaterPass}, and
+ * {@link org.dl4jpgm.impl.JavaAdamUpdater}); see {@code docs/design.md}.
  */
 package org.dl4jpgm.impl;
