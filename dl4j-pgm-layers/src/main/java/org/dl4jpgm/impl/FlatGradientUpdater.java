@@ -110,6 +110,14 @@ public final class FlatGradientUpdater extends ComputationGraphUpdater {
         return pass;
     }
 
+    /**
+     * A gradient whose {@code gradient()} is {@code flat} itself, the same object at each call: handed the network's
+     * flattened gradient array, DL4J's updater takes its standard path.
+     */
+    public static DefaultGradient networkArrayGradient(INDArray flat) {
+        return new NetworkArrayGradient(flat);
+    }
+
     /** Whether the standard path runs as {@link UpdaterPass} (false: DL4J's own update). */
     boolean runsPass() {
         return pass() != null;
@@ -125,7 +133,7 @@ public final class FlatGradientUpdater extends ComputationGraphUpdater {
                 || !contiguous(given) || !contiguous(own)) {
             return gradient;
         }
-        DefaultGradient same = new NetworkArrayGradient(own);
+        DefaultGradient same = networkArrayGradient(own);
         for (Map.Entry<String, INDArray> e : gradient.gradientForVariable().entrySet()) {
             same.setGradientFor(e.getKey(), e.getValue(), gradient.flatteningOrderForVariable(e.getKey()));
         }

@@ -1,6 +1,5 @@
 package org.dl4jpgm.examples.bench;
 
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
@@ -106,7 +105,7 @@ public final class UpdaterBenchmark implements Callable<Integer> {
         int javaBlocks = JavaAdamUpdater.install(dl4j);
         INDArray flat = g.getFlattenedGradients();
         INDArray saved = flat.dup();   // the last step's updates: values of a gradient's size, none subnormal
-        Gradient gradient = new NetworkArrayGradient(flat);
+        Gradient gradient = FlatGradientUpdater.networkArrayGradient(flat);
         int batchSize = (int) batch.getFeatures(0).size(0);
         LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
         double[] ownMs = new double[rounds];
@@ -146,20 +145,5 @@ public final class UpdaterBenchmark implements Callable<Integer> {
 
     private static double[] round(double[] v) {
         return Arrays.stream(v).map(x -> Math.round(x * 1e4) / 1e4).toArray();
-    }
-
-    /** A gradient whose {@code gradient()} is the network's own array, so that DL4J's updater takes its standard path. */
-    private static final class NetworkArrayGradient extends DefaultGradient {
-        private final INDArray array;
-
-        NetworkArrayGradient(INDArray array) {
-            super(array);
-            this.array = array;
-        }
-
-        @Override
-        public INDArray gradient() {
-            return array;
-        }
     }
 }
