@@ -1,13 +1,6 @@
 package org.dl4jpgm.examples.bench;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dl4jpgm.datavec.embedded.EmbeddedDatasets;
-import org.dl4jpgm.datavec.layout.DatasetDescriptor;
-import org.dl4jpgm.datavec.layout.LayoutIteratorOptions;
-import org.dl4jpgm.datavec.layout.LayoutMultiDataSetIterator;
-import org.dl4jpgm.datavec.layout.LayoutReader;
-import org.dl4jpgm.datavec.layout.SplitData;
-import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.examples.cli.Cli;
@@ -121,14 +114,9 @@ public final class FusionStepBenchmark implements Callable<Integer> {
         if (profilingMode != null) {
             Nd4j.getExecutioner().setProfilingMode(profilingMode);
         }
-        LayoutReader reader = EmbeddedDatasets.openDigitsSpeech();
-        DatasetDescriptor d = reader.descriptor();
-        TargetSpec target = d.getDefaultTarget();
-        SplitData train = reader.readSplit("train");
-        ExperimentRunner runner = new ExperimentRunner(d, target, train, train, o);
-        LayoutMultiDataSetIterator it = new LayoutMultiDataSetIterator(d, train,
-                LayoutIteratorOptions.builder().batchSize(o.getBatchSize()).targets(target.getName()).build());
-        MultiDataSet batch = it.next();
+        EmbeddedBatch data = EmbeddedBatch.first(o);
+        ExperimentRunner runner = data.runner();
+        MultiDataSet batch = data.batch();
 
         double floorMs = dispatchFloorMs(batch.getFeatures(0).size(0), o.getWidth());
         System.out.printf(Locale.ROOT, "embedded digits-speech, B = %d, D = %d, N = %d, learner mode %s, %d warm-up + %d "

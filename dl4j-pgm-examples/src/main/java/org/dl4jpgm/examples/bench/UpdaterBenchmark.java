@@ -5,13 +5,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dl4jpgm.conf.LossWeights;
-import org.dl4jpgm.datavec.embedded.EmbeddedDatasets;
-import org.dl4jpgm.datavec.layout.DatasetDescriptor;
-import org.dl4jpgm.datavec.layout.LayoutIteratorOptions;
-import org.dl4jpgm.datavec.layout.LayoutMultiDataSetIterator;
-import org.dl4jpgm.datavec.layout.LayoutReader;
-import org.dl4jpgm.datavec.layout.SplitData;
-import org.dl4jpgm.datavec.layout.TargetSpec;
 import org.dl4jpgm.examples.cli.Cli;
 import org.dl4jpgm.examples.cli.Converters;
 import org.dl4jpgm.examples.cli.Presets;
@@ -83,13 +76,9 @@ public final class UpdaterBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LayoutReader reader = EmbeddedDatasets.openDigitsSpeech();
-        DatasetDescriptor d = reader.descriptor();
-        TargetSpec target = d.getDefaultTarget();
-        SplitData train = reader.readSplit("train");
-        ExperimentRunner runner = new ExperimentRunner(d, target, train, train, o);
-        MultiDataSet batch = new LayoutMultiDataSetIterator(d, train,
-                LayoutIteratorOptions.builder().batchSize(o.getBatchSize()).targets(target.getName()).build()).next();
+        EmbeddedBatch data = EmbeddedBatch.first(o);
+        ExperimentRunner runner = data.runner();
+        MultiDataSet batch = data.batch();
         ExperimentRunner.Built built = runner.build(FusionChoice.parse("PGM").expand(runner.modalities()).get(0), 1);
         ComputationGraph g = built.graph();
         new PgmGraph(g, built.fused()).setLossWeights(new LossWeights(0.1, 1));
