@@ -48,7 +48,7 @@ import java.util.function.BiConsumer;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Nine kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result
+ * <p>Ten kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result
  * (unless {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
@@ -69,6 +69,8 @@ import java.util.function.BiConsumer;
  *   <li>legacy transforms, scalar ops and reductions of one input ({@code sigmoid}, {@code mul_scalar},
  *       {@code reduce_mean}, ...), after a first run through ND4J's executioner: the native call it makes, made
  *       directly ({@link DirectLegacy}; bit for bit, {@code impl/DirectLegacyTest});</li>
+ *   <li>any other custom op, after a first run through ND4J's executioner: the native call it makes on the op's
+ *       context, made directly ({@link DirectCustomOp}; bit for bit, {@code impl/DirectCustomOpTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
  *       written;</li>
  *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
@@ -95,8 +97,8 @@ public final class OpPlan {
     /**
      * System property that switches off ({@code false}) the plan's substitutions for slow libnd4j ops: broadcast
      * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
-     * elementwise ops, matrix products and legacy ops as direct calls ({@link DirectPairwise},
-     * {@link DirectBroadcast}, {@link DirectGemm}, {@link DirectLegacy}),
+     * elementwise ops, matrix products, legacy ops and other custom ops as direct calls ({@link DirectPairwise},
+     * {@link DirectBroadcast}, {@link DirectGemm}, {@link DirectLegacy}, {@link DirectCustomOp}),
      * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op
      * then runs as SameDiff's session would run it.
      */
@@ -179,6 +181,8 @@ public final class OpPlan {
 
     /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
     private Rewrite[] rewritten;
+    /** Per custom op that runs as itself after its first run, its direct call ({@link DirectCustomOp}; null: none). */
+    private DirectCustomOp[] directOps;
     /** Per gradient op that is zero by construction, the fills of its outputs with zeros (bound at the first run). */
     private Runnable[][] zeroFills;
     /**
@@ -583,6 +587,7 @@ public final class OpPlan {
             results = new INDArray[ops.size()][];
             contexts = new OpContext[ops.size()];
             rewritten = new Rewrite[ops.size()];
+            directOps = new DirectCustomOp[ops.size()];
             zeroFills = new Runnable[ops.size()][];
             contextInputs = new INDArray[ops.size()][];
             placeholderShapes = shapesOf(placeholders);
@@ -734,7 +739,15 @@ public final class OpPlan {
                 contextInputs[k] = args;
             }
             long t1 = timer == null ? 0 : System.nanoTime();
-            Nd4j.exec((CustomOp) c, oc);
+            if (directOps[k] != null) {
+                directOps[k].run(oc);
+            } else {
+                Nd4j.exec((CustomOp) c, oc);
+                if (first && rewrites) {
+                    // the first run through ND4J's executioner (which checks the types), the next ones directly
+                    directOps[k] = DirectCustomOp.of(c);
+                }
+            }
             record(timer, t0, t1, "", df.opName(), args);
         } else {
             BaseOp o = (BaseOp) df;
@@ -995,6 +1008,11 @@ public final class OpPlan {
     /** The number of legacy ops run as a {@link DirectLegacy} (chosen at the first run; 0 before it). */
     int directLegacyOps() {
         return rewrittenAs(DIRECT_LEGACY);
+    }
+
+    /** The number of custom ops run as a {@link DirectCustomOp} after their first run (0 before it). */
+    int directCustomOps() {
+        return directOps == null ? 0 : (int) Arrays.stream(directOps).filter(java.util.Objects::nonNull).count();
     }
 
     /** The number of products run as a {@link DirectGemm} (chosen at the first run; 0 before it). */

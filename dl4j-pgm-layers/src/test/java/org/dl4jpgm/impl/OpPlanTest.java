@@ -1,6 +1,7 @@
 package org.dl4jpgm.impl;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.util.SameDiffUtils;
@@ -249,6 +250,36 @@ class OpPlanTest {
         for (String v : List.of("w", "b")) {
             assertBitIdentical(session.get(v), planned.get(sd.getVariable(v).getGradient().name()), "a second run: " + v);
         }
+    }
+
+    @Test
+    void otherCustomOpsAsDirectCallsAreTheSessionsBitForBit() {
+        // concat, strided slices, permute, cumsum, stack and their gradients: custom ops no other rewrite takes
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 6, 4).subi(0.5));
+        SDVariable h = x.mmul(w);
+        SDVariable joined = sd.concat(1, h, sd.math().tanh(h));                                   // [B, 8]
+        SDVariable left = joined.get(SDIndex.all(), SDIndex.interval(0, 5));                     // [B, 5]
+        SDVariable running = sd.cumsum(left, false, false, 1);
+        SDVariable stacked = sd.stack(0, running, left.mul(2.0));                                // [2, B, 5]
+        stacked.permute(1, 2, 0).mul(stacked.permute(1, 2, 0)).mean(1).sum().rename("loss").markAsLoss();
+        Map<String, INDArray> ph = Map.of("x", Nd4j.randn(DataType.FLOAT, 5, 6));
+        OpPlan plan = assertGradientPlanIsTheSessions(sd, ph, "float", "w");
+        // the first run went through ND4J's executioner and chose the direct calls for the next runs
+        for (int run = 0; run < 3; run++) {
+            Map<String, INDArray> other = Map.of("x", Nd4j.randn(DataType.FLOAT, 5, 6));   // new arrays: contexts set again
+            assertBitIdentical(sd.calculateGradients(other, "w").get("w"),
+                    plan.run(other).get(sd.getVariable("w").getGradient().name()), "run " + (run + 2));
+        }
+        assertTrue(plan.directCustomOps() >= 6, "concat, slice, cumsum, stack, permute and their gradients: "
+                + plan.directCustomOps());
+        Map<String, INDArray> other = Map.of("x", Nd4j.randn(DataType.FLOAT, 5, 6));
+        withoutRewrites(() -> {
+            OpPlan off = assertGradientPlanIsTheSessions(sd, other, "switched off", "w");
+            off.run(other);
+            assertEquals(0, off.directCustomOps());
+        });
     }
 
     @Test
