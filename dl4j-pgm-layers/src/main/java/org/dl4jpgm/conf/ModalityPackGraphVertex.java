@@ -10,7 +10,10 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -29,6 +32,8 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
     private final long[] seqLengths;
     /** The inputs' DL4J masks, as {@link #feedForwardMaskArrays} received them (null = none). */
     private INDArray[] maskArrays;
+    /** The mask column of vector inputs without a mask ({@link #onesColumn}). */
+    private INDArray ones;
 
     public ModalityPackGraphVertex(ModalityPackVertex config, ComputationGraph graph, String name, int vertexIndex,
                                    DataType dataType) {
@@ -55,6 +60,9 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
         }
         check();
         long batch = inputs[0].size(0);
+        if (allVectors()) {
+            return packVectors(batch, workspaceMgr);
+        }
         long steps = 1;
         for (int m = 0; m < inputs.length; m++) {
             steps = Math.max(steps, steps(m));
@@ -84,6 +92,55 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
         return out;
     }
 
+    /**
+     * The packing of M vectors (every input {@code [B, D_m]}, so S = 1): the output {@code [B, ΣD_m + M, 1]} is, row by
+     * row, the inputs' features then their mask columns, in modality order, so one {@code concat} along the channels
+     * of {@code x_1, .., x_M, mask_1, .., mask_M} (a column of ones where a modality has no mask) writes all of it: one
+     * op where the general packing takes a zero fill and two copies per modality, each into a view made by index.
+     */
+    private INDArray packVectors(long batch, LayerWorkspaceMgr workspaceMgr) {
+        int modalities = inputs.length;
+        INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, dataType,
+                new long[]{batch, ModalityPackVertex.channels(widths), 1}, 'c');
+        INDArray[] parts = new INDArray[2 * modalities];
+        for (int m = 0; m < modalities; m++) {
+            parts[m] = inputs[m].castTo(dataType);
+            INDArray mask = maskArrays == null || m >= maskArrays.length ? null : maskArrays[m];
+            if (mask == null) {
+                parts[modalities + m] = onesColumn(batch);
+            } else {
+                if (mask.size(0) != batch || mask.length() != batch) {
+                    throw new IllegalArgumentException(this + ": the mask of input " + m + " has shape "
+                            + Arrays.toString(mask.shape()) + ", expected [" + batch + ", 1] for input shape "
+                            + Arrays.toString(inputs[m].shape()));
+                }
+                parts[modalities + m] = mask.reshape(batch, 1).castTo(dataType);
+            }
+        }
+        Nd4j.exec(DynamicCustomOp.builder("concat").addInputs(parts)
+                .addOutputs(out.reshape('c', batch, out.size(1))).addIntegerArguments(1).build());
+        return out;
+    }
+
+    /** A {@code [B, 1]} column of ones of the network's type, made once per batch size outside any workspace. */
+    private INDArray onesColumn(long batch) {
+        if (ones == null || ones.size(0) != batch) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                ones = Nd4j.ones(dataType, batch, 1);
+            }
+        }
+        return ones;
+    }
+
+    private boolean allVectors() {
+        for (INDArray x : inputs) {
+            if (x.rank() != 2) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
         if (!canDoBackward()) {
@@ -93,7 +150,12 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
         for (int m = 0; m < inputs.length; m++) {
             long o = ModalityPackVertex.featureOffset(widths, m);
             INDArray e;
-            if (inputs[m].rank() == 2) {
+            if (inputs[m].rank() == 2 && epsilon.ordering() == 'c' && epsilon.size(2) == 1) {
+                // x_m's channels of each row: a view made from the strides, not by index
+                e = Nd4j.create(epsilon.data(), new long[]{epsilon.size(0), widths[m]},
+                        new long[]{epsilon.stride(0), epsilon.stride(1)}, epsilon.offset() + o * epsilon.stride(1),
+                        'c', epsilon.dataType());
+            } else if (inputs[m].rank() == 2) {
                 e = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(o, o + widths[m]), NDArrayIndex.point(0));
             } else {
                 e = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(o, o + widths[m]),
