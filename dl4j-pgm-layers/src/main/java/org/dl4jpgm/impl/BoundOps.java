@@ -1,7 +1,9 @@
 package org.dl4jpgm.impl;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseOp;
 import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -31,11 +33,52 @@ final class BoundOps {
         }
     }
 
-    /** A custom op on {@code a, b} into {@code out}, on an op context bound to those arrays. */
+    /**
+     * A custom op on {@code a, b} into {@code out}, on an op context bound to those arrays: its first run through ND4J's
+     * executioner (which checks the types), the next ones as a {@link DirectCustomOp} where the backend has it.
+     */
     static Runnable pairwise(CustomOp op, INDArray a, INDArray b, INDArray out) {
         OpContext context = Nd4j.getExecutioner().buildContext();
         context.setInputArrays(a, b);
         context.setOutputArrays(out);
-        return () -> Nd4j.exec(op, context);
+        DirectCustomOp direct = DirectCustomOp.of(op);
+        return new Runnable() {
+            private boolean checked;
+
+            @Override
+            public void run() {
+                if (checked && direct != null) {
+                    direct.run(context);
+                } else {
+                    Nd4j.exec(op, context);
+                    checked = true;
+                }
+            }
+        };
+    }
+
+    /**
+     * Elementwise custom op {@code op} on {@code a, b} into {@code out} as a bound call: a direct call where one covers
+     * it ({@link DirectBroadcast}, {@link DirectPairwise}), else the custom op on an op context bound to these arrays
+     * ({@link #pairwise}).
+     */
+    static Runnable elementwise(DynamicCustomOp op, INDArray a, INDArray b, INDArray out) {
+        INDArray[] in = {a, b};
+        INDArray[] outs = {out};
+        DirectBroadcast broadcast = DirectBroadcast.of(op, in, outs);
+        if (broadcast != null) {
+            return broadcast.bind(a, b, out);
+        }
+        DirectPairwise direct = DirectPairwise.of(op, in, outs);
+        return direct != null ? () -> direct.run(in, outs) : pairwise(op, a, b, out);
+    }
+
+    /**
+     * Legacy op {@code op} on {@code x} into {@code z} (the arrays it was made with) as a bound call: a direct call
+     * where it has one ({@link DirectLegacy}), else ND4J's executioner.
+     */
+    static Runnable legacy(BaseOp op, INDArray x, INDArray z) {
+        Runnable direct = DirectLegacy.bind(op, x, z);
+        return direct != null ? direct : () -> Nd4j.exec(op);
     }
 }

@@ -1,8 +1,6 @@
 package org.dl4jpgm.impl;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.BaseOp;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -159,11 +157,11 @@ final class BroadcastGradient {
                 case DIVIDE -> {
                     INDArray ySquared = Nd4j.createUninitialized(y.dataType(), y.shape());
                     prepare(this.x, productX, gx, steps,
-                            full -> elementwise(new DivOp(eps, y, full), eps, y, full), false);
+                            full -> BoundOps.elementwise(new DivOp(eps, y, full), eps, y, full), false);
                     prepare(this.y, productY, gy, steps, full -> {
-                        Runnable product = elementwise(new MulOp(eps, x, full), eps, x, full);
-                        Runnable square = elementwise(new MulOp(y, y, ySquared), y, y, ySquared);
-                        Runnable quotient = elementwise(new DivOp(full, ySquared, full), full, ySquared, full);
+                        Runnable product = BoundOps.elementwise(new MulOp(eps, x, full), eps, x, full);
+                        Runnable square = BoundOps.elementwise(new MulOp(y, y, ySquared), y, y, ySquared);
+                        Runnable quotient = BoundOps.elementwise(new DivOp(full, ySquared, full), full, ySquared, full);
                         return () -> {
                             product.run();
                             square.run();
@@ -173,9 +171,9 @@ final class BroadcastGradient {
                 }
                 case MULTIPLY -> {
                     prepare(this.x, productX, gx, steps,
-                            full -> elementwise(new MulOp(eps, y, full), eps, y, full), false);
+                            full -> BoundOps.elementwise(new MulOp(eps, y, full), eps, y, full), false);
                     prepare(this.y, productY, gy, steps,
-                            full -> elementwise(new MulOp(eps, x, full), eps, x, full), false);
+                            full -> BoundOps.elementwise(new MulOp(eps, x, full), eps, x, full), false);
                 }
                 default -> {
                     // the terms are eps itself: summed where broadcast, else copied
@@ -210,35 +208,14 @@ final class BroadcastGradient {
             if (columns != null) {
                 steps.add(columns);
             } else {
-                steps.add(legacy(new Sum(full, target, true, side.axes()), full, target));
+                steps.add(BoundOps.legacy(new Sum(full, target, true, side.axes()), full, target));
             }
         }
         if (negate) {
-            steps.add(legacy(new Negative(target, target), target, target));
+            steps.add(BoundOps.legacy(new Negative(target, target), target, target));
         }
         if (!shared) {
             steps.add(DirectLegacy.copy(target.reshape(g.shape()), g));
         }
-    }
-
-    /**
-     * Custom op {@code op} on {@code a, b} into {@code out}: a direct call where one covers it ({@link DirectBroadcast},
-     * {@link DirectPairwise}), else the custom op on an op context bound to these arrays.
-     */
-    private static Runnable elementwise(DynamicCustomOp op, INDArray a, INDArray b, INDArray out) {
-        INDArray[] in = {a, b};
-        INDArray[] outs = {out};
-        DirectBroadcast broadcast = DirectBroadcast.of(op, in, outs);
-        if (broadcast != null) {
-            return broadcast.bind(a, b, out);
-        }
-        DirectPairwise pairwise = DirectPairwise.of(op, in, outs);
-        return pairwise != null ? () -> pairwise.run(in, outs) : BoundOps.pairwise(op, a, b, out);
-    }
-
-    /** Legacy op {@code op} on {@code x} into {@code z}: a direct call where it has one ({@link DirectLegacy}). */
-    private static Runnable legacy(BaseOp op, INDArray x, INDArray z) {
-        Runnable direct = DirectLegacy.bind(op, x, z);
-        return direct != null ? direct : () -> Nd4j.exec(op);
     }
 }

@@ -5,7 +5,6 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseOp;
 import org.nd4j.linalg.api.ops.BaseReduceOp;
@@ -17,7 +16,6 @@ import org.nd4j.linalg.api.ops.impl.scalar.ScalarSet;
 import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
 import org.nd4j.linalg.api.ops.impl.transforms.any.Assign;
 import org.nd4j.linalg.api.shape.Shape;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -103,9 +101,7 @@ final class DirectLegacy {
      * executioner where it has no direct form).
      */
     static Runnable copy(INDArray from, INDArray to) {
-        Assign op = new Assign(from, to);
-        Runnable direct = bind(op, from, to);
-        return direct != null ? direct : () -> Nd4j.exec(op);
+        return BoundOps.legacy(new Assign(from, to), from, to);
     }
 
     /**
@@ -113,9 +109,7 @@ final class DirectLegacy {
      * {@code assign} runs (ND4J's executioner where it has no direct form).
      */
     static Runnable fill(INDArray to, double value) {
-        ScalarSet op = new ScalarSet(to, value);
-        Runnable direct = bind(op, to, to);
-        return direct != null ? direct : () -> Nd4j.exec(op);
+        return BoundOps.legacy(new ScalarSet(to, value), to, to);
     }
 
     /**

@@ -67,6 +67,22 @@ class DirectCustomOpTest {
     }
 
     @Test
+    void aBoundPairwiseOpReadsItsArraysAnewAtEveryRun() {
+        // the first run through the executioner, the next ones direct: each sees the arrays' current values
+        INDArray a = Nd4j.rand(DataType.FLOAT, 1, 5);            // the first input broadcast: no direct broadcast
+        INDArray b = Nd4j.rand(DataType.FLOAT, 4, 5);
+        INDArray out = Nd4j.create(DataType.FLOAT, 4, 5);
+        Runnable bound = BoundOps.pairwise(DynamicCustomOp.builder("multiply").build(), a, b, out);
+        for (int run = 0; run < 3; run++) {
+            b.muli(-1.5);
+            bound.run();
+            INDArray expected = Nd4j.create(DataType.FLOAT, 4, 5);
+            Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(a, b).addOutputs(expected).build());
+            assertBitIdentical(expected, out, "run " + run);
+        }
+    }
+
+    @Test
     void aFailureNamesTheOpAndLibnd4jsMessage() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3);
         INDArray y = Nd4j.rand(DataType.FLOAT, 4, 5);    // inner sizes 3 and 4 differ
