@@ -123,7 +123,8 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         gradientFunction();
         INDArray error = externalError(epsilon);
         double factor = GradientScale.layerFactor();
-        INDArray scaled = factor == 1.0 ? error : error.div(factor);
+        // in place where externalError made a copy of its own: DL4J's epsilon itself is not the layer's to change
+        INDArray scaled = factor == 1.0 ? error : error == epsilon ? error.div(factor) : error.divi(factor);
         if (OpPlans.runFor(sameDiff)) {
             Pair<Gradient, INDArray> planned = plannedBackprop(scaled, workspaceMgr);
             if (planned != null) {
@@ -258,7 +259,8 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     /**
      * The error dL/d(output) that the backward pass propagates, given the one the graph delivered; subclasses add the
      * gradient of a term of the loss that the layer computes itself (default: unchanged). Must not modify
-     * {@code delivered} in place.
+     * {@code delivered} in place, and returns either {@code delivered} itself or an array of its own (no view of
+     * {@code delivered}): the caller scales an array of its own in place.
      */
     protected INDArray externalError(INDArray delivered) {
         return delivered;
