@@ -32,7 +32,8 @@
 #   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall]
 #                                                [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default]
 # --main-warmup N: untimed steps before main-config's timed ones, for both (default 3; the JVM's JIT compiler is still
-# at work after 3, so 50 measures the steady state a long training run sees).
+# at work after 3, and after 50 PgM's step is still about twice its steady state; 500 measures the steady state a long
+# training run sees).
 # Installs Debian's python3-torch (PyTorch 1.13, CPU) and OpenBLAS with apt-get if /usr/bin/python3 cannot import torch
 # or libblas.so.3 is not OpenBLAS.
 # PGM_BENCH_CLASSPATH, when set, runs the Java main with `java -cp $PGM_BENCH_CLASSPATH` instead of Maven's exec:java.
