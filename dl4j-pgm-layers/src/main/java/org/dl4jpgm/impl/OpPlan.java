@@ -48,7 +48,7 @@ import java.util.function.BiConsumer;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Ten kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result
+ * <p>Eleven kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result
  * (unless {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
@@ -69,6 +69,9 @@ import java.util.function.BiConsumer;
  *   <li>legacy transforms, scalar ops and reductions of one input ({@code sigmoid}, {@code mul_scalar},
  *       {@code reduce_mean}, ...), after a first run through ND4J's executioner: the native call it makes, made
  *       directly ({@link DirectLegacy}; bit for bit, {@code impl/DirectLegacyTest});</li>
+ *   <li>the gradient of a sum or a mean over some axes ({@code reduce_sum_bp}, {@code reduce_mean_bp}): ND4J's
+ *       legacy broadcast copy or product along the other axes, called directly ({@link ReductionGradient}; bit for
+ *       bit, {@code impl/ReductionGradientTest});</li>
  *   <li>any other custom op, after a first run through ND4J's executioner: the native call it makes on the op's
  *       context, made directly ({@link DirectCustomOp}; bit for bit, {@code impl/DirectCustomOpTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
@@ -97,8 +100,9 @@ public final class OpPlan {
     /**
      * System property that switches off ({@code false}) the plan's substitutions for slow libnd4j ops: broadcast
      * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
-     * elementwise ops, matrix products, legacy ops and other custom ops as direct calls ({@link DirectPairwise},
-     * {@link DirectBroadcast}, {@link DirectGemm}, {@link DirectLegacy}, {@link DirectCustomOp}),
+     * elementwise ops, matrix products, reductions' gradients, legacy ops and other custom ops as direct calls
+     * ({@link DirectPairwise}, {@link DirectBroadcast}, {@link DirectGemm}, {@link ReductionGradient},
+     * {@link DirectLegacy}, {@link DirectCustomOp}),
      * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op
      * then runs as SameDiff's session would run it.
      */
@@ -175,6 +179,9 @@ public final class OpPlan {
 
     /** The op times' prefix of broadcast elementwise ops run as a {@link DirectBroadcast}. */
     private static final String DIRECT_BROADCAST = "direct broadcast ";
+
+    /** The op times' prefix of reductions' gradients run as a {@link ReductionGradient}. */
+    private static final String SPREAD = "broadcast spread ";
 
     /** The op times' prefix of legacy ops run as a {@link DirectLegacy}. */
     private static final String DIRECT_LEGACY = "legacy direct ";
@@ -787,8 +794,8 @@ public final class OpPlan {
 
     /**
      * The faster equivalent of custom op k (whose first-run inputs and outputs are given), or null where it runs as it
-     * is: a broadcast gradient, a sigmoid's gradient from its forward output, a direct pairwise transform or a direct
-     * product, in that order of preference. Not for shape-only ops or gradients that are zero by construction
+     * is: a broadcast gradient, a sigmoid's gradient from its forward output, a reduction's gradient, a direct pairwise
+     * transform, a direct broadcast or a direct product, in that order of preference. Not for shape-only ops or gradients that are zero by construction
      * (handled before).
      */
     private Rewrite rewrite(int k, DynamicCustomOp c, INDArray[] args, INDArray[] outs) {
@@ -807,6 +814,10 @@ public final class OpPlan {
             if (g != null) {
                 return new Rewrite("from forward ", (a, o) -> g.run(values[forward], a[1], o[0]));
             }
+        }
+        ReductionGradient spread = ReductionGradient.of(c, args, outs);
+        if (spread != null) {
+            return new Rewrite(SPREAD, spread::run);
         }
         DirectPairwise d = DirectPairwise.of(c, args, outs);
         if (d != null) {
@@ -1008,6 +1019,11 @@ public final class OpPlan {
     /** The number of legacy ops run as a {@link DirectLegacy} (chosen at the first run; 0 before it). */
     int directLegacyOps() {
         return rewrittenAs(DIRECT_LEGACY);
+    }
+
+    /** The number of reductions' gradients run as a {@link ReductionGradient} (chosen at the first run; 0 before it). */
+    int reductionGradients() {
+        return rewrittenAs(SPREAD);
     }
 
     /** The number of custom ops run as a {@link DirectCustomOp} after their first run (0 before it). */
