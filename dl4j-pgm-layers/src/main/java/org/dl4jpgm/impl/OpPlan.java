@@ -1,6 +1,7 @@
 package org.dl4jpgm.impl;
 
 import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
@@ -48,7 +49,7 @@ import java.util.function.BiConsumer;
  * The ops, their arguments and their input arrays are the ones the session would use, so the results are the same bit
  * for bit ({@code impl/OpPlanTest}, {@code fusion/OpPlanTrainingTest}).
  *
- * <p>Eleven kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result
+ * <p>Twelve kinds of op that libnd4j or ND4J runs slowly or needlessly, a plan runs another way with the same result
  * (unless {@value #REWRITES_PROPERTY} is {@code false}; docs/performance.md, "Where the op compute goes"):
  * <ul>
  *   <li>an op whose outputs depend on its inputs' shapes only ({@link #SHAPE_ONLY}: {@code shape_of},
@@ -72,6 +73,10 @@ import java.util.function.BiConsumer;
  *   <li>the gradient of a sum or a mean over some axes ({@code reduce_sum_bp}, {@code reduce_mean_bp}): ND4J's
  *       legacy broadcast copy or product along the other axes, called directly ({@link ReductionGradient}; bit for
  *       bit, {@code impl/ReductionGradientTest});</li>
+ *   <li>ops that only move elements ({@code permute}, {@code strided_slice}, {@code stack}, {@code unstack} and the
+ *       gradients of the slice and of {@code concat}) on arrays other than placeholders: copies between views of
+ *       their arrays, each checked against the custom op when it is made ({@link ViewCopy};
+ *       {@code impl/ViewCopyTest});</li>
  *   <li>any other custom op, after a first run through ND4J's executioner: the native call it makes on the op's
  *       context, made directly ({@link DirectCustomOp}; bit for bit, {@code impl/DirectCustomOpTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
@@ -182,6 +187,9 @@ public final class OpPlan {
 
     /** The op times' prefix of reductions' gradients run as a {@link ReductionGradient}. */
     private static final String SPREAD = "broadcast spread ";
+
+    /** The op times' prefix of ops that move elements, run as a {@link ViewCopy}. */
+    private static final String COPIES = "view copies ";
 
     /** The op times' prefix of legacy ops run as a {@link DirectLegacy}. */
     private static final String DIRECT_LEGACY = "legacy direct ";
@@ -323,6 +331,17 @@ public final class OpPlan {
 
     private String owner(String name) {
         return storage.getOrDefault(name, name);
+    }
+
+    /** Per input of op k: whether its array is a placeholder's (another array at every run, directly or as an identity). */
+    private boolean[] placeholderInputs(int k) {
+        List<String> in = ops.get(k).getInputsToOp();
+        boolean[] p = new boolean[in == null ? 0 : in.size()];
+        for (int i = 0; i < p.length; i++) {
+            SDVariable v = sd.getVariable(owner(in.get(i)));
+            p[i] = v != null && v.getVariableType() == VariableType.PLACEHOLDER;
+        }
+        return p;
     }
 
     /**
@@ -794,8 +813,8 @@ public final class OpPlan {
 
     /**
      * The faster equivalent of custom op k (whose first-run inputs and outputs are given), or null where it runs as it
-     * is: a broadcast gradient, a sigmoid's gradient from its forward output, a reduction's gradient, a direct pairwise
-     * transform, a direct broadcast or a direct product, in that order of preference. Not for shape-only ops or gradients that are zero by construction
+     * is: a broadcast gradient, a sigmoid's gradient from its forward output, a reduction's gradient, copies between
+     * views, a direct pairwise transform, a direct broadcast or a direct product, in that order of preference. Not for shape-only ops or gradients that are zero by construction
      * (handled before).
      */
     private Rewrite rewrite(int k, DynamicCustomOp c, INDArray[] args, INDArray[] outs) {
@@ -818,6 +837,10 @@ public final class OpPlan {
         ReductionGradient spread = ReductionGradient.of(c, args, outs);
         if (spread != null) {
             return new Rewrite(SPREAD, spread::run);
+        }
+        ViewCopy copies = ViewCopy.of(c, args, outs, placeholderInputs(k));
+        if (copies != null) {
+            return new Rewrite(COPIES, copies::run);
         }
         DirectPairwise d = DirectPairwise.of(c, args, outs);
         if (d != null) {
@@ -1024,6 +1047,11 @@ public final class OpPlan {
     /** The number of reductions' gradients run as a {@link ReductionGradient} (chosen at the first run; 0 before it). */
     int reductionGradients() {
         return rewrittenAs(SPREAD);
+    }
+
+    /** The number of ops that move elements run as a {@link ViewCopy} (chosen at the first run; 0 before it). */
+    int viewCopies() {
+        return rewrittenAs(COPIES);
     }
 
     /** The number of custom ops run as a {@link DirectCustomOp} after their first run (0 before it). */

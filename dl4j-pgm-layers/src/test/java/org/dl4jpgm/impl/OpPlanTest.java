@@ -272,8 +272,9 @@ class OpPlanTest {
             assertBitIdentical(sd.calculateGradients(other, "w").get("w"),
                     plan.run(other).get(sd.getVariable("w").getGradient().name()), "run " + (run + 2));
         }
-        assertTrue(plan.directCustomOps() >= 6, "concat, slice, cumsum, stack, permute and their gradients: "
-                + plan.directCustomOps());
+        // the slices, stack, permute and their gradients run as copies between views (ViewCopy), the rest directly
+        assertTrue(plan.directCustomOps() >= 4, "concat, cumsum and their gradients, ...: " + plan.directCustomOps());
+        assertTrue(plan.viewCopies() >= 3, "the copies between views: " + plan.viewCopies());
         Map<String, INDArray> other = Map.of("x", Nd4j.randn(DataType.FLOAT, 5, 6));
         withoutRewrites(() -> {
             OpPlan off = assertGradientPlanIsTheSessions(sd, other, "switched off", "w");
