@@ -202,8 +202,8 @@ final class DirectBroadcast {
                 boolean equal = true;
                 for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
                     for (long[][] s : shapes) {
-                        INDArray x = probe(type, s[0], 0.61);
-                        INDArray y = probe(type, s[1], -0.37);
+                        INDArray x = HostMemory.probe(type, s[0], 0.61);
+                        INDArray y = HostMemory.probe(type, s[1], -0.37);
                         INDArray expected = Nd4j.create(type, s[0]);
                         Nd4j.exec(DynamicCustomOp.builder(e.getKey()).addInputs(x, y).addOutputs(expected).build());
                         INDArray actual = Nd4j.create(type, s[0]);
@@ -224,18 +224,5 @@ final class DirectBroadcast {
             return Map.of();    // another backend or libnd4j: the custom ops run as they are
         }
         return Map.copyOf(ok);
-    }
-
-    /** Values of both signs, none zero, written out from the index (no random draw). */
-    private static INDArray probe(DataType type, long[] shape, double step) {
-        long n = 1;
-        for (long s : shape) {
-            n *= s;
-        }
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (i % 2 == 0 ? 1 : -1) * (0.5 + step * step * i + 0.013 * i * i);
-        }
-        return Nd4j.createFromArray(v).reshape(shape).castTo(type);
     }
 }

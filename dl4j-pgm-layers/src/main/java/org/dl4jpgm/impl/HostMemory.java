@@ -122,4 +122,21 @@ final class HostMemory {
             return null;
         }
     }
+
+    /**
+     * Probe values for the direct paths' checks against libnd4j ({@link DirectBroadcast}, {@link ReductionGradient}):
+     * both signs, none zero, a spread of magnitudes, written out from the index, not drawn (the checks run inside a
+     * training step, where a draw would change its dropout masks).
+     */
+    static INDArray probe(DataType type, long[] shape, double step) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (i % 2 == 0 ? 1 : -1) * (0.5 + step * step * i + 0.013 * i * i);
+        }
+        return Nd4j.createFromArray(v).reshape(shape).castTo(type);
+    }
 }

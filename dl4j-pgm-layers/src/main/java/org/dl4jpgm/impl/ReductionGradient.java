@@ -148,9 +148,9 @@ final class ReductionGradient {
                         long[] shape = (long[]) c[0];
                         int[] axes = (int[]) c[1];
                         boolean keep = (Boolean) c[2];
-                        INDArray x = probe(type, shape, 0.3);
+                        INDArray x = HostMemory.probe(type, shape, 0.3);
                         INDArray sum = x.sum(keep, axes);
-                        INDArray gradO = probe(type, sum.shape(), -0.7);
+                        INDArray gradO = HostMemory.probe(type, sum.shape(), -0.7);
                         DynamicCustomOp op = DynamicCustomOp.builder(name).addInputs(x, gradO)
                                 .addIntegerArguments(axes).addBooleanArguments(keep).build();
                         INDArray expected = Nd4j.create(type, shape);
@@ -175,18 +175,5 @@ final class ReductionGradient {
             return Set.of();    // another backend or libnd4j: the custom ops run as they are
         }
         return Set.copyOf(ok);
-    }
-
-    /** Values of both signs, none zero, written out from the index (no random draw). */
-    private static INDArray probe(DataType type, long[] shape, double step) {
-        long n = 1;
-        for (long s : shape) {
-            n *= s;
-        }
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (i % 2 == 0 ? 1 : -1) * (0.25 + step * step * i + 0.017 * i * i);
-        }
-        return Nd4j.createFromArray(v).reshape(shape).castTo(type);
     }
 }

@@ -254,7 +254,7 @@ class OpPlanTest {
 
     @Test
     void otherCustomOpsAsDirectCallsAreTheSessionsBitForBit() {
-        // concat, strided slices, permute, cumsum, stack and their gradients: custom ops no other rewrite takes
+        // concat, strided slices, permute, cumsum, stack and their gradients: direct calls or copies between views
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
         SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 6, 4).subi(0.5));
@@ -399,7 +399,8 @@ class OpPlanTest {
     }
 
     /** Runs {@code check} with the plans' rewrites switched off ({@link OpPlan#REWRITES_PROPERTY}). */
-    private static void withoutRewrites(Runnable check) {
+    /** Runs {@code check} with the plans' substitutions switched off ({@link OpPlan#REWRITES_PROPERTY}). */
+    static void withoutRewrites(Runnable check) {
         System.setProperty(OpPlan.REWRITES_PROPERTY, "false");
         try {
             check.run();

@@ -129,13 +129,10 @@ class ViewCopyTest {
             assertBitIdentical(sd.calculateGradients(other, grad).get(grad),
                     plan.run(other).get(sd.getVariable(grad).getGradient().name()), "run " + (run + 2));
         }
-        System.setProperty(OpPlan.REWRITES_PROPERTY, "false");
-        try {
+        OpPlanTest.withoutRewrites(() -> {
             OpPlan off = OpPlan.of(sd.getFunction("grad"), List.of(sd.getVariable(grad).getGradient().name()));
             off.run(ph);
             assertEquals(0, off.viewCopies());
-        } finally {
-            System.clearProperty(OpPlan.REWRITES_PROPERTY);
-        }
+        });
     }
 }
