@@ -121,7 +121,7 @@ final class DirectBroadcast {
      * 'c' order without gaps: the layout whose linear order the legacy broadcast pairs with the axes' order. The
      * stride of an axis of size 1 is not read (arrays made another way, a reshape of a vector, give it other values).
      */
-    private static boolean packed(INDArray a) {
+    static boolean packed(INDArray a) {
         if (a.ordering() != 'c') {
             return false;
         }

@@ -107,9 +107,9 @@ public final class OpPlan {
      * gradients ({@link BroadcastGradient}), sigmoid gradients from the forward output ({@link SigmoidGradient}),
      * elementwise ops, matrix products, reductions' gradients, legacy ops and other custom ops as direct calls
      * ({@link DirectPairwise}, {@link DirectBroadcast}, {@link DirectGemm}, {@link ReductionGradient},
-     * {@link DirectLegacy}, {@link DirectCustomOp}),
-     * gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes as views. Every op
-     * then runs as SameDiff's session would run it.
+     * {@link DirectLegacy}, {@link DirectCustomOp}), ops that move elements as copies between views
+     * ({@link ViewCopy}), gradient ops behind a {@code stop_gradient} (zeros written), ops of shapes only and reshapes
+     * as views. Every op then runs as SameDiff's session would run it.
      */
     public static final String REWRITES_PROPERTY = "org.dl4jpgm.opPlans.rewrites";
 
@@ -814,8 +814,8 @@ public final class OpPlan {
     /**
      * The faster equivalent of custom op k (whose first-run inputs and outputs are given), or null where it runs as it
      * is: a broadcast gradient, a sigmoid's gradient from its forward output, a reduction's gradient, copies between
-     * views, a direct pairwise transform, a direct broadcast or a direct product, in that order of preference. Not for shape-only ops or gradients that are zero by construction
-     * (handled before).
+     * views, a direct pairwise transform, a direct broadcast or a direct product, in that order of preference. Not for
+     * shape-only ops or gradients that are zero by construction (handled before).
      */
     private Rewrite rewrite(int k, DynamicCustomOp c, INDArray[] args, INDArray[] outs) {
         if (!rewrites || shapeOnly[k] || zeroGradient[k]) {

@@ -69,8 +69,9 @@ final class ReductionGradient {
         INDArray gradI = outputs[0];
         DataType type = x.dataType();
         if ((type != DataType.FLOAT && type != DataType.DOUBLE) || gradO.dataType() != type
-                || gradI.dataType() != type || !Arrays.equals(x.shape(), gradI.shape()) || !packed(gradO)
-                || !packed(gradI) || gradO.length() <= 1 || gradO.length() >= x.length()) {
+                || gradI.dataType() != type || !Arrays.equals(x.shape(), gradI.shape())
+                || !DirectBroadcast.packed(gradO) || !DirectBroadcast.packed(gradI) || gradO.length() <= 1
+                || gradO.length() >= x.length()) {
             return null;
         }
         int rank = x.rank();
@@ -96,21 +97,6 @@ final class ReductionGradient {
         double factor = (double) gradO.length() / (double) x.length();
         return new ReductionGradient(MEAN.equals(name), kept, along.stream().mapToInt(Integer::intValue).toArray(),
                 factor);
-    }
-
-    /** 'c' order without gaps (the stride of an axis of size 1 is not read). */
-    private static boolean packed(INDArray a) {
-        if (a.ordering() != 'c' || a.isEmpty()) {
-            return false;
-        }
-        long expected = 1;
-        for (int i = a.rank() - 1; i >= 0; i--) {
-            if (a.size(i) != 1 && a.stride(i) != expected) {
-                return false;
-            }
-            expected *= a.size(i);
-        }
-        return true;
     }
 
     /** Writes the gradient of the reduction's input into {@code outputs[0]} from {@code inputs[1]}. */

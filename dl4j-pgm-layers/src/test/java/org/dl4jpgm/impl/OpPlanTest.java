@@ -164,9 +164,8 @@ class OpPlanTest {
     void broadcastDivisionsGradientsAreTheSessionsBitForBit() {
         // a row-wise normalisation by a [B, 1] divisor, large enough for BroadcastGradient to take the division
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 8);
-        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 8, 128).subi(0.5));
-        SDVariable h = x.mmul(w);
+        SDVariable h = product(sd, 8, 128);
+        SDVariable w = sd.getVariable("w");
         SDVariable y = h.div(h.mul(h).sum(true, 1).add(1.0)).mul(h.div(w.sum(true, 0).add(5.0)));
         y.mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 128))).sum().rename("loss").markAsLoss();
         OpPlan plan = assertGradientPlanIsTheSessions(sd, Map.of("x", Nd4j.randn(DataType.FLOAT, 256, 8)),
@@ -256,9 +255,7 @@ class OpPlanTest {
     void otherCustomOpsAsDirectCallsAreTheSessionsBitForBit() {
         // concat, strided slices, permute, cumsum, stack and their gradients: direct calls or copies between views
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
-        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 6, 4).subi(0.5));
-        SDVariable h = x.mmul(w);
+        SDVariable h = product(sd, 6, 4);
         SDVariable joined = sd.concat(1, h, sd.math().tanh(h));                                   // [B, 8]
         SDVariable left = joined.get(SDIndex.all(), SDIndex.interval(0, 5));                     // [B, 5]
         SDVariable running = sd.cumsum(left, false, false, 1);
@@ -427,6 +424,13 @@ class OpPlanTest {
     }
 
     /** Placeholders {@code x [B, 4]} and {@code mask [B, 1]}, variables {@code w, b}: returns {@code x w + b}. */
+    /** {@code x w} for a float placeholder {@code x [-1, in]} and a parameter {@code w [in, out]} in [-0.5, 0.5). */
+    static SDVariable product(SameDiff sd, long in, long out) {
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, in);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, in, out).subi(0.5));
+        return x.mmul(w);
+    }
+
     private static SDVariable affine(SameDiff sd) {
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 4);
         sd.placeHolder("mask", DataType.DOUBLE, -1, 1);

@@ -81,9 +81,7 @@ class ReductionGradientTest {
     @Test
     void aGradientPlanOfMeansAndSumsIsTheSessionsBitForBit() {
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
-        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 6, 8).subi(0.5));
-        SDVariable h = x.mmul(w);
+        SDVariable h = OpPlanTest.product(sd, 6, 8);
         SDVariable centred = h.sub(h.mean(true, 1));
         SDVariable variance = centred.mul(centred).mean(true, 1);
         centred.div(sd.math().sqrt(variance.add(1e-5))).mul(h.sum(true, 0)).sum().rename("loss").markAsLoss();

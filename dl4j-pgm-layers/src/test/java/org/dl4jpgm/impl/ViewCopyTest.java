@@ -107,9 +107,7 @@ class ViewCopyTest {
     @Test
     void aGradientPlanOfSlicesConcatenationsAndStacksIsTheSessionsBitForBit() {
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 4);
-        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 4, 12).subi(0.5));
-        SDVariable h = x.mmul(w).reshape(-1, 3, 4);                                      // [B, 3, 4]
+        SDVariable h = OpPlanTest.product(sd, 4, 12).reshape(-1, 3, 4);                  // [B, 3, 4]
         SDVariable first = h.get(SDIndex.all(), SDIndex.point(0), SDIndex.all());        // [B, 4]
         SDVariable rest = h.get(SDIndex.all(), SDIndex.interval(1, 3), SDIndex.all());   // [B, 2, 4]
         SDVariable joined = sd.concat(1, rest, h);                                       // [B, 5, 4]
