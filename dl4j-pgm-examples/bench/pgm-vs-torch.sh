@@ -19,8 +19,10 @@
 # second of the peer's training-thread CPU time, against the same gemm.
 # --nd4j-blas bundled (the default) runs PgM on the OpenBLAS 0.3.19 that ND4J 1.0.0-M2.1 ships, as its users run it;
 # --nd4j-blas system on the peer's, the system's, through JavaCPP's -Dorg.bytedeco.openblas.load=openblas, and checks
-# that ND4J loaded that very file. The two differ by up to half for products with few rows on cached operands, not
-# measurably in a training step (docs/performance.md, "The same OpenBLAS as the peer").
+# that ND4J loaded that very file (JavaCPP loads it by its unversioned name, libopenblas.so, which Debian's
+# libopenblas-pthread-dev provides: the script installs it for this option). The newer library's products with 32 rows
+# are faster: a paper-config step about 4 % faster, an output about 10 % (docs/performance.md, "The same OpenBLAS as
+# the peer").
 #
 # --malloc tuned (the default) runs both processes with glibc's malloc told to keep what is freed
 # (MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296): PyTorch's Adam allocates temporaries of every
@@ -92,6 +94,13 @@ fi
 echo "peer's BLAS: $(readlink -f "$blas_lib")"
 echo "glibc malloc of both processes: $malloc (MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}, MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-unset})"
 system_openblas="$(readlink -f /usr/lib/x86_64-linux-gnu/libopenblas.so.0)"
+if [ "$nd4j_blas" = system ] && [ ! -e /usr/lib/x86_64-linux-gnu/libopenblas.so ]; then
+  echo "installing libopenblas-pthread-dev: JavaCPP loads the system's OpenBLAS as libopenblas.so" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get install -y libopenblas-pthread-dev >&2 \
+    || { $sudo_cmd apt-get update >&2 && $sudo_cmd apt-get install -y libopenblas-pthread-dev >&2; }
+fi
 
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 export MAVEN_OPTS="${MAVEN_OPTS:--Xmx4g}"
