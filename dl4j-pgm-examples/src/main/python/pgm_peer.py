@@ -26,6 +26,8 @@ eps 1e-5, as in SdOps.
 Prints the parameter counts per component and one JSON line (prefix "RESULT ") with ms per training step (wall
 clock, CPU time of the thread and of the process) and per forward call. Run with one thread: --threads 1 (the default).
 --gemm-shapes M:K:N ... times torch.mm on those shapes instead, as bench/GemmBenchmark times libnd4j's matmul.
+--phases also prints the median thread CPU ms of a step's three phases (forward with the loss, backward, Adam's
+update) over the timed steps, each step timed again phase by phase after the timed run.
 """
 import argparse
 import json
@@ -332,6 +334,8 @@ def main():
     a.add_argument("--warmup", type=int, default=3)
     a.add_argument("--threads", type=int, default=1)
     a.add_argument("--seed", type=int, default=1)
+    a.add_argument("--phases", action="store_true",
+                   help="also time the forward pass, the backward pass and the update of each step apart (median)")
     a.add_argument("--gemm-shapes", type=shape, nargs="+", metavar="M:K:N",
                    help="instead of the step, time torch.mm on these shapes as bench/GemmBenchmark does (forward, "
                         "input gradient, weight gradient) and print its table")
@@ -378,6 +382,23 @@ def main():
     ms_step = (time.perf_counter() - t0) * 1e3 / o.steps
     cpu_step = (time.thread_time() - c0) * 1e3 / o.steps
     process_cpu_step = (time.process_time() - p0) * 1e3 / o.steps
+    phases = None
+    if o.phases:
+        # the same step, its phases timed apart: (forward with the loss, backward, update) thread CPU ms
+        times = []
+        for _ in range(o.steps):
+            c = [time.thread_time()]
+            opt.zero_grad(set_to_none=True)
+            logits, objectives = model(image, speech, speech_mask, text)
+            loss = beta * F.cross_entropy(logits, labels) + alpha * objectives.sum(1).mean()
+            c.append(time.thread_time())
+            loss.backward()
+            c.append(time.thread_time())
+            opt.step()
+            c.append(time.thread_time())
+            times.append([(c[i + 1] - c[i]) * 1e3 for i in range(3)])
+        phases = {name: sorted(t[i] for t in times)[len(times) // 2]
+                  for i, name in enumerate(("forwardMs", "backwardMs", "updateMs"))}
     model.eval()
     with torch.no_grad():
         model(image, speech, speech_mask, text)
@@ -397,10 +418,15 @@ def main():
     print(f"  total {total:,}")
     print(f"PyTorch {torch.__version__} ({torch.get_num_threads()} thread(s)), B = {b}, D = {o.width}, "
           f"N = {o.iterations}: {ms_step:.1f} ms / step ({cpu_step:.1f} CPU ms), {ms_out:.1f} ms / forward")
-    print("RESULT " + json.dumps({"msPerStep": ms_step, "cpuMsPerStep": cpu_step,
-                                  "processCpuMsPerStep": process_cpu_step, "msPerOutput": ms_out,
-                                  "cpuMsPerOutput": cpu_out,
-                                  "params": counts, "pgmParams": model.pgm.counts(), "total": total}))
+    if phases:
+        print("phases of a step (median thread CPU ms): forward %.1f, backward %.1f, update %.1f"
+              % (phases["forwardMs"], phases["backwardMs"], phases["updateMs"]))
+    result = {"msPerStep": ms_step, "cpuMsPerStep": cpu_step, "processCpuMsPerStep": process_cpu_step,
+              "msPerOutput": ms_out, "cpuMsPerOutput": cpu_out,
+              "params": counts, "pgmParams": model.pgm.counts(), "total": total}
+    if phases:
+        result["phases"] = phases
+    print("RESULT " + json.dumps(result))
 
 
 if __name__ == "__main__":

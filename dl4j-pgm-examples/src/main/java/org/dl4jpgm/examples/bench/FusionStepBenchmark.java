@@ -48,8 +48,9 @@ import java.util.concurrent.Callable;
  * which {@code bench/pgm-vs-torch.sh} reads to compare PgM with its PyTorch peer ({@code src/main/python/pgm_peer.py}).
  *
  * <p>Options ({@code --help}): the training options that shape the graph ({@code --width}, {@code --iterations},
- * {@code --learner-mode}, {@code --batch}; {@link TrainingOptions}), {@code --fusions}, {@code --steps N} and
- * {@code --warmup N}.
+ * {@code --learner-mode}, {@code --batch}; {@link TrainingOptions}), {@code --fusions}, {@code --steps N},
+ * {@code --warmup N}; {@code --op-times} (per op) and {@code --phases} ({@link StepPhases}: forward, backward,
+ * update) split a step's time.
  */
 @Command(name = "FusionStepBenchmark", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Cost of one training step and one inference call, PgM against baselines, on the embedded "
@@ -97,6 +98,11 @@ public final class FusionStepBenchmark implements Callable<Integer> {
                     + "fusion, per op name (NAME, the default) or per op name and input shapes (SHAPES); adds two "
                     + "clock reads per op")
     private OpTimesKey opTimes;
+
+    /** Whether to time the forward pass, the backward pass and the update apart ({@link StepPhases}). */
+    @Option(names = "--phases", description = "after the timed steps, as many again with the forward pass, the "
+            + "backward pass and the update timed apart by a training listener; prints their median thread CPU ms")
+    private boolean phases;
 
     /** What {@code --op-times} sums over. */
     enum OpTimesKey { NAME, SHAPES }
@@ -155,6 +161,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             }
             double out = (System.nanoTime() - t0) / 1e6 / steps;
             double cpuOut = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
+            StepPhases.Medians phased = phases ? StepPhases.measure(g, ds, steps) : null;
             int[] ops = opCounts(g, built.fused().pgmVertex());
             double flops = c.isPgm() ? pgmMatmulFlops(g, built.fused(), ds) : 0;
             rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
@@ -165,6 +172,12 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "result %s msPerStep=%.2f cpuMsPerStep=%.2f processCpuMsPerStep=%.2f "
                             + "msPerOutput=%.2f cpuMsPerOutput=%.2f params=%d%n", c.label(), step, cpu, processCpu, out,
                     cpuOut, g.numParams());
+            if (phased != null) {
+                System.out.printf(Locale.ROOT, "phases of a step (median thread CPU ms): forward %.1f, backward %.1f, "
+                                + "update %.1f%nresult %s phases forwardMs=%.2f backwardMs=%.2f updateMs=%.2f%n",
+                        phased.forwardMs(), phased.backwardMs(), phased.updateMs(), c.label(), phased.forwardMs(),
+                        phased.backwardMs(), phased.updateMs());
+            }
             System.out.printf(Locale.ROOT, "%-24s %9.1f ms/step (%.1f CPU ms) %9.1f ms/output%s%n", c.label(), step, cpu,
                     out,
                     ops[0] > 0 ? String.format(Locale.ROOT, "  (PgmLayer: %d forward ops, %d with gradient)", ops[0],
