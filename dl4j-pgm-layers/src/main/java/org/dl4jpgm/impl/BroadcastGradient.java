@@ -23,7 +23,7 @@ import java.util.List;
  * gradient: a copy and sums over trailing axes, here, are direct calls ({@link DirectLegacy}), which beat libnd4j's op
  * at every size the plans meet ({@code [384, 1, 32] - [384, 1, 1]} 17 -> 7.5 us); a sum over leading axes is a
  * column sum in Java ({@link ColumnSums}), which beats it from {@value #SUM_MIN_ROWS} terms on (a bias's gradient on
- * {@code [96, 1536] + [1, 1536]} 397 -> 155-168 us in a training step). The products and quotients are direct calls
+ * {@code [96, 1536] + [1, 1536]} 397 -> 42 us in a training step). The products and quotients are direct calls
  * too ({@link DirectBroadcast}, {@link DirectPairwise}): a division's gradient at the main job's sizes
  * ({@code [384, 32] / [384, 1]}) 65 -> 23 us (docs/performance.md, "Legacy and broadcast ops as direct calls").
  * The values are the same sums of the same terms, bit for bit ({@code impl/BroadcastGradientTest}).
@@ -43,12 +43,12 @@ final class BroadcastGradient {
     /**
      * The fewest terms per column sum (R of {@link ColumnSums}) for which a sum's gradient ({@value #ADD},
      * {@value #SUBTRACT}) summed over leading axes is computed here. With few terms libnd4j's chains of adds are short
-     * and its one op beats a copy and a column sum: measured in training steps, {@code [32, 768] + [1, 768]} 34
-     * against 39-43 us here, {@code [3, 32, 768] + [3, 1, 768]} 63 against 82-85, but {@code [96, 1536] + [1, 1536]}
-     * 397 against 155-168 and {@code [384, 64] + [1, 64]} 33 against 28 (docs/performance.md, "Bias gradients as
-     * column sums").
+     * and its one op can beat a copy and a column sum; since the column sums run vectorised, this path wins at the
+     * fewest terms the plans meet, 32, in training steps: {@code [32, 768] + [1, 768]} 26.1 against 12.4 us here,
+     * {@code [3, 32, 768] + [3, 1, 768]} 69.0 against 18.2, {@code [32, 1536] + [1, 1536]} 54.5 against 20.8
+     * (docs/performance.md, "Column sums vectorised"). Fewer terms were not measured.
      */
-    static final long SUM_MIN_ROWS = 64;
+    static final long SUM_MIN_ROWS = 32;
 
     /** The gradient op replaced: {@value #MULTIPLY}, {@value #DIVIDE}, {@value #ADD} or {@value #SUBTRACT}. */
     private final String op;

@@ -12,11 +12,11 @@ import java.nio.FloatBuffer;
  * before them, C of the axes after them), computed in Java where C is more than one.
  *
  * <p>Why: libnd4j's sum along axes sums each of the P C output elements on its own, R strided reads one after the
- * other, each add waiting for the one before: a bias's gradient over {@code [96, 1536]} takes 339 us that way, 80 us
- * here (docs/performance.md, "Bias gradients as column sums"), where C independent sums advance one row at a time
- * (the JIT compiler vectorises the row loop). Every output element is still {@code ((0 + x_0) + x_1) + ... + x_{R-1}},
- * libnd4j's order, so the result is the same bit for bit ({@code impl/ColumnSumsTest}); the start from 0 matters for
- * the sign of a zero sum. With C = 1 (a sum over the last axes) the sums are one chain each and Java is no faster, so
+ * other, each add waiting for the one before: a bias's gradient over {@code [96, 1536]} takes 339 us that way, 13 us
+ * here (docs/performance.md, "Bias gradients as column sums", "Column sums vectorised"), where C independent sums
+ * advance four rows at a time in a loop the JIT compiler vectorises. Every output element is still
+ * {@code ((0 + x_0) + x_1) + ... + x_{R-1}}, libnd4j's order, so the result is the same bit for bit
+ * ({@code impl/ColumnSumsTest}); the start from 0 matters for the sign of a zero sum. With C = 1 (a sum over the last axes) the sums are one chain each and Java is no faster, so
  * {@link #of} leaves them to libnd4j.
  *
  * <p>Float and double arrays only; the rows are copied to a Java array in blocks of {@value #BLOCK} elements (or one
@@ -103,17 +103,19 @@ final class ColumnSums {
             FloatBuffer dst = HostMemory.floats(out);
             float[] block = new float[(int) (rows * c)];
             float[] sums = new float[(int) c];
-            return () -> sumFloats(src, inOffset, dst, outOffset, block, sums, rows);
+            float[][] rows4 = new float[4][(int) c];
+            return () -> sumFloats(src, inOffset, dst, outOffset, block, sums, rows4, rows);
         }
         DoubleBuffer src = HostMemory.doubles(in);
         DoubleBuffer dst = HostMemory.doubles(out);
         double[] block = new double[(int) (rows * c)];
         double[] sums = new double[(int) c];
-        return () -> sumDoubles(src, inOffset, dst, outOffset, block, sums, rows);
+        double[][] rows4 = new double[4][(int) c];
+        return () -> sumDoubles(src, inOffset, dst, outOffset, block, sums, rows4, rows);
     }
 
     private void sumFloats(FloatBuffer src, int inOffset, FloatBuffer dst, int outOffset, float[] block, float[] sums,
-                           int rows) {
+                           float[][] rows4, int rows) {
         int cols = (int) c;
         for (int i = 0; i < p; i++) {
             java.util.Arrays.fill(sums, 0f);
@@ -121,19 +123,45 @@ final class ColumnSums {
             for (int row = 0; row < r; row += rows) {
                 int n = (int) Math.min(rows, r - row);
                 src.get(base + row * cols, block, 0, n * cols);
-                for (int k = 0; k < n; k++) {
-                    int at = k * cols;
-                    for (int j = 0; j < cols; j++) {
-                        sums[j] += block[at + j];
-                    }
-                }
+                addRows(sums, block, n, cols, rows4);
             }
             dst.put(outOffset + i * cols, sums, 0, cols);
         }
     }
 
+    /**
+     * Adds the {@code n} rows of {@code cols} in {@code block} to {@code sums}, one row after the other into each
+     * column's sum: four rows at a time, each first copied to a row array of its own. Why the copies: the JIT compiler
+     * of Java 17 vectorises a loop over {@code sums[j]} and {@code row[j]}, but not one that reads
+     * {@code block[at + j]} at an offset not known when it compiles; the copies cost less than they save from 32
+     * columns up (docs/performance.md, "Column sums vectorised").
+     */
+    private static void addRows(float[] sums, float[] block, int n, int cols, float[][] rows4) {
+        float[] r0 = rows4[0];
+        float[] r1 = rows4[1];
+        float[] r2 = rows4[2];
+        float[] r3 = rows4[3];
+        int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            int at = k * cols;
+            System.arraycopy(block, at, r0, 0, cols);
+            System.arraycopy(block, at + cols, r1, 0, cols);
+            System.arraycopy(block, at + 2 * cols, r2, 0, cols);
+            System.arraycopy(block, at + 3 * cols, r3, 0, cols);
+            for (int j = 0; j < cols; j++) {
+                sums[j] = sums[j] + r0[j] + r1[j] + r2[j] + r3[j];     // left to right: the rows' order
+            }
+        }
+        for (; k < n; k++) {
+            System.arraycopy(block, k * cols, r0, 0, cols);
+            for (int j = 0; j < cols; j++) {
+                sums[j] += r0[j];
+            }
+        }
+    }
+
     private void sumDoubles(DoubleBuffer src, int inOffset, DoubleBuffer dst, int outOffset, double[] block,
-                            double[] sums, int rows) {
+                            double[] sums, double[][] rows4, int rows) {
         int cols = (int) c;
         for (int i = 0; i < p; i++) {
             java.util.Arrays.fill(sums, 0d);
@@ -141,14 +169,34 @@ final class ColumnSums {
             for (int row = 0; row < r; row += rows) {
                 int n = (int) Math.min(rows, r - row);
                 src.get(base + row * cols, block, 0, n * cols);
-                for (int k = 0; k < n; k++) {
-                    int at = k * cols;
-                    for (int j = 0; j < cols; j++) {
-                        sums[j] += block[at + j];
-                    }
-                }
+                addRows(sums, block, n, cols, rows4);
             }
             dst.put(outOffset + i * cols, sums, 0, cols);
+        }
+    }
+
+    /** {@link #addRows(float[], float[], int, int, float[][])} in double. */
+    private static void addRows(double[] sums, double[] block, int n, int cols, double[][] rows4) {
+        double[] r0 = rows4[0];
+        double[] r1 = rows4[1];
+        double[] r2 = rows4[2];
+        double[] r3 = rows4[3];
+        int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            int at = k * cols;
+            System.arraycopy(block, at, r0, 0, cols);
+            System.arraycopy(block, at + cols, r1, 0, cols);
+            System.arraycopy(block, at + 2 * cols, r2, 0, cols);
+            System.arraycopy(block, at + 3 * cols, r3, 0, cols);
+            for (int j = 0; j < cols; j++) {
+                sums[j] = sums[j] + r0[j] + r1[j] + r2[j] + r3[j];
+            }
+        }
+        for (; k < n; k++) {
+            System.arraycopy(block, k * cols, r0, 0, cols);
+            for (int j = 0; j < cols; j++) {
+                sums[j] += r0[j];
+            }
         }
     }
 

@@ -211,7 +211,10 @@ class BroadcastGradientTest {
         assertNotNull(BroadcastGradient.of("add_bp", a, column, a.dup()), "a sum over the last axis: a direct sum");
         assertNull(BroadcastGradient.of("add_bp", a, row, a.dup()), "a bias over 3 rows: libnd4j's add_bp is as fast");
         INDArray rows = Nd4j.rand(DataType.FLOAT, BroadcastGradient.SUM_MIN_ROWS, 2);
-        assertNotNull(BroadcastGradient.of("add_bp", rows, row, rows.dup()), "a bias: a column sum of 64 terms");
+        assertNotNull(BroadcastGradient.of("add_bp", rows, row, rows.dup()),
+                "a bias: a column sum of " + BroadcastGradient.SUM_MIN_ROWS + " terms");
+        INDArray fewer = Nd4j.rand(DataType.FLOAT, BroadcastGradient.SUM_MIN_ROWS - 1, 2);
+        assertNull(BroadcastGradient.of("add_bp", fewer, row, fewer.dup()), "one term fewer: libnd4j's add_bp");
         assertNotNull(BroadcastGradient.of("subtract_bp", row, rows, rows.dup()), "a row minus a matrix");
     }
 
