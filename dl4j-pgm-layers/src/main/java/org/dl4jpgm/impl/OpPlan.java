@@ -695,11 +695,6 @@ public final class OpPlan {
         OpContext oc = contexts[k];
         OpTimes timer = first ? null : OpTimes.current();
         long t0 = timer == null ? 0 : System.nanoTime();
-        // An op context keeps its arrays from one run to the next where they are the same arrays (the plan's own and
-        // the parameters); setting them costs more than many of the ops (JavaCPP pointers for every argument list).
-        // Where an input is another array (a placeholder's, each minibatch), the context is purged and set again:
-        // libnd4j keeps every array handed to a context until it is purged.
-        boolean set = first || !sameArrays(args, contextInputs[k]);
         if (df instanceof DynamicCustomOp) {
             DynamicCustomOp c = (DynamicCustomOp) df;
             if (viewReshape[k]) {
@@ -752,6 +747,7 @@ public final class OpPlan {
                 publish(k, outNames, first);
                 return;
             }
+            boolean set = contextToSet(k, args, first);
             if (set) {
                 oc.purge();
                 if (first) {
@@ -784,6 +780,7 @@ public final class OpPlan {
                 publish(k, outNames, false);
                 return;
             }
+            boolean set = contextToSet(k, args, first);
             if (set) {
                 oc.purge();
                 oc.setInputArray(0, args[0]);
@@ -809,6 +806,18 @@ public final class OpPlan {
             }
         }
         publish(k, outNames, first);
+    }
+
+    /**
+     * Whether op k's context must be given its arrays: at the first run, and where an input is another array than the
+     * context holds. An op context keeps its arrays from one run to the next where they are the same arrays (the
+     * plan's own and the parameters); setting them costs more than many of the ops (JavaCPP pointers for every
+     * argument list). Where an input is another array (a placeholder's, each minibatch), the context is purged and set
+     * again: libnd4j keeps every array handed to a context until it is purged. Asked only by ops that run on their
+     * context (not by those run another way, {@link #rewritten}).
+     */
+    private boolean contextToSet(int k, INDArray[] args, boolean first) {
+        return first || !sameArrays(args, contextInputs[k]);
     }
 
     /**
