@@ -12,24 +12,17 @@ import java.nio.FloatBuffer;
  * before them, C of the axes after them), computed in Java where C is more than one.
  *
  * <p>Why: libnd4j's sum along axes sums each of the P C output elements on its own, R strided reads one after the
- * other, each add waiting for the one before: a bias's gradient over {@code [96, 1536]} takes 339 us that way, 13 us
+ * other, each add waiting for the one before: a bias's gradient over {@code [96, 1536]} takes 339 us that way, 15 us
  * here (docs/performance.md, "Bias gradients as column sums", "Column sums vectorised"), where C independent sums
  * advance four rows at a time in a loop the JIT compiler vectorises. Every output element is still
  * {@code ((0 + x_0) + x_1) + ... + x_{R-1}}, libnd4j's order, so the result is the same bit for bit
- * ({@code impl/ColumnSumsTest}); the start from 0 matters for the sign of a zero sum. With C = 1 (a sum over the last axes) the sums are one chain each and Java is no faster, so
- * {@link #of} leaves them to libnd4j.
+ * ({@code impl/ColumnSumsTest}); the start from 0 matters for the sign of a zero sum. With C = 1 (a sum over the last
+ * axes) the sums are one chain each and Java is no faster, so {@link #of} leaves them to libnd4j.
  *
- * <p>Float and double arrays only; the rows are copied to a Java array in blocks of {@value #BLOCK} elements (or one
- * row, if longer), so the memory the sum needs beside its arrays is small.
+ * <p>Float and double arrays only; the rows are copied from native memory to four Java arrays of C elements, so the
+ * memory the sum needs beside its arrays is small.
  */
 final class ColumnSums {
-
-    /**
-     * Elements copied from native memory at a time (whole rows of C): a block that stays in the first-level cache
-     * while it is summed. Measured on operands from memory, {@code [96, 1536]}: 130, 109, 87 and 80 us with blocks of
-     * 65,536, 16,384, 4,096 and 2,048 elements (docs/performance.md, "Bias gradients as column sums").
-     */
-    static final int BLOCK = 2_048;
 
     private final long p;
     private final long r;
@@ -95,108 +88,89 @@ final class ColumnSums {
                 || !HostMemory.addressable(in) || !HostMemory.addressable(out)) {
             return null;
         }
-        int rows = (int) Math.max(1, Math.min(r, BLOCK / c));
         int inOffset = (int) in.offset();
         int outOffset = (int) out.offset();
         if (type == DataType.FLOAT) {
             FloatBuffer src = HostMemory.floats(in);
             FloatBuffer dst = HostMemory.floats(out);
-            float[] block = new float[(int) (rows * c)];
             float[] sums = new float[(int) c];
-            float[][] rows4 = new float[4][(int) c];
-            return () -> sumFloats(src, inOffset, dst, outOffset, block, sums, rows4, rows);
+            float[][] rows = new float[4][(int) c];
+            return () -> sumFloats(src, inOffset, dst, outOffset, sums, rows);
         }
         DoubleBuffer src = HostMemory.doubles(in);
         DoubleBuffer dst = HostMemory.doubles(out);
-        double[] block = new double[(int) (rows * c)];
         double[] sums = new double[(int) c];
-        double[][] rows4 = new double[4][(int) c];
-        return () -> sumDoubles(src, inOffset, dst, outOffset, block, sums, rows4, rows);
-    }
-
-    private void sumFloats(FloatBuffer src, int inOffset, FloatBuffer dst, int outOffset, float[] block, float[] sums,
-                           float[][] rows4, int rows) {
-        int cols = (int) c;
-        for (int i = 0; i < p; i++) {
-            java.util.Arrays.fill(sums, 0f);
-            int base = inOffset + (int) (i * r * c);
-            for (int row = 0; row < r; row += rows) {
-                int n = (int) Math.min(rows, r - row);
-                src.get(base + row * cols, block, 0, n * cols);
-                addRows(sums, block, n, cols, rows4);
-            }
-            dst.put(outOffset + i * cols, sums, 0, cols);
-        }
+        double[][] rows = new double[4][(int) c];
+        return () -> sumDoubles(src, inOffset, dst, outOffset, sums, rows);
     }
 
     /**
-     * Adds the {@code n} rows of {@code cols} in {@code block} to {@code sums}, one row after the other into each
-     * column's sum: four rows at a time, each first copied to a row array of its own. Why the copies: the JIT compiler
-     * of Java 17 vectorises a loop over {@code sums[j]} and {@code row[j]}, but not one that reads
-     * {@code block[at + j]} at an offset not known when it compiles; the copies cost less than they save from 32
-     * columns up (docs/performance.md, "Column sums vectorised").
+     * The sums into {@code dst}: for each of the P sums, the R rows added to the C column sums one after the other,
+     * four rows at a time, each copied from {@code src} to a row array of its own. Why the row arrays: Java 17's JIT
+     * compiler vectorises a loop over {@code sums[j]} and {@code row[j]}, but not one that reads an array at an offset
+     * unknown when it compiles, as {@code block[at + j]} of a block of rows (docs/performance.md, "Column sums
+     * vectorised"). The sum of four rows is written out left to right, so each column is summed in row order.
      */
-    private static void addRows(float[] sums, float[] block, int n, int cols, float[][] rows4) {
-        float[] r0 = rows4[0];
-        float[] r1 = rows4[1];
-        float[] r2 = rows4[2];
-        float[] r3 = rows4[3];
-        int k = 0;
-        for (; k + 4 <= n; k += 4) {
-            int at = k * cols;
-            System.arraycopy(block, at, r0, 0, cols);
-            System.arraycopy(block, at + cols, r1, 0, cols);
-            System.arraycopy(block, at + 2 * cols, r2, 0, cols);
-            System.arraycopy(block, at + 3 * cols, r3, 0, cols);
-            for (int j = 0; j < cols; j++) {
-                sums[j] = sums[j] + r0[j] + r1[j] + r2[j] + r3[j];     // left to right: the rows' order
-            }
-        }
-        for (; k < n; k++) {
-            System.arraycopy(block, k * cols, r0, 0, cols);
-            for (int j = 0; j < cols; j++) {
-                sums[j] += r0[j];
-            }
-        }
-    }
-
-    private void sumDoubles(DoubleBuffer src, int inOffset, DoubleBuffer dst, int outOffset, double[] block,
-                            double[] sums, double[][] rows4, int rows) {
+    private void sumFloats(FloatBuffer src, int inOffset, FloatBuffer dst, int outOffset, float[] sums,
+                           float[][] rows) {
         int cols = (int) c;
+        int terms = (int) r;
+        float[] r0 = rows[0];
+        float[] r1 = rows[1];
+        float[] r2 = rows[2];
+        float[] r3 = rows[3];
         for (int i = 0; i < p; i++) {
-            java.util.Arrays.fill(sums, 0d);
-            int base = inOffset + (int) (i * r * c);
-            for (int row = 0; row < r; row += rows) {
-                int n = (int) Math.min(rows, r - row);
-                src.get(base + row * cols, block, 0, n * cols);
-                addRows(sums, block, n, cols, rows4);
+            java.util.Arrays.fill(sums, 0f);
+            int at = inOffset + i * terms * cols;
+            int k = 0;
+            for (; k + 4 <= terms; k += 4, at += 4 * cols) {
+                src.get(at, r0, 0, cols);
+                src.get(at + cols, r1, 0, cols);
+                src.get(at + 2 * cols, r2, 0, cols);
+                src.get(at + 3 * cols, r3, 0, cols);
+                for (int j = 0; j < cols; j++) {
+                    sums[j] = sums[j] + r0[j] + r1[j] + r2[j] + r3[j];
+                }
+            }
+            for (; k < terms; k++, at += cols) {
+                src.get(at, r0, 0, cols);
+                for (int j = 0; j < cols; j++) {
+                    sums[j] += r0[j];
+                }
             }
             dst.put(outOffset + i * cols, sums, 0, cols);
         }
     }
 
-    /** {@link #addRows(float[], float[], int, int, float[][])} in double. */
-    private static void addRows(double[] sums, double[] block, int n, int cols, double[][] rows4) {
-        double[] r0 = rows4[0];
-        double[] r1 = rows4[1];
-        double[] r2 = rows4[2];
-        double[] r3 = rows4[3];
-        int k = 0;
-        for (; k + 4 <= n; k += 4) {
-            int at = k * cols;
-            System.arraycopy(block, at, r0, 0, cols);
-            System.arraycopy(block, at + cols, r1, 0, cols);
-            System.arraycopy(block, at + 2 * cols, r2, 0, cols);
-            System.arraycopy(block, at + 3 * cols, r3, 0, cols);
-            for (int j = 0; j < cols; j++) {
-                sums[j] = sums[j] + r0[j] + r1[j] + r2[j] + r3[j];
+    /** {@link #sumFloats} in double (Java has no loop generic over primitive types). */
+    private void sumDoubles(DoubleBuffer src, int inOffset, DoubleBuffer dst, int outOffset, double[] sums,
+                            double[][] rows) {
+        int cols = (int) c;
+        int terms = (int) r;
+        double[] r0 = rows[0];
+        double[] r1 = rows[1];
+        double[] r2 = rows[2];
+        double[] r3 = rows[3];
+        for (int i = 0; i < p; i++) {
+            java.util.Arrays.fill(sums, 0d);
+            int at = inOffset + i * terms * cols;
+            int k = 0;
+            for (; k + 4 <= terms; k += 4, at += 4 * cols) {
+                src.get(at, r0, 0, cols);
+                src.get(at + cols, r1, 0, cols);
+                src.get(at + 2 * cols, r2, 0, cols);
+                src.get(at + 3 * cols, r3, 0, cols);
+                for (int j = 0; j < cols; j++) {
+                    sums[j] = sums[j] + r0[j] + r1[j] + r2[j] + r3[j];
+                }
             }
-        }
-        for (; k < n; k++) {
-            System.arraycopy(block, k * cols, r0, 0, cols);
-            for (int j = 0; j < cols; j++) {
-                sums[j] += r0[j];
+            for (; k < terms; k++, at += cols) {
+                src.get(at, r0, 0, cols);
+                for (int j = 0; j < cols; j++) {
+                    sums[j] += r0[j];
+                }
             }
+            dst.put(outOffset + i * cols, sums, 0, cols);
         }
     }
 

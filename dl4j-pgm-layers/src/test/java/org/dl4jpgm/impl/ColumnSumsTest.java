@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** {@link ColumnSums} against libnd4j's sum along axes, bit for bit, and against sums written out. */
 class ColumnSumsTest {
 
-    /** An input shape and the axes summed, as PgM's gradients have them, and blocks of other sizes. */
+    /** An input shape and the axes summed, as PgM's gradients have them, and other sizes. */
     private record Case(long[] shape, int[] axes) {
         @Override
         public String toString() {
@@ -33,8 +33,8 @@ class ColumnSumsTest {
             new Case(new long[]{3, 32, 768}, new int[]{1}),        // per modality: P = 3
             new Case(new long[]{2, 3, 4, 5}, new int[]{1, 2}),     // two adjacent axes inside
             new Case(new long[]{7, 1, 3}, new int[]{0}),           // an axis of size 1 inside the kept ones
-            new Case(new long[]{700, 40}, new int[]{0}),           // more than one block of rows
-            new Case(new long[]{3, 20_000}, new int[]{0}));        // a row longer than a block
+            new Case(new long[]{700, 40}, new int[]{0}),           // 175 groups of four rows
+            new Case(new long[]{3, 20_000}, new int[]{0}));        // long rows, fewer than four of them
 
     /** Values over many magnitudes, both signs, exact zeros of both signs, and a column of negative zeros only. */
     private static INDArray values(DataType type, long[] shape, long seed) {
