@@ -363,12 +363,21 @@ def main():
                             {"params": decoder, "lr": o.decoder_lr}])
     alpha, beta = 0.1, 1.0
 
-    def step():
+    def step(clock=None):
+        """One training step; with a list, appends the thread CPU time before and after each of its phases."""
+        def mark():
+            if clock is not None:
+                clock.append(time.thread_time())
+
+        mark()
         opt.zero_grad(set_to_none=True)
         logits, objectives = model(image, speech, speech_mask, text)
         loss = beta * F.cross_entropy(logits, labels) + alpha * objectives.sum(1).mean()
+        mark()
         loss.backward()
+        mark()
         opt.step()
+        mark()
         return loss
 
     model.train()
@@ -387,15 +396,8 @@ def main():
         # the same step, its phases timed apart: (forward with the loss, backward, update) thread CPU ms
         times = []
         for _ in range(o.steps):
-            c = [time.thread_time()]
-            opt.zero_grad(set_to_none=True)
-            logits, objectives = model(image, speech, speech_mask, text)
-            loss = beta * F.cross_entropy(logits, labels) + alpha * objectives.sum(1).mean()
-            c.append(time.thread_time())
-            loss.backward()
-            c.append(time.thread_time())
-            opt.step()
-            c.append(time.thread_time())
+            c = []
+            step(c)
             times.append([(c[i + 1] - c[i]) * 1e3 for i in range(3)])
         phases = {name: sorted(t[i] for t in times)[len(times) // 2]
                   for i, name in enumerate(("forwardMs", "backwardMs", "updateMs"))}
