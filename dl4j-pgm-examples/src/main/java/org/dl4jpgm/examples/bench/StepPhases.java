@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The thread CPU time of a training step's three phases, taken by a DL4J training listener at the hooks DL4J 1.0.0-M2.1's
- * {@code ComputationGraph} calls: the forward pass (from the {@code fit} call to {@code onForwardPass}), the backward
+ * The thread CPU time of a training step's three phases, taken by a DL4J training listener at the hooks that
+ * DL4J 1.0.0-M2.1's {@code ComputationGraph} calls: the forward pass (from the {@code fit} call to {@code onForwardPass}), the backward
  * pass (to {@code onBackwardPass}; it includes the output layers' score), and the update (to {@code iterationDone}:
  * the updater and the step of the parameters). The phases of {@code src/main/python/pgm_peer.py --phases}, whose
  * forward pass includes the loss.
@@ -75,7 +75,8 @@ final class StepPhases extends BaseTrainingListener {
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         long end = CPU.getCurrentThreadCpuTime();
-        steps.add(new double[]{(forwardEnd - start) / 1e6, (backwardEnd - forwardEnd) / 1e6, (end - backwardEnd) / 1e6});
+        steps.add(new double[]{(forwardEnd - start) / 1e6, (backwardEnd - forwardEnd) / 1e6,
+                (end - backwardEnd) / 1e6});
     }
 
     private double median(int phase) {

@@ -8,8 +8,10 @@ import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -32,8 +34,8 @@ class StepPhasesTest {
         g.init();
         ScoreIterationListener own = new ScoreIterationListener(1000);
         g.setListeners(own);
-        MultiDataSet batch = new MultiDataSet(Nd4j.rand(DataType.FLOAT, 128, 64),
-                Nd4j.eye(10).repeat(0, 13).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128)).castTo(DataType.FLOAT));
+        INDArray labels = Nd4j.eye(10).repeat(0, 13).get(NDArrayIndex.interval(0, 128)).castTo(DataType.FLOAT);
+        MultiDataSet batch = new MultiDataSet(Nd4j.rand(DataType.FLOAT, 128, 64), labels);
         g.fit(batch);
         int iterations = g.getIterationCount();
 
