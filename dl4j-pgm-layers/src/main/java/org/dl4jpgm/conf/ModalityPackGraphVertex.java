@@ -1,5 +1,7 @@
 package org.dl4jpgm.conf;
 
+import org.dl4jpgm.impl.BoundCopies;
+import org.dl4jpgm.impl.OwnedArrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -21,7 +23,8 @@ import java.util.Arrays;
 /**
  * The runtime of a {@link ModalityPackVertex}: copies each input and its step mask into its channels of the packed
  * array (forward) and hands each input the error of its feature channels (backward; the mask channels are data, not
- * functions of the inputs, so their error is dropped).
+ * functions of the inputs, so their error is dropped). In DL4J's training step the errors of vector inputs are the
+ * vertex's own arrays, not copies in DL4J's workspace ({@link OwnedArrays}).
  */
 public class ModalityPackGraphVertex extends BaseGraphVertex {
 
@@ -33,6 +36,9 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
     private INDArray[] maskArrays;
     /** The mask column of vector inputs without a mask ({@link #onesColumn}). */
     private INDArray ones;
+    /** The errors of vector inputs handed to DL4J's training step, and their copies ({@link #ownVectorErrors}). */
+    private INDArray[] ownErrors;
+    private final BoundCopies errorCopies = new BoundCopies();
 
     public ModalityPackGraphVertex(ModalityPackVertex config, ComputationGraph graph, String name, int vertexIndex,
                                    DataType dataType) {
@@ -145,18 +151,20 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
         if (!canDoBackward()) {
             throw new IllegalStateException(this + ": cannot do backward pass, errors not set");
         }
+        if (allVectors() && epsilon.ordering() == 'c' && epsilon.size(2) == 1 && sameTypes(epsilon)
+                && OwnedArrays.lendable(workspaceMgr, ArrayType.ACTIVATION_GRAD)) {
+            return new Pair<>(null, ownVectorErrors());
+        }
         INDArray[] errors = new INDArray[inputs.length];
         for (int m = 0; m < inputs.length; m++) {
-            long o = ModalityPackVertex.featureOffset(widths, m);
             INDArray e;
             if (inputs[m].rank() == 2 && epsilon.ordering() == 'c' && epsilon.size(2) == 1) {
-                // x_m's channels of each row: a view made from the strides, not by index
-                e = Nd4j.create(epsilon.data(), new long[]{epsilon.size(0), widths[m]},
-                        new long[]{epsilon.stride(0), epsilon.stride(1)}, epsilon.offset() + o * epsilon.stride(1),
-                        'c', epsilon.dataType());
+                e = vectorError(m);
             } else if (inputs[m].rank() == 2) {
+                long o = ModalityPackVertex.featureOffset(widths, m);
                 e = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(o, o + widths[m]), NDArrayIndex.point(0));
             } else {
+                long o = ModalityPackVertex.featureOffset(widths, m);
                 e = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(o, o + widths[m]),
                         NDArrayIndex.interval(0, steps(m)));
                 if (formats[m] == RNNFormat.NWC) {
@@ -166,6 +174,57 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
             errors[m] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, e.castTo(inputs[m].dataType()), 'c');
         }
         return new Pair<>(null, errors);
+    }
+
+    /**
+     * x_m's channels of each row of the error {@code [B, ΣD_m + M, 1]} ('c' order) as a view {@code [B, D_m]}, made
+     * from the strides, not by index.
+     */
+    private INDArray vectorError(int m) {
+        long o = ModalityPackVertex.featureOffset(widths, m);
+        return Nd4j.create(epsilon.data(), new long[]{epsilon.size(0), widths[m]},
+                new long[]{epsilon.stride(0), epsilon.stride(1)}, epsilon.offset() + o * epsilon.stride(1), 'c',
+                epsilon.dataType());
+    }
+
+    /**
+     * The errors of vector inputs in arrays of the vertex's own, kept while the batch size holds, the copies from the
+     * error bound to it and to them ({@link BoundCopies}): where DL4J's training step is their only reader
+     * ({@link OwnedArrays}), it makes no array and runs no op through ND4J's executioner.
+     */
+    private INDArray[] ownVectorErrors() {
+        if (ownErrors == null || ownErrors[0].size(0) != epsilon.size(0) || ownErrors[0].dataType() != dataType) {
+            ownErrors = new INDArray[inputs.length];
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                for (int m = 0; m < inputs.length; m++) {
+                    ownErrors[m] = Nd4j.createUninitialized(dataType, new long[]{epsilon.size(0), widths[m]}, 'c');
+                }
+            }
+        }
+        INDArray[] key = new INDArray[inputs.length + 1];
+        key[0] = epsilon;
+        System.arraycopy(ownErrors, 0, key, 1, inputs.length);
+        errorCopies.run(key, () -> {
+            INDArray[] from = new INDArray[inputs.length];
+            for (int m = 0; m < inputs.length; m++) {
+                from[m] = vectorError(m);
+            }
+            return new INDArray[][]{from, ownErrors};
+        });
+        return ownErrors.clone();
+    }
+
+    /** Whether the error and every input are of the vertex's type (no cast is needed). */
+    private boolean sameTypes(INDArray error) {
+        if (error.dataType() != dataType) {
+            return false;
+        }
+        for (INDArray x : inputs) {
+            if (x.dataType() != dataType) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** S_m of the current input m (1 for a vector). */

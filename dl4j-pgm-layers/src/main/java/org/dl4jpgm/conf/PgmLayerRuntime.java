@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.List;
+
 /**
  * The runtime of a {@link PgmLayer}: the corrected SameDiff layer runtime, whose backward pass also carries PgM's
  * objective. Eq. 12 trains on {@code α L_P + β L_T} with {@code L_P} the batch mean of the per-example
@@ -25,18 +27,21 @@ public class PgmLayerRuntime extends CorrectedSameDiffLayer {
         super(conf, dataType);
     }
 
+    /** α (null where it is 0: nothing is added). */
     @Override
-    protected INDArray externalError(INDArray delivered) {
+    protected Object externalErrorKey() {
         double alpha = ((PgmLayer) layerConf()).getAlpha();
-        if (alpha == 0) {
-            return delivered;
-        }
-        long channels = delivered.size(1);
-        INDArray error = delivered.dup();
+        return alpha == 0 ? null : alpha;
+    }
+
+    /** {@code α / S} added to the error of each objective channel of each example (and step). */
+    @Override
+    protected List<Runnable> externalErrorSteps(INDArray error) {
+        double alpha = ((PgmLayer) layerConf()).getAlpha();
+        long channels = error.size(1);
         INDArray objectives = error.get(NDArrayIndex.all(),
                 NDArrayIndex.interval(channels - PgmLayer.OBJECTIVES, channels));
-        long steps = delivered.rank() == 3 ? delivered.size(2) : 1;
-        objectives.addi(alpha / steps);
-        return error;
+        long steps = error.rank() == 3 ? error.size(2) : 1;
+        return List.of(addInPlace(objectives, alpha / steps));
     }
 }

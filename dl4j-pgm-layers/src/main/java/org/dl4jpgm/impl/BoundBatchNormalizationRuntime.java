@@ -61,6 +61,9 @@ import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GL
  * {@code lockGammaBeta}, a DL4J helper (cuDNN, oneDNN) present, op plans switched off
  * ({@code -Dorg.dl4jpgm.opPlans=false}), and a backward pass after an inference forward pass (DL4J's forward pass
  * runs again first).
+ *
+ * <p>In DL4J's training step the output and the error passed back are the layer's own arrays, not copies in DL4J's
+ * workspaces ({@link OwnedArrays}).
  */
 public class BoundBatchNormalizationRuntime extends BatchNormalization {
 
@@ -93,6 +96,9 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
         p.forward(input, training);
         boundPasses++;
         lastForward = training ? Forward.BOUND_TRAINING : Forward.BOUND_INFERENCE;
+        if (training && OwnedArrays.lendable(workspaceMgr, ArrayType.ACTIVATIONS)) {
+            return p.out;   // the backward pass does not read it
+        }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
         DirectLegacy.copy(p.out, out).run();
         return out;
@@ -120,6 +126,9 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
         g.setGradientFor(BETA, gradientViews.get(BETA));
         g.setGradientFor(GLOBAL_MEAN, gradientViews.get(GLOBAL_MEAN));
         g.setGradientFor(varianceKey(), gradientViews.get(varianceKey()));
+        if (OwnedArrays.lendable(workspaceMgr, ArrayType.ACTIVATION_GRAD)) {
+            return new Pair<>(g, p.dxhat);
+        }
         INDArray next = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, epsilon.shape(), 'c');
         DirectLegacy.copy(p.dxhat, next).run();
         return new Pair<>(g, next);

@@ -13,8 +13,11 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +37,7 @@ import java.util.Map;
  *   <li>a parameter the output does not reach (SameDiff's gradient function has no variable for it) gets a zero
  *   gradient, where the stock runtime fails with a NullPointerException.</li>
  * </ol>
- * and two changes of how the graph runs:
+ * and three changes of how the graph runs:
  * <ol>
  *   <li>the forward pass and the gradient run as {@link OpPlan}s, the same ops on the same arrays without SameDiff's
  *   per-op session work, one plan per shape of the input (SameDiff's session where a plan cannot run the graph, where
@@ -45,6 +48,10 @@ import java.util.Map;
  *   layers that keep forward results for their backward pass (LSTM, batch normalisation), the gradient is then that
  *   of the parameters the forward pass ran with; {@link #clear()} or another input array makes the next gradient
  *   compute its own forward pass.</li>
+ *   <li>in DL4J's training step the plans' output and input gradient go to DL4J as they are, not copied into its
+ *   workspaces ({@link OwnedArrays}; the output only where the gradient part does not read it, since DL4J's next layer
+ *   may write into it), and the error the gradient reads is an array of the layer's own, so the plan's ops stay bound
+ *   to it.</li>
  * </ol>
  */
 public class CorrectedSameDiffLayer extends SameDiffLayer {
@@ -66,6 +73,11 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     /** The all-ones mask of the last input shape without a mask, and that shape. */
     private transient INDArray onesMask;
     private transient long[] onesMaskShape;
+    /** The error the gradient plan reads ({@link #planError}), the steps that make it and what they were made for. */
+    private transient INDArray planError;
+    private transient List<Runnable> planErrorSteps;
+    private transient Object planErrorKey;
+    private transient double planErrorFactor;
 
     public CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -102,7 +114,9 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (training) {
             INDArray out = trainingForward();
             if (out != null) {
-                return workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
+                // the plan's array as it is only where the gradient part does not read it: DL4J may write into it
+                return backward.pendingReadsEarly() ? workspaceMgr.dup(ArrayType.ACTIVATIONS, out)
+                        : OwnedArrays.activations(workspaceMgr, out);
             }
         }
         if (forward == null) {
@@ -121,17 +135,51 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
             doInit();
         }
         gradientFunction();
-        INDArray error = externalError(epsilon);
         double factor = GradientScale.layerFactor();
-        // in place where externalError made a copy of its own: DL4J's epsilon itself is not the layer's to change
-        INDArray scaled = factor == 1.0 ? error : error == epsilon ? error.div(factor) : error.divi(factor);
         if (OpPlans.runFor(sameDiff)) {
-            Pair<Gradient, INDArray> planned = plannedBackprop(scaled, workspaceMgr);
+            Pair<Gradient, INDArray> planned = plannedBackprop(planError(epsilon, factor), workspaceMgr);
             if (planned != null) {
                 return planned;
             }
         }
+        INDArray error = externalError(epsilon);
+        // in place where externalError made a copy of its own: DL4J's epsilon itself is not the layer's to change
+        INDArray scaled = factor == 1.0 ? error : error == epsilon ? error.div(factor) : error.divi(factor);
         return sessionBackprop(scaled, workspaceMgr);
+    }
+
+    /**
+     * The error the gradient plan reads: DL4J's {@code epsilon} with the layer's own terms added
+     * ({@link #externalErrorSteps}) and divided by {@code factor}, the values {@link #externalError} and the division
+     * give, in an array of the layer's own, kept while the shape holds, so the plan's ops that read it stay bound to
+     * it; {@code epsilon} itself where neither changes it. The steps are the same native ops as {@code dup},
+     * {@code addi} and {@code divi} (bound calls, {@link DirectLegacy}), so the values are the same bits.
+     */
+    private INDArray planError(INDArray epsilon, double factor) {
+        Object key = externalErrorKey();
+        if (key == null && factor == 1.0) {
+            return epsilon;
+        }
+        if (planError == null || planError.dataType() != epsilon.dataType()
+                || !java.util.Arrays.equals(planError.shape(), epsilon.shape())
+                || !java.util.Objects.equals(planErrorKey, key) || planErrorFactor != factor) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                planError = Nd4j.createUninitialized(epsilon.dataType(), epsilon.shape(), 'c');
+                List<Runnable> steps = new ArrayList<>(key == null ? List.of() : externalErrorSteps(planError));
+                if (factor != 1.0) {
+                    steps.add(BoundOps.legacy(new ScalarDivision(planError, null, planError, factor), planError,
+                            planError));
+                }
+                planErrorSteps = steps;
+            }
+            planErrorKey = key;
+            planErrorFactor = factor;
+        }
+        DirectLegacy.copy(epsilon, planError).run();
+        for (Runnable step : planErrorSteps) {
+            step.run();
+        }
+        return planError;
     }
 
     /**
@@ -226,7 +274,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         }
         gradientsInPlace = OpPlans.inPlace(paramGradients, gradTable, m);
         return new Pair<>(backward.copyToViews(paramGradients, gradTable, m),
-                workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, m.get(inputGradient)));
+                OwnedArrays.errors(workspaceMgr, m.get(inputGradient)));
     }
 
     /** The placeholders of the stock runtime: input, mask (ones if none) and, for the backward pass, the error. */
@@ -257,13 +305,44 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     }
 
     /**
-     * The error dL/d(output) that the backward pass propagates, given the one the graph delivered; subclasses add the
-     * gradient of a term of the loss that the layer computes itself (default: unchanged). Must not modify
-     * {@code delivered} in place, and returns either {@code delivered} itself or an array of its own (no view of
-     * {@code delivered}): the caller scales an array of its own in place.
+     * The error dL/d(output) that the backward pass propagates, given the one the graph delivered: {@code delivered}
+     * itself where the layer adds nothing ({@link #externalErrorKey()} null), else a copy with
+     * {@link #externalErrorSteps} run on it. Does not modify {@code delivered}: the caller scales a copy in place.
      */
-    protected INDArray externalError(INDArray delivered) {
-        return delivered;
+    protected final INDArray externalError(INDArray delivered) {
+        if (externalErrorKey() == null) {
+            return delivered;
+        }
+        INDArray error = delivered.dup();
+        for (Runnable step : externalErrorSteps(error)) {
+            step.run();
+        }
+        return error;
+    }
+
+    /**
+     * What the steps of {@link #externalErrorSteps} depend on besides their array (compared with {@code equals}; the
+     * steps are made again when it changes), or null where the layer adds nothing to DL4J's error (the default).
+     */
+    protected Object externalErrorKey() {
+        return null;
+    }
+
+    /**
+     * Steps that add, in place on {@code error} (DL4J's error copied, {@code [B, C]} or {@code [B, C, S]}), the
+     * gradient of a term of the loss that the layer computes itself; run at every backward pass on the same array.
+     * Only called where {@link #externalErrorKey()} is not null.
+     */
+    protected List<Runnable> externalErrorSteps(INDArray error) {
+        return List.of();
+    }
+
+    /**
+     * {@code x.addi(value)} as a bound call on {@code x} (ND4J's {@code ScalarAdd}, the op {@code addi} runs), for
+     * {@link #externalErrorSteps}.
+     */
+    protected static Runnable addInPlace(INDArray x, double value) {
+        return BoundOps.legacy(new ScalarAdd(x, null, x, value), x, x);
     }
 
     /**

@@ -212,6 +212,8 @@ public final class OpPlan {
     private final String early;
     /** The number of leading ops that do not read {@link #deferred}, directly or through other ops (all when null). */
     private final int split;
+    /** Whether an op from {@link #split} on reads {@link #early}'s array (directly or as an identity of it). */
+    private final boolean earlyReadLater;
     /** Arrays the caller wants output variables written into, by name ({@link #writeOutputsInto}). */
     private Map<String, INDArray> targets = Map.of();
     /** Whether every op has run once (its arrays and contexts exist). */
@@ -279,6 +281,17 @@ public final class OpPlan {
                 lastRead.put(owner(sigmoidOutput[k]), k);   // read by this op now: not reused before it
             }
         }
+        boolean earlyRead = false;
+        if (early != null) {
+            for (int k = split; k < ops.size(); k++) {
+                List<String> in = ops.get(k).getInputsToOp() == null ? List.of() : ops.get(k).getInputsToOp();
+                for (String name : in) {
+                    earlyRead |= owner(name).equals(owner(early));
+                }
+                earlyRead |= sigmoidOutput[k] != null && owner(sigmoidOutput[k]).equals(owner(early));
+            }
+        }
+        this.earlyReadLater = earlyRead;
         Set<String> returned = new HashSet<>(outputs);
         if (early != null) {
             returned.add(early);
@@ -577,6 +590,14 @@ public final class OpPlan {
             throw new IllegalStateException("OpPlan: output arrays are chosen before the first run");
         }
         targets = Map.copyOf(arrays);
+    }
+
+    /**
+     * Whether the ops {@link #runDependent} runs read the array {@link #runIndependent} returns: where they do not, the
+     * caller may let others write into it in between.
+     */
+    public boolean earlyReadLater() {
+        return earlyReadLater;
     }
 
     /** Whether {@link #runIndependent} has run and {@link #runDependent} is awaited. */

@@ -247,6 +247,11 @@ final class OpPlans {
         return plan.runDependent(value);
     }
 
+    /** Whether the rest of the run whose first part is {@link #pending()} reads the array that part returned. */
+    boolean pendingReadsEarly() {
+        return pending == null || pending.earlyReadLater();
+    }
+
     /** Whether a first part has run and its rest is awaited. */
     boolean pending() {
         return pending != null;

@@ -1,15 +1,21 @@
 package org.dl4jpgm.conf;
 
+import org.dl4jpgm.impl.OwnedArrays;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,6 +126,43 @@ class ModalityPackVertexTest {
             // a second minibatch of another size: the ones column follows the batch
             INDArray[] small = {Nd4j.randn(type, 2, 3), Nd4j.randn(type, 2, 2), Nd4j.randn(type, 2, 4)};
             assertPacksAndSplits(type, small, f, null, types, type + ", a batch of 2");
+        }
+    }
+
+    /**
+     * In DL4J's training step (its backward workspace for the errors) the errors of vector inputs are the vertex's own
+     * arrays, not copies in the workspace ({@code impl/OwnedArrays}); each backward pass writes them again: from a new
+     * error array, from the same array with new values, and for another batch size.
+     */
+    @Test
+    void vectorErrorsLentToTheTrainingStepFollowEachError() {
+        DataType type = DataType.FLOAT;
+        Nd4j.getRandom().setSeed(5);
+        InputType[] types = {InputType.feedForward(3), InputType.feedForward(2)};
+        ModalityPackGraphVertex v = vertex(type, types);
+        LayerWorkspaceMgr training = LayerWorkspaceMgr.builder()
+                .with(ArrayType.ACTIVATION_GRAD, OwnedArrays.BACKWARD_ERRORS + "1",
+                        WorkspaceConfiguration.builder().build())
+                .build();
+        int[] batches = {5, 5, 5, 2};
+        INDArray eps = null;
+        for (int i = 0; i < batches.length; i++) {
+            int batch = batches[i];
+            v.setInputs(new INDArray[]{Nd4j.randn(type, batch, 3), Nd4j.randn(type, batch, 2)});
+            // the third pass: the second's error array with new values
+            eps = i == 2 ? eps.assign(Nd4j.rand(type, batch, 7, 1)) : Nd4j.rand(type, batch, 7, 1);
+            v.setEpsilon(eps);
+            INDArray[] errors;
+            try (MemoryWorkspace ws = training.notifyScopeEntered(ArrayType.ACTIVATION_GRAD)) {
+                errors = v.doBackward(false, training).getSecond();
+            }
+            assertBitIdentical(eps.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3), NDArrayIndex.point(0)),
+                    errors[0], "batch " + batch + ": the error of input 0");
+            assertBitIdentical(eps.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 5), NDArrayIndex.point(0)),
+                    errors[1], "batch " + batch + ": the error of input 1");
+            for (INDArray e : errors) {
+                assertFalse(e.isAttached(), "the vertex's own array, not a copy in the workspace");
+            }
         }
     }
 

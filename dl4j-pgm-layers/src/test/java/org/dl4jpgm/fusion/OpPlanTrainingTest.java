@@ -91,6 +91,70 @@ class OpPlanTrainingTest {
                 "outputs after training");
     }
 
+    /**
+     * Vector modalities through dense encoders, PgM with the head's batch normalisation, dropout after the head: the
+     * layers hand their own arrays to DL4J's training step ({@code impl/OwnedArrays}: the packing vertex's errors, the
+     * normalisation's output and error, the plans' activations and errors), which the encoders and the dropout write
+     * into in place. Bit for bit the session's training, and the activations that {@code feedForward} returns are
+     * copies that the next pass leaves alone.
+     */
+    @org.junit.jupiter.api.Test
+    void lentArraysTrainAsTheSessionDoesBitForBit() {
+        Object[] s = trainVectors(false);
+        Object[] p = trainVectors(true);
+        assertArrayEquals((double[]) s[1], (double[]) p[1], "scores per epoch");
+        assertArrayEquals(((INDArray) s[0]).ravel().toDoubleVector(), ((INDArray) p[0]).ravel().toDoubleVector(), 0.0,
+                "parameters after training");
+    }
+
+    private static Object[] trainVectors(boolean plans) {
+        System.setProperty(PROPERTY, Boolean.toString(plans));
+        FusionSpec spec = FusionSpec.builder().pgm(FusionFixtures.smallPgm(LearnerMode.SEQUENCE, 2,
+                GateGradient.STRAIGHT_THROUGH)).headHeads(2).headFfnSize(8).headInputNormalized(true).build();
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder b =
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(42).dataType(DataType.FLOAT)
+                        .updater(FusionFixtures.adam()).weightInit(org.deeplearning4j.nn.weights.WeightInit.XAVIER)
+                        .graphBuilder().addInputs("a", "b")
+                        .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(5),
+                                org.deeplearning4j.nn.conf.inputs.InputType.feedForward(3))
+                        .addLayer("encA", dense(6), "a")
+                        .addLayer("encB", dense(4), "b");
+        Fused f = PgmFusion.add(b, spec, "encA", "encB");
+        b.addLayer("drop", new org.deeplearning4j.nn.conf.layers.DropoutLayer.Builder(0.7).build(), f.output())
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "drop")
+                .setOutputs("out");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        Nd4j.getRandom().setSeed(123);
+        MultiDataSetIterator data = FusionFixtures.dataFF(13, 5, 3, DataType.FLOAT);
+        double[] scores = new double[3];
+        for (int e = 0; e < 3; e++) {
+            data.reset();
+            g.fit(data);
+            scores[e] = g.score();
+        }
+        data.reset();
+        MultiDataSet first = data.next();
+        Map<String, INDArray> one = g.feedForward(first.getFeatures(), true);
+        Map<String, INDArray> kept = new java.util.HashMap<>();
+        one.forEach((k, v) -> kept.put(k, v.dup()));
+        data.reset();
+        data.next();
+        g.feedForward(data.next().getFeatures(), true);
+        for (String v : List.of(f.pgmVertex(), f.output(), spec.getPrefix() + PgmFusion.NORM)) {
+            assertTrue(one.containsKey(v), v);
+            assertBitIdentical(kept.get(v), one.get(v), "feedForward's " + v + " after the next pass");
+        }
+        return new Object[]{g.params().dup(), scores};
+    }
+
+    private static org.deeplearning4j.nn.conf.layers.DenseLayer dense(int out) {
+        return new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(out)
+                .activation(org.nd4j.linalg.activations.Activation.TANH).dropOut(0.8).build();
+    }
+
     @org.junit.jupiter.api.Test
     void aGraphWithListenersRunsInTheSession() {
         System.setProperty(PROPERTY, "true");
