@@ -62,8 +62,8 @@ import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GL
  * ({@code -Dorg.dl4jpgm.opPlans=false}), and a backward pass after an inference forward pass (DL4J's forward pass
  * runs again first).
  *
- * <p>In DL4J's training step the output and the error passed back are the layer's own arrays, not copies in DL4J's
- * workspaces ({@link OwnedArrays}).
+ * <p>The batch variance is {@link ColumnVariance}, libnd4j's arithmetic in Java. In DL4J's training step the output
+ * and the error passed back are the layer's own arrays, not copies in DL4J's workspaces ({@link OwnedArrays}).
  */
 public class BoundBatchNormalizationRuntime extends BatchNormalization {
 
@@ -266,7 +266,8 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
             org.deeplearning4j.nn.conf.layers.BatchNormalization c = layerConf();
             List<Runnable> s = training;
             s.add(legacy(new Mean(x, mean, false, 0)));                         // mean = x.mean(0)
-            s.add(legacy(new Variance(x, var, false, false, 0)));             // var = x.var(false, 0)
+            Runnable columnVariance = ColumnVariance.bind(x, var);              // var = x.var(false, 0)
+            s.add(columnVariance != null ? columnVariance : legacy(new Variance(x, var, false, false, 0)));
             s.add(legacy(new ScalarAdd(var, null, std, c.getEps())));           // std = sqrt(dup(var).addi(eps))
             s.add(legacy(new Sqrt(std, std)));
             normalise(s, mean, std);
