@@ -44,8 +44,7 @@ final class ColumnVariance {
         int cols = (int) in.size(1);
         int inOffset = (int) in.offset();
         int outOffset = (int) out.offset();
-        double[] mean = new double[cols];
-        double[] m2 = new double[cols];
+        Moments moments = new Moments(cols);
         if (type == DataType.FLOAT) {
             FloatBuffer src = HostMemory.floats(in);
             FloatBuffer dst = HostMemory.floats(out);
@@ -54,61 +53,58 @@ final class ColumnVariance {
             return () -> {
                 for (int i = 0; i < rows; i++) {
                     src.get(inOffset + i * cols, row, 0, cols);
-                    if (i == 0) {
-                        for (int j = 0; j < cols; j++) {
-                            mean[j] = row[j];
-                            m2[j] = 0;
-                        }
-                    } else {
-                        add(i, row, mean, m2);
+                    for (int j = 0; j < cols; j++) {
+                        moments.row[j] = row[j];
                     }
+                    moments.add(i);
                 }
                 for (int j = 0; j < cols; j++) {
-                    result[j] = (float) variance(m2[j], rows);
+                    result[j] = (float) variance(moments.m2[j], rows);
                 }
                 dst.put(outOffset, result, 0, cols);
             };
         }
         DoubleBuffer src = HostMemory.doubles(in);
         DoubleBuffer dst = HostMemory.doubles(out);
-        double[] row = new double[cols];
         double[] result = new double[cols];
         return () -> {
             for (int i = 0; i < rows; i++) {
-                src.get(inOffset + i * cols, row, 0, cols);
-                if (i == 0) {
-                    System.arraycopy(row, 0, mean, 0, cols);
-                    java.util.Arrays.fill(m2, 0);
-                } else {
-                    add(i, row, mean, m2);
-                }
+                src.get(inOffset + i * cols, moments.row, 0, cols);
+                moments.add(i);
             }
             for (int j = 0; j < cols; j++) {
-                result[j] = variance(m2[j], rows);
+                result[j] = variance(moments.m2[j], rows);
             }
             dst.put(outOffset, result, 0, cols);
         };
     }
 
-    /** Merges row {@code n} (the n + 1-th value of each column) into the columns' means and M2, as libnd4j does. */
-    private static void add(int n, float[] row, double[] mean, double[] m2) {
-        double count = n;
-        double next = count + 1.0;
-        for (int j = 0; j < mean.length; j++) {
-            double delta = (double) row[j] - mean[j];
-            mean[j] = mean[j] + delta * 1.0 / next;
-            m2[j] = (m2[j] + 0.0) + delta * delta * count * 1.0 / next;
-        }
-    }
+    /** The columns' means and M2 so far, and the row being merged (as doubles: a float converts exactly). */
+    private static final class Moments {
+        final double[] row;
+        final double[] mean;
+        final double[] m2;
 
-    /** {@link #add(int, float[], double[], double[])} for a row of doubles. */
-    private static void add(int n, double[] row, double[] mean, double[] m2) {
-        double count = n;
-        double next = count + 1.0;
-        for (int j = 0; j < mean.length; j++) {
-            double delta = row[j] - mean[j];
-            mean[j] = mean[j] + delta * 1.0 / next;
-            m2[j] = (m2[j] + 0.0) + delta * delta * count * 1.0 / next;
+        Moments(int cols) {
+            row = new double[cols];
+            mean = new double[cols];
+            m2 = new double[cols];
+        }
+
+        /** Merges {@link #row}, row {@code n} (the n + 1-th value of each column), as libnd4j does. */
+        void add(int n) {
+            if (n == 0) {
+                System.arraycopy(row, 0, mean, 0, row.length);
+                java.util.Arrays.fill(m2, 0);
+                return;
+            }
+            double count = n;
+            double next = count + 1.0;
+            for (int j = 0; j < row.length; j++) {
+                double delta = row[j] - mean[j];
+                mean[j] = mean[j] + delta * 1.0 / next;
+                m2[j] = (m2[j] + 0.0) + delta * delta * count * 1.0 / next;
+            }
         }
     }
 

@@ -45,18 +45,24 @@ class OpPlanTrainingTest {
                 .graph();
     }
 
-    /** 3 epochs on 13 examples in minibatches of 5 (the last of 3), scores per epoch; the graph after. */
-    private static Object[] train(LearnerMode mode, boolean plans) {
-        System.setProperty(PROPERTY, Boolean.toString(plans));
-        ComputationGraph g = graph(mode);
-        MultiDataSetIterator data = FusionFixtures.data(13, 5, 3, DataType.FLOAT, true);
-        double[] scores = new double[3];
-        for (int e = 0; e < 3; e++) {
+    /** {@code epochs} epochs of {@code data}, the score after each; {@code data} reset after the last. */
+    private static double[] fitEpochs(ComputationGraph g, MultiDataSetIterator data, int epochs) {
+        double[] scores = new double[epochs];
+        for (int e = 0; e < epochs; e++) {
             data.reset();
             g.fit(data);
             scores[e] = g.score();
         }
         data.reset();
+        return scores;
+    }
+
+    /** 3 epochs on 13 examples in minibatches of 5 (the last of 3), scores per epoch; the graph after. */
+    private static Object[] train(LearnerMode mode, boolean plans) {
+        System.setProperty(PROPERTY, Boolean.toString(plans));
+        ComputationGraph g = graph(mode);
+        MultiDataSetIterator data = FusionFixtures.data(13, 5, 3, DataType.FLOAT, true);
+        double[] scores = fitEpochs(g, data, 3);
         MultiDataSet first = data.next();
         INDArray out = g.output(false, first.getFeatures(), first.getFeaturesMaskArrays())[0];
         for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
@@ -129,13 +135,7 @@ class OpPlanTrainingTest {
         g.init();
         Nd4j.getRandom().setSeed(123);
         MultiDataSetIterator data = FusionFixtures.dataFF(13, 5, 3, DataType.FLOAT);
-        double[] scores = new double[3];
-        for (int e = 0; e < 3; e++) {
-            data.reset();
-            g.fit(data);
-            scores[e] = g.score();
-        }
-        data.reset();
+        double[] scores = fitEpochs(g, data, 3);
         MultiDataSet first = data.next();
         Map<String, INDArray> one = g.feedForward(first.getFeatures(), true);
         Map<String, INDArray> kept = new java.util.HashMap<>();
