@@ -37,8 +37,8 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
     /** The mask column of vector inputs without a mask ({@link #onesColumn}). */
     private INDArray ones;
     /** The errors of vector inputs handed to DL4J's training step, and their copies ({@link #ownVectorErrors}). */
-    private INDArray[] ownErrors;
-    private final BoundCopies errorCopies = new BoundCopies();
+    private transient INDArray[] ownErrors;
+    private transient BoundCopies errorCopies;
 
     public ModalityPackGraphVertex(ModalityPackVertex config, ComputationGraph graph, String name, int vertexIndex,
                                    DataType dataType) {
@@ -200,6 +200,7 @@ public class ModalityPackGraphVertex extends BaseGraphVertex {
                     ownErrors[m] = Nd4j.createUninitialized(dataType, new long[]{epsilon.size(0), widths[m]}, 'c');
                 }
             }
+            errorCopies = new BoundCopies();
         }
         INDArray[] key = new INDArray[inputs.length + 1];
         key[0] = epsilon;

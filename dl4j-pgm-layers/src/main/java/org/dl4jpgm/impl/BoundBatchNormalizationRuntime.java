@@ -205,6 +205,9 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
         final List<Runnable> training = new ArrayList<>();
         final List<Runnable> inference = new ArrayList<>();
         final List<Runnable> backward = new ArrayList<>();
+        /** The copies of the input and the error into {@link #x} and {@link #eps}, bound to the arrays DL4J gives. */
+        final BoundCopies inputCopy = new BoundCopies();
+        final BoundCopies errorCopy = new BoundCopies();
         /** Views made for the bound calls, kept as long as the calls. */
         final List<INDArray> views = new ArrayList<>();
         /** The gradient views {@link #backward} is bound to (compared by identity); null before the first. */
@@ -240,7 +243,7 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
         }
 
         void forward(INDArray input, boolean train) {
-            DirectLegacy.copy(input, x).run();
+            inputCopy.copy(input, x);
             for (Runnable r : train ? training : inference) {
                 r.run();
             }
@@ -255,7 +258,7 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
                 bindBackward(x.size(0));
                 gradientsBoundTo = views;
             }
-            DirectLegacy.copy(epsilon, eps).run();
+            errorCopy.copy(epsilon, eps);   // bound once where the layer after hands over the same array
             for (Runnable r : backward) {
                 r.run();
             }

@@ -30,4 +30,9 @@ public final class BoundCopies {
             return steps;
         });
     }
+
+    /** {@code to.assign(from)}, bound again only where {@code from} or {@code to} is not the last run's array. */
+    public void copy(INDArray from, INDArray to) {
+        run(new INDArray[]{from, to}, () -> new INDArray[][]{{from}, {to}});
+    }
 }

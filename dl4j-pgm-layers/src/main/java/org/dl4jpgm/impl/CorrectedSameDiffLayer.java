@@ -78,6 +78,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     private transient List<Runnable> planErrorSteps;
     private transient Object planErrorKey;
     private transient double planErrorFactor;
+    private transient BoundCopies planErrorCopy;
 
     public CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -171,11 +172,12 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
                             planError));
                 }
                 planErrorSteps = steps;
+                planErrorCopy = new BoundCopies();
             }
             planErrorKey = key;
             planErrorFactor = factor;
         }
-        DirectLegacy.copy(epsilon, planError).run();
+        planErrorCopy.copy(epsilon, planError);   // bound once where DL4J hands over the same array at every step
         for (Runnable step : planErrorSteps) {
             step.run();
         }

@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * The thread CPU time of a training step's three phases, taken by a DL4J training listener at the hooks that
- * DL4J 1.0.0-M2.1's {@code ComputationGraph} calls: the forward pass (from the {@code fit} call to {@code onForwardPass}), the backward
- * pass (to {@code onBackwardPass}; it includes the output layers' score), and the update (to {@code iterationDone}:
- * the updater and the step of the parameters). The phases of {@code src/main/python/pgm_peer.py --phases}, whose
+ * DL4J 1.0.0-M2.1's {@code ComputationGraph} calls: the forward pass (from the {@code fit} call to
+ * {@code onForwardPass}), the backward pass (to {@code onBackwardPass}; it includes the output layers' score), and the
+ * update (to {@code iterationDone}: the updater and the step of the parameters). The phases of {@code src/main/python/pgm_peer.py --phases}, whose
  * forward pass includes the loss.
  *
  * <p>A listener makes DL4J pass the activations to it after the forward pass, nothing else; the phases are taken in
