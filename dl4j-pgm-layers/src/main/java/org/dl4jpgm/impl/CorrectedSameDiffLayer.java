@@ -356,6 +356,14 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     }
 
     /**
+     * The groups of ops (a layer normalisation, a GELU's gradient) that this layer's op plans run as one Java loop each
+     * ({@link OpGroup}), summed over its forward and gradient plans; 0 before the plans' second runs.
+     */
+    public int fusedGroups() {
+        return (forward == null ? 0 : forward.fusedGroups()) + (backward == null ? 0 : backward.fusedGroups());
+    }
+
+    /**
      * @param forwardPlans  plans of the forward pass
      * @param backwardPlans plans of the gradient
      * @param refused       whether SameDiff's session runs (part of) the layer because a plan cannot

@@ -83,6 +83,10 @@ import java.util.function.BiConsumer;
  *       written;</li>
  *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
  * </ul>
+ * And groups of ops: the ops of a layer normalisation, those of its gradient and those of a GELU's gradient, each
+ * group run as one Java loop with the ops' arithmetic from the second run on ({@link OpGroup},
+ * {@link LayerNormFusion}, {@link GeluFusion}; bit for bit, {@code impl/LayerNormFusionTest},
+ * {@code impl/GeluFusionTest}), unless {@value #FUSIONS_PROPERTY} is {@code false}.
  *
  * <p>What a plan does not run, {@link #of} refuses (returns null), and the caller keeps SameDiff's session: control
  * flow, tensor arrays, {@code Invoke}, views, assignments, control dependencies, legacy reductions whose axes or
@@ -112,6 +116,12 @@ public final class OpPlan {
      * as views. Every op then runs as SameDiff's session would run it.
      */
     public static final String REWRITES_PROPERTY = "org.dl4jpgm.opPlans.rewrites";
+
+    /**
+     * System property that switches off ({@code false}) only the groups of ops run as one loop each
+     * ({@link OpGroup}); {@link #REWRITES_PROPERTY} {@code false} switches them off too.
+     */
+    public static final String FUSIONS_PROPERTY = "org.dl4jpgm.opPlans.fusions";
 
     /** Ops whose output shape depends on the values of their inputs, not only on their shapes. */
     static final Set<String> VALUE_SHAPED = Set.of("where", "where_np", "unique", "unique_with_counts",
@@ -193,6 +203,25 @@ public final class OpPlan {
 
     /** The op times' prefix of legacy ops run as a {@link DirectLegacy}. */
     private static final String DIRECT_LEGACY = "legacy direct ";
+
+    /**
+     * Groups of ops run as one Java loop each after the first run ({@link OpGroup}): per op, the group whose
+     * last op (in the plan's order) it is, else null; and whether it is another member of an active group (not run).
+     */
+    private final OpGroup[] fusedAt;
+    private final boolean[] fusedAway;
+    /** Per op: whether it is a member of a group (found when the plan is made; a member of one group only). */
+    private final boolean[] grouped;
+    /**
+     * Per group, by its last op: per output of its loop, the ops outside the group that read it (op, input index; -1
+     * for a sigmoid gradient reading its forward output) and whether the caller reads it; and its loop once active.
+     */
+    private final List<OpGroup.Arg>[][] fusedReaders;
+    private final boolean[][] fusedReturned;
+    private final OpGroup.Loop[] fusedLoops;
+    private final INDArray[][] fusedInputs;
+    /** How many loop inputs {@link #activateFusions} linked to another loop's Java array. */
+    private int linkedInputs;
 
     /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
     private Rewrite[] rewritten;
@@ -310,6 +339,22 @@ public final class OpPlan {
                 }
             }
         }
+        this.fusedAt = new OpGroup[ops.size()];
+        this.fusedAway = new boolean[ops.size()];
+        this.grouped = new boolean[ops.size()];
+        @SuppressWarnings("unchecked")
+        List<OpGroup.Arg>[][] readersByGroup = new List[ops.size()][];
+        this.fusedReaders = readersByGroup;
+        this.fusedReturned = new boolean[ops.size()][];
+        this.fusedLoops = new OpGroup.Loop[ops.size()];
+        this.fusedInputs = new INDArray[ops.size()][];
+        if (rewrites && !"false".equalsIgnoreCase(System.getProperty(FUSIONS_PROPERTY))) {
+            for (OpGroup g : OpGroup.find(ops)) {
+                for (OpGroup tried = g; tried != null && !fuse(tried, returned); ) {
+                    tried = tried.smaller();
+                }
+            }
+        }
         this.inSlots = new int[ops.size()][];
         this.outSlots = new int[ops.size()][];
         this.sigmoidSlots = new int[ops.size()];
@@ -328,6 +373,75 @@ public final class OpPlan {
         if (deferred != null) {
             slot(deferred);
         }
+    }
+
+    /**
+     * Makes group {@code g} run as its loop at its last op, where that computes what its ops compute: none of them is
+     * run another way already (a shape-only op, a gradient zero by construction, a view), all run in one part of the
+     * plan ({@link #split}), and each output of a member that an op outside the group reads (or the caller, for
+     * {@code returned}) is one the loop writes and is read only after the group's last op. The group's inputs are
+     * then kept from reuse until its last op. Whether the loop covers the arrays is asked after the first run, which
+     * runs the ops themselves ({@link #activateFusions}).
+     */
+    private boolean fuse(OpGroup g, Set<String> returned) {
+        int last = Arrays.stream(g.members).max().orElseThrow();
+        int first = Arrays.stream(g.members).min().orElseThrow();
+        if ((first < split) != (last < split)) {
+            return false;
+        }
+        Set<Integer> members = new HashSet<>();
+        for (int m : g.members) {
+            if (grouped[m] || shapeOnly[m] || zeroGradient[m] || viewReshape[m]) {
+                return false;
+            }
+            members.add(m);
+        }
+        Map<String, List<OpGroup.Arg>> outsideReads = new HashMap<>();
+        for (int k = 0; k < ops.size(); k++) {
+            if (members.contains(k)) {
+                continue;
+            }
+            List<String> in = ops.get(k).getInputsToOp() == null ? List.of() : ops.get(k).getInputsToOp();
+            for (int i = 0; i < in.size(); i++) {
+                outsideReads.computeIfAbsent(owner(in.get(i)), n -> new ArrayList<>())
+                        .add(new OpGroup.Arg(k, i));
+            }
+            if (sigmoidOutput[k] != null) {
+                outsideReads.computeIfAbsent(owner(sigmoidOutput[k]), n -> new ArrayList<>())
+                        .add(new OpGroup.Arg(k, -1));
+            }
+        }
+        Set<String> written = new HashSet<>();
+        @SuppressWarnings("unchecked")
+        List<OpGroup.Arg>[] readers = new List[g.outputs.length];
+        boolean[] byCaller = new boolean[g.outputs.length];
+        for (int i = 0; i < g.outputs.length; i++) {
+            String name = ops.get(g.outputs[i].op()).getOutputsOfOp().get(g.outputs[i].index());
+            readers[i] = outsideReads.getOrDefault(name, List.of());
+            byCaller[i] = returned.contains(name);
+            if (readers[i].stream().anyMatch(a -> a.op() < last)) {
+                return false;
+            }
+            written.add(name);
+        }
+        for (int m : g.members) {
+            for (String o : ops.get(m).getOutputsOfOp()) {
+                if (!written.contains(o) && (outsideReads.containsKey(o) || returned.contains(o))) {
+                    return false;     // read outside, not written by the loop
+                }
+            }
+        }
+        for (OpGroup.Arg a : g.inputs) {
+            String o = owner(ops.get(a.op()).getInputsToOp().get(a.index()));
+            lastRead.merge(o, last, Math::max);
+        }
+        for (int m : g.members) {
+            grouped[m] = true;
+        }
+        fusedAt[last] = g;
+        fusedReaders[last] = readers;
+        fusedReturned[last] = byCaller;
+        return true;
     }
 
     private int slot(String name) {
@@ -666,6 +780,9 @@ public final class OpPlan {
 
     /** Ends a run whose every op has run: its outputs, by name. */
     private Map<String, INDArray> end() {
+        if (firstRun) {
+            activateFusions();
+        }
         complete = true;
         free = null;
         allocated = null;
@@ -694,6 +811,23 @@ public final class OpPlan {
         }
         if (df instanceof Identity) {
             values[out[0]] = args[0];
+            return;
+        }
+        if (!first && fusedAway[k]) {
+            publish(k, outNames, false);    // its group's loop writes what others read, at the group's last op
+            return;
+        }
+        if (!first && fusedLoops[k] != null) {
+            OpTimes timer = OpTimes.current();
+            long t0 = timer == null ? 0 : System.nanoTime();
+            INDArray[] loopIn = fusedInputs[k];
+            OpGroup g = fusedAt[k];
+            for (int i = 0; i < loopIn.length; i++) {
+                loopIn[i] = values[inSlots[g.inputs[i].op()][g.inputs[i].index()]];
+            }
+            fusedLoops[k].run(loopIn);
+            record(timer, t0, t0, "", g.label(), timer != null && timer.withShapes() ? new INDArray[]{loopIn[0]} : null);
+            publish(k, outNames, false);
             return;
         }
         if (df instanceof ExternalErrorsFunction) {
@@ -1048,6 +1182,104 @@ public final class OpPlan {
             sb.append(' ').append(Arrays.toString(a.shape()).replace(" ", ""));
         }
         return sb.toString();
+    }
+
+    /**
+     * After the first run: each fused group whose loop covers the arrays that run used runs as its loop from now on;
+     * its other ops are not run.
+     */
+    private void activateFusions() {
+        INDArray[][] ins = new INDArray[ops.size()][];
+        INDArray[][] outs = new INDArray[ops.size()][];
+        OpGroup[] activeGroupOf = new OpGroup[ops.size()];
+        for (int k = 0; k < ops.size(); k++) {
+            OpGroup g = fusedAt[k];
+            if (g == null) {
+                continue;
+            }
+            INDArray[] in = new INDArray[g.inputs.length];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = values[inSlots[g.inputs[i].op()][g.inputs[i].index()]];
+            }
+            INDArray[] out = new INDArray[g.outputs.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = results[g.outputs[i].op()] == null ? null : results[g.outputs[i].op()][g.outputs[i].index()];
+            }
+            if (Arrays.asList(in).contains(null) || Arrays.asList(out).contains(null) || !g.covers(in, out)) {
+                continue;
+            }
+            ins[k] = in;
+            outs[k] = out;
+            for (int m : g.members) {
+                activeGroupOf[m] = g;
+            }
+        }
+        // a loop input that an active group's loop computes is read from that loop's Java array
+        Map<String, OpGroup.Arg> producers = new HashMap<>();
+        for (int k = 0; k < ops.size(); k++) {
+            List<String> outNames = ops.get(k).getOutputsOfOp();
+            for (int i = 0; i < outNames.size(); i++) {
+                producers.put(outNames.get(i), new OpGroup.Arg(k, i));
+            }
+        }
+        Map<OpGroup.Arg, OpGroup.Arg> linkedTo = new HashMap<>();   // consumer input -> producer output
+        for (int k = 0; k < ops.size(); k++) {
+            if (ins[k] == null) {
+                continue;
+            }
+            for (OpGroup.Arg input : fusedAt[k].inputs) {
+                OpGroup.Arg p = producers.get(owner(ops.get(input.op()).getInputsToOp().get(input.index())));
+                OpGroup h = p == null ? null : activeGroupOf[p.op()];
+                if (h != null && h != fusedAt[k] && Arrays.asList(h.outputs).contains(p)) {
+                    linkedTo.put(input, p);
+                }
+            }
+        }
+        Map<OpGroup.Arg, OpGroup.Loop> loopOf = new HashMap<>();
+        for (int k = 0; k < ops.size(); k++) {
+            if (ins[k] == null) {
+                continue;
+            }
+            OpGroup g = fusedAt[k];
+            // an output is written where the caller reads it, an op that runs, or a loop not linked to this one
+            boolean[] write = new boolean[g.outputs.length];
+            for (int i = 0; i < write.length; i++) {
+                write[i] = fusedReturned[k][i];
+                for (OpGroup.Arg reader : fusedReaders[k][i]) {
+                    OpGroup other = activeGroupOf[reader.op()];
+                    write[i] |= other == null
+                            || Arrays.asList(other.inputs).contains(reader) && !linkedTo.containsKey(reader);
+                }
+            }
+            float[][] linked = new float[g.inputs.length][];
+            for (int i = 0; i < linked.length; i++) {
+                OpGroup.Arg p = linkedTo.get(g.inputs[i]);
+                if (p != null) {
+                    OpGroup h = activeGroupOf[p.op()];
+                    linked[i] = loopOf.get(p).values(Arrays.asList(h.outputs).indexOf(p));
+                }
+            }
+            linkedInputs += (int) Arrays.stream(linked).filter(java.util.Objects::nonNull).count();
+            OpGroup.Loop loop = g.bind(ins[k], outs[k], write, linked);
+            fusedLoops[k] = loop;
+            fusedInputs[k] = new INDArray[g.inputs.length];
+            for (OpGroup.Arg o : g.outputs) {
+                loopOf.put(o, loop);
+            }
+            for (int m : g.members) {
+                fusedAway[m] = m != k;
+            }
+        }
+    }
+
+    /** The number of loop inputs read from another loop's Java array (set after the first run). */
+    int linkedInputs() {
+        return linkedInputs;
+    }
+
+    /** The number of groups of ops run as one loop each ({@link OpGroup}; active after the first run). */
+    int fusedGroups() {
+        return (int) Arrays.stream(fusedLoops).filter(java.util.Objects::nonNull).count();
     }
 
     /** The number of ops whose outputs depend on shapes only, which the plan runs at its first run only. */

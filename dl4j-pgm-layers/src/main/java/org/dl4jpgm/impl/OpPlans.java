@@ -289,6 +289,11 @@ final class OpPlans {
         return plans.size();
     }
 
+    /** The groups of ops the plans held run as one loop each ({@link OpGroup}), summed over the plans. */
+    int fusedGroups() {
+        return plans.values().stream().mapToInt(OpPlan::fusedGroups).sum();
+    }
+
     /** Whether the graph has an op a plan cannot run (SameDiff's session runs it). */
     boolean refused() {
         return refused;

@@ -65,6 +65,7 @@ class OpPlanTrainingTest {
         double[] scores = fitEpochs(g, data, 3);
         MultiDataSet first = data.next();
         INDArray out = g.output(false, first.getFeatures(), first.getFeaturesMaskArrays())[0];
+        int fused = 0;
         for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
             if (l instanceof CorrectedSameDiffLayer c) {
                 CorrectedSameDiffLayer.PlanUse use = c.planUse();
@@ -78,8 +79,11 @@ class OpPlanTrainingTest {
                 // each parameter's gradient is an op's own output, which the plan writes into DL4J's view
                 assertEquals(plans ? c.paramTable().size() : 0, c.gradientsInPlace(), "gradients written into the "
                         + "views, not copied: " + l.conf().getLayer().getLayerName());
+                fused += c.fusedGroups();
             }
         }
+        // the decoder's layer normalisation at least: its ops and its gradient's ran as loops (OpGroup)
+        assertEquals(plans, fused >= 2, "groups of ops run as loops: " + fused);
         return new Object[]{g.params().dup(), scores, out};
     }
 

@@ -395,7 +395,6 @@ class OpPlanTest {
         withoutRewrites(() -> assertEquals(0, OpPlan.of(sd, List.of("y")).shapeOnlyOps(), "switched off"));
     }
 
-    /** Runs {@code check} with the plans' rewrites switched off ({@link OpPlan#REWRITES_PROPERTY}). */
     /** Runs {@code check} with the plans' substitutions switched off ({@link OpPlan#REWRITES_PROPERTY}). */
     static void withoutRewrites(Runnable check) {
         System.setProperty(OpPlan.REWRITES_PROPERTY, "false");

@@ -1,0 +1,125 @@
+package org.dl4jpgm.impl;
+
+import org.dl4jpgm.blocks.SdOps;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * {@link LayerNormFusion} in {@link OpPlan}: a layer normalisation's ops and its gradient's, run as one loop each from
+ * the second run on, against SameDiff's session bit for bit (the first run runs the ops themselves).
+ */
+class LayerNormFusionTest {
+
+    private static final String[] PARAMS = {"w", "gain", "bias"};
+
+    /**
+     * {@code loss = sum(y * target)} with {@code y = layerNorm(x * w)} (plus {@code x * w} where {@code residual}: the
+     * normalised input's gradient then has a third term); x a placeholder of {@code shape} with a row offset, so that
+     * the means are large against the spreads.
+     */
+    private static SameDiff graph(DataType type, long[] shape, boolean residual) {
+        Nd4j.getRandom().setSeed(shape.length * 1000L + shape[shape.length - 1]);
+        long e = shape[shape.length - 1];
+        SameDiff sd = SameDiff.create();
+        long[] free = shape.clone();
+        free[0] = -1;
+        SDVariable x = sd.placeHolder("x", type, free);
+        SDVariable h = x.mul(sd.var("w", Nd4j.rand(type, 1, e).addi(0.5)));
+        SDVariable gain = sd.var("gain", Nd4j.rand(type, 1, e).addi(0.5));
+        SDVariable bias = sd.var("bias", Nd4j.randn(type, 1, e));
+        SDVariable y = SdOps.layerNorm(h, gain, bias, shape.length - 1);
+        if (residual) {
+            y = y.add(h);
+        }
+        y = y.rename("y");
+        y.mul(sd.constant("target", Nd4j.randn(type, shape))).sum().rename("loss").markAsLoss();
+        return sd;
+    }
+
+    private static Map<String, INDArray> input(DataType type, long[] shape, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Map.of("x", Nd4j.randn(type, shape).muli(seed).addi(3.0 * seed));
+    }
+
+    /** Three runs of the gradient plan and of the output plan, each against the session; returns the fused groups. */
+    private static int[] assertPlansAreTheSessions(DataType type, long[] shape, boolean residual) {
+        SameDiff sd = graph(type, shape, residual);
+        String what = type + " " + Arrays.toString(shape) + (residual ? " residual" : "");
+        sd.calculateGradients(input(type, shape, 1), PARAMS);
+        List<String> grads = Arrays.stream(PARAMS).map(p -> sd.getVariable(p).getGradient().name()).toList();
+        OpPlan gradient = OpPlan.of(sd.getFunction("grad"), grads);
+        OpPlan output = OpPlan.of(sd, List.of("y"));
+        assertNotNull(gradient, what);
+        assertNotNull(output, what);
+        for (long seed = 1; seed <= 3; seed++) {
+            Map<String, INDArray> ph = input(type, shape, seed);
+            Map<String, INDArray> session = sd.calculateGradients(ph, PARAMS);
+            Map<String, INDArray> planned = gradient.run(ph);
+            for (int i = 0; i < PARAMS.length; i++) {
+                assertBitIdentical(session.get(PARAMS[i]), planned.get(grads.get(i)),
+                        what + ", run " + seed + ": " + PARAMS[i] + "'s gradient");
+            }
+            assertBitIdentical(sd.output(ph, "y").get("y"), output.run(ph).get("y"), what + ", run " + seed + ": y");
+        }
+        return new int[]{gradient.fusedGroups(), output.fusedGroups(), gradient.linkedInputs()};
+    }
+
+    @Test
+    void floatLayerNormsRunAsLoopsAndAreTheSessionsBitForBit() {
+        long[][] shapes = {{384, 1, 32}, {128, 1, 64}, {5, 24}, {3, 7, 768}, {40, 3}, {1, 17}};
+        for (long[] shape : shapes) {
+            for (boolean residual : new boolean[]{false, true}) {
+                int[] fused = assertPlansAreTheSessions(DataType.FLOAT, shape, residual);
+                String what = Arrays.toString(shape) + (residual ? " residual" : "");
+                assertEquals(2, fused[0], what + ": the gradient plan's forward and gradient groups");
+                assertEquals(1, fused[1], what + ": the output plan's forward group");
+                assertEquals(3, fused[2], what + ": the gradient loop reads n, c and inv from the forward loop");
+            }
+        }
+    }
+
+    @Test
+    void doubleLayerNormsKeepTheirOps() {
+        int[] fused = assertPlansAreTheSessions(DataType.DOUBLE, new long[]{6, 1, 8}, false);
+        assertEquals(0, fused[0], "double arrays: not covered");
+        assertEquals(0, fused[1], "double arrays: not covered");
+    }
+
+    @Test
+    void switchedOffWithTheOtherRewrites() {
+        OpPlanTest.withoutRewrites(() -> {
+            int[] fused = assertPlansAreTheSessions(DataType.FLOAT, new long[]{12, 1, 16}, true);
+            assertEquals(0, fused[0] + fused[1], "switched off");
+        });
+    }
+
+    @Test
+    void aPlanThatReturnsAnIntermediateWritesIt() {
+        // the centred input returned beside y: the forward loop writes it too
+        SameDiff sd = graph(DataType.FLOAT, new long[]{9, 1, 16}, false);
+        String centred = sd.getOps().values().stream().filter(op -> op.getOp().opName().equals("subtract"))
+                .findFirst().orElseThrow().getOutputsOfOp().get(0);
+        OpPlan plan = OpPlan.of(sd, List.of("y", centred));
+        assertNotNull(plan);
+        for (long seed = 1; seed <= 3; seed++) {
+            Map<String, INDArray> ph = input(DataType.FLOAT, new long[]{9, 1, 16}, seed);
+            Map<String, INDArray> session = sd.output(ph, "y", centred);
+            Map<String, INDArray> planned = plan.run(ph);
+            assertBitIdentical(session.get("y"), planned.get("y"), "y, run " + seed);
+            assertBitIdentical(session.get(centred), planned.get(centred), "the centred input, run " + seed);
+        }
+        assertEquals(1, plan.fusedGroups());
+    }
+}
