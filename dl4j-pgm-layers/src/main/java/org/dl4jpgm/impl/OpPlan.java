@@ -153,6 +153,8 @@ public final class OpPlan {
     private final int[][] outSlots;
     private final String[] leafNames;
     private final int[] leafSlots;
+    /** The slots of {@link #outputs}, in their order (looked up once, not by name at every run). */
+    private final int[] outputSlots;
     /** Per op with a {@link #sigmoidOutput}: its slot (else -1). */
     private final int[] sigmoidSlots;
     /** Per op, its output arrays, allocated at the first run. */
@@ -366,7 +368,7 @@ public final class OpPlan {
         }
         this.leafNames = leaves.toArray(new String[0]);
         this.leafSlots = slots(Arrays.asList(leafNames));
-        slots(outputs);
+        this.outputSlots = slots(outputs);
         if (early != null) {
             slot(early);
         }
@@ -787,8 +789,8 @@ public final class OpPlan {
         free = null;
         allocated = null;
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String o : outputs) {
-            out.put(o, values[slotOf.get(o)]);
+        for (int i = 0; i < outputSlots.length; i++) {
+            out.put(outputs.get(i), values[outputSlots[i]]);
         }
         values = null;
         runPlaceholders = null;
