@@ -6,7 +6,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.ScalarOp;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,15 +49,11 @@ final class GeluFusion {
 
     /** The gradient groups of GELUs among the matcher's ops. */
     static List<OpGroup> find(OpMatcher m) {
-        List<OpGroup> groups = new ArrayList<>();
-        for (int k = 0; k < m.ops().size(); k++) {
+        return OpGroup.atEachOp(m, k -> {
             Forward fw = forward(m, k);
             Backward bw = fw == null ? null : backward(m, fw);
-            if (bw != null) {
-                groups.add(bw);
-            }
-        }
-        return groups;
+            return bw == null ? List.of() : List.of(bw);
+        });
     }
 
     /** The scalar of scalar op k as a float, or NaN where it has none. */

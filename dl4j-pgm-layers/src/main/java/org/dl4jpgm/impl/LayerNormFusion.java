@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.ops.BaseReduceOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -61,18 +60,11 @@ final class LayerNormFusion {
 
     /** The forward groups and gradient groups of layer normalisations among the matcher's ops. */
     static List<OpGroup> find(OpMatcher m) {
-        List<OpGroup> groups = new ArrayList<>();
-        for (int k = 0; k < m.ops().size(); k++) {
+        return OpGroup.atEachOp(m, k -> {
             Forward fw = forward(m, k);
-            if (fw != null) {
-                groups.add(fw);
-                Backward bw = backward(m, fw);
-                if (bw != null) {
-                    groups.add(bw);
-                }
-            }
-        }
-        return groups;
+            Backward bw = fw == null ? null : backward(m, fw);
+            return fw == null ? List.of() : bw == null ? List.of(fw) : List.of(fw, bw);
+        });
     }
 
     /** A {@code reduce_mean} of one input over one axis, kept. */

@@ -65,6 +65,15 @@ abstract class OpGroup {
         return groups;
     }
 
+    /** The groups {@code at} finds at each op index of the matcher's ops, in order. */
+    static List<OpGroup> atEachOp(OpMatcher m, java.util.function.IntFunction<List<OpGroup>> at) {
+        List<OpGroup> groups = new ArrayList<>();
+        for (int k = 0; k < m.ops().size(); k++) {
+            groups.addAll(at.apply(k));
+        }
+        return groups;
+    }
+
     /** The op times' label. */
     abstract String label();
 

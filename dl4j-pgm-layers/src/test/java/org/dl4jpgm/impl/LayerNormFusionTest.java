@@ -30,22 +30,13 @@ class LayerNormFusionTest {
      * the means are large against the spreads.
      */
     private static SameDiff graph(DataType type, long[] shape, boolean residual) {
-        Nd4j.getRandom().setSeed(shape.length * 1000L + shape[shape.length - 1]);
         long e = shape[shape.length - 1];
-        SameDiff sd = SameDiff.create();
-        long[] free = shape.clone();
-        free[0] = -1;
-        SDVariable x = sd.placeHolder("x", type, free);
-        SDVariable h = x.mul(sd.var("w", Nd4j.rand(type, 1, e).addi(0.5)));
-        SDVariable gain = sd.var("gain", Nd4j.rand(type, 1, e).addi(0.5));
-        SDVariable bias = sd.var("bias", Nd4j.randn(type, 1, e));
-        SDVariable y = SdOps.layerNorm(h, gain, bias, shape.length - 1);
-        if (residual) {
-            y = y.add(h);
-        }
-        y = y.rename("y");
-        y.mul(sd.constant("target", Nd4j.randn(type, shape))).sum().rename("loss").markAsLoss();
-        return sd;
+        return GroupedPlans.graph(type, shape, (sd, h) -> {
+            SDVariable gain = sd.var("gain", Nd4j.rand(type, 1, e).addi(0.5));
+            SDVariable bias = sd.var("bias", Nd4j.randn(type, 1, e));
+            SDVariable y = SdOps.layerNorm(h, gain, bias, shape.length - 1);
+            return residual ? y.add(h) : y;
+        });
     }
 
     private static Map<String, INDArray> input(DataType type, long[] shape, long seed) {
@@ -53,27 +44,9 @@ class LayerNormFusionTest {
         return Map.of("x", Nd4j.randn(type, shape).muli(seed).addi(3.0 * seed));
     }
 
-    /** Three runs of the gradient plan and of the output plan, each against the session; returns the fused groups. */
     private static int[] assertPlansAreTheSessions(DataType type, long[] shape, boolean residual) {
-        SameDiff sd = graph(type, shape, residual);
-        String what = type + " " + Arrays.toString(shape) + (residual ? " residual" : "");
-        sd.calculateGradients(input(type, shape, 1), PARAMS);
-        List<String> grads = Arrays.stream(PARAMS).map(p -> sd.getVariable(p).getGradient().name()).toList();
-        OpPlan gradient = OpPlan.of(sd.getFunction("grad"), grads);
-        OpPlan output = OpPlan.of(sd, List.of("y"));
-        assertNotNull(gradient, what);
-        assertNotNull(output, what);
-        for (long seed = 1; seed <= 3; seed++) {
-            Map<String, INDArray> ph = input(type, shape, seed);
-            Map<String, INDArray> session = sd.calculateGradients(ph, PARAMS);
-            Map<String, INDArray> planned = gradient.run(ph);
-            for (int i = 0; i < PARAMS.length; i++) {
-                assertBitIdentical(session.get(PARAMS[i]), planned.get(grads.get(i)),
-                        what + ", run " + seed + ": " + PARAMS[i] + "'s gradient");
-            }
-            assertBitIdentical(sd.output(ph, "y").get("y"), output.run(ph).get("y"), what + ", run " + seed + ": y");
-        }
-        return new int[]{gradient.fusedGroups(), output.fusedGroups(), gradient.linkedInputs()};
+        return GroupedPlans.assertPlansAreTheSessions(graph(type, shape, residual), seed -> input(type, shape, seed),
+                type + " " + Arrays.toString(shape) + (residual ? " residual" : ""), PARAMS);
     }
 
     @Test
