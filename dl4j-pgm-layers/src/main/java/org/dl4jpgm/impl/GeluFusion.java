@@ -15,8 +15,8 @@ import java.util.List;
  *
  * <p>Why: each op is a native call on an array of {@code [B M, 2 D]} at the main job's sizes, where the arithmetic
  * takes less than the call; a PgM training step at the main job's sizes runs 8 GELU gradients, 64 op calls
- * (docs/performance.md, "Layer normalisation and GELU gradients as one loop each"). The forward ops stay ops: their middle is
- * libnd4j's sigmoid (Java's {@code exp} is not libnd4j's {@code expf}), and a loop around it, which must write its
+ * (docs/performance.md, "Layer normalisation and GELU gradients as one loop each"). The forward ops stay ops: their
+ * middle is libnd4j's sigmoid (Java's {@code exp} is not libnd4j's {@code expf}), and a loop around it, which must write its
  * input to native memory and read its output back, made {@code output} slower.
  *
  * <p>The forward ops on {@code x} (any shape), with the scalars {@code k1 = 0.044715 k} and {@code k} of
@@ -60,18 +60,6 @@ final class GeluFusion {
         return m.ops().get(k).getOp() instanceof ScalarOp s && s.scalar() != null ? s.scalar().getFloat(0) : Float.NaN;
     }
 
-    /** The first op named {@code opName} reading both {@code a} and {@code b} (in either order), or -1. */
-    private static int readerOfBoth(OpMatcher m, String a, String b, String opName) {
-        for (int k : m.readersOf(a)) {
-            List<String> in = m.in(k);
-            if (m.name(k).equals(opName) && in.size() == 2 && in.contains(a) && in.contains(b)
-                    && (!a.equals(b) || in.get(0).equals(in.get(1)))) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
     /** The forward ops whose first op is op {@code q} ({@code x * x}), or null. */
     private static Forward forward(OpMatcher m, int q) {
         if (!m.name(q).equals("multiply") || m.in(q).size() != 2 || !m.in(q).get(0).equals(m.in(q).get(1))) {
@@ -80,9 +68,9 @@ final class GeluFusion {
         String x = m.in(q).get(0);
         int a = m.reader(m.out(q, 0), "mul_scalar", 1);
         int b = a < 0 ? -1 : m.reader(m.out(a, 0), "add_scalar", 1);
-        int inner = b < 0 ? -1 : readerOfBoth(m, m.out(b, 0), x, "multiply");
+        int inner = b < 0 ? -1 : m.commutativeReader("multiply", m.out(b, 0), List.of(x));
         int sg = inner < 0 ? -1 : m.reader(m.out(inner, 0), "sigmoid", 1);
-        int y = sg < 0 ? -1 : readerOfBoth(m, m.out(sg, 0), x, "multiply");
+        int y = sg < 0 ? -1 : m.commutativeReader("multiply", m.out(sg, 0), List.of(x));
         if (y < 0 || Float.isNaN(scalar(m, a))) {
             return null;
         }
@@ -100,12 +88,7 @@ final class GeluFusion {
         if (m.readersOf(x).stream().distinct().count() != 6) {
             return null;
         }
-        int mb1 = -1;
-        for (int k : m.readersOf(sg)) {
-            if (m.name(k).equals("multiply_bp") && m.in(k).size() == 3 && m.in(k).subList(0, 2).equals(m.in(f[5]))) {
-                mb1 = k;
-            }
-        }
+        int mb1 = m.readerLeading(sg, "multiply_bp", 3, m.in(f[5]));
         if (mb1 < 0) {
             return null;
         }
@@ -121,7 +104,7 @@ final class GeluFusion {
         int bFirst = m.in(f[3]).get(0).equals(b) ? 0 : 1;
         String gb = m.out(mb2, bFirst);
         String gxb = m.out(mb2, 1 - bFirst);
-        int ad1 = m.addOf(gxa, List.of(gxb));
+        int ad1 = m.commutativeReader("add", gxa, List.of(gxb));
         int ms = m.reader(gb, "mul_scalar", 1);
         if (ad1 < 0 || ms < 0 || Float.floatToIntBits(scalar(m, ms)) != Float.floatToIntBits(fw.k1())) {
             return null;
@@ -131,16 +114,11 @@ final class GeluFusion {
             return null;
         }
         List<String> terms = List.of(m.out(mb3, 0), m.out(mb3, 1));
-        int ad2 = m.addOf(m.out(ad1, 0), terms);
-        if (ad2 < 0) {
+        int[] sum = m.sumOfBoth(m.out(ad1, 0), terms);
+        if (sum == null) {
             return null;
         }
-        String first = m.other(ad2, m.out(ad1, 0));
-        int ad3 = m.addOf(m.out(ad2, 0), List.of(terms.get(terms.indexOf(first) == 0 ? 1 : 0)));
-        if (ad3 < 0) {
-            return null;
-        }
-        return new Backward(new int[]{mb1, sb, mb2, ad1, ms, mb3, ad2, ad3}, xFirst, bFirst, fw.k1());
+        return new Backward(new int[]{mb1, sb, mb2, ad1, ms, mb3, sum[0], sum[1]}, xFirst, bFirst, fw.k1());
     }
 
     /**

@@ -120,12 +120,9 @@ final class LayerNormFusion {
         String gain = m.in(f[7]).get(1);
         String s = m.out(f[7], 0);
         String bias = m.in(f[8]).get(1);
-        int ab = -1;
-        for (int k : m.readersOf(s)) {
-            if (m.name(k).equals("add_bp") && m.in(k).size() == 3 && m.in(k).get(0).equals(s)
-                    && m.in(k).get(1).equals(bias) && m.ops().get(k).getOutputsOfOp().size() == 2) {
-                ab = k;
-            }
+        int ab = m.readerLeading(s, "add_bp", 3, List.of(s, bias));
+        if (ab >= 0 && m.ops().get(ab).getOutputsOfOp().size() != 2) {
+            return null;
         }
         int gb = ab < 0 ? -1 : m.reader(n, "multiply_bp", n, gain, m.out(ab, 0));
         int ib = gb < 0 ? -1 : m.reader(c, "multiply_bp", c, inv, m.out(gb, 0));
@@ -144,13 +141,13 @@ final class LayerNormFusion {
             return null;
         }
         List<String> terms = List.of(m.out(qb, 0), m.out(qb, 1));
-        int ad1 = m.addOf(m.out(ib, 0), terms);
-        if (ad1 < 0) {
+        int[] sum = m.sumOfBoth(m.out(ib, 0), terms);
+        if (sum == null) {
             return null;
         }
-        String first = m.other(ad1, m.out(ib, 0));
-        int ad2 = m.addOf(m.out(ad1, 0), List.of(terms.get(terms.indexOf(first) == 0 ? 1 : 0)));
-        int sb = ad2 < 0 ? -1 : m.reader(m.out(ad2, 0), "subtract_bp", x, mu, m.out(ad2, 0));
+        int ad1 = sum[0];
+        int ad2 = sum[1];
+        int sb = m.reader(m.out(ad2, 0), "subtract_bp", x, mu, m.out(ad2, 0));
         int rb2 = sb < 0 ? -1 : m.reader(m.out(sb, 1), "reduce_mean_bp", x, m.out(sb, 1));
         if (rb2 < 0) {
             return null;

@@ -137,13 +137,27 @@ abstract class OpGroup {
         }
 
         /**
-         * The first {@code add} of two inputs reading {@code a} and one of {@code others} (in either order), or -1;
-         * float addition is commutative, bit for bit.
+         * The first op named {@code opName} of {@code arity} inputs reading {@code variable} whose first inputs are
+         * {@code leading} (the others are what the matcher is after, e.g. a gradient op's incoming gradient), or -1.
          */
-        int addOf(String a, List<String> others) {
+        int readerLeading(String variable, String opName, int arity, List<String> leading) {
+            for (int k : readersOf(variable)) {
+                if (name(k).equals(opName) && in(k).size() == arity
+                        && in(k).subList(0, leading.size()).equals(leading)) {
+                    return k;
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * The first op named {@code opName} of two inputs reading {@code a} and one of {@code others} (in either order;
+         * {@code a} twice where {@code others} holds {@code a}), or -1: a product or sum, commutative bit for bit.
+         */
+        int commutativeReader(String opName, String a, List<String> others) {
             for (int k : readersOf(a)) {
                 List<String> in = in(k);
-                if (name(k).equals("add") && in.size() == 2 && in.contains(a)
+                if (name(k).equals(opName) && in.size() == 2 && in.contains(a)
                         && others.contains(in.get(in.indexOf(a) == 0 ? 1 : 0))) {
                     return k;
                 }
@@ -154,6 +168,20 @@ abstract class OpGroup {
         /** The input of two-input op k that is not {@code known}. */
         String other(int k, String known) {
             return in(k).get(in(k).indexOf(known) == 0 ? 1 : 0);
+        }
+
+        /**
+         * The two {@code add}s of {@code (start + t) + u}, {@code t} and {@code u} the two {@code terms} in either
+         * order (SameDiff's sum of a variable's gradient terms), as their op indices, or null.
+         */
+        int[] sumOfBoth(String start, List<String> terms) {
+            int first = commutativeReader("add", start, terms);
+            if (first < 0) {
+                return null;
+            }
+            String u = terms.get(terms.indexOf(other(first, start)) == 0 ? 1 : 0);
+            int second = commutativeReader("add", out(first, 0), List.of(u));
+            return second < 0 ? null : new int[]{first, second};
         }
     }
 

@@ -351,8 +351,9 @@ public final class OpPlan {
         this.fusedLoops = new OpGroup.Loop[ops.size()];
         this.fusedInputs = new INDArray[ops.size()][];
         if (rewrites && !"false".equalsIgnoreCase(System.getProperty(FUSIONS_PROPERTY))) {
+            Map<String, List<OpGroup.Arg>> reads = readsByOwner();
             for (OpGroup g : OpGroup.find(ops)) {
-                for (OpGroup tried = g; tried != null && !fuse(tried, returned); ) {
+                for (OpGroup tried = g; tried != null && !fuse(tried, returned, reads); ) {
                     tried = tried.smaller();
                 }
             }
@@ -378,6 +379,24 @@ public final class OpPlan {
     }
 
     /**
+     * Per array-owning variable, the ops that read it (op, input index; -1 for a sigmoid gradient reading its forward
+     * output), in the plan's order: what {@link #fuse} checks a group's outputs against.
+     */
+    private Map<String, List<OpGroup.Arg>> readsByOwner() {
+        Map<String, List<OpGroup.Arg>> reads = new HashMap<>();
+        for (int k = 0; k < ops.size(); k++) {
+            List<String> in = ops.get(k).getInputsToOp() == null ? List.of() : ops.get(k).getInputsToOp();
+            for (int i = 0; i < in.size(); i++) {
+                reads.computeIfAbsent(owner(in.get(i)), n -> new ArrayList<>()).add(new OpGroup.Arg(k, i));
+            }
+            if (sigmoidOutput[k] != null) {
+                reads.computeIfAbsent(owner(sigmoidOutput[k]), n -> new ArrayList<>()).add(new OpGroup.Arg(k, -1));
+            }
+        }
+        return reads;
+    }
+
+    /**
      * Makes group {@code g} run as its loop at its last op, where that computes what its ops compute: none of them is
      * run another way already (a shape-only op, a gradient zero by construction, a view), all run in one part of the
      * plan ({@link #split}), and each output of a member that an op outside the group reads (or the caller, for
@@ -385,7 +404,7 @@ public final class OpPlan {
      * then kept from reuse until its last op. Whether the loop covers the arrays is asked after the first run, which
      * runs the ops themselves ({@link #activateFusions}).
      */
-    private boolean fuse(OpGroup g, Set<String> returned) {
+    private boolean fuse(OpGroup g, Set<String> returned, Map<String, List<OpGroup.Arg>> reads) {
         int last = Arrays.stream(g.members).max().orElseThrow();
         int first = Arrays.stream(g.members).min().orElseThrow();
         if ((first < split) != (last < split)) {
@@ -399,18 +418,13 @@ public final class OpPlan {
             members.add(m);
         }
         Map<String, List<OpGroup.Arg>> outsideReads = new HashMap<>();
-        for (int k = 0; k < ops.size(); k++) {
-            if (members.contains(k)) {
-                continue;
-            }
-            List<String> in = ops.get(k).getInputsToOp() == null ? List.of() : ops.get(k).getInputsToOp();
-            for (int i = 0; i < in.size(); i++) {
-                outsideReads.computeIfAbsent(owner(in.get(i)), n -> new ArrayList<>())
-                        .add(new OpGroup.Arg(k, i));
-            }
-            if (sigmoidOutput[k] != null) {
-                outsideReads.computeIfAbsent(owner(sigmoidOutput[k]), n -> new ArrayList<>())
-                        .add(new OpGroup.Arg(k, -1));
+        for (int m : g.members) {
+            for (String o : ops.get(m).getOutputsOfOp()) {
+                List<OpGroup.Arg> outside = reads.getOrDefault(o, List.of()).stream()
+                        .filter(a -> !members.contains(a.op())).toList();
+                if (!outside.isEmpty()) {
+                    outsideReads.put(o, outside);
+                }
             }
         }
         Set<String> written = new HashSet<>();
@@ -828,7 +842,8 @@ public final class OpPlan {
                 loopIn[i] = values[inSlots[g.inputs[i].op()][g.inputs[i].index()]];
             }
             fusedLoops[k].run(loopIn);
-            record(timer, t0, t0, "", g.label(), timer != null && timer.withShapes() ? new INDArray[]{loopIn[0]} : null);
+            INDArray[] shown = timer != null && timer.withShapes() ? new INDArray[]{loopIn[0]} : null;
+            record(timer, t0, t0, "", g.label(), shown);
             publish(k, outNames, false);
             return;
         }
