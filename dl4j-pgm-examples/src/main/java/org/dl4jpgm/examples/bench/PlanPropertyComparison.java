@@ -15,18 +15,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import static org.dl4jpgm.examples.bench.UpdaterBenchmark.median;
+
 /**
- * The effect of one system property read where the PgM layers make their op plans (e.g.
- * {@code org.dl4jpgm.opPlans.fusions=false}), measured where the machine's speed drifts more than the effect: two copies
- * of the PgM graph of {@link FusionStepBenchmark} (same options, same minibatch), one whose plans are made with the
- * property set, one without, trained in one process in alternating blocks of steps. Per round it prints each copy's
- * thread CPU ms per fit step and per {@code output} call, and at the end the medians and the median of the rounds'
- * ratios, as {@code result property KEY=VALUE withMs=.. withoutMs=.. ratio=.. outputRatio=..} (ratio = with /
- * without). Each round times both copies within seconds of each other, so a drift of the machine's speed moves both.
+ * The effect of one system property read where the PgM layers make their op plans
+ * (e.g. {@code org.dl4jpgm.opPlans.fusions=false}), measured where the machine's speed drifts more than the effect:
+ * two copies of the PgM graph of {@link FusionStepBenchmark} (same options, same minibatch), one whose plans are made
+ * with the property set, one without, trained in one process in alternating blocks of steps. Per round it prints
+ * each copy's thread CPU ms per fit step and per {@code output} call, and at the end the medians and the median of
+ * the rounds' ratios, as {@code result property KEY=VALUE withMs=.. withoutMs=.. ratio=.. outputRatio=..}
+ * (ratio = with / without). Each round times both copies within seconds of each other, so a drift of the machine's
+ * speed moves both.
  *
  * <p>The property is set only while the first copy makes its plans (its warm-up steps and a first {@code output}) and
  * restored before the second copy's; it must be one read when a plan is made, not at every run.
@@ -101,7 +103,8 @@ public final class PlanPropertyComparison implements Callable<Integer> {
         double[] outputRatios = new double[rounds];
         System.out.printf(Locale.ROOT, "PgM, B = %d, D = %d, N = %d: %s set against not, %d rounds of %d steps%n",
                 batch.getFeatures(0).size(0), o.getWidth(), o.getIterations(), property, rounds, block);
-        System.out.println("| round | with: ms / step | without: ms / step | ratio | with: ms / output | without: ms / output |");
+        System.out.println("| round | with: ms / step | without: ms / step | ratio | with: ms / output "
+                + "| without: ms / output |");
         System.out.println("|---|---|---|---|---|---|");
         for (int r = 0; r < rounds; r++) {
             ms[0][r] = fitMs(with, batch);
@@ -134,25 +137,20 @@ public final class PlanPropertyComparison implements Callable<Integer> {
 
     /** Thread CPU ms per fit step over one block. */
     private double fitMs(ComputationGraph g, MultiDataSet batch) {
-        long c0 = CPU.getCurrentThreadCpuTime();
-        for (int i = 0; i < block; i++) {
-            g.fit(batch);
-        }
-        return (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / block;
+        return cpuMsPerCall(() -> g.fit(batch));
     }
 
     /** Thread CPU ms per output call over one block. */
     private double outputMs(ComputationGraph g, MultiDataSet batch) {
-        long c0 = CPU.getCurrentThreadCpuTime();
-        for (int i = 0; i < block; i++) {
-            g.output(false, batch.getFeatures(), batch.getFeaturesMaskArrays());
-        }
-        return (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / block;
+        return cpuMsPerCall(() -> g.output(false, batch.getFeatures(), batch.getFeaturesMaskArrays()));
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    /** Thread CPU ms per call of {@code call}, over {@link #block} calls. */
+    private double cpuMsPerCall(Runnable call) {
+        long c0 = CPU.getCurrentThreadCpuTime();
+        for (int i = 0; i < block; i++) {
+            call.run();
+        }
+        return (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / block;
     }
 }

@@ -126,7 +126,8 @@ public final class UpdaterBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private static double median(double[] v) {
+    /** The median of {@code v} (the mean of the two middle values of an even count); {@code v} is not changed. */
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
