@@ -30,9 +30,16 @@
 # on some machines that doubled the peer's paper-config step (docs/performance.md, "The peer's page faults");
 # --malloc default leaves glibc's defaults.
 #
+# --openblas-core NAME sets OPENBLAS_CORETYPE=NAME (OpenBLAS's kernels: Haswell, SkylakeX, ...) for both processes;
+# without it both inherit the environment's value, printed before the runs. On a CPU that an OpenBLAS does not know it
+# falls back to generic kernels: ND4J's 0.3.19 on AMD's family 26 to Barcelona, 3-5x slower products than the SkylakeX
+# kernels, where Debian's 0.3.21 picks Cooperlake (docs/performance.md, "OpenBLAS's kernels on a CPU it does not
+# know"); the two sides compare only on the same kernels.
+#
 # Usage (from the repository root, after `mvn -B -q -DskipTests install`):
 #   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall]
 #                                                [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default]
+#                                                [--openblas-core NAME]
 # --main-warmup N: untimed steps before main-config's timed ones, for both (default 3; the JVM's JIT compiler is still
 # at work after 3, and after 50 PgM's step is still about twice its steady state; 500 measures the steady state a long
 # training run sees).
@@ -48,7 +55,8 @@ clock=thread
 main_width=32
 nd4j_blas=bundled
 malloc=tuned
-usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default]"
+openblas_core=""
+usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default] [--openblas-core NAME]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
@@ -58,6 +66,7 @@ while [ $# -gt 0 ]; do
     --main-width) main_width="$2"; shift 2 ;;
     --nd4j-blas) nd4j_blas="$2"; shift 2 ;;
     --malloc) malloc="$2"; shift 2 ;;
+    --openblas-core) openblas_core="$2"; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
@@ -69,6 +78,12 @@ if [ "$malloc" = tuned ]; then
 fi
 case "$main_warmup" in ''|*[!0-9]*) echo "$usage (--main-warmup: a whole number >= 0, found '$main_warmup')" >&2; exit 2 ;; esac
 case "$main_width" in ''|*[!0-9]*|0) echo "$usage (--main-width: a whole number >= 1, found '$main_width')" >&2; exit 2 ;; esac
+case "$openblas_core" in
+  *[!A-Za-z0-9]*) echo "$usage (--openblas-core: a kernel name such as SkylakeX, found '$openblas_core')" >&2; exit 2 ;;
+esac
+if [ -n "$openblas_core" ]; then
+  export OPENBLAS_CORETYPE="$openblas_core"
+fi
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -92,6 +107,9 @@ if ! readlink -f "$blas_lib" | grep -q openblas; then
   exit 1
 fi
 echo "peer's BLAS: $(readlink -f "$blas_lib")"
+core_from="the environment"
+[ -n "$openblas_core" ] && core_from="--openblas-core"
+echo "OpenBLAS kernels of both processes: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} ($core_from)"
 echo "glibc malloc of both processes: $malloc (MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}, MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-unset})"
 system_openblas="$(readlink -f /usr/lib/x86_64-linux-gnu/libopenblas.so.0)"
 if [ "$nd4j_blas" = system ] && [ ! -e /usr/lib/x86_64-linux-gnu/libopenblas.so ]; then

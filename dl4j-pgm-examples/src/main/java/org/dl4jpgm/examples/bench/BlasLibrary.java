@@ -1,5 +1,7 @@
 package org.dl4jpgm.examples.bench;
 
+import org.dl4jpgm.impl.OpenBlasKernels;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,15 @@ public final class BlasLibrary {
         } catch (IOException | java.io.UncheckedIOException e) {
             return "unknown";
         }
+    }
+
+    /**
+     * The kernels OpenBLAS was told to use: the value of {@code OPENBLAS_CORETYPE}, or {@code unset} (it then picks
+     * them from the CPU, and falls back to generic ones on a CPU it does not know: {@code impl/OpenBlasKernels}).
+     */
+    public static String coreType() {
+        String value = System.getenv(OpenBlasKernels.CORE_TYPE_VARIABLE);
+        return value == null ? "unset" : value;
     }
 
     /** The distinct OpenBLAS file paths among lines of {@code /proc/<pid>/maps} (path last, after five fields). */

@@ -192,6 +192,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
                 + "[512, 512] x [512, 512] %.2f GFLOP/s%n", bm, o.getWidth(), o.getWidth(), 2L * o.getWidth(), smallGemm,
                 largeGemm);
         System.out.println("result blas path=" + BlasLibrary.loaded());
+        System.out.println("result blas coretype=" + BlasLibrary.coreType());
         for (Row r : rows) {
             if (r.matmulFlops() > 0) {
                 double achieved = r.matmulFlops() / (r.cpuMsPerStep() * 1e6);

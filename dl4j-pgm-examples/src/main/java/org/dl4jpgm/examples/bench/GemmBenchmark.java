@@ -77,6 +77,7 @@ public final class GemmBenchmark implements Callable<Integer> {
                     gflops(k, m, n, true, false, ringBytes));
         }
         System.out.println("blas " + BlasLibrary.loaded());   // after the products: ND4J loads OpenBLAS lazily
+        System.out.println("blas coretype " + BlasLibrary.coreType());
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package org.dl4jpgm.examples.cli;
 
+import org.dl4jpgm.impl.OpenBlasKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -88,6 +89,7 @@ public final class Cli {
             System.out.print(cmd.getUsageMessage());
             return 0;
         }
+        OpenBlasKernels.warnOnce();
         try {
             return command.call();
         } catch (Exception e) {
