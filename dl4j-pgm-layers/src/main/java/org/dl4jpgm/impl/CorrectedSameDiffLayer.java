@@ -364,6 +364,14 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
     }
 
     /**
+     * The sums of a weight's gradients (a weight in several products) that this layer's gradient plans compute in the
+     * products themselves ({@link GradientAccumulation}); 0 before their second runs.
+     */
+    public int accumulatedSums() {
+        return backward == null ? 0 : backward.accumulatedSums();
+    }
+
+    /**
      * @param forwardPlans  plans of the forward pass
      * @param backwardPlans plans of the gradient
      * @param refused       whether SameDiff's session runs (part of) the layer because a plan cannot

@@ -52,10 +52,21 @@ final class DirectGemm {
      */
     private static final MethodHandle SGEMM = sgemm();
 
+    static {
+        if (SGEMM != null) {
+            OpenBlasKernels.warnOnce();   // every product here runs on the kernels OpenBLAS picked when it loaded
+        }
+    }
+
     /** Whether the probe found the direct calls equal to libnd4j's ops bit for bit. */
     private static final boolean VERIFIED = SGEMM != null && verify();
 
     private final boolean gradient;
+    /**
+     * Whether the weight gradient {@code dy} is added to what its array holds ({@code beta} 1,
+     * {@link GradientAccumulation}) instead of written over it.
+     */
+    private final boolean accumulate;
     /** Products per call: 1 for matrices, the leading size of rank-3 arrays (libnd4j's batched product). */
     private final int batch;
     private final int m;
@@ -64,8 +75,9 @@ final class DirectGemm {
     /** The calls bound to the pointers of the last run's arrays. */
     private final BoundOps bound = new BoundOps();
 
-    private DirectGemm(boolean gradient, int batch, int m, int k, int n) {
+    private DirectGemm(boolean gradient, boolean accumulate, int batch, int m, int k, int n) {
         this.gradient = gradient;
+        this.accumulate = accumulate;
         this.batch = batch;
         this.m = m;
         this.k = k;
@@ -82,10 +94,19 @@ final class DirectGemm {
      * comment lists the cases it takes).
      */
     static DirectGemm of(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs) {
-        return VERIFIED ? plain(op, inputs, outputs) : null;
+        return VERIFIED ? plain(op, inputs, outputs, false) : null;
     }
 
-    private static DirectGemm plain(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs) {
+    /**
+     * The direct form of a {@code matmul_bp} whose weight gradient {@code dy} is added to its output array's values
+     * ({@code beta} 1) instead of written over them, or null where {@link #of} has none. Whether that gives the bits of
+     * a separate {@code add} is for the caller to check on its arrays ({@link GradientAccumulation}).
+     */
+    static DirectGemm accumulating(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs) {
+        return VERIFIED && MATMUL_BP.equals(op.opName()) ? plain(op, inputs, outputs, true) : null;
+    }
+
+    private static DirectGemm plain(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs, boolean accumulate) {
         boolean bp = MATMUL_BP.equals(op.opName());
         if (!(bp || MATMUL.equals(op.opName())) || inputs.length != (bp ? 3 : 2) || outputs.length != (bp ? 2 : 1)
                 || !defaultArguments(op)) {
@@ -112,7 +133,7 @@ final class DirectGemm {
                 && Arrays.equals(outputs[0].shape(), inputs[0].shape())
                 && Arrays.equals(outputs[1].shape(), inputs[1].shape())
                 : Arrays.equals(outputs[0].shape(), shape(rank, batch, m, n)));
-        return shapes ? new DirectGemm(bp, (int) batch, (int) m, (int) k, (int) n) : null;
+        return shapes ? new DirectGemm(bp, accumulate, (int) batch, (int) m, (int) k, (int) n) : null;
     }
 
     private static long[] shape(int rank, long batch, long rows, long cols) {
@@ -159,7 +180,7 @@ final class DirectGemm {
         FloatPointer[] z = pointers(a[2], (long) m * n);
         return () -> {
             for (int i = 0; i < batch; i++) {
-                sgemm(NO_TRANS, NO_TRANS, m, n, k, x[i], k, y[i], n, z[i], n);
+                sgemm(NO_TRANS, NO_TRANS, m, n, k, x[i], k, y[i], n, 0f, z[i], n);
             }
         };
     }
@@ -171,22 +192,23 @@ final class DirectGemm {
         FloatPointer[] eps = pointers(a[2], (long) m * n);
         FloatPointer[] dx = pointers(a[3], (long) m * k);
         FloatPointer[] dy = pointers(a[4], (long) k * n);
+        float beta = accumulate ? 1f : 0f;
         return List.of(() -> {
             for (int i = 0; i < batch; i++) {
-                sgemm(NO_TRANS, TRANS, m, k, n, eps[i], n, y[i], n, dx[i], k);
+                sgemm(NO_TRANS, TRANS, m, k, n, eps[i], n, y[i], n, 0f, dx[i], k);
             }
         }, () -> {
             for (int i = 0; i < batch; i++) {
-                sgemm(TRANS, NO_TRANS, k, n, m, x[i], k, eps[i], n, dy[i], n);
+                sgemm(TRANS, NO_TRANS, k, n, m, x[i], k, eps[i], n, beta, dy[i], n);
             }
         });
     }
 
-    /** {@code c = op(a) op(b)}, row-major, {@code alpha} 1 and {@code beta} 0 (CBLAS's argument order). */
+    /** {@code c = op(a) op(b) + beta c}, row-major, {@code alpha} 1 (CBLAS's argument order). */
     private static void sgemm(int transA, int transB, int rows, int cols, int inner, FloatPointer a, int lda,
-                              FloatPointer b, int ldb, FloatPointer c, int ldc) {
+                              FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
         try {
-            SGEMM.invokeExact(ROW_MAJOR, transA, transB, rows, cols, inner, 1f, a, lda, b, ldb, 0f, c, ldc);
+            SGEMM.invokeExact(ROW_MAJOR, transA, transB, rows, cols, inner, 1f, a, lda, b, ldb, beta, c, ldc);
         } catch (Throwable t) {
             throw new IllegalStateException("DirectGemm: cblas_sgemm failed", t);
         }
@@ -233,13 +255,14 @@ final class DirectGemm {
                 INDArray z1 = Nd4j.create(DataType.FLOAT, shape(x.rank(), b, s[1], s[3]));
                 INDArray z2 = z1.ulike();
                 Nd4j.exec(DynamicCustomOp.builder(MATMUL).addInputs(x, y).addOutputs(z1).build());
-                new DirectGemm(false, b, s[1], s[2], s[3]).run(new INDArray[]{x, y}, new INDArray[]{z2});
+                new DirectGemm(false, false, b, s[1], s[2], s[3]).run(new INDArray[]{x, y}, new INDArray[]{z2});
                 INDArray dx1 = x.ulike();
                 INDArray dy1 = y.ulike();
                 INDArray dx2 = x.ulike();
                 INDArray dy2 = y.ulike();
                 Nd4j.exec(DynamicCustomOp.builder(MATMUL_BP).addInputs(x, y, eps).addOutputs(dx1, dy1).build());
-                new DirectGemm(true, b, s[1], s[2], s[3]).run(new INDArray[]{x, y, eps}, new INDArray[]{dx2, dy2});
+                new DirectGemm(true, false, b, s[1], s[2], s[3])
+                        .run(new INDArray[]{x, y, eps}, new INDArray[]{dx2, dy2});
                 if (!HostMemory.sameBits(z1, z2) || !HostMemory.sameBits(dx1, dx2)
                         || !HostMemory.sameBits(dy1, dy2)) {
                     return false;

@@ -123,6 +123,12 @@ public final class OpPlan {
      */
     public static final String FUSIONS_PROPERTY = "org.dl4jpgm.opPlans.fusions";
 
+    /**
+     * System property that switches off ({@code false}) only the sums of a weight's gradients accumulated in its
+     * products ({@link GradientAccumulation}); {@link #REWRITES_PROPERTY} {@code false} switches them off too.
+     */
+    public static final String ACCUMULATION_PROPERTY = "org.dl4jpgm.opPlans.accumulation";
+
     /** Ops whose output shape depends on the values of their inputs, not only on their shapes. */
     static final Set<String> VALUE_SHAPED = Set.of("where", "where_np", "unique", "unique_with_counts",
             "boolean_mask", "dynamic_partition", "dynamic_stitch", "listdiff", "range", "fill", "non_max_suppression",
@@ -203,6 +209,9 @@ public final class OpPlan {
     /** The op times' prefix of ops that move elements, run as a {@link ViewCopy}. */
     private static final String COPIES = "view copies ";
 
+    /** The op times' prefix of products whose weight gradient accumulates into a sum ({@link GradientAccumulation}). */
+    private static final String ACCUMULATED = "blas accumulated ";
+
     /** The op times' prefix of legacy ops run as a {@link DirectLegacy}. */
     private static final String DIRECT_LEGACY = "legacy direct ";
 
@@ -224,6 +233,28 @@ public final class OpPlan {
     private final INDArray[][] fusedInputs;
     /** How many loop inputs {@link #activateFusions} linked to another loop's Java array. */
     private int linkedInputs;
+
+    /**
+     * Sums of a weight's gradients ({@link GradientAccumulation}): per {@code add} that is one, the {@code matmul_bp}
+     * whose product may accumulate into the sum's array, else -1; per such {@code matmul_bp}, that {@code add}, else
+     * -1.
+     * The sum's inputs and output share one array (the first run adds in place), whose variable is
+     * {@link #accumulationOwners}' member.
+     */
+    private final int[] accumulatedBy;
+    private final int[] accumulatesInto;
+    /** Per sum: the op that computes its other input (a {@code matmul_bp}, or an earlier sum's {@code add}). */
+    private final int[] sumInputFrom;
+    private final Set<String> accumulationOwners = new HashSet<>();
+    /** Per sum whose product accumulates (from the second run on): the {@code add}, skipped. */
+    private final boolean[] accumulatedAway;
+    /** Per accumulating {@code matmul_bp}: its call with {@code beta} 1 and its output arrays (dx, the sum's array). */
+    private final DirectGemm[] accumulators;
+    private final INDArray[][] accumulatorOutputs;
+    /** During the first run: the array of each sum's variable; per accumulating op, its call and its result. */
+    private Map<String, INDArray> accumulatorArrays;
+    private DirectGemm[] accumulatorCandidates;
+    private INDArray[] accumulationProbes;
 
     /** Per op, the faster equivalent that runs instead of it (null: the op itself), chosen at the first run. */
     private Rewrite[] rewritten;
@@ -282,6 +313,25 @@ public final class OpPlan {
         this.viewSources = new INDArray[ops.size()];
         this.views = new INDArray[ops.size()];
         this.sigmoidOutput = new String[ops.size()];
+        this.accumulatedBy = new int[ops.size()];
+        this.accumulatesInto = new int[ops.size()];
+        this.sumInputFrom = new int[ops.size()];
+        this.accumulatedAway = new boolean[ops.size()];
+        this.accumulators = new DirectGemm[ops.size()];
+        this.accumulatorOutputs = new INDArray[ops.size()][];
+        Arrays.fill(accumulatedBy, -1);
+        Arrays.fill(accumulatesInto, -1);
+        List<GradientAccumulation.Sum> sums = List.of();
+        if (rewrites && !"false".equalsIgnoreCase(System.getProperty(ACCUMULATION_PROPERTY))) {
+            Set<String> returnedNames = new HashSet<>(outputs);
+            if (early != null) {
+                returnedNames.add(early);
+            }
+            sums = GradientAccumulation.find(ops, returnedNames);
+            for (GradientAccumulation.Sum sum : sums) {
+                shareArray(sum);
+            }
+        }
         Set<String> zeros = new HashSet<>();
         Map<String, String> sigmoidOf = new HashMap<>();
         for (int k = 0; k < ops.size(); k++) {
@@ -310,6 +360,12 @@ public final class OpPlan {
                     && op.getOutputsOfOp().size() == 1) {
                 sigmoidOutput[k] = sigmoidOf.get(in.get(0));
                 lastRead.put(owner(sigmoidOutput[k]), k);   // read by this op now: not reused before it
+            }
+        }
+        for (GradientAccumulation.Sum sum : sums) {
+            // the sum's product is checked at the sum, on its own inputs: not reused before it
+            for (String in : ops.get(sum.late()).getInputsToOp()) {
+                lastRead.merge(owner(in), sum.add(), Math::max);
             }
         }
         boolean earlyRead = false;
@@ -376,6 +432,27 @@ public final class OpPlan {
         if (deferred != null) {
             slot(deferred);
         }
+    }
+
+    /**
+     * Makes a sum's inputs and output one array: the output's variable owns it from the first op that writes an input.
+     */
+    private void shareArray(GradientAccumulation.Sum sum) {
+        String previous = owner(sum.earlyInput());
+        for (Map.Entry<String, String> e : storage.entrySet()) {
+            if (e.getValue().equals(previous)) {
+                e.setValue(sum.output());
+            }
+        }
+        storage.put(sum.earlyInput(), sum.output());
+        if (!previous.equals(sum.earlyInput())) {
+            storage.put(previous, sum.output());
+        }
+        accumulationOwners.remove(previous);
+        accumulationOwners.add(sum.output());
+        accumulatedBy[sum.add()] = sum.late();
+        accumulatesInto[sum.late()] = sum.add();
+        sumInputFrom[sum.add()] = sum.early();
     }
 
     /**
@@ -748,6 +825,9 @@ public final class OpPlan {
         runPlaceholders = null;
         free = null;
         allocated = null;
+        accumulatorArrays = null;
+        accumulatorCandidates = null;
+        accumulationProbes = null;
     }
 
     /** Starts a run: checks the shapes; on a plan's first run, sets up its arrays; the leaves' current arrays. */
@@ -767,6 +847,9 @@ public final class OpPlan {
             directOps = new DirectCustomOp[ops.size()];
             zeroFills = new Runnable[ops.size()][];
             contextInputs = new INDArray[ops.size()][];
+            accumulatorArrays = new HashMap<>();
+            accumulatorCandidates = new DirectGemm[ops.size()];
+            accumulationProbes = new INDArray[ops.size()];
             placeholderShapes = shapesOf(placeholders);
         }
         runPlaceholders = new HashMap<>(placeholders);
@@ -786,8 +869,14 @@ public final class OpPlan {
     private void runOps(int from, int to) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             for (int k = from; k < to; k++) {
+                if (firstRun && accumulatedBy[k] >= 0) {
+                    probeAccumulation(k);
+                }
                 execute(k, values, runPlaceholders, firstRun);
                 if (firstRun) {
+                    if (accumulatedBy[k] >= 0) {
+                        checkAccumulation(k);
+                    }
                     release(k);
                 }
             }
@@ -829,8 +918,17 @@ public final class OpPlan {
             values[out[0]] = args[0];
             return;
         }
-        if (!first && fusedAway[k]) {
-            publish(k, outNames, false);    // its group's loop writes what others read, at the group's last op
+        if (!first && (fusedAway[k] || accumulatedAway[k])) {
+            // its group's loop writes what others read, at the group's last op; or a sum its last product computed
+            publish(k, outNames, false);
+            return;
+        }
+        if (!first && accumulators[k] != null) {
+            OpTimes timer = OpTimes.current();
+            long t0 = timer == null ? 0 : System.nanoTime();
+            accumulators[k].run(args, accumulatorOutputs[k]);
+            record(timer, t0, t0, ACCUMULATED, df.opName(), args);
+            publish(k, outNames, false);
             return;
         }
         if (!first && fusedLoops[k] != null) {
@@ -1075,6 +1173,25 @@ public final class OpPlan {
      * a plan would hold every intermediate of the graph at once (a third more memory at the paper's sizes).
      */
     private INDArray allocate(String variable, LongShapeDescriptor shape, DataType type) {
+        String o = owner(variable);
+        if (accumulationOwners.contains(o)) {
+            // a sum of a weight's gradients: its inputs' and its own array, made for the first of them
+            INDArray held = accumulatorArrays.get(o);
+            if (held == null) {
+                held = ownArray(o, shape, type);
+                accumulatorArrays.put(o, held);
+            } else if (!Arrays.equals(held.shape(), shape.getShape()) || held.dataType() != type) {
+                throw new IllegalStateException("OpPlan: gradient '" + variable + "' of shape "
+                        + Arrays.toString(shape.getShape()) + " summed into '" + o + "' of shape "
+                        + Arrays.toString(held.shape()));
+            }
+            return held;
+        }
+        return ownArray(variable, shape, type);
+    }
+
+    /** {@link #allocate(String, LongShapeDescriptor, DataType)} for a variable that owns its array. */
+    private INDArray ownArray(String variable, LongShapeDescriptor shape, DataType type) {
         INDArray target = targets.get(variable);
         if (target != null && target.dataType() == type && Arrays.equals(target.shape(), shape.getShape())
                 && contiguousC(target)) {
@@ -1114,6 +1231,61 @@ public final class OpPlan {
             }
         }
         return fresh(s, type);
+    }
+
+    /**
+     * Before sum k of the first run: its product ({@code matmul_bp}, whose inputs are kept until now) with {@code beta}
+     * 1 into a copy of the sum's array as it is now (the sum's other input), for {@link #checkAccumulation} to compare
+     * with the sum.
+     */
+    private void probeAccumulation(int k) {
+        int late = accumulatedBy[k];
+        if (zeroGradient[late] || !(ops.get(late).getOp() instanceof DynamicCustomOp c)) {
+            return;
+        }
+        INDArray[] args = new INDArray[inSlots[late].length];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = values[inSlots[late][i]];
+        }
+        INDArray sum = accumulatorArrays.get(owner(ops.get(k).getOutputsOfOp().get(0)));
+        INDArray[] outs = results[late];
+        DirectGemm probe = sum == null || outs == null ? null : DirectGemm.accumulating(c, args, outs);
+        DirectGemm call = probe == null ? null : DirectGemm.accumulating(c, args, new INDArray[]{outs[0], sum});
+        if (call == null) {
+            return;
+        }
+        INDArray copy = sum.dup();
+        probe.run(args, new INDArray[]{outs[0].ulike(), copy});
+        accumulationProbes[late] = copy;
+        accumulatorCandidates[late] = call;
+    }
+
+    /**
+     * After sum k of the first run (added in place): whether its product's accumulation gave the same bits, and whether
+     * the sum's other input will be complete before the product runs (a weight gradient computed before it, or an
+     * earlier sum completed by its own product before it); if so, from the next run on that product accumulates and the
+     * sum is skipped.
+     */
+    private void checkAccumulation(int k) {
+        int late = accumulatedBy[k];
+        int from = sumInputFrom[k];
+        int ready = accumulatedBy[from] >= 0 ? (accumulatedAway[from] ? accumulatedBy[from] : from) : from;
+        INDArray probe = accumulationProbes[late];
+        accumulationProbes[late] = null;
+        if (probe != null && ready < late && HostMemory.sameBits(results[k][0], probe)) {
+            accumulators[late] = accumulatorCandidates[late];
+            accumulatorOutputs[late] = new INDArray[]{results[late][0], results[k][0]};
+            accumulatedAway[k] = true;
+        }
+    }
+
+    /** The sums of a weight's gradients that its products compute (from the second run on; 0 before it). */
+    int accumulatedSums() {
+        int n = 0;
+        for (boolean away : accumulatedAway) {
+            n += away ? 1 : 0;
+        }
+        return n;
     }
 
     /** After op k of the first run: the arrays it made that nothing reads, and those it read last, become free. */

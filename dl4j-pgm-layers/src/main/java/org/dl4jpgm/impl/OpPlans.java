@@ -294,6 +294,11 @@ final class OpPlans {
         return plans.values().stream().mapToInt(OpPlan::fusedGroups).sum();
     }
 
+    /** The sums of a weight's gradients that the plans' products compute ({@link GradientAccumulation}). */
+    int accumulatedSums() {
+        return plans.values().stream().mapToInt(OpPlan::accumulatedSums).sum();
+    }
+
     /** Whether the graph has an op a plan cannot run (SameDiff's session runs it). */
     boolean refused() {
         return refused;

@@ -66,6 +66,7 @@ class OpPlanTrainingTest {
         MultiDataSet first = data.next();
         INDArray out = g.output(false, first.getFeatures(), first.getFeaturesMaskArrays())[0];
         int fused = 0;
+        int accumulated = 0;
         for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
             if (l instanceof CorrectedSameDiffLayer c) {
                 CorrectedSameDiffLayer.PlanUse use = c.planUse();
@@ -80,10 +81,13 @@ class OpPlanTrainingTest {
                 assertEquals(plans ? c.paramTable().size() : 0, c.gradientsInPlace(), "gradients written into the "
                         + "views, not copied: " + l.conf().getLayer().getLayerName());
                 fused += c.fusedGroups();
+                accumulated += c.accumulatedSums();
             }
         }
         // the decoder's layer normalisation at least: its ops and its gradient's ran as loops (OpGroup)
         assertEquals(plans, fused >= 2, "groups of ops run as loops: " + fused);
+        // N = 2: the learners' and the decoder's weights have two gradients each, summed by the second product
+        assertEquals(plans, accumulated > 0, "sums of a weight's gradients computed by its products: " + accumulated);
         return new Object[]{g.params().dup(), scores, out};
     }
 
