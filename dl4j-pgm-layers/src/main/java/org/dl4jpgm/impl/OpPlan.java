@@ -236,13 +236,10 @@ public final class OpPlan {
 
     /**
      * Sums of a weight's gradients ({@link GradientAccumulation}): per {@code add} that is one, the {@code matmul_bp}
-     * whose product may accumulate into the sum's array, else -1; per such {@code matmul_bp}, that {@code add}, else
-     * -1.
-     * The sum's inputs and output share one array (the first run adds in place), whose variable is
-     * {@link #accumulationOwners}' member.
+     * whose product may accumulate into the sum's array, else -1. The sum's inputs and output share one array (the
+     * first run adds in place), whose variable is {@link #accumulationOwners}' member.
      */
     private final int[] accumulatedBy;
-    private final int[] accumulatesInto;
     /** Per sum: the op that computes its other input (a {@code matmul_bp}, or an earlier sum's {@code add}). */
     private final int[] sumInputFrom;
     private final Set<String> accumulationOwners = new HashSet<>();
@@ -314,13 +311,11 @@ public final class OpPlan {
         this.views = new INDArray[ops.size()];
         this.sigmoidOutput = new String[ops.size()];
         this.accumulatedBy = new int[ops.size()];
-        this.accumulatesInto = new int[ops.size()];
         this.sumInputFrom = new int[ops.size()];
         this.accumulatedAway = new boolean[ops.size()];
         this.accumulators = new DirectGemm[ops.size()];
         this.accumulatorOutputs = new INDArray[ops.size()][];
         Arrays.fill(accumulatedBy, -1);
-        Arrays.fill(accumulatesInto, -1);
         List<GradientAccumulation.Sum> sums = List.of();
         if (rewrites && !"false".equalsIgnoreCase(System.getProperty(ACCUMULATION_PROPERTY))) {
             Set<String> returnedNames = new HashSet<>(outputs);
@@ -451,7 +446,6 @@ public final class OpPlan {
         accumulationOwners.remove(previous);
         accumulationOwners.add(sum.output());
         accumulatedBy[sum.add()] = sum.late();
-        accumulatesInto[sum.late()] = sum.add();
         sumInputFrom[sum.add()] = sum.early();
     }
 
