@@ -16,8 +16,8 @@ import java.util.List;
  * <p>Why: each op is a native call on an array of {@code [B M, 2 D]} at the main job's sizes, where the arithmetic
  * takes less than the call; a PgM training step at the main job's sizes runs 8 GELU gradients, 64 op calls
  * (docs/performance.md, "Layer normalisation and GELU gradients as one loop each"). The forward ops stay ops: their
- * middle is libnd4j's sigmoid (Java's {@code exp} is not libnd4j's {@code expf}), and a loop around it, which must write its
- * input to native memory and read its output back, made {@code output} slower.
+ * middle is libnd4j's sigmoid (Java's {@code exp} is not libnd4j's {@code expf}), and a loop around it, which must
+ * write its input to native memory and read its output back, made {@code output} slower.
  *
  * <p>The forward ops on {@code x} (any shape), with the scalars {@code k1 = 0.044715 k} and {@code k} of
  * {@code SdOps.gelu}, as matched:

@@ -54,36 +54,31 @@ final class GradientAccumulation {
 
     /** The qualifying sums of an op list, in its order; none of them reads or writes a variable in {@code returned}. */
     static List<Sum> find(List<SameDiffOp> ops, Set<String> returned) {
-        Map<String, Integer> readers = new HashMap<>();
+        OpGroup.OpMatcher m = OpGroup.OpMatcher.of(ops);
         Map<String, Integer> producer = new HashMap<>();
         Map<String, String> weightOf = new HashMap<>();
         Set<String> products = new HashSet<>();
         for (int k = 0; k < ops.size(); k++) {
-            SameDiffOp op = ops.get(k);
-            for (String in : inputs(op)) {
-                readers.merge(in, 1, Integer::sum);
-            }
-            List<String> out = op.getOutputsOfOp();
-            for (String o : out) {
+            for (String o : ops.get(k).getOutputsOfOp()) {
                 producer.put(o, k);
             }
-            if (DirectGemm.MATMUL_BP.equals(op.getOp().opName()) && inputs(op).size() == 3 && out.size() == 2) {
-                weightOf.put(out.get(1), inputs(op).get(1));
-                products.add(out.get(1));
+            if (DirectGemm.MATMUL_BP.equals(m.name(k)) && m.in(k).size() == 3
+                    && ops.get(k).getOutputsOfOp().size() == 2) {
+                weightOf.put(m.out(k, 1), m.in(k).get(1));
+                products.add(m.out(k, 1));
             }
         }
         List<Sum> sums = new ArrayList<>();
         for (int k = 0; k < ops.size(); k++) {
-            SameDiffOp op = ops.get(k);
-            List<String> in = inputs(op);
-            if (!ADD.equals(op.getOp().opName()) || in.size() != 2 || op.getOutputsOfOp().size() != 1
+            List<String> in = m.in(k);
+            if (!ADD.equals(m.name(k)) || in.size() != 2 || ops.get(k).getOutputsOfOp().size() != 1
                     || in.get(0).equals(in.get(1))) {
                 continue;
             }
             String u = in.get(0);
             String v = in.get(1);
             String w = weightOf.get(u);
-            if (w == null || !w.equals(weightOf.get(v)) || readers.get(u) != 1 || readers.get(v) != 1
+            if (w == null || !w.equals(weightOf.get(v)) || m.readersOf(u).size() != 1 || m.readersOf(v).size() != 1
                     || returned.contains(u) || returned.contains(v)) {
                 continue;
             }
@@ -96,14 +91,10 @@ final class GradientAccumulation {
                 continue;
             }
             String early = late.equals(u) ? v : u;
-            String output = op.getOutputsOfOp().get(0);
+            String output = m.out(k, 0);
             weightOf.put(output, w);
             sums.add(new Sum(k, producer.get(late), producer.get(early), early, late, output));
         }
         return sums;
-    }
-
-    private static List<String> inputs(SameDiffOp op) {
-        return op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
     }
 }

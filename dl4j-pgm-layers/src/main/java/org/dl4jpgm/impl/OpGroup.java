@@ -53,13 +53,7 @@ abstract class OpGroup {
 
     /** The groups of every kind among a plan's ops. */
     static List<OpGroup> find(List<SameDiffOp> ops) {
-        Map<String, List<Integer>> readers = new HashMap<>();
-        for (int k = 0; k < ops.size(); k++) {
-            for (String in : ops.get(k).getInputsToOp() == null ? List.<String>of() : ops.get(k).getInputsToOp()) {
-                readers.computeIfAbsent(in, n -> new ArrayList<>()).add(k);
-            }
-        }
-        OpMatcher m = new OpMatcher(ops, readers);
+        OpMatcher m = OpMatcher.of(ops);
         List<OpGroup> groups = new ArrayList<>(LayerNormFusion.find(m));
         groups.addAll(GeluFusion.find(m));
         return groups;
@@ -97,6 +91,17 @@ abstract class OpGroup {
 
     /** Matches ops by their names and the variables they read. */
     record OpMatcher(List<SameDiffOp> ops, Map<String, List<Integer>> readers) {
+
+        /** The matcher of an op list: its variables' readers, once per input that reads them. */
+        static OpMatcher of(List<SameDiffOp> ops) {
+            Map<String, List<Integer>> readers = new HashMap<>();
+            for (int k = 0; k < ops.size(); k++) {
+                for (String in : ops.get(k).getInputsToOp() == null ? List.<String>of() : ops.get(k).getInputsToOp()) {
+                    readers.computeIfAbsent(in, n -> new ArrayList<>()).add(k);
+                }
+            }
+            return new OpMatcher(ops, readers);
+        }
 
         String name(int k) {
             return ops.get(k).getOp().opName();
