@@ -1228,13 +1228,16 @@ public final class OpPlan {
     }
 
     /**
-     * Before sum k of the first run: its product ({@code matmul_bp}, whose inputs are kept until now) with {@code beta}
-     * 1 into a copy of the sum's array as it is now (the sum's other input), for {@link #checkAccumulation} to compare
-     * with the sum.
+     * Before sum k of the first run, where the sum's other input will be complete before its product runs (a weight
+     * gradient computed before it, or an earlier sum that its own product completes before it): that product
+     * ({@code matmul_bp}, whose inputs are kept until now) with {@code beta} 1 into a copy of the sum's array as it is
+     * now (the other input), for {@link #checkAccumulation} to compare with the sum.
      */
     private void probeAccumulation(int k) {
         int late = accumulatedBy[k];
-        if (zeroGradient[late] || !(ops.get(late).getOp() instanceof DynamicCustomOp c)) {
+        int from = sumInputFrom[k];
+        int ready = accumulatedBy[from] >= 0 && accumulatedAway[from] ? accumulatedBy[from] : from;
+        if (ready >= late || zeroGradient[late] || !(ops.get(late).getOp() instanceof DynamicCustomOp c)) {
             return;
         }
         INDArray[] args = new INDArray[inSlots[late].length];
@@ -1243,30 +1246,26 @@ public final class OpPlan {
         }
         INDArray sum = accumulatorArrays.get(owner(ops.get(k).getOutputsOfOp().get(0)));
         INDArray[] outs = results[late];
-        DirectGemm probe = sum == null || outs == null ? null : DirectGemm.accumulating(c, args, outs);
-        DirectGemm call = probe == null ? null : DirectGemm.accumulating(c, args, new INDArray[]{outs[0], sum});
+        DirectGemm call = sum == null || outs == null ? null
+                : DirectGemm.accumulating(c, args, new INDArray[]{outs[0], sum});
         if (call == null) {
             return;
         }
         INDArray copy = sum.dup();
-        probe.run(args, new INDArray[]{outs[0].ulike(), copy});
+        call.run(args, new INDArray[]{outs[0].ulike(), copy});   // bound to these arrays once, to the run's after
         accumulationProbes[late] = copy;
         accumulatorCandidates[late] = call;
     }
 
     /**
-     * After sum k of the first run (added in place): whether its product's accumulation gave the same bits, and whether
-     * the sum's other input will be complete before the product runs (a weight gradient computed before it, or an
-     * earlier sum completed by its own product before it); if so, from the next run on that product accumulates and the
-     * sum is skipped.
+     * After sum k of the first run (added in place): whether its product's accumulation, probed before it, gave the
+     * same bits; if so, from the next run on that product accumulates and the sum is skipped.
      */
     private void checkAccumulation(int k) {
         int late = accumulatedBy[k];
-        int from = sumInputFrom[k];
-        int ready = accumulatedBy[from] >= 0 ? (accumulatedAway[from] ? accumulatedBy[from] : from) : from;
         INDArray probe = accumulationProbes[late];
         accumulationProbes[late] = null;
-        if (probe != null && ready < late && HostMemory.sameBits(results[k][0], probe)) {
+        if (probe != null && HostMemory.sameBits(results[k][0], probe)) {
             accumulators[late] = accumulatorCandidates[late];
             accumulatorOutputs[late] = new INDArray[]{results[late][0], results[k][0]};
             accumulatedAway[k] = true;
