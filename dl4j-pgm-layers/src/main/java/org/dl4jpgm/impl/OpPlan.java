@@ -129,6 +129,12 @@ public final class OpPlan {
      */
     public static final String ACCUMULATION_PROPERTY = "org.dl4jpgm.opPlans.accumulation";
 
+    /**
+     * System property that switches off ({@code false}) only the {@code exp} and {@code sigmoid} ops computed in Java
+     * with the Vector API ({@link VectorExp}); {@link #REWRITES_PROPERTY} {@code false} switches them off too.
+     */
+    public static final String VECTOR_EXP_PROPERTY = "org.dl4jpgm.opPlans.vectorExp";
+
     /** Ops whose output shape depends on the values of their inputs, not only on their shapes. */
     static final Set<String> VALUE_SHAPED = Set.of("where", "where_np", "unique", "unique_with_counts",
             "boolean_mask", "dynamic_partition", "dynamic_stitch", "listdiff", "range", "fill", "non_max_suppression",
@@ -214,6 +220,8 @@ public final class OpPlan {
 
     /** The op times' prefix of legacy ops run as a {@link DirectLegacy}. */
     private static final String DIRECT_LEGACY = "legacy direct ";
+    /** The op times' prefix of legacy ops run as a {@link VectorExp}. */
+    private static final String VECTOR_EXP = "vector ";
 
     /**
      * Groups of ops run as one Java loop each after the first run ({@link OpGroup}): per op, the group whose
@@ -1064,9 +1072,12 @@ public final class OpPlan {
             Nd4j.exec((Op) o, oc);
             record(timer, t0, t1, "", df.opName(), args);
             if (first && rewrites) {
-                // the first run through ND4J's executioner (which checks the types), the next ones directly
-                DirectLegacy d = DirectLegacy.of(o, args, results[k][0]);
-                rewritten[k] = d == null ? null : new Rewrite(DIRECT_LEGACY, (a, r) -> d.run(a[0], r[0]));
+                // the first run through ND4J's executioner (which checks the types), the next ones directly, or in
+                // Java where that gives the same values (compared with this run's)
+                VectorExp v = args.length == 1 ? VectorExp.of(o, args[0], results[k][0]) : null;
+                DirectLegacy d = v == null ? DirectLegacy.of(o, args, results[k][0]) : null;
+                rewritten[k] = v != null ? new Rewrite(VECTOR_EXP, (a, r) -> v.run(a[0], r[0]))
+                        : d == null ? null : new Rewrite(DIRECT_LEGACY, (a, r) -> d.run(a[0], r[0]));
             }
         }
         publish(k, outNames, first);
@@ -1457,6 +1468,12 @@ public final class OpPlan {
     /** The number of loop inputs read from another loop's Java array (set after the first run). */
     int linkedInputs() {
         return linkedInputs;
+    }
+
+    /** The number of {@code exp} and {@code sigmoid} ops computed in Java ({@link VectorExp}; after the first run). */
+    int vectorExpOps() {
+        return rewritten == null ? 0
+                : (int) Arrays.stream(rewritten).filter(r -> r != null && r.label() == VECTOR_EXP).count();
     }
 
     /** The number of groups of ops run as one loop each ({@link OpGroup}; active after the first run). */

@@ -1,0 +1,115 @@
+package org.dl4jpgm.impl;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * glibc's {@code expf} ({@link VectorExp#expf}) vectorised with the JDK's Vector API ({@code jdk.incubator.vector}), and
+ * libnd4j's {@code exp} and {@code sigmoid} transforms on it: L floats at a time, L the lanes of the machine's
+ * preferred double vector (8 with AVX-512, 4 with AVX2), each widened to double, reduced, scaled by its table entry
+ * and rounded back to float as the scalar function does.
+ *
+ * <p>The table lookup is what keeps the JIT compiler from vectorising the scalar loop; here the 32 entries are
+ * {@code 32 / L} long vectors and an element's entry is selected from each by the low bits of its index and blended by
+ * the high ones. Lanes whose input is at least 88 in magnitude, infinite or NaN (glibc's special cases) are computed
+ * with the scalar function, a group of L at a time.
+ *
+ * <p>Loaded only where the module {@code jdk.incubator.vector} is in the JVM ({@link VectorExp#available}): elsewhere
+ * this class cannot link.
+ */
+final class ExpKernels {
+
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+    /** Floats of the doubles' lane count: half their bits. */
+    private static final VectorSpecies<Float> FLOATS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
+    private static final int LANES = DOUBLES.length();
+    /** glibc's table, {@code 32 / L} vectors of L entries. */
+    private static final LongVector[] TABLE = table();
+
+    private ExpKernels() {
+    }
+
+    /**
+     * Whether the vectors are wide enough to be worth it (256 bits of doubles at least: AVX2, AVX-512, SVE) and the
+     * species line up; with narrower vectors the Vector API would run slower than libnd4j's scalar loop.
+     */
+    static boolean usable() {
+        return DOUBLES.vectorBitSize() >= 256 && LONGS.length() == LANES && FLOATS.length() == LANES
+                && TABLE.length * LANES == VectorExp.TABLE.length;
+    }
+
+    /** The lanes of the vectors (for the docs and the tests). */
+    static int lanes() {
+        return LANES;
+    }
+
+    /** {@code a[i] = expf(a[i])} for i below n, in place. */
+    static void exp(float[] a, int n) {
+        apply(a, n, false);
+    }
+
+    /** {@code a[i] = 1 / (1 + expf(-a[i]))} for i below n, in place: libnd4j's sigmoid, in its float operations. */
+    static void sigmoid(float[] a, int n) {
+        apply(a, n, true);
+    }
+
+    private static void apply(float[] a, int n, boolean sigmoid) {
+        FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        int i = 0;
+        for (int bound = FLOATS.loopBound(n); i < bound; i += LANES) {
+            FloatVector x = FloatVector.fromArray(FLOATS, a, i);
+            FloatVector arg = sigmoid ? x.neg() : x;
+            VectorMask<Float> special = arg.abs().compare(VectorOperators.LT, VectorExp.SPECIAL).not();
+            if (special.anyTrue()) {
+                for (int k = i; k < i + LANES; k++) {
+                    a[k] = sigmoid ? VectorExp.sigmoid(a[k]) : VectorExp.expf(a[k]);
+                }
+                continue;
+            }
+            FloatVector e = expf(arg);
+            (sigmoid ? one.div(one.add(e)) : e).intoArray(a, i);
+        }
+        for (; i < n; i++) {
+            a[i] = sigmoid ? VectorExp.sigmoid(a[i]) : VectorExp.expf(a[i]);
+        }
+    }
+
+    /** {@link VectorExp#expf}'s general case, lane by lane (no special cases: |x| < 88, not NaN). */
+    private static FloatVector expf(FloatVector x) {
+        DoubleVector xd = (DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0);
+        DoubleVector z = xd.mul(VectorExp.INV_LN2_N);
+        DoubleVector kd = z.add(VectorExp.SHIFT);
+        LongVector ki = kd.reinterpretAsLongs();
+        DoubleVector r = z.sub(kd.sub(VectorExp.SHIFT));
+        LongVector low = ki.and(LANES - 1);
+        LongVector block = ki.and(31 & ~(LANES - 1));
+        LongVector t = low.selectFrom(TABLE[0]);
+        for (int b = 1; b < TABLE.length; b++) {
+            t = t.blend(low.selectFrom(TABLE[b]), block.eq((long) b * LANES));
+        }
+        DoubleVector s = t.add(ki.lanewise(VectorOperators.LSHL, 47)).reinterpretAsDoubles();
+        DoubleVector zc = r.fma(VectorExp.C0, VectorExp.C1);
+        DoubleVector y = r.fma(VectorExp.C2, 1.0);
+        y = zc.fma(r.mul(r), y).mul(s);
+        return (FloatVector) y.convertShape(VectorOperators.D2F, FLOATS, 0);
+    }
+
+    private static LongVector[] table() {
+        int lanes = DoubleVector.SPECIES_PREFERRED.length();
+        if (lanes > VectorExp.TABLE.length || LongVector.SPECIES_PREFERRED.length() != lanes) {
+            return new LongVector[0];
+        }
+        LongVector[] t = new LongVector[VectorExp.TABLE.length / lanes];
+        for (int b = 0; b < t.length; b++) {
+            t[b] = LongVector.fromArray(LongVector.SPECIES_PREFERRED, VectorExp.TABLE, b * lanes);
+        }
+        return t;
+    }
+}
