@@ -128,7 +128,7 @@ MAVEN_OPTS="$MAVEN_OPTS $blas_opts"
 
 run_java() {   # args of FusionStepBenchmark
   if [ -n "${PGM_BENCH_CLASSPATH:-}" ]; then
-    java -Xmx4g $blas_opts -cp "$PGM_BENCH_CLASSPATH" org.dl4jpgm.examples.bench.FusionStepBenchmark "$@"
+    java -Xmx4g --add-modules jdk.incubator.vector $blas_opts -cp "$PGM_BENCH_CLASSPATH" org.dl4jpgm.examples.bench.FusionStepBenchmark "$@"
   else
     mvn -B -q -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.bench.FusionStepBenchmark \
       -Dexec.args="$*"

@@ -216,6 +216,7 @@ final class LayerNormFusion {
             int e = (int) x.size(x.rank() - 1);
             int rows = (int) (x.length() / e);
             Inputs inputs = new Inputs(new int[]{rows * e, e, e}, linked);
+            RowLoops loops = RowLoops.of();
             float[][] full = new float[9][];
             for (int i = 0; i < 9; i++) {
                 full[i] = new float[perRow(i) ? rows : rows * e];
@@ -225,7 +226,7 @@ final class LayerNormFusion {
                 @Override
                 public void run(INDArray[] arrays) {
                     float[][] v = inputs.read(arrays);
-                    forward(v[0], v[1], v[2], rows, e, eps, full);
+                    forward(v[0], v[1], v[2], rows, e, eps, full, loops);
                     writes.forEach(Runnable::run);
                 }
 
@@ -238,9 +239,11 @@ final class LayerNormFusion {
     }
 
     /**
-     * The forward pass into {@code out}: mu, c, sq, v, ve, inv, n, s, y ({@code [R]} or {@code [R E]} each).
+     * The forward pass into {@code out}: mu, c, sq, v, ve, inv, n, s, y ({@code [R]} or {@code [R E]} each), the
+     * elementwise work along each row by {@code loops}.
      */
-    static void forward(float[] x, float[] gain, float[] bias, int rows, int e, float eps, float[][] out) {
+    static void forward(float[] x, float[] gain, float[] bias, int rows, int e, float eps, float[][] out,
+                        RowLoops loops) {
         float[] mu = out[0];
         float[] c = out[1];
         float[] sq = out[2];
@@ -255,11 +258,7 @@ final class LayerNormFusion {
         for (int r = 0; r < rows; r++) {
             float m = mu[r] / fe;
             mu[r] = m;
-            for (int i = r * e, end = i + e; i < end; i++) {
-                float ci = x[i] - m;
-                c[i] = ci;
-                sq[i] = ci * ci;
-            }
+            loops.centre(x, m, c, sq, r * e, 0, e);
         }
         rowSums(sq, rows, e, v);
         for (int r = 0; r < rows; r++) {
@@ -267,13 +266,7 @@ final class LayerNormFusion {
             ve[r] = v[r] + eps;
             float ir = 1f / (float) Math.sqrt(ve[r]);
             inv[r] = ir;
-            for (int i = r * e, j = 0; j < e; i++, j++) {
-                float ni = c[i] * ir;
-                float si = ni * gain[j];
-                n[i] = ni;
-                s[i] = si;
-                y[i] = si + bias[j];
-            }
+            loops.normalise(c, ir, gain, bias, n, s, y, r * e, 0, e);
         }
     }
 
@@ -376,6 +369,7 @@ final class LayerNormFusion {
             int e = (int) gy.size(gy.rank() - 1);
             int rows = (int) (gy.length() / e);
             Inputs inputs = new Inputs(new int[]{rows * e, e, rows * e, rows * e, rows, rows}, linked);
+            RowLoops loops = RowLoops.of();
             float[][] outputs = {new float[e], new float[e], new float[rows * e],
                     new float[meanGradient ? rows * e : rows]};
             List<Runnable> writes = writers(outputs, out, write);
@@ -385,7 +379,7 @@ final class LayerNormFusion {
             return new Loop() {
                 @Override
                 public void run(INDArray[] arrays) {
-                    backward(inputs.read(arrays), rows, e, factor, scratch, outputs, meanGradient);
+                    backward(inputs.read(arrays), rows, e, factor, scratch, outputs, meanGradient, loops);
                     writes.forEach(Runnable::run);
                 }
 
@@ -400,10 +394,11 @@ final class LayerNormFusion {
     /**
      * The gradient from {@code in} (gy, gain, n, c, inv, ms) into {@code out} (gbias, ggain, gx1, and gx2 where
      * {@code meanGradient}, else gmu), with {@code scratch} ({@code [R E]}, {@code [R E]}, {@code [R]}). The column
-     * sums (gbias, ggain) add the rows in row order; the row sums go through {@link #rowSums}.
+     * sums (gbias, ggain) add the rows in row order; the row sums go through {@link #rowSums}; the elementwise work
+     * along each row by {@code loops}.
      */
     static void backward(float[][] in, int rows, int e, float factor, float[][] scratch, float[][] out,
-                         boolean meanGradient) {
+                         boolean meanGradient, RowLoops loops) {
         float[] gy = in[0];
         float[] gain = in[1];
         float[] n = in[2];
@@ -419,23 +414,12 @@ final class LayerNormFusion {
         Arrays.fill(gbias, 0f);
         Arrays.fill(ggain, 0f);
         for (int r = 0; r < rows; r++) {
-            for (int i = r * e, j = 0; j < e; i++, j++) {
-                float g = gy[i];
-                gbias[j] += g;
-                ggain[j] += g * n[i];
-                float gni = g * gain[j];
-                gn[i] = gni;
-                terms[i] = gni * c[i];
-            }
+            loops.outputTerms(gy, n, c, gain, gbias, ggain, gn, terms, r * e, 0, e);
         }
         rowSums(terms, rows, e, rowSum);    // ginv
         for (int r = 0; r < rows; r++) {
             float gsq = factor * (rowSum[r] * ms[r]);
-            float ir = inv[r];
-            for (int i = r * e, end = i + e; i < end; i++) {
-                float m = gsq * c[i];
-                gx1[i] = (gn[i] * ir + m) + m;
-            }
+            loops.inputGradient(gn, c, inv[r], gsq, gx1, r * e, 0, e);
         }
         rowSums(gx1, rows, e, rowSum);
         for (int r = 0; r < rows; r++) {
@@ -446,5 +430,84 @@ final class LayerNormFusion {
                 out[3][r] = gmu;
             }
         }
+    }
+
+    /**
+     * The elementwise work of the loops along one row, columns {@code [from, e)} of the row whose first element is at
+     * {@code base} (per-column arrays indexed by column): {@link #SCALAR}, or {@link RowKernels} on the Vector API,
+     * the same float operations per element in the same order.
+     */
+    interface RowLoops {
+
+        /** {@code c = x - mean}, {@code sq = c * c}. */
+        void centre(float[] x, float mean, float[] c, float[] sq, int base, int from, int e);
+
+        /** {@code n = c * inv}, {@code s = n * gain}, {@code y = s + bias}. */
+        void normalise(float[] c, float inv, float[] gain, float[] bias, float[] n, float[] s, float[] y, int base,
+                       int from, int e);
+
+        /**
+         * The output side of the gradient: {@code gbias += gy}, {@code ggain += gy * n} (column sums, this row
+         * added), {@code gn = gy * gain}, {@code terms = gn * c} (whose row sum is {@code ginv}).
+         */
+        void outputTerms(float[] gy, float[] n, float[] c, float[] gain, float[] gbias, float[] ggain, float[] gn,
+                         float[] terms, int base, int from, int e);
+
+        /** {@code m = gsq * c}, {@code gx1 = (gn * inv + m) + m}. */
+        void inputGradient(float[] gn, float[] c, float inv, float gsq, float[] gx1, int base, int from, int e);
+
+        /**
+         * The loops for a group bound now: the Vector API's where the JVM has its module, its vectors hold 8 floats
+         * or more and {@link OpPlan#VECTOR_API_PROPERTY} is not {@code false}; else the scalar ones.
+         */
+        static RowLoops of() {
+            return VectorExp.vectorApiEnabled() && RowKernels.usable() ? RowKernels.VECTOR : SCALAR;
+        }
+
+        /** Plain Java loops (the JIT compiler vectorises them where a row is long enough). */
+        RowLoops SCALAR = new RowLoops() {
+            @Override
+            public void centre(float[] x, float mean, float[] c, float[] sq, int base, int from, int e) {
+                for (int i = base + from, end = base + e; i < end; i++) {
+                    float ci = x[i] - mean;
+                    c[i] = ci;
+                    sq[i] = ci * ci;
+                }
+            }
+
+            @Override
+            public void normalise(float[] c, float inv, float[] gain, float[] bias, float[] n, float[] s, float[] y,
+                                  int base, int from, int e) {
+                for (int j = from, i = base + from; j < e; i++, j++) {
+                    float ni = c[i] * inv;
+                    float si = ni * gain[j];
+                    n[i] = ni;
+                    s[i] = si;
+                    y[i] = si + bias[j];
+                }
+            }
+
+            @Override
+            public void outputTerms(float[] gy, float[] n, float[] c, float[] gain, float[] gbias, float[] ggain,
+                                    float[] gn, float[] terms, int base, int from, int e) {
+                for (int j = from, i = base + from; j < e; i++, j++) {
+                    float g = gy[i];
+                    gbias[j] += g;
+                    ggain[j] += g * n[i];
+                    float gni = g * gain[j];
+                    gn[i] = gni;
+                    terms[i] = gni * c[i];
+                }
+            }
+
+            @Override
+            public void inputGradient(float[] gn, float[] c, float inv, float gsq, float[] gx1, int base, int from,
+                                      int e) {
+                for (int i = base + from, end = base + e; i < end; i++) {
+                    float m = gsq * c[i];
+                    gx1[i] = (gn[i] * inv + m) + m;
+                }
+            }
+        };
     }
 }

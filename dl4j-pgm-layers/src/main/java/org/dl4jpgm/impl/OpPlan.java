@@ -130,10 +130,12 @@ public final class OpPlan {
     public static final String ACCUMULATION_PROPERTY = "org.dl4jpgm.opPlans.accumulation";
 
     /**
-     * System property that switches off ({@code false}) only the {@code exp} and {@code sigmoid} ops computed in Java
-     * with the Vector API ({@link VectorExp}); {@link #REWRITES_PROPERTY} {@code false} switches them off too.
+     * System property that switches off ({@code false}) only the loops written with the JDK's Vector API: the
+     * {@code exp} and {@code sigmoid} ops computed in Java ({@link VectorExp}) and the layer normalisation's loops
+     * along a row ({@link RowKernels}); {@link #REWRITES_PROPERTY} {@code false} switches off the first with every
+     * rewrite, {@link #FUSIONS_PROPERTY} the second with the groups.
      */
-    public static final String VECTOR_EXP_PROPERTY = "org.dl4jpgm.opPlans.vectorExp";
+    public static final String VECTOR_API_PROPERTY = "org.dl4jpgm.opPlans.vectorApi";
 
     /** Ops whose output shape depends on the values of their inputs, not only on their shapes. */
     static final Set<String> VALUE_SHAPED = Set.of("where", "where_np", "unique", "unique_with_counts",

@@ -18,7 +18,8 @@ import java.util.Arrays;
  *
  * <p>Why: libnd4j 1.0.0-M2.1 computes both one element at a time through glibc's {@code expf}, about 2.8 ns per
  * element for the sigmoid on one core; the main job's GELUs run five sigmoids of {@code [B M, 2 D]} per forward pass,
- * 15 % of an {@code output} call at the main job's sizes (docs/performance.md, "exp and sigmoid vectorised in Java").
+ * 15 % of an {@code output} call at the main job's sizes (docs/performance.md, "exp, sigmoid and the layer
+ * normalisation's rows on the Vector API").
  * The same function on vectors of 8 doubles takes about a third of that.
  *
  * <p>The function: glibc's {@code expf} (since 2.27; {@code sysdeps/ieee754/flt-32/e_expf.c}), the one libnd4j's
@@ -32,7 +33,7 @@ import java.util.Arrays;
  *
  * <p>Needs the module {@code jdk.incubator.vector} in the JVM ({@code --add-modules jdk.incubator.vector}; this
  * project's {@code .mvn/jvm.config} and its tests add it) and vectors of at least 256 bits; without them, or with
- * {@code -Dorg.dl4jpgm.opPlans.vectorExp=false}, the ops run in libnd4j. Shapes: {@code x} and the output alike, any
+ * {@code -Dorg.dl4jpgm.opPlans.vectorApi=false}, the ops run in libnd4j. Shapes: {@code x} and the output alike, any
  * rank; the output contiguous in 'c' order.
  */
 final class VectorExp {
@@ -89,7 +90,20 @@ final class VectorExp {
      * exponents and signs, the special cases). Decided once per process; logged once where the module is missing.
      */
     static boolean available() {
-        return !"false".equalsIgnoreCase(System.getProperty(OpPlan.VECTOR_EXP_PROPERTY)) && Probe.PASSED;
+        return vectorApiEnabled() && Probe.PASSED;
+    }
+
+    /** Whether the JVM has the Vector API's module ({@code --add-modules jdk.incubator.vector}). */
+    static boolean moduleLoaded() {
+        return ModuleLayer.boot().findModule(MODULE).isPresent();
+    }
+
+    /**
+     * Whether loops written with the Vector API may run: the module is in the JVM and
+     * {@link OpPlan#VECTOR_API_PROPERTY} is not {@code false} (read at each call: plans made later follow it).
+     */
+    static boolean vectorApiEnabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(OpPlan.VECTOR_API_PROPERTY)) && moduleLoaded();
     }
 
     /**
@@ -222,7 +236,7 @@ final class VectorExp {
         static final boolean PASSED = run();
 
         private static boolean run() {
-            if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
+            if (!moduleLoaded()) {
                 LOG.info("exp and sigmoid run in libnd4j: the JVM lacks the module {} (--add-modules {})", MODULE,
                         MODULE);
                 return false;

@@ -15,6 +15,7 @@ import java.util.Map;
 import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * {@link LayerNormFusion} in {@link OpPlan}: a layer normalisation's ops and its gradient's, run as one loop each from
@@ -51,6 +52,23 @@ class LayerNormFusionTest {
 
     @Test
     void floatLayerNormsRunAsLoopsAndAreTheSessionsBitForBit() {
+        assertSame(RowKernels.VECTOR, LayerNormFusion.RowLoops.of(), "the rows on the Vector API in the tests' JVM");
+        assertFloatLayerNormsAreTheSessions();
+    }
+
+    @Test
+    void theScalarLoopsAlongARowToo() {
+        System.setProperty(OpPlan.VECTOR_API_PROPERTY, "false");
+        try {
+            assertSame(LayerNormFusion.RowLoops.SCALAR, LayerNormFusion.RowLoops.of());
+            assertFloatLayerNormsAreTheSessions();
+        } finally {
+            System.clearProperty(OpPlan.VECTOR_API_PROPERTY);
+        }
+    }
+
+    /** Rows of 32, 64, 24, 768, 3 and 17: whole vectors, a vector and a remainder, a remainder only. */
+    private static void assertFloatLayerNormsAreTheSessions() {
         long[][] shapes = {{384, 1, 32}, {128, 1, 64}, {5, 24}, {3, 7, 768}, {40, 3}, {1, 17}};
         for (long[] shape : shapes) {
             for (boolean residual : new boolean[]{false, true}) {

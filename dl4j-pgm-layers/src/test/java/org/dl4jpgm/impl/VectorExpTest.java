@@ -140,11 +140,11 @@ class VectorExpTest {
 
     @Test
     void switchedOffByItsProperty() {
-        System.setProperty(OpPlan.VECTOR_EXP_PROPERTY, "false");
+        System.setProperty(OpPlan.VECTOR_API_PROPERTY, "false");
         try {
             assertEquals(0, assertPlansAreTheSessions(DataType.FLOAT, new long[]{16, 8})[0]);
         } finally {
-            System.clearProperty(OpPlan.VECTOR_EXP_PROPERTY);
+            System.clearProperty(OpPlan.VECTOR_API_PROPERTY);
         }
     }
 
