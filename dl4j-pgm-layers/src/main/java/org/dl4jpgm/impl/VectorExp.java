@@ -87,11 +87,25 @@ final class VectorExp {
     /**
      * Whether the ops can run here: the property is not {@code false}, the module is in the JVM, its vectors are wide
      * enough ({@link ExpKernels#usable}), and the vectorised functions equal libnd4j's on a probe of 65,536 inputs (all
-     * exponents and signs, the special cases). Decided once per process; logged once where the module is missing.
+     * exponents and signs, the special cases). The probe runs once per process; a missing module is logged once.
      */
     static boolean available() {
-        return vectorApiEnabled() && Probe.PASSED;
+        if ("false".equalsIgnoreCase(System.getProperty(OpPlan.VECTOR_API_PROPERTY))) {
+            return false;
+        }
+        if (!moduleLoaded()) {
+            if (!missingModuleLogged) {
+                missingModuleLogged = true;
+                LOG.info("exp and sigmoid run in libnd4j, about 2.4x slower: the JVM lacks the module {} "
+                        + "(--add-modules {})", MODULE, MODULE);
+            }
+            return false;
+        }
+        return Probe.PASSED;
     }
+
+    /** Whether {@link #available} has logged that the module is missing (once per process). */
+    private static volatile boolean missingModuleLogged;
 
     /** Whether the JVM has the Vector API's module ({@code --add-modules jdk.incubator.vector}). */
     static boolean moduleLoaded() {
@@ -236,11 +250,6 @@ final class VectorExp {
         static final boolean PASSED = run();
 
         private static boolean run() {
-            if (!moduleLoaded()) {
-                LOG.info("exp and sigmoid run in libnd4j: the JVM lacks the module {} (--add-modules {})", MODULE,
-                        MODULE);
-                return false;
-            }
             if (!HostMemory.hasNativeBuffers() || !ExpKernels.usable()) {
                 return false;
             }
