@@ -15,9 +15,9 @@ import java.util.List;
  *
  * <p>Why: each op is a native call on an array of {@code [B M, 2 D]} at the main job's sizes, where the arithmetic
  * takes less than the call; a PgM training step at the main job's sizes runs 8 GELU gradients, 64 op calls
- * (docs/performance.md, "Layer normalisation and GELU gradients as one loop each"). The forward ops stay ops: their
- * middle is libnd4j's sigmoid (Java's {@code exp} is not libnd4j's {@code expf}), and a loop around it, which must
- * write its input to native memory and read its output back, made {@code output} slower.
+ * (docs/performance.md, "Layer normalisation and GELU gradients as one loop each"). The forward ops stay ops: a loop
+ * of them around the Vector API's sigmoid ({@link VectorExp}, libnd4j's bit for bit), which reads its input from
+ * native memory and writes its outputs back, measured no faster than the ops (docs/performance.md, "Not done").
  *
  * <p>The forward ops on {@code x} (any shape), with the scalars {@code k1 = 0.044715 k} and {@code k} of
  * {@code SdOps.gelu}, as matched:

@@ -92,11 +92,11 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             description = "ND4J's op profiling mode, e.g. DISABLED (default: ND4J's own, SCOPE_PANIC in 1.0.0-M2.1, "
                     + "which checks every op's arrays against the open workspaces)")
     private OpExecutioner.ProfilingMode profilingMode;
-    /** Whether to time every op of the op plans per op name during the timed fit steps ({@link OpTimes}). */
+    /** Whether to time every op of the op plans during the timed fit steps and output calls ({@link OpTimes}). */
     @Option(names = "--op-times", paramLabel = "KEY", arity = "0..1", fallbackValue = "NAME",
-            description = "time the SameDiff layers' ops during the timed fit steps and print a table of them per "
-                    + "fusion, per op name (NAME, the default) or per op name and input shapes (SHAPES); adds two "
-                    + "clock reads per op")
+            description = "time the SameDiff layers' ops during the timed fit steps and the timed output calls and "
+                    + "print a table of each per fusion, per op name (NAME, the default) or per op name and input "
+                    + "shapes (SHAPES); adds two clock reads per op")
     private OpTimesKey opTimes;
 
     /** Whether to time the forward pass, the backward pass and the update apart ({@link StepPhases}). */
@@ -154,6 +154,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             double cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
             double processCpu = (processCpuNanos() - p0) / 1e6 / steps;
             g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
+            OpTimes outputTimes = opTimes == null ? null : OpTimes.start(opTimes == OpTimesKey.SHAPES);
             t0 = System.nanoTime();
             c0 = CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < steps; i++) {
@@ -161,13 +162,15 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             }
             double out = (System.nanoTime() - t0) / 1e6 / steps;
             double cpuOut = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
+            OpTimes.stop();
             StepPhases.Medians phased = phases ? StepPhases.measure(g, ds, steps) : null;
             int[] ops = opCounts(g, built.fused().pgmVertex());
             double flops = c.isPgm() ? pgmMatmulFlops(g, built.fused(), ds) : 0;
             rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
             printParameters(c.label(), g, built.fused());
             if (times != null) {
-                System.out.println(opTable(c.label(), times, steps, step));
+                System.out.println(opTable(c.label(), times, steps, step, "step"));
+                System.out.println(opTable(c.label() + " output", outputTimes, steps, out, "call"));
             }
             System.out.printf(Locale.ROOT, "result %s msPerStep=%.2f cpuMsPerStep=%.2f processCpuMsPerStep=%.2f "
                             + "msPerOutput=%.2f cpuMsPerOutput=%.2f params=%d%n", c.label(), step, cpu, processCpu, out,
@@ -287,12 +290,13 @@ public final class FusionStepBenchmark implements Callable<Integer> {
     }
 
     /** The ops of the op plans per op name: calls and milliseconds per step, microseconds per call, share of the step. */
-    static String opTable(String fusion, OpTimes times, int steps, double msPerStep) {
+    static String opTable(String fusion, OpTimes times, int steps, double msPerStep, String unit) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s: %d op calls per step in op plans, %.1f ms per step of %.1f (%.1f %%)%n",
-                fusion, times.totalCalls() / steps, times.totalNanos() / 1e6 / steps, msPerStep,
+        sb.append(String.format(Locale.ROOT, "%s: %d op calls per %s in op plans, %.1f ms per %s of %.1f (%.1f %%)%n",
+                fusion, times.totalCalls() / steps, unit, times.totalNanos() / 1e6 / steps, unit, msPerStep,
                 100 * times.totalNanos() / 1e6 / steps / msPerStep));
-        sb.append("| op | calls / step | ms / step | us / call | share of the step |\n|---|---|---|---|---|\n");
+        sb.append(String.format(Locale.ROOT, "| op | calls / %s | ms / %s | us / op call | share of the %s |%n"
+                + "|---|---|---|---|---|%n", unit, unit, unit));
         for (OpTimes.Entry e : times.byTotal()) {
             double ms = e.nanos() / 1e6 / steps;
             sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.1f | %.1f %% |%n", e.op(), e.calls() / steps, ms,
