@@ -42,7 +42,7 @@
 #                                                [--openblas-core NAME]
 # --main-warmup N: untimed steps before main-config's timed ones, for both (default 3; the JVM's JIT compiler is still
 # at work after 3, and after 50 PgM's step is still about twice its steady state; 500 measures the steady state a long
-# training run sees).
+# training run sees); both sides also make as many untimed forward (output) calls before the timed ones.
 # Installs Debian's python3-torch (PyTorch 1.13, CPU) and OpenBLAS with apt-get if /usr/bin/python3 cannot import torch
 # or libblas.so.3 is not OpenBLAS.
 # PGM_BENCH_CLASSPATH, when set, runs the Java main with `java -cp $PGM_BENCH_CLASSPATH` instead of Maven's exec:java.

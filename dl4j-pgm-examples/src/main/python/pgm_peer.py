@@ -331,7 +331,7 @@ def main():
     a.add_argument("--learner-lr", type=float, default=1e-3)
     a.add_argument("--decoder-lr", type=float, default=3e-3)
     a.add_argument("--steps", type=int, default=20)
-    a.add_argument("--warmup", type=int, default=3)
+    a.add_argument("--warmup", type=int, default=3, help="untimed steps first, then as many untimed forwards")
     a.add_argument("--threads", type=int, default=1)
     a.add_argument("--seed", type=int, default=1)
     a.add_argument("--phases", action="store_true",
@@ -403,7 +403,8 @@ def main():
                   for i, name in enumerate(("forwardMs", "backwardMs", "updateMs"))}
     model.eval()
     with torch.no_grad():
-        model(image, speech, speech_mask, text)
+        for _ in range(max(1, o.warmup)):    # untimed forwards first, as many as the warm-up steps (as the Java side)
+            model(image, speech, speech_mask, text)
         t0 = time.perf_counter()
         c0 = time.thread_time()
         for _ in range(o.steps):

@@ -80,9 +80,10 @@ public final class FusionStepBenchmark implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "timed steps per fusion (default ${DEFAULT-VALUE})")
     private int steps = 10;
-    /** Untimed steps first. */
+    /** Untimed steps first, and as many untimed {@code output} calls before the timed ones. */
     @Option(names = "--warmup", paramLabel = "N", converter = Converters.NonNegativeInt.class,
-            description = "untimed steps first (default ${DEFAULT-VALUE})")
+            description = "untimed steps first, and as many untimed output calls before the timed ones (default "
+                    + "${DEFAULT-VALUE})")
     private int warmup = 3;
     /**
      * ND4J's op profiling mode for the run; null keeps ND4J's own ({@code SCOPE_PANIC} in 1.0.0-M2.1: a check of every
@@ -153,7 +154,10 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             OpTimes.stop();
             double cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
             double processCpu = (processCpuNanos() - p0) / 1e6 / steps;
-            g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
+            // untimed calls first, as many as the warm-up steps (at least one, which makes the forward plans)
+            for (int i = 0; i < Math.max(1, warmup); i++) {
+                g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
+            }
             OpTimes outputTimes = opTimes == null ? null : OpTimes.start(opTimes == OpTimesKey.SHAPES);
             t0 = System.nanoTime();
             c0 = CPU.getCurrentThreadCpuTime();
