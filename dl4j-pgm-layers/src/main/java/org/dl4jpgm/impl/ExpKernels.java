@@ -9,10 +9,10 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * glibc's {@code expf} ({@link VectorExp#expf}) vectorised with the JDK's Vector API ({@code jdk.incubator.vector}), and
- * libnd4j's {@code exp} and {@code sigmoid} transforms on it: L floats at a time, L the lanes of the machine's
- * preferred double vector (8 with AVX-512, 4 with AVX2), each widened to double, reduced, scaled by its table entry
- * and rounded back to float as the scalar function does.
+ * glibc's {@code expf} ({@link VectorExp#expf}) vectorised with the JDK's Vector API
+ * ({@code jdk.incubator.vector}), and libnd4j's {@code exp} and {@code sigmoid} transforms on it: L floats at a time,
+ * L the lanes of the machine's preferred double vector (8 with AVX-512, 4 with AVX2), each widened to double,
+ * reduced, scaled by its table entry and rounded back to float as the scalar function does.
  *
  * <p>The table lookup is what keeps the JIT compiler from vectorising the scalar loop; here the 32 entries are
  * {@code 32 / L} long vectors and an element's entry is selected from each by the low bits of its index and blended by

@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * sigmoid and the layer normalisation's rows on the Vector API").
  *
  * <p>Shapes: every array is flat ('c' order); each method covers columns {@code [from, e)} of the row whose first
- * element is at {@code base}, the per-column arrays (gain, bias and their gradients) indexed by column. Loaded only where the module is in the JVM ({@link VectorExp#moduleLoaded}).
+ * element is at {@code base}, the per-column arrays (gain, bias and their gradients) indexed by column. Loaded only
+ * where the module is in the JVM ({@link VectorExp#moduleLoaded}).
  */
 final class RowKernels implements LayerNormFusion.RowLoops {
 

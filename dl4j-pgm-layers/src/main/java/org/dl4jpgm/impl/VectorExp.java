@@ -17,10 +17,10 @@ import java.util.Arrays;
  * ({@link ExpKernels}), equal to libnd4j's bit for bit: a plan's substitute for these two legacy ops.
  *
  * <p>Why: libnd4j 1.0.0-M2.1 computes both one element at a time through glibc's {@code expf}, about 2.8 ns per
- * element for the sigmoid on one core; the main job's GELUs run five sigmoids of {@code [B M, 2 D]} per forward pass,
- * 15 % of an {@code output} call at the main job's sizes (docs/performance.md, "exp, sigmoid and the layer
- * normalisation's rows on the Vector API").
- * The same function on vectors of 8 doubles takes about a third of that.
+ * element for the sigmoid on one core; the main job's GELUs run eight sigmoids per forward pass (three of
+ * {@code [B M, 2 D]}, five of {@code [B, 2 D]}), 15 % of an {@code output} call at the main job's sizes
+ * (docs/performance.md, "exp, sigmoid and the layer normalisation's rows on the Vector API"). The same function on
+ * vectors of 8 doubles takes about a third of that.
  *
  * <p>The function: glibc's {@code expf} (since 2.27; {@code sysdeps/ieee754/flt-32/e_expf.c}), the one libnd4j's
  * transforms call: {@code x N / ln 2 = k + r}, {@code exp(x) = 2^(k/N) 2^(r/N)} with a table of {@code 2^(i/N)}
