@@ -32,7 +32,7 @@ import java.util.Arrays;
  * runs.
  *
  * <p>Needs the module {@code jdk.incubator.vector} in the JVM ({@code --add-modules jdk.incubator.vector}; this
- * project's {@code .mvn/jvm.config} and its tests add it) and vectors of at least 256 bits; without them, or with
+ * project's {@code .mvn/jvm.config} and its tests add it) and vectors of 512 bits (AVX-512); without them, or with
  * {@code -Dorg.dl4jpgm.opPlans.vectorApi=false}, the ops run in libnd4j. Shapes: {@code x} and the output alike, any
  * rank; the output contiguous in 'c' order.
  */

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link VectorExp} against libnd4j's {@code exp} and {@code sigmoid}, bit for bit: on a million float bit patterns
@@ -47,6 +48,7 @@ class VectorExpTest {
     void runsHereAsTheTestsAddTheModule() {
         assertTrue(ModuleLayer.boot().findModule(VectorExp.MODULE).isPresent(),
                 "the tests' JVM has jdk.incubator.vector (test.argLine in the parent pom)");
+        assumeTrue(ExpKernels.usable(), "vectors of 8 doubles (AVX-512)");
         assertTrue(VectorExp.available(), "the probe passed on this machine, vectors of " + ExpKernels.lanes()
                 + " doubles");
     }
@@ -125,6 +127,7 @@ class VectorExpTest {
 
     @Test
     void floatOpsRunInJavaAndAreTheSessionsBitForBit() {
+        assumeTrue(ExpKernels.usable(), "vectors of 8 doubles (AVX-512)");
         long[][] shapes = {{384, 64}, {128, 64}, {3, 128, 32}, {5, 7}, {1, 1}, {13}};
         for (long[] shape : shapes) {
             int[] ops = assertPlansAreTheSessions(DataType.FLOAT, shape);
@@ -150,6 +153,7 @@ class VectorExpTest {
 
     @Test
     void takesAnOpOnlyWhereItsOutputHoldsLibnd4jsResult() {
+        assumeTrue(ExpKernels.usable(), "vectors of 8 doubles (AVX-512)");
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.randn(DataType.FLOAT, 40, 9).muli(8);
         INDArray z = x.ulike();
