@@ -1475,7 +1475,7 @@ public final class OpPlan {
     /** The number of {@code exp} and {@code sigmoid} ops computed in Java ({@link VectorExp}; after the first run). */
     int vectorExpOps() {
         return rewritten == null ? 0
-                : (int) Arrays.stream(rewritten).filter(r -> r != null && r.label() == VECTOR_EXP).count();
+                : (int) Arrays.stream(rewritten).filter(r -> r != null && VECTOR_EXP.equals(r.label())).count();
     }
 
     /** The number of groups of ops run as one loop each ({@link OpGroup}; active after the first run). */

@@ -9,7 +9,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -70,18 +69,17 @@ final class VectorExp {
     enum Function { EXP, SIGMOID }
 
     private final Function function;
-    /** The values, computed in place. */
-    private final float[] values;
-    private INDArray lastIn;
-    private FloatBuffer inBuffer;
-    private int inOffset;
+    /** The input's values, read into a Java array and computed in place ({@link OpGroup.Inputs}). */
+    private final OpGroup.Inputs input;
+    private final INDArray[] inputArray = new INDArray[1];
+    private float[] values;
+    /** The write of {@link #values} into the output array of the last run. */
     private INDArray lastOut;
-    private FloatBuffer outBuffer;
-    private int outOffset;
+    private Runnable write;
 
     private VectorExp(Function function, int length) {
         this.function = function;
-        this.values = new float[length];
+        this.input = new OpGroup.Inputs(new int[]{length}, new float[1][]);
     }
 
     /**
@@ -90,7 +88,7 @@ final class VectorExp {
      * exponents and signs, the special cases). The probe runs once per process; a missing module is logged once.
      */
     static boolean available() {
-        if ("false".equalsIgnoreCase(System.getProperty(OpPlan.VECTOR_API_PROPERTY))) {
+        if (switchedOff()) {
             return false;
         }
         if (!moduleLoaded()) {
@@ -117,7 +115,12 @@ final class VectorExp {
      * {@link OpPlan#VECTOR_API_PROPERTY} is not {@code false} (read at each call: plans made later follow it).
      */
     static boolean vectorApiEnabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(OpPlan.VECTOR_API_PROPERTY)) && moduleLoaded();
+        return !switchedOff() && moduleLoaded();
+    }
+
+    /** Whether {@link OpPlan#VECTOR_API_PROPERTY} is {@code false}. */
+    private static boolean switchedOff() {
+        return "false".equalsIgnoreCase(System.getProperty(OpPlan.VECTOR_API_PROPERTY));
     }
 
     /**
@@ -142,35 +145,20 @@ final class VectorExp {
         return sameBits(v.values, libnd4j) ? v : null;
     }
 
-    /** The function computed, for op times' labels. */
-    Function function() {
-        return function;
-    }
-
     /** Writes the function of {@code x} into {@code z} (shapes and type as at {@link #of}). */
     void run(INDArray x, INDArray z) {
         compute(x);
         if (z != lastOut) {
             lastOut = z;
-            outBuffer = HostMemory.floats(z);
-            outOffset = (int) z.offset();
+            write = OpGroup.writer(values, z);
         }
-        outBuffer.put(outOffset, values, 0, values.length);
+        write.run();
     }
 
+    /** The function of {@code x} into {@link #values} (the same Java array at every call). */
     private void compute(INDArray x) {
-        if (x != lastIn) {
-            lastIn = x;
-            boolean direct = OpPlan.contiguousC(x) && HostMemory.addressable(x);
-            inBuffer = direct ? HostMemory.floats(x) : null;
-            inOffset = (int) x.offset();
-        }
-        if (inBuffer != null) {
-            inBuffer.get(inOffset, values, 0, values.length);
-        } else {
-            INDArray packed = x.dup('c');
-            HostMemory.floats(packed).get((int) packed.offset(), values, 0, values.length);
-        }
+        inputArray[0] = x;
+        values = input.read(inputArray)[0];
         apply(function, values, values.length);
     }
 
