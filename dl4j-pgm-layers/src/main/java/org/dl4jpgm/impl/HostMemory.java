@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -42,7 +43,12 @@ final class HostMemory {
 
     /** The buffer under a float array, as floats. */
     static FloatBuffer floats(INDArray a) {
-        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return bytes(a).asFloatBuffer();
+    }
+
+    /** The buffer under an array, as bytes in the machine's order (the Vector API's loads and stores take these). */
+    static ByteBuffer bytes(INDArray a) {
+        return a.data().asNio().order(ByteOrder.nativeOrder());
     }
 
     /** The buffer under a double array, as doubles. */

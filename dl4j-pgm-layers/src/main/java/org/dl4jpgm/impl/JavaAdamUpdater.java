@@ -18,8 +18,10 @@ import java.util.Random;
  *
  * <p>Why: ND4J 1.0.0-M2.1's {@code adam_updater} kernel runs at about 5.5 ns per parameter on one core (a scalar loop),
  * so at the paper's size (42 M parameters) Adam took about a quarter of a training step, 230 ms, more than all of
- * PgM's elementwise ops together (docs/performance.md, "Adam's kernel"). Here the parameters' gradient and moments are
- * copied in blocks of {@value #BLOCK} to Java arrays, updated by a loop the JIT compiler vectorises, and copied back.
+ * PgM's elementwise ops together (docs/performance.md, "Adam's kernel"). Here the update runs on the Vector API on the
+ * arrays' native memory in place ({@link AdamKernels}) where the JVM has the module, else the parameters' gradient and
+ * moments are copied in blocks of {@value #BLOCK} to Java arrays, updated by a loop the JIT compiler vectorises, and
+ * copied back; both compute the same bits.
  *
  * <p>Per parameter, with {@code g} the gradient, {@code m} and {@code v} the moments, all float, and
  * {@code ε_t = lr sqrt(1 - β2^(t+1)) / (1 - β1^(t+1))} computed once per call as libnd4j does (float, the last
@@ -33,7 +35,8 @@ import java.util.Random;
  * to this pass ({@link #update(INDArray, INDArray, INDArray, double, double, double, double, int, int)}).
  *
  * <p>{@link #install} puts it in a graph updater's blocks only where {@link #matchesNative()} measures it equal to the
- * loaded libnd4j, bit for bit, on a probe (a libnd4j build that contracts to FMA would not be).
+ * loaded libnd4j, bit for bit, on a probe (a libnd4j build that contracts to FMA would not be); the Vector API's loop
+ * runs only where it matches on the same probe ({@link #vectorLoop}).
  */
 public final class JavaAdamUpdater extends AdamUpdater {
 
@@ -41,10 +44,23 @@ public final class JavaAdamUpdater extends AdamUpdater {
     static final int BLOCK = 4096;
 
     private static volatile Boolean matches;
+    private static volatile Boolean vectorMatches;
 
-    /** @param config the Adam configuration, as for DL4J's {@code AdamUpdater} */
+    /** Whether this updater's steps run {@link AdamKernels}: {@link #vectorLoop()} when it was made. */
+    private final boolean vectors;
+
+    /**
+     * @param config the Adam configuration, as for DL4J's {@code AdamUpdater}; the loop is chosen now
+     *               ({@link #vectorLoop()}), as op plans choose theirs when they are made
+     */
     public JavaAdamUpdater(Adam config) {
         super(config);
+        this.vectors = vectorLoop();
+    }
+
+    /** Whether this updater's steps run on the Vector API ({@link AdamKernels}). */
+    boolean vectors() {
+        return vectors;
     }
 
     /**
@@ -89,14 +105,14 @@ public final class JavaAdamUpdater extends AdamUpdater {
     }
 
     private static boolean probe() {
-        return probe(0) && probe(12);
+        return probe(0, false) && probe(12, false);
     }
 
     /**
      * One probe run; {@code minibatch > 0}: libnd4j's side divides the gradient by it first, as DL4J's updater does
      * ({@code BaseMultiLayerUpdater.divideByMinibatch}), and the Java side joins the division to the update.
      */
-    private static boolean probe(int minibatch) {
+    private static boolean probe(int minibatch, boolean vectors) {
         int n = BLOCK + 3;
         Random r = new Random(7);
         INDArray mNative = Nd4j.zeros(DataType.FLOAT, n);
@@ -118,7 +134,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
             }
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(gNative, vNative, mNative, lr, 0.9,
                     0.999, 1e-8, iterations[k]));
-            update(gJava, mJava, vJava, lr, 0.9, 0.999, 1e-8, iterations[k], minibatch);
+            update(gJava, mJava, vJava, Coefficients.of(lr, 0.9, 0.999, 1e-8, iterations[k], minibatch), vectors);
             if (!HostMemory.sameBits(gNative, gJava) || !HostMemory.sameBits(mNative, mJava)
                     || !HostMemory.sameBits(vNative, vJava)) {
                 return false;
@@ -136,8 +152,8 @@ public final class JavaAdamUpdater extends AdamUpdater {
             return;
         }
         Adam c = getConfig();
-        update(gradient, m, v, c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(), c.getEpsilon(),
-                iteration);
+        update(gradient, m, v, Coefficients.of(c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(),
+                c.getEpsilon(), iteration, 0), vectors);
     }
 
     /**
@@ -174,38 +190,45 @@ public final class JavaAdamUpdater extends AdamUpdater {
      */
     static void update(INDArray g, INDArray m, INDArray v, double learningRate, double beta1, double beta2,
                        double epsilon, int iteration, int minibatch) {
-        float lr = (float) learningRate;
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
-        float eps = (float) epsilon;
-        float t = (float) iteration + 1;
-        float b1t = (float) Math.pow(b1, t);
-        float b2t = (float) Math.pow(b2, t);
-        // as libnd4j: sqrt of the float (1 - β2^t), product in float, division in double, the result as float
-        float epsT = (float) ((lr * (float) Math.sqrt((float) (1.0 - b2t))) / (1.0 - b1t));
-        if (Float.isNaN(epsT) || epsT == 0 || Float.isInfinite(epsT)) {
-            epsT = eps;
-        }
-        float oneMinusB1 = 1 - b1;
-        float oneMinusB2 = 1 - b2;
-        float batch = minibatch;
-        FloatBuffer gb = HostMemory.floats(g);
-        FloatBuffer mb = HostMemory.floats(m);
-        FloatBuffer vb = HostMemory.floats(v);
+        update(g, m, v, Coefficients.of(learningRate, beta1, beta2, epsilon, iteration, minibatch), vectorLoop());
+    }
+
+    /**
+     * One step with the loop given: {@link AdamKernels} on the arrays' native memory where {@code vectors}, else
+     * (and for the last elements short of a whole vector) blocks copied through Java arrays.
+     */
+    static void update(INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors) {
         int go = (int) g.offset();
         int mo = (int) m.offset();
         int vo = (int) v.offset();
         int n = (int) g.length();
-        int len0 = Math.min(BLOCK, n);
+        int done = vectors ? AdamKernels.update(HostMemory.bytes(g), go, HostMemory.bytes(m), mo, HostMemory.bytes(v),
+                vo, n, c) : 0;
+        if (done < n) {
+            blocks(HostMemory.floats(g), go, HostMemory.floats(m), mo, HostMemory.floats(v), vo, done, n, c);
+        }
+    }
+
+    /** Elements {@code [from, to)} in blocks of {@value #BLOCK} copied to Java arrays, updated and copied back. */
+    private static void blocks(FloatBuffer gb, int go, FloatBuffer mb, int mo, FloatBuffer vb, int vo, int from, int to,
+                               Coefficients c) {
+        int len0 = Math.min(BLOCK, to - from);
         float[] ga = new float[len0];
         float[] ma = new float[len0];
         float[] va = new float[len0];
-        for (int s = 0; s < n; s += BLOCK) {
-            int len = Math.min(BLOCK, n - s);
+        float b1 = c.beta1();
+        float b2 = c.beta2();
+        float oneMinusB1 = c.oneMinusBeta1();
+        float oneMinusB2 = c.oneMinusBeta2();
+        float epsT = c.epsilonT();
+        float eps = c.epsilon();
+        float batch = c.minibatch();
+        for (int s = from; s < to; s += BLOCK) {
+            int len = Math.min(BLOCK, to - s);
             gb.get(go + s, ga, 0, len);
             mb.get(mo + s, ma, 0, len);
             vb.get(vo + s, va, 0, len);
-            if (minibatch > 0) {
+            if (c.minibatch() > 0) {
                 for (int i = 0; i < len; i++) {
                     ga[i] = ga[i] / batch;
                 }
@@ -221,6 +244,51 @@ public final class JavaAdamUpdater extends AdamUpdater {
             gb.put(go + s, ga, 0, len);
             mb.put(mo + s, ma, 0, len);
             vb.put(vo + s, va, 0, len);
+        }
+    }
+
+    /**
+     * Whether {@link #update} runs {@link AdamKernels}: the JVM has the Vector API's module, its vectors hold 8 floats
+     * or more, {@link OpPlan#VECTOR_API_PROPERTY} is not {@code false} (read at each call), and the kernels matched
+     * libnd4j on the probe (once per process).
+     */
+    static boolean vectorLoop() {
+        if (!VectorExp.vectorApiEnabled() || !AdamKernels.usable()) {
+            return false;
+        }
+        if (vectorMatches == null) {
+            synchronized (JavaAdamUpdater.class) {
+                if (vectorMatches == null) {
+                    vectorMatches = probe(0, true) && probe(12, true);
+                }
+            }
+        }
+        return vectorMatches;
+    }
+
+    /**
+     * The per-call values of an Adam step, as libnd4j's {@code adam_updater} computes them in float: the betas, one
+     * minus each, the step size {@code ε_t} with the bias corrections folded in (the class comment), ε, and the
+     * minibatch size to divide the gradient by first (0: none).
+     */
+    record Coefficients(float beta1, float beta2, float oneMinusBeta1, float oneMinusBeta2, float epsilonT,
+                        float epsilon, int minibatch) {
+
+        static Coefficients of(double learningRate, double beta1, double beta2, double epsilon, int iteration,
+                               int minibatch) {
+            float lr = (float) learningRate;
+            float b1 = (float) beta1;
+            float b2 = (float) beta2;
+            float eps = (float) epsilon;
+            float t = (float) iteration + 1;
+            float b1t = (float) Math.pow(b1, t);
+            float b2t = (float) Math.pow(b2, t);
+            // as libnd4j: sqrt of the float (1 - β2^t), product in float, division in double, the result as float
+            float epsT = (float) ((lr * (float) Math.sqrt((float) (1.0 - b2t))) / (1.0 - b1t));
+            if (Float.isNaN(epsT) || epsT == 0 || Float.isInfinite(epsT)) {
+                epsT = eps;
+            }
+            return new Coefficients(b1, b2, 1 - b1, 1 - b2, epsT, eps, minibatch);
         }
     }
 }

@@ -144,8 +144,9 @@ final class UpdaterPass {
                 INDArray v = adam.getV();
                 if (m != null && v != null && JavaAdamUpdater.javaPath(b.gradient(), m, v)) {
                     Adam c = adam.getConfig();
-                    JavaAdamUpdater.update(b.gradient(), m, v, c.getLearningRate(iteration, epoch), c.getBeta1(),
-                            c.getBeta2(), c.getEpsilon(), iteration, divide ? minibatch : 0);
+                    JavaAdamUpdater.update(b.gradient(), m, v, JavaAdamUpdater.Coefficients.of(
+                            c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(), c.getEpsilon(), iteration,
+                            divide ? minibatch : 0), adam.vectors());
                     continue;
                 }
             }

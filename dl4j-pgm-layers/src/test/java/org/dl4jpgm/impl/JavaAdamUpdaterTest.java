@@ -24,11 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link JavaAdamUpdater} against libnd4j's {@code adam_updater}, bit for bit: on random float arrays over iterations
  * and learning rates, on views at an offset inside a larger array (as DL4J's updater blocks are), over a sweep of
- * iterations (the bias correction); other data types and layouts go to libnd4j; installed in a graph's updater, a PgM
+ * iterations (the bias correction); the Vector API's loop and the scalar one each on views at an unaligned offset;
+ * other data types and layouts go to libnd4j; installed in a graph's updater, a PgM
  * graph trains to the same parameters and moments as with DL4J's updater, and a saved graph restores and trains on
  * alike.
  */
@@ -78,6 +80,69 @@ class JavaAdamUpdaterTest {
             assertBitIdentical(v1, v2, "second moment at iteration " + it);
         }
         assertTrue(m1.amaxNumber().doubleValue() > 0, "the moments moved");
+    }
+
+    @Test
+    void theVectorLoopRunsInTheTestsJvm() {
+        assumeTrue(AdamKernels.usable(), "vectors of 8 floats or more (AVX2, AVX-512)");
+        assertTrue(JavaAdamUpdater.vectorLoop(), "the module is in the tests' JVM (the parent pom's argLine) and the "
+                + "Vector API's loop matched libnd4j on the probe");
+        System.setProperty(OpPlan.VECTOR_API_PROPERTY, "false");
+        try {
+            assertFalse(JavaAdamUpdater.vectorLoop(), "switched off by the property");
+        } finally {
+            System.clearProperty(OpPlan.VECTOR_API_PROPERTY);
+        }
+    }
+
+    /**
+     * Both loops, each on its own arrays, against libnd4j: views at an offset that is not a multiple of the vector's
+     * lanes (so its loads are unaligned), whole blocks, a last block short of BLOCK and a remainder short of a vector,
+     * with and without the division by the minibatch size that {@link UpdaterPass} joins to the update.
+     */
+    @Test
+    void bothLoopsBitForBitAsLibnd4jOnViewsAtAnOddOffset() {
+        assumeTrue(VectorExp.moduleLoaded() && AdamKernels.usable(), "the Vector API with 8 floats or more");
+        Random r = new Random(17);
+        int n = 3 * JavaAdamUpdater.BLOCK + 1000 + 13;
+        int offset = 5;
+        for (int minibatch : new int[]{0, 32}) {
+            INDArray[] stock = {Nd4j.zeros(DataType.FLOAT, 1, n + offset), Nd4j.zeros(DataType.FLOAT, 1, n + offset),
+                    Nd4j.zeros(DataType.FLOAT, 1, n + offset)};
+            INDArray[][] java = new INDArray[2][];
+            for (int k = 0; k < 2; k++) {
+                java[k] = new INDArray[]{stock[0].dup(), stock[1].dup(), stock[2].dup()};
+            }
+            for (int it = 0; it < 5; it++) {
+                INDArray g = gaussian(r, n, Math.pow(10, -it));
+                if (it == 2) {
+                    g.putScalar(7, 0f);
+                    g.putScalar(n - 1, Float.MIN_VALUE);
+                }
+                double lr = it % 2 == 0 ? 1e-3 : 0.1;
+                view(stock[0], offset, n).assign(g);
+                if (minibatch > 0) {
+                    view(stock[0], offset, n).divi(minibatch);
+                }
+                libnd4j(view(stock[0], offset, n), view(stock[1], offset, n), view(stock[2], offset, n), lr, 0.9,
+                        0.999, 1e-8, it);
+                for (int k = 0; k < 2; k++) {
+                    INDArray[] a = java[k];
+                    view(a[0], offset, n).assign(g);
+                    JavaAdamUpdater.update(view(a[0], offset, n), view(a[1], offset, n), view(a[2], offset, n),
+                            JavaAdamUpdater.Coefficients.of(lr, 0.9, 0.999, 1e-8, it, minibatch), k == 1);
+                    String loop = (k == 1 ? "vector" : "scalar") + " loop, minibatch " + minibatch + ", iteration "
+                            + it;
+                    assertBitIdentical(stock[0], a[0], "update, " + loop);
+                    assertBitIdentical(stock[1], a[1], "first moment, " + loop);
+                    assertBitIdentical(stock[2], a[2], "second moment, " + loop);
+                }
+            }
+        }
+    }
+
+    private static INDArray view(INDArray row, int offset, int n) {
+        return row.get(NDArrayIndex.point(0), NDArrayIndex.interval(offset, offset + n));
     }
 
     @Test
