@@ -8,15 +8,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * {@link JavaAdamUpdater}'s update written with the JDK's Vector API ({@code jdk.incubator.vector}), reading and writing
- * the parameters' native memory in place: per element the same float operations in the same order as the scalar loop
- * ({@code JavaAdamUpdater.Coefficients}; no fused multiply-adds, the square root and the division correctly rounded
- * as IEEE 754 asks of both), so the same bits.
+ * {@link JavaAdamUpdater}'s update written with the JDK's Vector API ({@code jdk.incubator.vector}), reading and
+ * writing the parameters' native memory in place: per element the same float operations in the same order as the
+ * scalar loop (with the per-call values of {@code JavaAdamUpdater.Coefficients}; no fused multiply-adds, the square
+ * root and the division correctly rounded as IEEE 754 asks of both), so the same bits.
  *
  * <p>Why: the scalar loop copies each block of the gradient and both moments into Java arrays and back, six copies on
  * top of the six streams the update must read and write. At the paper's size (42 M parameters, 168 MB per stream) the
- * update is bound by memory traffic, and the copies made it about a seventh of a training step (docs/performance.md,
- * "Adam on the Vector API").
+ * copies do not overlap the arithmetic: Java Adam was about a ninth of a training step, and twice as fast on the
+ * native memory (docs/performance.md, "Adam on the Vector API").
  *
  * <p>Shapes: the three buffers hold float arrays of N elements each at their own element offsets (DL4J's updater
  * blocks are views into its flat gradient and state arrays); this class covers elements {@code [0, N - N % L)} with L
