@@ -32,7 +32,7 @@ import java.util.Random;
  * (Kingma and Ba, Algorithm 1, with the bias corrections folded into ε_t.) No fused multiply-add: the generic x86-64
  * build of libnd4j has none, and Java does not contract. Other data types and arrays that are not contiguous with
  * the same layout take libnd4j's kernel. {@link UpdaterPass} joins DL4J's division of the gradient by the minibatch size
- * to this pass ({@link #update(INDArray, INDArray, INDArray, double, double, double, double, int, int)}).
+ * to this pass ({@link Coefficients#minibatch}).
  *
  * <p>{@link #install} puts it in a graph updater's blocks only where {@link #matchesNative()} measures it equal to the
  * loaded libnd4j, bit for bit, on a probe (a libnd4j build that contracts to FMA would not be); the Vector API's loop
@@ -267,12 +267,21 @@ public final class JavaAdamUpdater extends AdamUpdater {
     }
 
     /**
-     * The per-call values of an Adam step, as libnd4j's {@code adam_updater} computes them in float: the betas, one
-     * minus each, the step size {@code ε_t} with the bias corrections folded in (the class comment), ε, and the
-     * minibatch size to divide the gradient by first (0: none).
+     * The per-call values of an Adam step, as libnd4j's {@code adam_updater} computes them in float: the betas, the
+     * step size {@code ε_t} with the bias corrections folded in (the class comment), ε, and the minibatch size to
+     * divide the gradient by first (0: none).
      */
-    record Coefficients(float beta1, float beta2, float oneMinusBeta1, float oneMinusBeta2, float epsilonT,
-                        float epsilon, int minibatch) {
+    record Coefficients(float beta1, float beta2, float epsilonT, float epsilon, int minibatch) {
+
+        /** {@code 1 - β1} in float. */
+        float oneMinusBeta1() {
+            return 1 - beta1;
+        }
+
+        /** {@code 1 - β2} in float. */
+        float oneMinusBeta2() {
+            return 1 - beta2;
+        }
 
         static Coefficients of(double learningRate, double beta1, double beta2, double epsilon, int iteration,
                                int minibatch) {
@@ -288,7 +297,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
             if (Float.isNaN(epsT) || epsT == 0 || Float.isInfinite(epsT)) {
                 epsT = eps;
             }
-            return new Coefficients(b1, b2, 1 - b1, 1 - b2, epsT, eps, minibatch);
+            return new Coefficients(b1, b2, epsT, eps, minibatch);
         }
     }
 }
