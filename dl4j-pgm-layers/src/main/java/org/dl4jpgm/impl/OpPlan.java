@@ -77,6 +77,8 @@ import java.util.function.BiConsumer;
  *       gradients of the slice and of {@code concat}) on arrays other than placeholders: copies between views of
  *       their arrays, each checked against the custom op when it is made ({@link ViewCopy};
  *       {@code impl/ViewCopyTest});</li>
+ *   <li>{@code permute} and {@code strided_slice} of a placeholder whose view is runs of consecutive elements: bulk
+ *       copies of those runs in Java, checked the same way ({@link StridedCopy}; {@code impl/StridedCopyTest});</li>
  *   <li>any other custom op, after a first run through ND4J's executioner: the native call it makes on the op's
  *       context, made directly ({@link DirectCustomOp}; bit for bit, {@code impl/DirectCustomOpTest});</li>
  *   <li>a gradient op whose incoming gradient is zero by construction (behind a {@code stop_gradient}): zeros
@@ -216,6 +218,9 @@ public final class OpPlan {
 
     /** The op times' prefix of ops that move elements, run as a {@link ViewCopy}. */
     private static final String COPIES = "view copies ";
+
+    /** The op times' prefix of ops that move elements of a placeholder, run as a {@link StridedCopy}. */
+    private static final String RUN_COPIES = "run copies ";
 
     /** The op times' prefix of products whose weight gradient accumulates into a sum ({@link GradientAccumulation}). */
     private static final String ACCUMULATED = "blas accumulated ";
@@ -1100,8 +1105,8 @@ public final class OpPlan {
     /**
      * The faster equivalent of custom op k (whose first-run inputs and outputs are given), or null where it runs as it
      * is: a broadcast gradient, a sigmoid's gradient from its forward output, a reduction's gradient, copies between
-     * views, a direct pairwise transform, a direct broadcast or a direct product, in that order of preference. Not for
-     * shape-only ops or gradients that are zero by construction (handled before).
+     * views, copies of a placeholder's runs, a direct pairwise transform, a direct broadcast or a direct product, in
+     * that order of preference. Not for shape-only ops or gradients that are zero by construction (handled before).
      */
     private Rewrite rewrite(int k, DynamicCustomOp c, INDArray[] args, INDArray[] outs) {
         if (!rewrites || shapeOnly[k] || zeroGradient[k]) {
@@ -1124,9 +1129,14 @@ public final class OpPlan {
         if (spread != null) {
             return new Rewrite(SPREAD, spread::run);
         }
-        ViewCopy copies = ViewCopy.of(c, args, outs, placeholderInputs(k));
+        boolean[] placeholders = placeholderInputs(k);
+        ViewCopy copies = ViewCopy.of(c, args, outs, placeholders);
         if (copies != null) {
             return new Rewrite(COPIES, copies::run);
+        }
+        StridedCopy runs = StridedCopy.of(c, args, outs, placeholders);
+        if (runs != null) {
+            return new Rewrite(RUN_COPIES, runs::run);
         }
         DirectPairwise d = DirectPairwise.of(c, args, outs);
         if (d != null) {
@@ -1515,6 +1525,11 @@ public final class OpPlan {
     /** The number of ops that move elements run as a {@link ViewCopy} (chosen at the first run; 0 before it). */
     int viewCopies() {
         return rewrittenAs(COPIES);
+    }
+
+    /** The number of ops that move a placeholder's elements run as a {@link StridedCopy} (0 before the first run). */
+    int runCopies() {
+        return rewrittenAs(RUN_COPIES);
     }
 
     /** The number of custom ops run as a {@link DirectCustomOp} after their first run (0 before it). */

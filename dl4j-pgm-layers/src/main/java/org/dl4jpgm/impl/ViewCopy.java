@@ -50,8 +50,8 @@ final class ViewCopy {
     /**
      * The copies that compute {@code op} on {@code inputs} into {@code outputs} (the plan's first-run arrays), or null
      * where the op is not covered, reads an input that is another array at every run ({@code changing}: a placeholder,
-     * whose views would be made again at every run, which costs more than the op), or the check against the custom op
-     * fails.
+     * whose views would be made again at every run, which costs more than the op; {@link StridedCopy} takes some of
+     * those), or the check against the custom op fails.
      */
     static ViewCopy of(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs, boolean[] changing) {
         for (int i = 0; i < inputs.length; i++) {
@@ -117,16 +117,9 @@ final class ViewCopy {
     private List<Runnable> steps(INDArray[] in, INDArray[] out) {
         List<Runnable> steps = new ArrayList<>();
         switch (op) {
-            case "permute" -> {
-                if (in.length != 1 || out.length != 1 || args.length != in[0].rank()) {
-                    return null;
-                }
-                return copy(view(in[0], in[0].permute(Arrays.stream(args).mapToInt(a -> (int) a).toArray())), out[0],
-                        steps);
-            }
-            case "strided_slice" -> {
-                INDArrayIndex[] idx = in.length == 1 && out.length == 1 ? sliceIndices(in[0].shape()) : null;
-                return idx == null ? null : copy(view(in[0], in[0].get(idx)), out[0], steps);
+            case "permute", "strided_slice" -> {
+                INDArray v = in.length == 1 && out.length == 1 ? inputView(in[0]) : null;
+                return v == null ? null : copy(v, out[0], steps);
             }
             case "strided_slice_bp" -> {
                 INDArrayIndex[] idx = in.length == 2 && out.length == 1 ? sliceIndices(out[0].shape()) : null;
@@ -174,6 +167,35 @@ final class ViewCopy {
                     }
                 }
                 return steps;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * The view of {@code input} whose elements, in 'c' order, are the output of {@code op} ({@code permute} or
+     * {@code strided_slice}, as this class covers them), or null where the op or its arguments are not covered;
+     * {@link StridedCopy} copies it from inputs that change at every run.
+     */
+    static INDArray inputView(DynamicCustomOp op, INDArray input) {
+        try {
+            return new ViewCopy(op.opName(), op.iArgs()).inputView(input);
+        } catch (RuntimeException e) {
+            return null;    // arguments this class reads otherwise than libnd4j
+        }
+    }
+
+    private INDArray inputView(INDArray in) {
+        switch (op) {
+            case "permute" -> {
+                return args.length != in.rank() ? null
+                        : view(in, in.permute(Arrays.stream(args).mapToInt(a -> (int) a).toArray()));
+            }
+            case "strided_slice" -> {
+                INDArrayIndex[] idx = sliceIndices(in.shape());
+                return idx == null ? null : view(in, in.get(idx));
             }
             default -> {
                 return null;
