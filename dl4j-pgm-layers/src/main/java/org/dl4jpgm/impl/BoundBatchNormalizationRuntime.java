@@ -96,8 +96,9 @@ public class BoundBatchNormalizationRuntime extends BatchNormalization {
         p.forward(input, training);
         boundPasses++;
         lastForward = training ? Forward.BOUND_TRAINING : Forward.BOUND_INFERENCE;
-        if (training && OwnedArrays.lendable(workspaceMgr, ArrayType.ACTIVATIONS)) {
-            return p.out;   // the backward pass does not read it
+        if (training ? OwnedArrays.lendable(workspaceMgr, ArrayType.ACTIVATIONS)
+                : OwnedArrays.lendableInInference(workspaceMgr)) {
+            return p.out;   // the backward pass does not read it; in inference only the next layers of the call do
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
         DirectLegacy.copy(p.out, out).run();

@@ -92,7 +92,7 @@ public class CorrectedSameDiffGraphVertex extends SameDiffGraphVertex {
                 }
                 Map<String, INDArray> out = forward.run(placeholders(null));
                 if (out != null) {
-                    return workspaceMgr.dup(ArrayType.ACTIVATIONS, out.get(outputKey));
+                    return OwnedArrays.inferenceActivations(workspaceMgr, out.get(outputKey));
                 }
             }
             return super.doForward(training, workspaceMgr);

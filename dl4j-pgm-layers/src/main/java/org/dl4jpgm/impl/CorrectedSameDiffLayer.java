@@ -127,7 +127,7 @@ public class CorrectedSameDiffLayer extends SameDiffLayer {
         if (out == null) {
             return super.activate(training, workspaceMgr);
         }
-        return workspaceMgr.dup(ArrayType.ACTIVATIONS, out.get(outputKey));
+        return OwnedArrays.inferenceActivations(workspaceMgr, out.get(outputKey));
     }
 
     @Override

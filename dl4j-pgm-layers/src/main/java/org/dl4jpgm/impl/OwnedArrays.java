@@ -20,10 +20,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ul>
  *   <li>an array type DL4J scopes out of workspaces (a detached result: {@code feedForward}, {@code output}'s outputs,
  *   no workspaces at all);</li>
- *   <li>a workspace that is not the one DL4J's own training step uses for the type (a workspace the user passes, as
+ *   <li>a workspace that is not the one DL4J itself uses for the type in that pass (a workspace the user passes, as
  *   {@code output(.., outputWorkspace)} or {@code MultiLayerNetwork.backpropGradient(.., workspaceMgr)} may):
  *   {@value #TRAINING_ACTIVATIONS} for the activations of a training forward pass, {@value #BACKWARD_ERRORS}N for the
- *   errors of a backward pass.</li>
+ *   errors of a backward pass, {@value #INFERENCE_ACTIVATIONS}N for the activations of an inference forward pass
+ *   ({@code output}, {@code rnnTimeStep}: the ones the next layers of the same call read, dropped with the
+ *   workspace at the end of the call).</li>
  * </ul>
  */
 public final class OwnedArrays {
@@ -32,6 +34,11 @@ public final class OwnedArrays {
     public static final String TRAINING_ACTIVATIONS = "WS_ALL_LAYERS_ACT";
     /** The prefix of DL4J's workspaces of the errors of a backward pass ({@code WS_LAYER_ACT_1}, ..). */
     public static final String BACKWARD_ERRORS = "WS_LAYER_ACT_";
+    /**
+     * The prefix of DL4J's workspaces of the activations of an inference forward pass ({@code WS_LAYER_ACT_0}, ..;
+     * the same names as {@link #BACKWARD_ERRORS}, for another array type).
+     */
+    public static final String INFERENCE_ACTIVATIONS = "WS_LAYER_ACT_";
 
     private OwnedArrays() {
     }
@@ -45,6 +52,23 @@ public final class OwnedArrays {
     }
 
     /**
+     * Activations of an inference forward pass: {@code own} where they go to one of DL4J's workspaces of the pass (read
+     * by the next layers of the same call), else a copy in the activations' workspace.
+     */
+    public static INDArray inferenceActivations(LayerWorkspaceMgr workspaceMgr, INDArray own) {
+        return lendableInInference(workspaceMgr) ? own : workspaceMgr.dup(ArrayType.ACTIVATIONS, own);
+    }
+
+    /**
+     * Whether the activations of an inference forward pass go to one of DL4J's own workspaces of the pass (see the
+     * class comment).
+     */
+    public static boolean lendableInInference(LayerWorkspaceMgr workspaceMgr) {
+        String name = workspace(workspaceMgr, ArrayType.ACTIVATIONS);
+        return name != null && name.startsWith(INFERENCE_ACTIVATIONS);
+    }
+
+    /**
      * Errors of a backward pass (the gradient for the layer's input): {@code own} where DL4J's training step is its
      * only reader, else a copy in the errors' workspace.
      */
@@ -55,10 +79,7 @@ public final class OwnedArrays {
 
     /** Whether arrays of {@code type} go to the workspace of DL4J's own training step (see the class comment). */
     public static boolean lendable(LayerWorkspaceMgr workspaceMgr, ArrayType type) {
-        if (workspaceMgr.isScopedOut(type) || !workspaceMgr.hasConfiguration(type)) {
-            return false;
-        }
-        String name = workspaceMgr.getWorkspaceName(type);
+        String name = workspace(workspaceMgr, type);
         if (name == null) {
             return false;
         }
@@ -67,5 +88,13 @@ public final class OwnedArrays {
             case ACTIVATION_GRAD -> name.startsWith(BACKWARD_ERRORS);
             default -> false;
         };
+    }
+
+    /** The name of the workspace that arrays of {@code type} go to, or null where they go to none. */
+    private static String workspace(LayerWorkspaceMgr workspaceMgr, ArrayType type) {
+        if (workspaceMgr.isScopedOut(type) || !workspaceMgr.hasConfiguration(type)) {
+            return null;
+        }
+        return workspaceMgr.getWorkspaceName(type);
     }
 }

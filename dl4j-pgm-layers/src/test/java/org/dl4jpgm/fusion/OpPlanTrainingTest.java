@@ -4,11 +4,13 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.impl.CorrectedSameDiffLayer;
+import org.dl4jpgm.impl.OwnedArrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -109,8 +111,8 @@ class OpPlanTrainingTest {
      * Vector modalities through dense encoders, PgM with the head's batch normalisation, dropout after the head: the
      * layers hand their own arrays to DL4J's training step ({@code impl/OwnedArrays}: the packing vertex's errors, the
      * normalisation's output and error, the plans' activations and errors), which the encoders and the dropout write
-     * into in place. Bit for bit the session's training, and the activations that {@code feedForward} returns are
-     * copies that the next pass leaves alone.
+     * into in place; and to {@code output}'s next layers. Bit for bit the session's training and outputs, and the
+     * activations that {@code feedForward} and {@code output} return are copies that the next pass leaves alone.
      */
     @org.junit.jupiter.api.Test
     void lentArraysTrainAsTheSessionDoesBitForBit() {
@@ -119,6 +121,8 @@ class OpPlanTrainingTest {
         assertArrayEquals((double[]) s[1], (double[]) p[1], "scores per epoch");
         assertArrayEquals(((INDArray) s[0]).ravel().toDoubleVector(), ((INDArray) p[0]).ravel().toDoubleVector(), 0.0,
                 "parameters after training");
+        assertBitIdentical((INDArray) s[2], (INDArray) p[2], "output of the first minibatch");
+        assertBitIdentical((INDArray) s[3], (INDArray) p[3], "output of the second minibatch");
     }
 
     private static Object[] trainVectors(boolean plans) {
@@ -155,7 +159,45 @@ class OpPlanTrainingTest {
             assertTrue(one.containsKey(v), v);
             assertBitIdentical(kept.get(v), one.get(v), "feedForward's " + v + " after the next pass");
         }
-        return new Object[]{g.params().dup(), scores};
+        // inference: output lends the intermediate activations (the plans' and the normalisation's own arrays) to
+        // the next layers of the call; what output and feedForward return are copies the next call leaves alone
+        data.reset();
+        MultiDataSet x1 = data.next();
+        MultiDataSet x2 = data.next();
+        INDArray out1 = g.output(false, x1.getFeatures(), null)[0];
+        INDArray out1Kept = out1.dup();
+        Map<String, INDArray> ff1 = g.feedForward(x1.getFeatures(), false);
+        Map<String, INDArray> ff1Kept = new java.util.HashMap<>();
+        ff1.forEach((k, v) -> ff1Kept.put(k, v.dup()));
+        INDArray out2 = g.output(false, x2.getFeatures(), null)[0];
+        g.feedForward(x2.getFeatures(), false);
+        assertBitIdentical(out1Kept, out1, "output's result after the next call");
+        for (String v : List.of(f.pgmVertex(), f.output(), spec.getPrefix() + PgmFusion.NORM)) {
+            assertBitIdentical(ff1Kept.get(v), ff1.get(v), "inference feedForward's " + v + " after the next call");
+        }
+        if (plans) {
+            assertTrue(inferenceActivationLent((CorrectedSameDiffLayer) g.getLayer(f.pgmVertex()),
+                    ff1.get(spec.getPrefix() + PgmFusion.PACK)), "PgM's activation in output's workspace: its plan's");
+        }
+        return new Object[]{g.params().dup(), scores, out1, out2};
+    }
+
+    /**
+     * Whether two inference passes of the layer in DL4J's per-layer activation workspace return one array (the plan's
+     * own, lent) rather than a copy each.
+     */
+    private static boolean inferenceActivationLent(CorrectedSameDiffLayer layer, INDArray input) {
+        LayerWorkspaceMgr perLayer = LayerWorkspaceMgr.builder()
+                .with(ArrayType.ACTIVATIONS, OwnedArrays.INFERENCE_ACTIVATIONS + "0",
+                        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().build())
+                .defaultNoWorkspace().build();
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = perLayer.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+            layer.setInput(input, perLayer);
+            INDArray a = layer.activate(false, perLayer);
+            INDArray b = layer.activate(false, perLayer);
+            layer.clear();
+            return a == b;
+        }
     }
 
     private static org.deeplearning4j.nn.conf.layers.DenseLayer dense(int out) {

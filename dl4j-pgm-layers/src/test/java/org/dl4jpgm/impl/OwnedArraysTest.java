@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A layer's own arrays go to DL4J as they are only in the workspaces of DL4J's own training step: the activations of a
- * training forward pass and the errors of a backward pass; a copy everywhere else.
+ * A layer's own arrays go to DL4J as they are only in DL4J's own workspaces of a pass: the activations of a training
+ * forward pass, the errors of a backward pass, the activations of an inference forward pass that the next layers of
+ * the call read; a copy everywhere else.
  */
 class OwnedArraysTest {
 
@@ -21,7 +22,7 @@ class OwnedArraysTest {
     }
 
     @Test
-    void lentOnlyToTheTrainingStepsOwnWorkspaces() {
+    void lentOnlyToDl4jsOwnWorkspacesOfAPass() {
         assertTrue(OwnedArrays.lendable(with(ArrayType.ACTIVATIONS, "WS_ALL_LAYERS_ACT"), ArrayType.ACTIVATIONS));
         assertTrue(OwnedArrays.lendable(with(ArrayType.ACTIVATION_GRAD, "WS_LAYER_ACT_0"), ArrayType.ACTIVATION_GRAD));
         assertTrue(OwnedArrays.lendable(with(ArrayType.ACTIVATION_GRAD, "WS_LAYER_ACT_12"),
@@ -38,6 +39,16 @@ class OwnedArraysTest {
         LayerWorkspaceMgr scopedOut = with(ArrayType.ACTIVATIONS, "WS_ALL_LAYERS_ACT");
         scopedOut.setScopedOutFor(ArrayType.ACTIVATIONS);
         assertFalse(OwnedArrays.lendable(scopedOut, ArrayType.ACTIVATIONS));
+        // inference: DL4J's per-layer activation workspaces only, never a result the caller keeps
+        assertTrue(OwnedArrays.lendableInInference(with(ArrayType.ACTIVATIONS, "WS_LAYER_ACT_0")));
+        assertTrue(OwnedArrays.lendableInInference(with(ArrayType.ACTIVATIONS, "WS_LAYER_ACT_3")));
+        assertFalse(OwnedArrays.lendableInInference(with(ArrayType.ACTIVATIONS, "WS_ALL_LAYERS_ACT")));
+        assertFalse(OwnedArrays.lendableInInference(with(ArrayType.ACTIVATIONS, "mine")));
+        assertFalse(OwnedArrays.lendableInInference(with(ArrayType.ACTIVATION_GRAD, "WS_LAYER_ACT_0")));
+        assertFalse(OwnedArrays.lendableInInference(LayerWorkspaceMgr.noWorkspaces()));
+        LayerWorkspaceMgr required = with(ArrayType.ACTIVATIONS, "WS_LAYER_ACT_0");
+        required.setScopedOutFor(ArrayType.ACTIVATIONS);   // what output does for the outputs it returns
+        assertFalse(OwnedArrays.lendableInInference(required));
         // a type the manager has no workspace for, and the other array types
         assertFalse(OwnedArrays.lendable(with(ArrayType.INPUT, "WS_ALL_LAYERS_ACT"), ArrayType.ACTIVATIONS));
         assertFalse(OwnedArrays.lendable(with(ArrayType.INPUT, "WS_ALL_LAYERS_ACT"), ArrayType.INPUT));
