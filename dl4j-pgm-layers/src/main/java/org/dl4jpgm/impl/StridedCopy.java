@@ -19,14 +19,15 @@ import java.util.Arrays;
  * Covered where the view's last axis, once the axes of size 1 are dropped and contiguous axes merged, has stride 1: a
  * slice with stride 1 along the last axis that is not of size 1, a permutation that keeps that axis last. The view is
  * then R runs of L consecutive elements ({@code [128, 147, 1]} sliced to {@code [128, 64, 1]}: 128 runs of 64), each
- * one {@code put} between two {@code java.nio} buffers (a memory copy). An input of another shape or layout than at
- * the first run, or an output not contiguous in 'c' order, runs the custom op.
+ * one {@code put} between two {@code java.nio} buffers (a memory copy). Where that axis is strided, views of at most
+ * {@value #MAX_SINGLES} elements are copied one element at a time (a slice of one element per row). An input of
+ * another shape or layout than at the first run, or an output not contiguous in 'c' order, runs the custom op.
  *
  * <p>Why: {@link ViewCopy} binds its copies to views of the first run's arrays; for an input that changes at every
  * run it would make its views again each time, which costs more than the op, so these ops ran through libnd4j's
  * declarable-op machinery: 11-12 us per call for the 8 slices of PgM's input in a main-config {@code output}, each a
- * copy of a few thousand floats; as copies of runs 2.5-3.4 us, and 5 of the 8 are covered (docs/performance.md,
- * "Slices of the layer's input as bulk copies, and {@code output}'s activations lent").
+ * copy of at most a few thousand floats; here 1.8-3.4 us (docs/performance.md, "Slices of the layer's input as bulk
+ * copies, and {@code output}'s activations lent").
  *
  * <p>A copy moves the same bits; what can go wrong is the index map, so each instance is checked against the custom
  * op when it is made, as {@link ViewCopy} checks its own: both run on an input whose elements are their own positions
@@ -37,6 +38,14 @@ final class StridedCopy {
     /** The ops covered: those of {@link ViewCopy#inputView}. */
     private static final String PERMUTE = "permute";
     private static final String STRIDED_SLICE = "strided_slice";
+
+    /**
+     * The most elements copied one at a time, where the view's innermost axis of size > 1 is strided: a slice of one
+     * element per row of {@code [128, 147, 1]} costs libnd4j 5-9 us a call, mostly the op's fixed cost; its loop is
+     * the faster one on large views ({@code permute [128,16,24]}, whose last axis moves: 31-38 us a call, about
+     * twice that in a loop of absolute {@code get} and {@code put}).
+     */
+    static final int MAX_SINGLES = 2048;
 
     private final String op;
     private final long[] args;
@@ -90,8 +99,8 @@ final class StridedCopy {
 
     /**
      * The view as runs of consecutive elements, {@code {starts, {length}}} with the starts counted from the first
-     * element of {@code x}; null where its last axis (axes of size 1 dropped, contiguous axes merged) is not
-     * contiguous.
+     * element of {@code x}; runs of one element where its last axis (axes of size 1 dropped, contiguous axes merged)
+     * is strided, or null there if it has more than {@link #MAX_SINGLES} elements.
      */
     private static int[][] runs(INDArray view, INDArray x) {
         long[] shape = view.shape();
@@ -103,8 +112,8 @@ final class StridedCopy {
             length *= shape[inner];
             inner--;
         }
-        if (length == 1 && view.length() > 1 || length > Integer.MAX_VALUE) {
-            return null;    // the innermost axis of size > 1 has a stride other than 1
+        if (length == 1 && view.length() > MAX_SINGLES || length > Integer.MAX_VALUE) {
+            return null;    // a strided innermost axis of many elements: libnd4j's loop is the faster
         }
         long count = view.length() / length;
         if (count > Integer.MAX_VALUE) {
@@ -160,6 +169,12 @@ final class StridedCopy {
         if (doubles) {
             DoubleBuffer in = HostMemory.doubles(x);
             DoubleBuffer out = HostMemory.doubles(z);
+            if (runLength == 1) {
+                for (int start : starts) {
+                    out.put(to++, in.get(from + start));
+                }
+                return;
+            }
             for (int start : starts) {
                 out.put(to, in, from + start, runLength);
                 to += runLength;
@@ -167,6 +182,12 @@ final class StridedCopy {
         } else {
             FloatBuffer in = HostMemory.floats(x);
             FloatBuffer out = HostMemory.floats(z);
+            if (runLength == 1) {
+                for (int start : starts) {
+                    out.put(to++, in.get(from + start));
+                }
+                return;
+            }
             for (int start : starts) {
                 out.put(to, in, from + start, runLength);
                 to += runLength;

@@ -73,6 +73,13 @@ class StridedCopyTest {
             assertSameAsLibnd4j("permute", new int[]{1, 0, 2}, type, a, new long[]{6, 4, 5});
             assertSameAsLibnd4j("permute", new int[]{1, 0, 2, 3}, type, new long[]{3, 4, 1, 5},
                     new long[]{4, 3, 1, 5});
+            // a strided last axis, element by element: one element per row of PgM's input shape, a[:, :, ::2], a
+            // permutation that moves the last axis
+            assertSameAsLibnd4j("strided_slice", new int[]{5, 0, 5, 0, 2, 0, 4, 0, 0, 5, 0, 1, 1, 1}, type,
+                    new long[]{6, 11, 1}, new long[]{6, 1});
+            assertSameAsLibnd4j("strided_slice", new int[]{3, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2}, type, a,
+                    new long[]{4, 6, 3});
+            assertSameAsLibnd4j("permute", new int[]{0, 2, 1}, type, a, new long[]{4, 5, 6});
         }
     }
 
@@ -95,10 +102,11 @@ class StridedCopyTest {
     @Test
     void whatItDoesNotCoverIsLeftToOthers() {
         INDArray a = Nd4j.rand(DataType.FLOAT, 4, 6, 5);
-        assertNull(StridedCopy.of(op("permute", 0, 2, 1), new INDArray[]{a},
-                new INDArray[]{Nd4j.create(DataType.FLOAT, 4, 5, 6)}, PLACEHOLDER), "the last axis moves");
-        assertNull(StridedCopy.of(op("strided_slice", 0, 0, 0, 0, 0, 0, 0, 0, 4, 6, 5, 1, 1, 2), new INDArray[]{a},
-                new INDArray[]{Nd4j.create(DataType.FLOAT, 4, 6, 3)}, PLACEHOLDER), "a stride of 2 on the last axis");
+        INDArray large = Nd4j.rand(DataType.FLOAT, 16, 16, 24);
+        assertTrue(large.length() > StridedCopy.MAX_SINGLES);
+        assertNull(StridedCopy.of(op("permute", 0, 2, 1), new INDArray[]{large},
+                new INDArray[]{Nd4j.create(DataType.FLOAT, 16, 24, 16)}, PLACEHOLDER),
+                "the last axis moves, too many elements to copy one at a time");
         assertNull(StridedCopy.of(op("permute", 1, 0, 2), new INDArray[]{a},
                 new INDArray[]{Nd4j.create(DataType.FLOAT, 6, 4, 5)}, new boolean[]{false}),
                 "not a placeholder: copies between views");
