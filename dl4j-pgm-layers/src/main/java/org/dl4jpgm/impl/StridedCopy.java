@@ -5,8 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -163,35 +162,29 @@ final class StridedCopy {
         copy(x, z);
     }
 
+    /** The runs, as bytes between the buffers' {@code java.nio} views (whole buffers: the arrays' offsets count). */
     private void copy(INDArray x, INDArray z) {
-        int from = Math.toIntExact(x.offset());
-        int to = Math.toIntExact(z.offset());
-        if (doubles) {
-            DoubleBuffer in = HostMemory.doubles(x);
-            DoubleBuffer out = HostMemory.doubles(z);
-            if (runLength == 1) {
-                for (int start : starts) {
-                    out.put(to++, in.get(from + start));
-                }
-                return;
-            }
+        int width = doubles ? Double.BYTES : Float.BYTES;
+        ByteBuffer in = HostMemory.bytes(x);
+        ByteBuffer out = HostMemory.bytes(z);
+        int from = Math.toIntExact(x.offset() * width);
+        int to = Math.toIntExact(z.offset() * width);
+        if (runLength == 1) {
             for (int start : starts) {
-                out.put(to, in, from + start, runLength);
-                to += runLength;
-            }
-        } else {
-            FloatBuffer in = HostMemory.floats(x);
-            FloatBuffer out = HostMemory.floats(z);
-            if (runLength == 1) {
-                for (int start : starts) {
-                    out.put(to++, in.get(from + start));
+                int at = from + start * width;
+                if (doubles) {
+                    out.putLong(to, in.getLong(at));
+                } else {
+                    out.putInt(to, in.getInt(at));
                 }
-                return;
+                to += width;
             }
-            for (int start : starts) {
-                out.put(to, in, from + start, runLength);
-                to += runLength;
-            }
+            return;
+        }
+        int bytes = runLength * width;
+        for (int start : starts) {
+            out.put(to, in, from + start * width, bytes);
+            to += bytes;
         }
     }
 
