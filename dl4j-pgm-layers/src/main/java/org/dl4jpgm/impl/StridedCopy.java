@@ -15,12 +15,13 @@ import java.util.Arrays;
  *
  * <p>Shapes: the input {@code x} of any rank, contiguous in 'c' order, of the shape it had at the first run; the
  * output the view's elements in 'c' order, contiguous (a {@code strided_slice} with shrunk axes has fewer axes).
- * Covered where the view's last axis, once the axes of size 1 are dropped and contiguous axes merged, has stride 1: a
- * slice with stride 1 along the last axis that is not of size 1, a permutation that keeps that axis last. The view is
- * then R runs of L consecutive elements ({@code [128, 147, 1]} sliced to {@code [128, 64, 1]}: 128 runs of 64), each
- * one {@code put} between two {@code java.nio} buffers (a memory copy). Where that axis is strided, views of at most
- * {@value #MAX_SINGLES} elements are copied one element at a time (a slice of one element per row). An input of
- * another shape or layout than at the first run, or an output not contiguous in 'c' order, runs the custom op.
+ * Where the view's last axis, once the axes of size 1 are dropped and contiguous axes merged, has stride 1 (a slice
+ * with stride 1 along the last axis that is not of size 1, a permutation that keeps that axis last), the view is R
+ * runs of L consecutive elements ({@code [128, 147, 1]} sliced to {@code [128, 64, 1]}: 128 runs of 64), each one
+ * {@code put} between two {@code java.nio} buffers (a memory copy); where that axis is strided, a view of at most
+ * {@value #MAX_SINGLES} elements is copied one element at a time (a slice of one element per row), a larger one is
+ * not covered. An input of another shape or layout than at the first run, or an output not contiguous in 'c' order,
+ * runs the custom op.
  *
  * <p>Why: {@link ViewCopy} binds its copies to views of the first run's arrays; for an input that changes at every
  * run it would make its views again each time, which costs more than the op, so these ops ran through libnd4j's
@@ -69,8 +70,8 @@ final class StridedCopy {
     /**
      * The copies that compute {@code op} on {@code inputs} into {@code outputs} (the plan's first-run arrays), or null
      * where the op is not one of {@code permute} and {@code strided_slice} on an input that is another array at every
-     * run ({@code changing}; else {@link ViewCopy} takes it), its view's last axis is not contiguous, or the check
-     * against the custom op fails.
+     * run ({@code changing}; else {@link ViewCopy} takes it), its view is not covered (see the class comment), or the
+     * check against the custom op fails.
      */
     static StridedCopy of(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs, boolean[] changing) {
         String name = op.opName();
