@@ -84,8 +84,8 @@ final class StridedCopy {
         INDArray z = outputs[0];
         DataType type = x.dataType();
         if ((type != DataType.FLOAT && type != DataType.DOUBLE) || z.dataType() != type || x.isEmpty()
-                || !HostMemory.addressable(x) || !HostMemory.addressable(z) || x.ordering() != 'c' || !packed(x)
-                || !packed(z)) {
+                || !HostMemory.addressable(x) || !HostMemory.addressable(z) || !DirectBroadcast.packed(x)
+                || !DirectBroadcast.packed(z)) {
             return null;
         }
         INDArray view = ViewCopy.inputView(op, x);
@@ -138,24 +138,12 @@ final class StridedCopy {
         return new int[][]{starts, {(int) length}};
     }
 
-    /** Contiguous in 'c' order (the strides of a fresh array of its shape, axes of size 1 aside). */
-    private static boolean packed(INDArray a) {
-        long expected = 1;
-        for (int d = a.rank() - 1; d >= 0; d--) {
-            if (a.size(d) != 1 && a.stride(d) != expected) {
-                return false;
-            }
-            expected *= a.size(d);
-        }
-        return true;
-    }
-
     /** Runs the copies on these arrays, or the custom op where they are laid out otherwise than at the first run. */
     void run(INDArray[] inputs, INDArray[] outputs) {
         INDArray x = inputs[0];
         INDArray z = outputs[0];
-        if (!Arrays.equals(x.shape(), inputShape) || x.ordering() != 'c' || !packed(x)
-                || !Arrays.equals(z.shape(), outputShape) || !packed(z) || x.dataType() != z.dataType()
+        if (!Arrays.equals(x.shape(), inputShape) || !DirectBroadcast.packed(x)
+                || !Arrays.equals(z.shape(), outputShape) || !DirectBroadcast.packed(z) || x.dataType() != z.dataType()
                 || (x.dataType() == DataType.DOUBLE) != doubles) {
             Nd4j.exec(customOp(inputs, outputs));
             return;
@@ -190,8 +178,7 @@ final class StridedCopy {
     }
 
     private DynamicCustomOp customOp(INDArray[] inputs, INDArray[] outputs) {
-        return DynamicCustomOp.builder(op).addInputs(inputs).addOutputs(outputs)
-                .addIntegerArguments(Arrays.stream(args).mapToInt(a -> (int) a).toArray()).build();
+        return ViewCopy.customOp(op, args, inputs, outputs);
     }
 
     /**

@@ -109,6 +109,11 @@ final class ViewCopy {
     }
 
     private DynamicCustomOp customOp(INDArray[] inputs, INDArray[] outputs) {
+        return customOp(op, args, inputs, outputs);
+    }
+
+    /** The custom op {@code op} with these integer arguments on these arrays (what the copies stand for). */
+    static DynamicCustomOp customOp(String op, long[] args, INDArray[] inputs, INDArray[] outputs) {
         return DynamicCustomOp.builder(op).addInputs(inputs).addOutputs(outputs)
                 .addIntegerArguments(Arrays.stream(args).mapToInt(a -> (int) a).toArray()).build();
     }
