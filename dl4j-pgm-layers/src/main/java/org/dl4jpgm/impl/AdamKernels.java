@@ -26,16 +26,11 @@ import java.nio.ByteOrder;
  */
 final class AdamKernels {
 
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOATS = FloatLanes.SPECIES;
     private static final int LANES = FLOATS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private AdamKernels() {
-    }
-
-    /** Whether the vectors hold at least 8 floats (AVX2, AVX-512): narrower ones were not measured. */
-    static boolean usable() {
-        return FLOATS.vectorBitSize() >= 256;
     }
 
     /**

@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,9 +25,8 @@ final class ExpKernels {
 
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
-    /** Floats of the doubles' lane count: half their bits. */
-    private static final VectorSpecies<Float> FLOATS =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
+    /** Floats of the doubles' lane count (half their bits): the package's one float species, where it fits. */
+    private static final VectorSpecies<Float> FLOATS = FloatLanes.SPECIES;
     private static final int LANES = DOUBLES.length();
     /** glibc's table, {@code 32 / L} vectors of L entries. */
     private static final LongVector[] TABLE = table();
@@ -37,9 +35,10 @@ final class ExpKernels {
     }
 
     /**
-     * Whether the machine's vectors hold 8 doubles (AVX-512) and the species line up. The table lookup selects long
-     * lanes by index, which AVX-512 does in one instruction ({@code vpermq}); narrower vectors were not measured, and
-     * where the JIT compiler cannot turn a Vector API call into instructions it runs far slower than libnd4j's loop.
+     * Whether the machine's vectors hold 8 doubles (AVX-512) and the species line up ({@link FloatLanes} holds as many
+     * floats as the doubles' vectors hold doubles). The table lookup selects long lanes by index, which AVX-512 does
+     * in one instruction ({@code vpermq}); narrower vectors were not measured, and where the JIT compiler cannot turn a
+     * Vector API call into instructions it runs far slower than libnd4j's loop.
      */
     static boolean usable() {
         return DOUBLES.vectorBitSize() >= 512 && LONGS.length() == LANES && FLOATS.length() == LANES

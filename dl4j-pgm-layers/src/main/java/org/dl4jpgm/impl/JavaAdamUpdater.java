@@ -253,7 +253,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
      * libnd4j on the probe (once per process).
      */
     static boolean vectorLoop() {
-        if (!VectorExp.vectorApiEnabled() || !AdamKernels.usable()) {
+        if (!VectorExp.vectorApiEnabled() || !FloatLanes.usable()) {
             return false;
         }
         if (vectorMatches == null) {

@@ -461,7 +461,7 @@ final class LayerNormFusion {
          * or more and {@link OpPlan#VECTOR_API_PROPERTY} is not {@code false}; else the scalar ones.
          */
         static RowLoops of() {
-            return VectorExp.vectorApiEnabled() && RowKernels.usable() ? RowKernels.VECTOR : SCALAR;
+            return VectorExp.vectorApiEnabled() && FloatLanes.usable() ? RowKernels.VECTOR : SCALAR;
         }
 
         /** Plain Java loops (the JIT compiler vectorises them where a row is long enough). */

@@ -22,15 +22,10 @@ final class RowKernels implements LayerNormFusion.RowLoops {
     /** The instance, for {@link LayerNormFusion}. */
     static final RowKernels VECTOR = new RowKernels();
 
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOATS = FloatLanes.SPECIES;
     private static final int LANES = FLOATS.length();
 
     private RowKernels() {
-    }
-
-    /** Whether the vectors hold at least 8 floats (AVX2, AVX-512): narrower ones would not pay. */
-    static boolean usable() {
-        return FLOATS.vectorBitSize() >= 256;
     }
 
     @Override

@@ -84,7 +84,7 @@ class JavaAdamUpdaterTest {
 
     @Test
     void theVectorLoopRunsInTheTestsJvm() {
-        assumeTrue(AdamKernels.usable(), "vectors of 8 floats or more (AVX2, AVX-512)");
+        assumeTrue(FloatLanes.usable(), "vectors of 8 floats or more (AVX2, AVX-512)");
         assertTrue(JavaAdamUpdater.vectorLoop(), "the module is in the tests' JVM (the parent pom's argLine) and the "
                 + "Vector API's loop matched libnd4j on the probe");
         System.setProperty(OpPlan.VECTOR_API_PROPERTY, "false");
@@ -102,7 +102,7 @@ class JavaAdamUpdaterTest {
      */
     @Test
     void bothLoopsBitForBitAsLibnd4jOnViewsAtAnOddOffset() {
-        assumeTrue(VectorExp.moduleLoaded() && AdamKernels.usable(), "the Vector API with 8 floats or more");
+        assumeTrue(VectorExp.moduleLoaded() && FloatLanes.usable(), "the Vector API with 8 floats or more");
         Random r = new Random(17);
         int n = 3 * JavaAdamUpdater.BLOCK + 1000 + 13;
         int offset = 5;
