@@ -42,8 +42,10 @@
 #                                                [--nd4j-blas system|bundled] [--malloc tuned|default]
 #                                                [--openblas-core NAME]
 # --main-warmup N: untimed steps before main-config's timed ones, for both (default 3; the JVM's JIT compiler is still
-# at work after 3, and after 50 PgM's step is still about twice its steady state; 500 measures the steady state a long
-# training run sees); both sides also make as many untimed forward (output) calls before the timed ones.
+# at work after 3, and after 50 PgM's step is still about twice its steady state; after 500 the compiler still
+# compiles the methods a step calls a few times, and a step takes about a fifth more than after 3000, which measures
+# the steady state a long training run sees: docs/performance.md, "One float vector species, and the JIT compiler's
+# warm-up"); both sides also make as many untimed forward (output) calls before the timed ones.
 # --paper-warmup N: the same for paper-config (default 2; its timed steps are min(--steps, 5)). The JIT compiler
 # compiles PgM's Java loops (Adam, the layer normalisations, the Vector API's kernels) about 11 s into the process,
 # while a run with 2 warm-up steps is timing; with 12 it is done before (docs/performance.md, "Adam on the Vector
