@@ -14,9 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors elsewhere) those profiles hold both vector classes; C2 then compiles a kernel whose vectors' class it cannot
  * pin down, the intrinsic fails, and every vector operation of that kernel falls back to Java arrays. Measured
  * (2026-12-05, AVX-512): a layer normalisation's gradient loop on {@code [384, 32]} allocated 73,728 bytes per call
- * and took 23 us instead of 16 once ExpKernels had run in the JVM; in a main-config training step that loop was 58 %
- * of the bytes the training thread allocated (docs/performance.md, "One float vector species"). Which kernels got the
- * slow code depended on the order in which the JIT compiler met them, one JVM to the next.
+ * once ExpKernels had run in the JVM ({@code FloatLanesTest} on the code before); in main-config training steps that
+ * loop allocated 57 % of the process's bytes and took 40-76 us a call instead of 19 (docs/performance.md, "One float
+ * vector species, and the JIT compiler's warm-up"). Which kernels got the slow code depended on the order in which the
+ * JIT compiler met them, one JVM to the next.
  *
  * <p>Eight floats is ExpKernels' width, and enough for the others: a row of the main job's layer normalisations is
  * 32 floats, and Adam's loop is bound by memory traffic. Loaded only where the module {@code jdk.incubator.vector}
