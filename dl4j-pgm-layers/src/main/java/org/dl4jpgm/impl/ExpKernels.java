@@ -9,14 +9,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * glibc's {@code expf} ({@link VectorExp#expf}) vectorised with the JDK's Vector API
- * ({@code jdk.incubator.vector}), and libnd4j's {@code exp} and {@code sigmoid} transforms on it: L floats at a time,
- * L the lanes of the machine's preferred double vector (8 with AVX-512, which {@link #usable} requires), each widened
- * to double, reduced, scaled by its table entry and rounded back to float as the scalar function does.
+ * ({@code jdk.incubator.vector}), and libnd4j's {@code exp} and {@code sigmoid} transforms on it: 2 L floats at a
+ * time ({@link FloatLanes}' vector), L the lanes of the machine's preferred double vector (8 with AVX-512, which
+ * {@link #usable} requires), each half widened to double, reduced, scaled by its table entry and rounded back to float
+ * as the scalar function does.
  *
  * <p>The table lookup is what keeps the JIT compiler from vectorising the scalar loop; here the 32 entries are
  * {@code 32 / L} long vectors and an element's entry is selected from each by the low bits of its index and blended by
  * the high ones. Lanes whose input is at least 88 in magnitude, infinite or NaN (glibc's special cases) are computed
- * with the scalar function, a group of L at a time.
+ * with the scalar function, a group of 2 L at a time.
  *
  * <p>Loaded only where the module {@code jdk.incubator.vector} is in the JVM ({@link VectorExp#available}): elsewhere
  * this class cannot link.
@@ -25,9 +26,11 @@ final class ExpKernels {
 
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
-    /** Floats of the doubles' lane count (half their bits): the package's one float species, where it fits. */
+    /** The package's one float species ({@link FloatLanes}): twice the doubles' lanes, each half widened in turn. */
     private static final VectorSpecies<Float> FLOATS = FloatLanes.SPECIES;
     private static final int LANES = DOUBLES.length();
+    /** The upper half of a float vector's lanes, where the second half's results go. */
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(FLOATS, -1L << LANES);
     /** glibc's table, {@code 32 / L} vectors of L entries. */
     private static final LongVector[] TABLE = table();
 
@@ -35,19 +38,19 @@ final class ExpKernels {
     }
 
     /**
-     * Whether the machine's vectors hold 8 doubles (AVX-512) and the species line up ({@link FloatLanes} holds as many
-     * floats as the doubles' vectors hold doubles). The table lookup selects long lanes by index, which AVX-512 does
-     * in one instruction ({@code vpermq}); narrower vectors were not measured, and where the JIT compiler cannot turn a
-     * Vector API call into instructions it runs far slower than libnd4j's loop.
+     * Whether the machine's vectors hold 8 doubles (AVX-512) and the species line up ({@link FloatLanes}' vectors hold
+     * twice as many floats as the doubles' vectors hold doubles). The table lookup selects long lanes by index, which
+     * AVX-512 does in one instruction ({@code vpermq}); narrower vectors were not measured, and where the JIT compiler
+     * cannot turn a Vector API call into instructions it runs far slower than libnd4j's loop.
      */
     static boolean usable() {
-        return DOUBLES.vectorBitSize() >= 512 && LONGS.length() == LANES && FLOATS.length() == LANES
+        return DOUBLES.vectorBitSize() >= 512 && LONGS.length() == LANES && FLOATS.length() == 2 * LANES
                 && TABLE.length * LANES == VectorExp.TABLE.length;
     }
 
-    /** The lanes of the vectors (for the docs and the tests). */
+    /** The floats computed per iteration, a float vector's lanes (for the docs and the tests). */
     static int lanes() {
-        return LANES;
+        return FLOATS.length();
     }
 
     /** {@code a[i] = expf(a[i])} for i below n, in place. */
@@ -63,12 +66,12 @@ final class ExpKernels {
     private static void apply(float[] a, int n, boolean sigmoid) {
         FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         int i = 0;
-        for (int bound = FLOATS.loopBound(n); i < bound; i += LANES) {
+        for (int bound = FLOATS.loopBound(n); i < bound; i += FLOATS.length()) {
             FloatVector x = FloatVector.fromArray(FLOATS, a, i);
             FloatVector arg = sigmoid ? x.neg() : x;
             VectorMask<Float> special = arg.abs().compare(VectorOperators.LT, VectorExp.SPECIAL).not();
             if (special.anyTrue()) {
-                for (int k = i; k < i + LANES; k++) {
+                for (int k = i; k < i + FLOATS.length(); k++) {
                     a[k] = sigmoid ? VectorExp.sigmoid(a[k]) : VectorExp.expf(a[k]);
                 }
                 continue;
@@ -81,9 +84,20 @@ final class ExpKernels {
         }
     }
 
-    /** {@link VectorExp#expf}'s general case, lane by lane (no special cases: |x| < 88, not NaN). */
+    /**
+     * {@link VectorExp#expf}'s general case, lane by lane (no special cases: |x| < 88, not NaN): the lower half of the
+     * lanes, then the upper half, each in doubles.
+     */
     private static FloatVector expf(FloatVector x) {
-        DoubleVector xd = (DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0);
+        FloatVector lower = (FloatVector) expf((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0))
+                .convertShape(VectorOperators.D2F, FLOATS, 0);
+        FloatVector upper = (FloatVector) expf((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1))
+                .convertShape(VectorOperators.D2F, FLOATS, -1);
+        return lower.blend(upper, UPPER);
+    }
+
+    /** The general case on L lanes widened to double, the result in double (exactly a float's value). */
+    private static DoubleVector expf(DoubleVector xd) {
         DoubleVector z = xd.mul(VectorExp.INV_LN2_N);
         DoubleVector kd = z.add(VectorExp.SHIFT);
         LongVector ki = kd.reinterpretAsLongs();
@@ -97,8 +111,7 @@ final class ExpKernels {
         DoubleVector s = t.add(ki.lanewise(VectorOperators.LSHL, 47)).reinterpretAsDoubles();
         DoubleVector zc = r.fma(VectorExp.C0, VectorExp.C1);
         DoubleVector y = r.fma(VectorExp.C2, 1.0);
-        y = zc.fma(r.mul(r), y).mul(s);
-        return (FloatVector) y.convertShape(VectorOperators.D2F, FLOATS, 0);
+        return zc.fma(r.mul(r), y).mul(s);
     }
 
     private static LongVector[] table() {
