@@ -46,10 +46,10 @@
 # compiles the methods a step calls a few times, and a step takes about a fifth more than after 3000, which measures
 # the steady state a long training run sees: docs/performance.md, "One float vector species, and the JIT compiler's
 # warm-up"); both sides also make as many untimed forward (output) calls before the timed ones.
-# --paper-warmup N: the same for paper-config (default 2; its timed steps are min(--steps, 5)). The JIT compiler
-# compiles PgM's Java loops (Adam, the layer normalisations, the Vector API's kernels) about 11 s into the process,
-# while a run with 2 warm-up steps is timing; with 12 it is done before (docs/performance.md, "Adam on the Vector
-# API": the ratio did not drop with 12).
+# --paper-warmup N: the same for paper-config (default 2; its timed steps are min(--steps, 5)). After 2 the JIT
+# compiler is still compiling PgM's step (the JVM's other threads take 53-96 ms of CPU per step, 29-35 after 12), and
+# PgM's step takes 1.7-3.2 % more than after 12, the peer's no more; after 30 no less than after 12
+# (docs/performance.md, "The paper-config warm-up, measured again"), so the documented commands take 12.
 # Installs Debian's python3-torch (PyTorch 1.13, CPU) and OpenBLAS with apt-get if /usr/bin/python3 cannot import torch
 # or libblas.so.3 is not OpenBLAS.
 # PGM_BENCH_CLASSPATH, when set, runs the Java main with `java -cp $PGM_BENCH_CLASSPATH` instead of Maven's exec:java.
