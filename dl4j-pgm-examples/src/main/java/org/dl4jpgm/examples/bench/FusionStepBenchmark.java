@@ -26,6 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,6 +59,8 @@ import java.util.concurrent.Callable;
         exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR)
 public final class FusionStepBenchmark implements Callable<Integer> {
 
+    /** Measurements of each gemm reference; the reference is their median. */
+    static final int GEMM_ROUNDS = 9;
     /** CPU time of the calling thread: with {@code OMP_NUM_THREADS=1} ND4J runs every op on it. */
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -193,11 +196,14 @@ public final class FusionStepBenchmark implements Callable<Integer> {
         System.out.println();
         System.out.println(table(rows, floorMs));
         long bm = batch.getFeatures(0).size(0) * runner.modalities().size();
-        double smallGemm = gemmGflops(bm, o.getWidth(), 2L * o.getWidth());
-        double largeGemm = gemmGflops(512, 512, 512);
-        System.out.printf(Locale.ROOT, "ND4J gemm in this process: [%d, %d] x [%d, %d] (PgM's typical product) %.2f GFLOP/s; "
-                + "[512, 512] x [512, 512] %.2f GFLOP/s%n", bm, o.getWidth(), o.getWidth(), 2L * o.getWidth(), smallGemm,
-                largeGemm);
+        double[] small = gemmGflops(bm, o.getWidth(), 2L * o.getWidth());
+        double[] large = gemmGflops(512, 512, 512);
+        double smallGemm = small[0];
+        double largeGemm = large[0];
+        System.out.printf(Locale.ROOT, "ND4J gemm in this process, median of %d measurements (range): [%d, %d] x [%d, %d] "
+                        + "(PgM's typical product) %.2f GFLOP/s (%.2f-%.2f); [512, 512] x [512, 512] %.2f GFLOP/s "
+                        + "(%.2f-%.2f)%n", GEMM_ROUNDS, bm, o.getWidth(), o.getWidth(), 2L * o.getWidth(), smallGemm,
+                small[1], small[2], largeGemm, large[1], large[2]);
         System.out.println("result blas path=" + BlasLibrary.loaded());
         System.out.println("result blas coretype=" + BlasLibrary.coreType());
         for (Row r : rows) {
@@ -257,10 +263,16 @@ public final class FusionStepBenchmark implements Callable<Integer> {
      * thread's CPU time (as the achieved rate of a step is: both robust to other processes sharing the machine). The
      * product is libnd4j's {@code matmul} op, the one SameDiff's {@code mmul} runs; {@code INDArray.mmuli} on these
      * 'c'-order arrays runs at less than half its rate (docs/dl4j-m2.1-notes.md), which made an earlier reference too
-     * low.
+     * low. Returns the median of {@link #GEMM_ROUNDS} measurements (each about 2 GFLOP of calls), then the least and the
+     * greatest: one measurement alone moved with the machine's phase of the moment.
      */
-    static double gemmGflops(long m, long k, long n) {
-        return GemmBenchmark.gflops(m, k, n, false, false, 0);
+    static double[] gemmGflops(long m, long k, long n) {
+        double[] rounds = new double[GEMM_ROUNDS];
+        for (int i = 0; i < GEMM_ROUNDS; i++) {
+            rounds[i] = GemmBenchmark.gflops(m, k, n, false, false, 0);
+        }
+        Arrays.sort(rounds);
+        return new double[]{rounds[GEMM_ROUNDS / 2], rounds[0], rounds[GEMM_ROUNDS - 1]};
     }
 
     /** Forward and forward + gradient op counts of the PgM layer's SameDiff graph; zeros without one. */
