@@ -30,6 +30,13 @@
 # on some machines that doubled the peer's paper-config step (docs/performance.md, "The peer's page faults");
 # --malloc default leaves glibc's defaults.
 #
+# --pin cycle (the default) runs both sides of run r on the same CPU core, the r-th of the cores this script may use
+# (cycling through them): each pins its training thread there (FusionStepBenchmark --cpu, pgm_peer.py --cpu), the
+# JVM's other threads stay free. On a shared machine one core can run a sixth slower than another for minutes, and a
+# one-thread process mostly stays where it started, so unpinned the two sides of a run may meet different cores
+# (docs/performance.md, "The gemm share's reference as a median, and the cores' speeds"). --pin none leaves the
+# threads to the scheduler. Pinning needs util-linux's taskset.
+#
 # --openblas-core NAME sets OPENBLAS_CORETYPE=NAME (OpenBLAS's kernels: Haswell, SkylakeX, ...) for both processes;
 # without it both inherit the environment's value, printed before the runs. On a CPU that an OpenBLAS does not know it
 # falls back to generic kernels: ND4J's 0.3.19 on AMD's family 26 to Barcelona, 3-5x slower products than the SkylakeX
@@ -40,7 +47,7 @@
 #   bash dl4j-pgm-examples/bench/pgm-vs-torch.sh [--repeats N] [--steps N] [--main-warmup N] [--paper-warmup N]
 #                                                [--clock thread|process|wall] [--main-width D]
 #                                                [--nd4j-blas system|bundled] [--malloc tuned|default]
-#                                                [--openblas-core NAME]
+#                                                [--openblas-core NAME] [--pin cycle|none]
 # --main-warmup N: untimed steps before main-config's timed ones, for both (default 3; the JVM's JIT compiler is still
 # at work after 3, and after 50 PgM's step is still about twice its steady state; after 500 the compiler still
 # compiles the methods a step calls a few times, and a step takes about a fifth more than after 3000, which measures
@@ -64,7 +71,8 @@ main_width=32
 nd4j_blas=bundled
 malloc=tuned
 openblas_core=""
-usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--paper-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default] [--openblas-core NAME]"
+pin=cycle
+usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--paper-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default] [--openblas-core NAME] [--pin cycle|none]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
@@ -76,12 +84,14 @@ while [ $# -gt 0 ]; do
     --nd4j-blas) nd4j_blas="$2"; shift 2 ;;
     --malloc) malloc="$2"; shift 2 ;;
     --openblas-core) openblas_core="$2"; shift 2 ;;
+    --pin) pin="$2"; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 case "$clock" in thread|process|wall) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case "$nd4j_blas" in system|bundled) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case "$malloc" in tuned|default) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$pin" in cycle|none) ;; *) echo "$usage" >&2; exit 2 ;; esac
 if [ "$malloc" = tuned ]; then
   export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296
 fi
@@ -120,6 +130,17 @@ echo "peer's BLAS: $(readlink -f "$blas_lib")"
 core_from="the environment"
 [ -n "$openblas_core" ] && core_from="--openblas-core"
 echo "OpenBLAS kernels of both processes: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} ($core_from)"
+cpus=()
+if [ "$pin" = cycle ]; then
+  if ! command -v taskset >/dev/null; then
+    echo "--pin cycle needs taskset (util-linux) to pin the JVM's training thread; or run with --pin none" >&2
+    exit 1
+  fi
+  read -r -a cpus <<<"$("$py" -c 'import os; print(*sorted(os.sched_getaffinity(0)))')"
+  echo "training threads pinned: run r of each configuration on core ${cpus[*]} in turn (--pin cycle)"
+else
+  echo "training threads not pinned (--pin none)"
+fi
 echo "glibc malloc of both processes: $malloc (MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}, MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-unset})"
 system_openblas="$(readlink -f /usr/lib/x86_64-linux-gnu/libopenblas.so.0)"
 if [ "$nd4j_blas" = system ] && [ ! -e /usr/lib/x86_64-linux-gnu/libopenblas.so ]; then
@@ -157,14 +178,21 @@ configs=(
 for c in "${configs[@]}"; do
   IFS='|' read -r name jopts popts warm timed <<<"$c"
   for r in $(seq 1 "$repeats"); do
-    echo "== $name, run $r of $repeats, $(uptime | sed 's/.*load/load/')"
-    "$py" "$peer" $popts --threads 1 --warmup "$warm" --steps "$timed" | tee "$work/$name-$r.peer"
-    if ! run_java --fusions PGM $jopts --warmup "$warm" --steps "$timed" >"$work/$name-$r.out" 2>"$work/$name-$r.err"
+    cpu_opt=""
+    where="not pinned"
+    if [ "${#cpus[@]}" -gt 0 ]; then
+      cpu="${cpus[$(( (r - 1) % ${#cpus[@]} ))]}"
+      cpu_opt="--cpu $cpu"
+      where="both on CPU $cpu"
+    fi
+    echo "== $name, run $r of $repeats, $where, $(uptime | sed 's/.*load/load/')"
+    "$py" "$peer" $popts --threads 1 --warmup "$warm" --steps "$timed" $cpu_opt | tee "$work/$name-$r.peer"
+    if ! run_java --fusions PGM $jopts --warmup "$warm" --steps "$timed" $cpu_opt >"$work/$name-$r.out" 2>"$work/$name-$r.err"
     then
       tail -n 40 "$work/$name-$r.out" "$work/$name-$r.err" >&2
       exit 1
     fi
-    grep -E '^(result|parameters|\| PgM)' "$work/$name-$r.out" | tee "$work/$name-$r.java"
+    grep -E '^(result|parameters|\| PgM|training thread)' "$work/$name-$r.out" | tee "$work/$name-$r.java"
     loaded="$(sed -n 's/^result blas path=//p' "$work/$name-$r.out")"
     if [ "$nd4j_blas" = system ]; then
       IFS=',' read -r -a files <<<"$loaded"

@@ -339,7 +339,16 @@ def main():
     a.add_argument("--gemm-shapes", type=shape, nargs="+", metavar="M:K:N",
                    help="instead of the step, time torch.mm on these shapes as bench/GemmBenchmark does (forward, "
                         "input gradient, weight gradient) and print its table")
+    a.add_argument("--cpu", type=int, metavar="N",
+                   help="pin the calling thread (with --threads 1 every op runs on it) to CPU core N before the first "
+                        "step, as bench/FusionStepBenchmark --cpu does; default: not pinned")
     o = a.parse_args()
+    if o.cpu is not None:
+        try:
+            os.sched_setaffinity(0, {o.cpu})   # pid 0: the calling thread
+        except OSError as e:
+            a.error(f"--cpu {o.cpu}: {e}")
+        print(f"training thread pinned to CPU {o.cpu}")
     torch.set_num_threads(o.threads)
     if o.gemm_shapes:
         gemm_table(o.gemm_shapes)

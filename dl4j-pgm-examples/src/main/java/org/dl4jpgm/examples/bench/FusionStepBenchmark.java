@@ -51,7 +51,7 @@ import java.util.concurrent.Callable;
  * <p>Options ({@code --help}): the training options that shape the graph ({@code --width}, {@code --iterations},
  * {@code --learner-mode}, {@code --batch}; {@link TrainingOptions}), {@code --fusions}, {@code --steps N},
  * {@code --warmup N}; {@code --op-times} (per op) and {@code --phases} ({@link StepPhases}: forward, backward,
- * update) split a step's time.
+ * update) split a step's time; {@code --cpu N} pins the training thread to one core ({@link ThreadAffinity}).
  */
 @Command(name = "FusionStepBenchmark", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Cost of one training step and one inference call, PgM against baselines, on the embedded "
@@ -107,6 +107,11 @@ public final class FusionStepBenchmark implements Callable<Integer> {
     @Option(names = "--phases", description = "after the timed steps, as many again with the forward pass, the "
             + "backward pass and the update timed apart by a training listener; prints their median thread CPU ms")
     private boolean phases;
+    /** Core to pin the training thread to; null leaves it to the scheduler. */
+    @Option(names = "--cpu", paramLabel = "N", converter = Converters.NonNegativeInt.class,
+            description = "pin the training thread (alone; the JVM's other threads stay free) to CPU core N before "
+                    + "the first step (Linux, taskset); default: not pinned")
+    private Integer cpu;
 
     /** What {@code --op-times} sums over. */
     enum OpTimesKey { NAME, SHAPES }
@@ -123,6 +128,10 @@ public final class FusionStepBenchmark implements Callable<Integer> {
     public Integer call() throws IOException {
         if (profilingMode != null) {
             Nd4j.getExecutioner().setProfilingMode(profilingMode);
+        }
+        if (cpu != null) {
+            long tid = ThreadAffinity.pinCurrentThread(cpu);
+            System.out.printf(Locale.ROOT, "training thread %d pinned to CPU %d%n", tid, cpu);
         }
         EmbeddedBatch data = EmbeddedBatch.first(o);
         ExperimentRunner runner = data.runner();
