@@ -14,9 +14,10 @@
 # runs, and the garbage collector), --clock wall the wall clock; all three are printed per run. gemm-share = the
 # GFLOP/s of the matrix products a PgM training step runs at paper-config (its gradient function's: the forward pass
 # once, the backward pass; per second of the training thread's CPU time) as a share of ND4J's [512, 512] x [512, 512]
-# gemm in the same process (the median of 9 measurements after the timed steps). Before the last line it prints the same share for the peer's step: PgM's count of FLOPs
-# (the peer's step runs the same products: 26.5 GFLOP at paper-config by PyTorch's profiler against PgM's 26.3) per
-# second of the peer's training-thread CPU time, against the same gemm.
+# gemm in the same process (the median of 9 measurements after the timed steps). Before the last line it prints the
+# same share for the peer's step: PgM's count of FLOPs (the peer's step runs the same products: 26.5 GFLOP at
+# paper-config by PyTorch's profiler against PgM's 26.3) per second of the peer's training-thread CPU time, against
+# the same gemm.
 # --nd4j-blas bundled (the default) runs PgM on the OpenBLAS 0.3.19 that ND4J 1.0.0-M2.1 ships, as its users run it;
 # --nd4j-blas system on the peer's, the system's, through JavaCPP's -Dorg.bytedeco.openblas.load=openblas, and checks
 # that ND4J loaded that very file (JavaCPP loads it by its unversioned name, libopenblas.so, which Debian's

@@ -205,14 +205,14 @@ public final class FusionStepBenchmark implements Callable<Integer> {
         System.out.println();
         System.out.println(table(rows, floorMs));
         long bm = batch.getFeatures(0).size(0) * runner.modalities().size();
-        double[] small = gemmGflops(bm, o.getWidth(), 2L * o.getWidth());
-        double[] large = gemmGflops(512, 512, 512);
-        double smallGemm = small[0];
-        double largeGemm = large[0];
-        System.out.printf(Locale.ROOT, "ND4J gemm in this process, median of %d measurements (range): [%d, %d] x [%d, %d] "
-                        + "(PgM's typical product) %.2f GFLOP/s (%.2f-%.2f); [512, 512] x [512, 512] %.2f GFLOP/s "
+        GemmReference small = gemmGflops(bm, o.getWidth(), 2L * o.getWidth());
+        GemmReference large = gemmGflops(512, 512, 512);
+        double smallGemm = small.median();
+        double largeGemm = large.median();
+        System.out.printf(Locale.ROOT, "ND4J gemm in this process, median of %d measurements (range): [%d, %d] x [%d, "
+                        + "%d] (PgM's typical product) %.2f GFLOP/s (%.2f-%.2f); [512, 512] x [512, 512] %.2f GFLOP/s "
                         + "(%.2f-%.2f)%n", GEMM_ROUNDS, bm, o.getWidth(), o.getWidth(), 2L * o.getWidth(), smallGemm,
-                small[1], small[2], largeGemm, large[1], large[2]);
+                small.least(), small.greatest(), largeGemm, large.least(), large.greatest());
         System.out.println("result blas path=" + BlasLibrary.loaded());
         System.out.println("result blas coretype=" + BlasLibrary.coreType());
         for (Row r : rows) {
@@ -272,16 +272,20 @@ public final class FusionStepBenchmark implements Callable<Integer> {
      * thread's CPU time (as the achieved rate of a step is: both robust to other processes sharing the machine). The
      * product is libnd4j's {@code matmul} op, the one SameDiff's {@code mmul} runs; {@code INDArray.mmuli} on these
      * 'c'-order arrays runs at less than half its rate (docs/dl4j-m2.1-notes.md), which made an earlier reference too
-     * low. Returns the median of {@link #GEMM_ROUNDS} measurements (each about 2 GFLOP of calls), then the least and the
-     * greatest: one measurement alone moved with the machine's phase of the moment.
+     * low. Measured {@link #GEMM_ROUNDS} times (each about 2 GFLOP of calls): one measurement alone moved with the
+     * machine's phase of the moment.
      */
-    static double[] gemmGflops(long m, long k, long n) {
+    static GemmReference gemmGflops(long m, long k, long n) {
         double[] rounds = new double[GEMM_ROUNDS];
         for (int i = 0; i < GEMM_ROUNDS; i++) {
             rounds[i] = GemmBenchmark.gflops(m, k, n, false, false, 0);
         }
         Arrays.sort(rounds);
-        return new double[]{rounds[GEMM_ROUNDS / 2], rounds[0], rounds[GEMM_ROUNDS - 1]};
+        return new GemmReference(rounds[GEMM_ROUNDS / 2], rounds[0], rounds[GEMM_ROUNDS - 1]);
+    }
+
+    /** GFLOP/s of repeated measurements of one product: their median, the reference, and their range. */
+    record GemmReference(double median, double least, double greatest) {
     }
 
     /** Forward and forward + gradient op counts of the PgM layer's SameDiff graph; zeros without one. */
