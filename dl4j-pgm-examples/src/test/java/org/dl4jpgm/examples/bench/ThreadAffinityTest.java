@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,20 +23,13 @@ class ThreadAffinityTest {
         assumeLinuxWithTaskset();
         String before = ThreadAffinity.allowedCpus();
         int cpu = Integer.parseInt(before.split("[-,]")[0]);
-        AtomicReference<Object> seen = new AtomicReference<>();
         long[] ids = new long[2];
-        Thread pinned = new Thread(() -> {
-            try {
-                ids[0] = ThreadAffinity.pinCurrentThread(cpu);
-                ids[1] = ThreadAffinity.currentThreadId();
-                seen.set(ThreadAffinity.allowedCpus());
-            } catch (RuntimeException e) {
-                seen.set(e);
-            }
+        Object seen = onOwnThread(() -> {
+            ids[0] = ThreadAffinity.pinCurrentThread(cpu);
+            ids[1] = ThreadAffinity.currentThreadId();
+            return ThreadAffinity.allowedCpus();
         });
-        pinned.start();
-        pinned.join();
-        assertEquals(Integer.toString(cpu), seen.get(), "the pinned thread's Cpus_allowed_list");
+        assertEquals(Integer.toString(cpu), seen, "the pinned thread's Cpus_allowed_list");
         assertEquals(ids[0], ids[1]);
         assertNotEquals(ThreadAffinity.currentThreadId(), ids[0], "a thread of its own");
         assertEquals(before, ThreadAffinity.allowedCpus(), "the test's own thread is left as it was");
@@ -44,18 +38,24 @@ class ThreadAffinityTest {
     @Test
     void aCoreOutsideTheMachineIsAnErrorNamingCoreAndThread() throws InterruptedException {
         assumeLinuxWithTaskset();
+        Object seen = onOwnThread(() -> ThreadAffinity.pinCurrentThread(4095));
+        IllegalStateException e = assertInstanceOf(IllegalStateException.class, seen);
+        assertTrue(e.getMessage().matches("pinning thread \\d+ to CPU 4095: taskset failed: (?s).+"), e.getMessage());
+    }
+
+    /** What {@code work} returns, or the exception it throws, run on a new thread (pinning changes the thread). */
+    private static Object onOwnThread(Supplier<Object> work) throws InterruptedException {
         AtomicReference<Object> seen = new AtomicReference<>();
-        Thread pinned = new Thread(() -> {
+        Thread thread = new Thread(() -> {
             try {
-                seen.set(ThreadAffinity.pinCurrentThread(4095));
+                seen.set(work.get());
             } catch (RuntimeException e) {
                 seen.set(e);
             }
         });
-        pinned.start();
-        pinned.join();
-        IllegalStateException e = assertInstanceOf(IllegalStateException.class, seen.get());
-        assertTrue(e.getMessage().matches("pinning thread \\d+ to CPU 4095: taskset failed: (?s).+"), e.getMessage());
+        thread.start();
+        thread.join();
+        return seen.get();
     }
 
     private static void assumeLinuxWithTaskset() {
