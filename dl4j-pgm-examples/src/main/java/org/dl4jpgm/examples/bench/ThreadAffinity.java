@@ -29,9 +29,8 @@ final class ThreadAffinity {
      */
     static long pinCurrentThread(int cpu) {
         long tid = currentThreadId();
-        Process taskset;
         try {
-            taskset = new ProcessBuilder("taskset", "-p", "-c", Integer.toString(cpu), Long.toString(tid))
+            Process taskset = new ProcessBuilder("taskset", "-p", "-c", Integer.toString(cpu), Long.toString(tid))
                     .redirectErrorStream(true).start();
             String output = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!taskset.waitFor(30, TimeUnit.SECONDS) || taskset.exitValue() != 0) {
