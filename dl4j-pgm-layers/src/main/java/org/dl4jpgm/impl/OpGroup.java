@@ -15,7 +15,8 @@ import java.util.Map;
  * A group of a plan's ops that {@link OpPlan} runs as one Java loop after its first run, with the ops' own arithmetic
  * (the same values bit for bit): its members (op indices of the plan), the arrays its loop reads and those it can
  * write, each named as an argument of a member. The kinds: {@link LayerNormFusion} (a layer normalisation and its
- * gradient), {@link GeluFusion} (a GELU's gradient).
+ * gradient), {@link GeluFusion} (a GELU's gradient), {@link RunningSumFusion} (a running sum along the rows and its
+ * gradient).
  *
  * <p>Why: the ops of a layer normalisation or a GELU's gradient each run on a small array at the main job's sizes, a
  * few microseconds of native call around little arithmetic; one loop reads the group's inputs once and writes only
@@ -56,6 +57,7 @@ abstract class OpGroup {
         OpMatcher m = OpMatcher.of(ops);
         List<OpGroup> groups = new ArrayList<>(LayerNormFusion.find(m));
         groups.addAll(GeluFusion.find(m));
+        groups.addAll(RunningSumFusion.find(m));
         return groups;
     }
 

@@ -85,10 +85,11 @@ import java.util.function.BiConsumer;
  *       written;</li>
  *   <li>a reshape in 'c' order: a view of its input instead of a copy.</li>
  * </ul>
- * And groups of ops: the ops of a layer normalisation, those of its gradient and those of a GELU's gradient, each
- * group run as one Java loop with the ops' arithmetic from the second run on ({@link OpGroup},
- * {@link LayerNormFusion}, {@link GeluFusion}; bit for bit, {@code impl/LayerNormFusionTest},
- * {@code impl/GeluFusionTest}), unless {@value #FUSIONS_PROPERTY} is {@code false}.
+ * And groups of ops: the ops of a layer normalisation, those of its gradient, those of a GELU's gradient and those of
+ * a running sum along a matrix's rows and of its gradient, each group run as one Java loop with the ops' arithmetic
+ * from the second run on ({@link OpGroup}, {@link LayerNormFusion}, {@link GeluFusion}, {@link RunningSumFusion}; bit
+ * for bit, {@code impl/LayerNormFusionTest}, {@code impl/GeluFusionTest}, {@code impl/RunningSumFusionTest}), unless
+ * {@value #FUSIONS_PROPERTY} is {@code false}.
  *
  * <p>What a plan does not run, {@link #of} refuses (returns null), and the caller keeps SameDiff's session: control
  * flow, tensor arrays, {@code Invoke}, views, assignments, control dependencies, legacy reductions whose axes or
