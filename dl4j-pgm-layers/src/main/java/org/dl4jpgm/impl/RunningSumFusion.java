@@ -47,9 +47,9 @@ final class RunningSumFusion {
     static final String FORWARD_LABEL = "fused cumsum";
     static final String BACKWARD_LABEL = "fused cumsum_bp";
 
-    static final String PERMUTE = "permute";
-    static final String CUMSUM = "cumsum";
-    static final String CUMSUM_BP = "cumsum_bp";
+    private static final String PERMUTE = "permute";
+    private static final String CUMSUM = "cumsum";
+    private static final String CUMSUM_BP = "cumsum_bp";
 
     /** Rows summed side by side in one pass along the columns: independent sums, so the adds need not wait in turn. */
     private static final int ROWS_AT_ONCE = 8;
@@ -230,7 +230,7 @@ final class RunningSumFusion {
      * {@code y[r][c] = ((0 + p[r][0]) + p[r][1]) + ... + p[r][c]} for {@code p [R, C]} in 'c' order, libnd4j's
      * {@code cumsum} order; {@link #ROWS_AT_ONCE} rows side by side.
      */
-    static void runningSums(float[] p, int rows, int columns, float[] y) {
+    private static void runningSums(float[] p, int rows, int columns, float[] y) {
         float[] s = new float[ROWS_AT_ONCE];
         for (int first = 0; first < rows; first += ROWS_AT_ONCE) {
             int block = Math.min(ROWS_AT_ONCE, rows - first);
@@ -248,7 +248,7 @@ final class RunningSumFusion {
      * {@code g[r][c] = ((0 + gy[r][C - 1]) + gy[r][C - 2]) + ... + gy[r][c]}, libnd4j's {@code cumsum_bp} order (the
      * reverse running sum).
      */
-    static void reverseRunningSums(float[] gy, int rows, int columns, float[] g) {
+    private static void reverseRunningSums(float[] gy, int rows, int columns, float[] g) {
         float[] s = new float[ROWS_AT_ONCE];
         for (int first = 0; first < rows; first += ROWS_AT_ONCE) {
             int block = Math.min(ROWS_AT_ONCE, rows - first);
