@@ -118,6 +118,16 @@ abstract class OpGroup {
             return o.size() > i ? o.get(i) : null;
         }
 
+        /** The op that computes {@code variable}, or -1 (a placeholder, a parameter or a constant). */
+        int producer(String variable) {
+            for (int k = 0; k < ops.size(); k++) {
+                if (ops.get(k).getOutputsOfOp().contains(variable)) {
+                    return k;
+                }
+            }
+            return -1;
+        }
+
         /** The ops that read {@code variable}, in the plan's order. */
         List<Integer> readersOf(String variable) {
             return readers.getOrDefault(variable, List.of());

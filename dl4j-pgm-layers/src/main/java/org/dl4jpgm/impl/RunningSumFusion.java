@@ -83,16 +83,6 @@ final class RunningSumFusion {
                 && m.ops().get(k).getOp() instanceof DynamicCustomOp op && Arrays.equals(op.iArgs(), new long[]{1, 0});
     }
 
-    /** The op that computes {@code variable}, or -1. */
-    private static int producer(OpMatcher m, String variable) {
-        for (int k = 0; k < m.ops().size(); k++) {
-            if (m.ops().get(k).getOutputsOfOp().contains(variable)) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
     /** The only op that reads {@code variable}, if it transposes it, or -1. */
     private static int onlyTransposeOf(OpMatcher m, String variable) {
         List<Integer> readers = m.readersOf(variable);
@@ -104,7 +94,7 @@ final class RunningSumFusion {
         if (m.in(k).size() != 1 || !forwardAlongAxis0(m, k)) {
             return null;
         }
-        int before = producer(m, m.in(k).get(0));
+        int before = m.producer(m.in(k).get(0));
         int after = onlyTransposeOf(m, m.out(k, 0));
         return transpose(m, before) && after >= 0 ? new Forward(new int[]{before, k, after}) : null;
     }
@@ -114,73 +104,73 @@ final class RunningSumFusion {
         if (m.in(k).size() != 2 || m.ops().get(k).getOutputsOfOp().size() != 1 || !forwardAlongAxis0(m, k)) {
             return null;
         }
-        int before = producer(m, m.in(k).get(1));
+        int before = m.producer(m.in(k).get(1));
         int after = onlyTransposeOf(m, m.out(k, 0));
         boolean alone = before >= 0 && m.readersOf(m.out(before, 0)).size() == 1;
         return transpose(m, before) && alone && after >= 0 ? new Backward(new int[]{before, k, after}) : null;
     }
 
-    /** Whether the arrays are float matrices of {@code [R, C]} (inputs and the last output) and {@code [C, R]}. */
-    private static boolean matrices(INDArray[] in, INDArray[] out) {
-        if (in[0].dataType() != DataType.FLOAT || in[0].rank() != 2 || in[0].length() == 0
-                || in[0].length() > Integer.MAX_VALUE || !OpGroup.writable(out)) {
-            return false;
-        }
-        long[] rows = in[0].shape();
-        long[] columns = {rows[1], rows[0]};
-        return OpGroup.sameShape(out[out.length - 1], rows)
-                && (out.length == 1 || OpGroup.sameShape(out[0], columns));
-    }
+    /**
+     * A group of three ops (transpose, scan, transpose back) whose loop reads a float matrix {@code [R, C]} and writes
+     * one of that shape as its last output (before it, the forward group's transposed rows {@code [C, R]}).
+     */
+    private abstract static class RowScan extends OpGroup {
+        private final String label;
 
-    /** The forward group. Input: p. Outputs: t (written where read), y. */
-    static final class Forward extends OpGroup {
-
-        Forward(int[] m) {
-            super(m, new Arg[]{new Arg(m[0], 0)}, new Arg[]{new Arg(m[0], 0), new Arg(m[2], 0)});
+        RowScan(int[] members, Arg[] outputs, String label) {
+            super(members, new Arg[]{new Arg(members[0], 0)}, outputs);
+            this.label = label;
         }
 
         @Override
         String label() {
-            return FORWARD_LABEL;
+            return label;
         }
 
         @Override
         boolean covers(INDArray[] in, INDArray[] out) {
-            return matrices(in, out);
+            if (in[0].dataType() != DataType.FLOAT || in[0].rank() != 2 || in[0].length() == 0
+                    || in[0].length() > Integer.MAX_VALUE || !writable(out)) {
+                return false;
+            }
+            long[] rows = in[0].shape();
+            long[] columns = {rows[1], rows[0]};
+            return sameShape(out[out.length - 1], rows) && (out.length == 1 || sameShape(out[0], columns));
+        }
+    }
+
+    /** The forward group. Input: p. Outputs: t (written where read), y. */
+    static final class Forward extends RowScan {
+
+        Forward(int[] m) {
+            super(m, new Arg[]{new Arg(m[0], 0), new Arg(m[2], 0)}, FORWARD_LABEL);
         }
 
         @Override
         Loop bind(INDArray[] in, INDArray[] out, boolean[] write, float[][] linked) {
             int rows = (int) in[0].size(0);
             int columns = (int) in[0].size(1);
-            int n = rows * columns;
-            Inputs inputs = new Inputs(new int[]{n}, linked);
-            float[] t = new float[n];
-            float[] y = new float[n];
-            Runnable writeT = write[0] ? OpGroup.writer(t, out[0]) : null;
-            Runnable writeY = write[1] ? OpGroup.writer(y, out[1]) : null;
+            Inputs inputs = new Inputs(new int[]{rows * columns}, linked);
+            float[] t = new float[rows * columns];
+            float[] y = new float[rows * columns];
+            List<Runnable> writes = writers(new float[][]{t, y}, out, write);
             return new Loop() {
-                /** Whether another loop reads t from {@link #values}: then it is computed at every run. */
-                private boolean tLinked;
+                /** Whether t is read at all: written for an op, or read by another loop from {@link #values}. */
+                private boolean tRead = write[0];
 
                 @Override
                 public void run(INDArray[] arrays) {
                     float[] p = inputs.read(arrays)[0];
-                    runningSums(p, rows, columns, y);
-                    if (writeT != null || tLinked) {
+                    runningSums(p, rows, columns, false, y);
+                    if (tRead) {
                         transpose(p, rows, columns, t);
                     }
-                    if (writeT != null) {
-                        writeT.run();
-                    }
-                    if (writeY != null) {
-                        writeY.run();
-                    }
+                    writes.forEach(Runnable::run);
                 }
 
                 @Override
                 public float[] values(int i) {
-                    tLinked |= i == 0;
+                    tRead |= i == 0;
                     return i == 0 ? t : y;
                 }
             };
@@ -188,20 +178,10 @@ final class RunningSumFusion {
     }
 
     /** The gradient group. Input: gy. Output: gp. */
-    static final class Backward extends OpGroup {
+    static final class Backward extends RowScan {
 
         Backward(int[] m) {
-            super(m, new Arg[]{new Arg(m[0], 0)}, new Arg[]{new Arg(m[2], 0)});
-        }
-
-        @Override
-        String label() {
-            return BACKWARD_LABEL;
-        }
-
-        @Override
-        boolean covers(INDArray[] in, INDArray[] out) {
-            return matrices(in, out);
+            super(m, new Arg[]{new Arg(m[2], 0)}, BACKWARD_LABEL);
         }
 
         @Override
@@ -210,11 +190,11 @@ final class RunningSumFusion {
             int columns = (int) in[0].size(1);
             Inputs inputs = new Inputs(new int[]{rows * columns}, linked);
             float[] gp = new float[rows * columns];
-            List<Runnable> writes = OpGroup.writers(new float[][]{gp}, out, write);
+            List<Runnable> writes = writers(new float[][]{gp}, out, write);
             return new Loop() {
                 @Override
                 public void run(INDArray[] arrays) {
-                    reverseRunningSums(inputs.read(arrays)[0], rows, columns, gp);
+                    runningSums(inputs.read(arrays)[0], rows, columns, true, gp);
                     writes.forEach(Runnable::run);
                 }
 
@@ -227,36 +207,22 @@ final class RunningSumFusion {
     }
 
     /**
-     * {@code y[r][c] = ((0 + p[r][0]) + p[r][1]) + ... + p[r][c]} for {@code p [R, C]} in 'c' order, libnd4j's
-     * {@code cumsum} order; {@link #ROWS_AT_ONCE} rows side by side.
+     * The running sums along the rows of {@code x [R, C]} ('c' order), each a float sum from 0 with one element added
+     * in turn, libnd4j's order: forward {@code out[r][c] = ((0 + x[r][0]) + x[r][1]) + ... + x[r][c]} ({@code cumsum}),
+     * or with {@code reverse} from the last element back, {@code out[r][c] = (0 + x[r][C - 1]) + ... + x[r][c]} (the
+     * reverse running sum that is {@code cumsum_bp}); {@link #ROWS_AT_ONCE} rows side by side.
      */
-    private static void runningSums(float[] p, int rows, int columns, float[] y) {
+    private static void runningSums(float[] x, int rows, int columns, boolean reverse, float[] out) {
+        int firstColumn = reverse ? columns - 1 : 0;
+        int step = reverse ? -1 : 1;
         float[] s = new float[ROWS_AT_ONCE];
         for (int first = 0; first < rows; first += ROWS_AT_ONCE) {
             int block = Math.min(ROWS_AT_ONCE, rows - first);
             Arrays.fill(s, 0f);
-            for (int c = 0; c < columns; c++) {
+            for (int i = 0, c = firstColumn; i < columns; i++, c += step) {
                 for (int j = 0, at = first * columns + c; j < block; j++, at += columns) {
-                    s[j] += p[at];
-                    y[at] = s[j];
-                }
-            }
-        }
-    }
-
-    /**
-     * {@code g[r][c] = ((0 + gy[r][C - 1]) + gy[r][C - 2]) + ... + gy[r][c]}, libnd4j's {@code cumsum_bp} order (the
-     * reverse running sum).
-     */
-    private static void reverseRunningSums(float[] gy, int rows, int columns, float[] g) {
-        float[] s = new float[ROWS_AT_ONCE];
-        for (int first = 0; first < rows; first += ROWS_AT_ONCE) {
-            int block = Math.min(ROWS_AT_ONCE, rows - first);
-            Arrays.fill(s, 0f);
-            for (int c = columns - 1; c >= 0; c--) {
-                for (int j = 0, at = first * columns + c; j < block; j++, at += columns) {
-                    s[j] += gy[at];
-                    g[at] = s[j];
+                    s[j] += x[at];
+                    out[at] = s[j];
                 }
             }
         }
