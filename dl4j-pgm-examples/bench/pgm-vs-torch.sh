@@ -21,9 +21,10 @@
 # --nd4j-blas bundled (the default) runs PgM on the OpenBLAS 0.3.19 that ND4J 1.0.0-M2.1 ships, as its users run it;
 # --nd4j-blas system on the peer's, the system's, through JavaCPP's -Dorg.bytedeco.openblas.load=openblas, and checks
 # that ND4J loaded that very file (JavaCPP loads it by its unversioned name, libopenblas.so, which Debian's
-# libopenblas-pthread-dev provides: the script installs it for this option). The newer library's products with 32 rows
-# are faster: a paper-config step about 4 % faster, an output about 10 % (docs/performance.md, "The same OpenBLAS as
-# the peer").
+# libopenblas-pthread-dev provides: the script installs it for this option). Debian's build packs the operands of a
+# product faster and computes the same bits as ND4J's on this machine (the script compares them first, on the
+# paper-config step's shapes): a paper-config step about 5 % faster, an output 5-10 % (docs/performance.md, "The
+# peer's OpenBLAS: the same bits, faster packing").
 #
 # --malloc tuned (the default) runs both processes with glibc's malloc told to keep what is freed
 # (MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296): PyTorch's Adam allocates temporaries of every
@@ -150,6 +151,27 @@ if [ "$nd4j_blas" = system ] && [ ! -e /usr/lib/x86_64-linux-gnu/libopenblas.so 
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get install -y libopenblas-pthread-dev >&2 \
     || { $sudo_cmd apt-get update >&2 && $sudo_cmd apt-get install -y libopenblas-pthread-dev >&2; }
+fi
+if [ "$nd4j_blas" = system ]; then
+  # Do the two files compute the same bits here? ND4J's file comes from its jar: JavaCPP's cache holds a link to the
+  # system's file in its place after a run with the load property.
+  nd4j_jar="${M2_REPO:-$HOME/.m2/repository}/org/bytedeco/openblas/0.3.19-1.5.7/openblas-0.3.19-1.5.7-linux-x86_64.jar"
+  if [ -f "$nd4j_jar" ] && "$py" -c 'import numpy' 2>/dev/null; then
+    bits_dir="$(mktemp -d)"
+    unzip -q -o "$nd4j_jar" 'org/bytedeco/openblas/linux-x86_64/*' -d "$bits_dir"
+    nd4j_lib="$bits_dir/org/bytedeco/openblas/linux-x86_64"
+    if LD_LIBRARY_PATH="$nd4j_lib" "$py" "$root/dl4j-pgm-examples/src/main/python/openblas_builds.py" --bits \
+        "bundled=$nd4j_lib/libopenblas.so.0" "system=$system_openblas" \
+        --shapes 32:768:768 32:1536:768 32:2304:1536 96:768:768 96:1536:1536 >"$bits_dir/bits.txt" 2>&1; then
+      echo "ND4J's bundled OpenBLAS and the system's: the same bits for the paper-config step's product shapes"
+    else
+      echo "ND4J's bundled OpenBLAS and the system's differ on this CPU (PgM's results change with the file):"
+      cat "$bits_dir/bits.txt"
+    fi
+    rm -rf "$bits_dir"
+  else
+    echo "ND4J's bundled OpenBLAS not compared with the system's: $nd4j_jar or NumPy missing"
+  fi
 fi
 
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
