@@ -156,21 +156,25 @@ if [ "$nd4j_blas" = system ]; then
   # Do the two files compute the same bits here? ND4J's file comes from its jar: JavaCPP's cache holds a link to the
   # system's file in its place after a run with the load property.
   nd4j_jar="${M2_REPO:-$HOME/.m2/repository}/org/bytedeco/openblas/0.3.19-1.5.7/openblas-0.3.19-1.5.7-linux-x86_64.jar"
-  if [ -f "$nd4j_jar" ] && "$py" -c 'import numpy' 2>/dev/null; then
+  if [ -f "$nd4j_jar" ] && command -v unzip >/dev/null && "$py" -c 'import numpy' 2>/dev/null; then
     bits_dir="$(mktemp -d)"
     unzip -q -o "$nd4j_jar" 'org/bytedeco/openblas/linux-x86_64/*' -d "$bits_dir"
     nd4j_lib="$bits_dir/org/bytedeco/openblas/linux-x86_64"
-    if LD_LIBRARY_PATH="$nd4j_lib" "$py" "$root/dl4j-pgm-examples/src/main/python/openblas_builds.py" --bits \
+    bits_status=0
+    LD_LIBRARY_PATH="$nd4j_lib" "$py" "$root/dl4j-pgm-examples/src/main/python/openblas_builds.py" --bits \
         "bundled=$nd4j_lib/libopenblas.so.0" "system=$system_openblas" \
-        --shapes 32:768:768 32:1536:768 32:2304:1536 96:768:768 96:1536:1536 >"$bits_dir/bits.txt" 2>&1; then
-      echo "ND4J's bundled OpenBLAS and the system's: the same bits for the paper-config step's product shapes"
-    else
-      echo "ND4J's bundled OpenBLAS and the system's differ on this CPU (PgM's results change with the file):"
-      cat "$bits_dir/bits.txt"
-    fi
+        --shapes 32:768:768 32:1536:768 32:2304:1536 96:768:768 96:1536:1536 >"$bits_dir/bits.txt" 2>&1 \
+      || bits_status=$?
+    case "$bits_status" in
+      0) echo "ND4J's bundled OpenBLAS and the system's: the same bits for the paper-config step's product shapes" ;;
+      3) echo "ND4J's bundled OpenBLAS and the system's differ on this CPU (PgM's results change with the file):"
+         cat "$bits_dir/bits.txt" ;;
+      *) echo "ND4J's bundled OpenBLAS not compared with the system's (openblas_builds.py exit $bits_status):"
+         tail -n 5 "$bits_dir/bits.txt" ;;
+    esac
     rm -rf "$bits_dir"
   else
-    echo "ND4J's bundled OpenBLAS not compared with the system's: $nd4j_jar or NumPy missing"
+    echo "ND4J's bundled OpenBLAS not compared with the system's: $nd4j_jar, unzip or NumPy missing"
   fi
 fi
 

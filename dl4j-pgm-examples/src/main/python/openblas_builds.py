@@ -8,8 +8,8 @@ second of this thread's CPU time. Python's ctypes and NumPy only (no PyTorch). A
 
 --bits compares instead of timing: per shape, the forward product, the input gradient and the weight gradient
 [M, K]^T x [M, N], each with beta 0 and beta 1 (a product added into an output), computed by every library on the same
-random operands; it prints how many output elements differ in any bit from the first library's, and exits 1 if any
-does. Two libraries that pass compute those products as the same sums in the same order on this CPU and kernel.
+random operands; it prints how many output elements differ in any bit from the first library's, and exits 3 if any
+does (1 is Python's own status for an error). Two libraries that pass compute those products as the same sums in the same order on this CPU and kernel.
 
   unzip -o -q ~/.m2/repository/org/bytedeco/openblas/0.3.19-1.5.7/openblas-0.3.19-1.5.7-linux-x86_64.jar \
       'org/bytedeco/openblas/linux-x86_64/*' -d /tmp/nd4jblas
@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
+DIFFERENT = 3   # --bits: the exit status where some element differs
 
 
 def shape(text):
@@ -118,7 +119,7 @@ def main():
         libraries = [(name, load(path)) for name, path in o.libraries]
         for name, lib in libraries:
             print(f"{name}: {lib.openblas_get_config().decode()}, core {lib.openblas_get_corename().decode()}")
-        sys.exit(0 if compare(libraries, o.shapes) else 1)
+        sys.exit(0 if compare(libraries, o.shapes) else DIFFERENT)
     print("| library | config | core | M:K:N | forward | input gradient |\n|---|---|---|---|---|---|")
     for name, path in o.libraries:
         lib = load(path)
