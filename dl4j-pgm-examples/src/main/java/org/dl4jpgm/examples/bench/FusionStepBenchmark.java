@@ -46,7 +46,9 @@ import java.util.concurrent.Callable;
  * <p>For every fusion it also prints the graph's parameters per vertex (for PgM also per component of the PgM layer) and
  * one line {@code result <fusion> msPerStep=.. cpuMsPerStep=.. processCpuMsPerStep=.. msPerOutput=.. cpuMsPerOutput=..
  * params=..}, {@code result gemm ..} and {@code result blas path=..} (the OpenBLAS file in use, {@link BlasLibrary}),
- * which {@code bench/pgm-vs-torch.sh} reads to compare PgM with its PyTorch peer ({@code src/main/python/pgm_peer.py}).
+ * which {@code bench/pgm-vs-torch.sh} reads to compare PgM with its PyTorch peer ({@code src/main/python/pgm_peer.py}),
+ * and {@code result params <fusion> sha256=..}, the digest of the parameters after the warm-up and timed steps
+ * ({@link ParamsDigest}): two runs of the same options that print the same digest trained to the same bits.
  *
  * <p>Options ({@code --help}): the training options that shape the graph ({@code --width}, {@code --iterations},
  * {@code --learner-mode}, {@code --batch}; {@link TrainingOptions}), {@code --fusions}, {@code --steps N},
@@ -166,6 +168,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             OpTimes.stop();
             double cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
             double processCpu = (processCpuNanos() - p0) / 1e6 / steps;
+            String digest = ParamsDigest.of(g.params());
             // untimed calls first, as many as the warm-up steps (at least one, which makes the forward plans)
             for (int i = 0; i < Math.max(1, warmup); i++) {
                 g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
@@ -191,6 +194,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "result %s msPerStep=%.2f cpuMsPerStep=%.2f processCpuMsPerStep=%.2f "
                             + "msPerOutput=%.2f cpuMsPerOutput=%.2f params=%d%n", c.label(), step, cpu, processCpu, out,
                     cpuOut, g.numParams());
+            System.out.printf(Locale.ROOT, "result params %s sha256=%s%n", c.label(), digest);
             if (phased != null) {
                 System.out.printf(Locale.ROOT, "phases of a step (median thread CPU ms): forward %.1f, backward %.1f, "
                                 + "update %.1f%nresult %s phases forwardMs=%.2f backwardMs=%.2f updateMs=%.2f%n",
