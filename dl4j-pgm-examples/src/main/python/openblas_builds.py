@@ -9,7 +9,9 @@ second of this thread's CPU time. Python's ctypes and NumPy only (no PyTorch). A
 --bits compares instead of timing: per shape, the forward product, the input gradient and the weight gradient
 [M, K]^T x [M, N], each with beta 0 and beta 1 (a product added into an output), computed by every library on the same
 random operands; it prints how many output elements differ in any bit from the first library's, and exits 3 if any
-does (1 is Python's own status for an error). Two libraries that pass compute those products as the same sums in the same order on this CPU and kernel.
+does (1 is Python's own status for an error). Two libraries that pass compute those products as the same sums in the
+same order on this CPU and kernels. Two paths that the loader resolves to one library are refused (exit 2): such a
+comparison would compare a library with itself.
 
   unzip -o -q ~/.m2/repository/org/bytedeco/openblas/0.3.19-1.5.7/openblas-0.3.19-1.5.7-linux-x86_64.jar \
       'org/bytedeco/openblas/linux-x86_64/*' -d /tmp/nd4jblas
@@ -117,6 +119,12 @@ def main():
         if len(o.libraries) < 2:
             p.error("--bits compares libraries: give two or more NAME=PATH")
         libraries = [(name, load(path)) for name, path in o.libraries]
+        handles = {}
+        for (name, lib), (_, path) in zip(libraries, o.libraries):
+            if lib._handle in handles:
+                p.error(f"{name}={path} is the library already loaded as {handles[lib._handle]} (the same file, "
+                        "or a link to it, such as JavaCPP's cache after a run with its load property)")
+            handles[lib._handle] = f"{name}={path}"
         for name, lib in libraries:
             print(f"{name}: {lib.openblas_get_config().decode()}, core {lib.openblas_get_corename().decode()}")
         sys.exit(0 if compare(libraries, o.shapes) else DIFFERENT)
