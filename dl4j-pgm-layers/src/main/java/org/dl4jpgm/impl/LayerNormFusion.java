@@ -2,7 +2,6 @@ package org.dl4jpgm.impl;
 
 import org.dl4jpgm.impl.OpGroup.Arg;
 import org.dl4jpgm.impl.OpGroup.OpMatcher;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseReduceOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -192,8 +191,7 @@ final class LayerNormFusion {
         boolean covers(INDArray[] in, INDArray[] out) {
             INDArray x = in[0];
             int rank = x.rank();
-            if (x.dataType() != DataType.FLOAT || rank < 1 || (axis != rank - 1 && axis != -1) || x.length() == 0
-                    || x.length() > Integer.MAX_VALUE || !writable(out)) {
+            if (!loopSized(x) || rank < 1 || (axis != rank - 1 && axis != -1) || !writable(out)) {
                 return false;
             }
             long e = x.size(rank - 1);
@@ -350,8 +348,7 @@ final class LayerNormFusion {
         boolean covers(INDArray[] in, INDArray[] out) {
             INDArray gy = in[0];
             int rank = gy.rank();
-            if (gy.dataType() != DataType.FLOAT || rank < 1 || gy.length() == 0 || gy.length() > Integer.MAX_VALUE
-                    || !writable(out)) {
+            if (!loopSized(gy) || rank < 1 || !writable(out)) {
                 return false;
             }
             long e = gy.size(rank - 1);

@@ -207,6 +207,11 @@ abstract class OpGroup {
         return a.dataType() == DataType.FLOAT && a.rank() >= 1 && a.size(a.rank() - 1) == e && a.length() == e;
     }
 
+    /** Whether a loop can take this array: float, not empty, and of no more elements than a Java array holds. */
+    static boolean loopSized(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.length() > 0 && a.length() <= Integer.MAX_VALUE;
+    }
+
     /** Whether an array is float and of this shape. */
     static boolean sameShape(INDArray a, long[] shape) {
         return a.dataType() == DataType.FLOAT && Arrays.equals(a.shape(), shape);

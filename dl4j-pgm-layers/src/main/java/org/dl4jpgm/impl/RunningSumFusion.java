@@ -2,7 +2,6 @@ package org.dl4jpgm.impl;
 
 import org.dl4jpgm.impl.OpGroup.Arg;
 import org.dl4jpgm.impl.OpGroup.OpMatcher;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 
@@ -129,8 +128,7 @@ final class RunningSumFusion {
 
         @Override
         boolean covers(INDArray[] in, INDArray[] out) {
-            if (in[0].dataType() != DataType.FLOAT || in[0].rank() != 2 || in[0].length() == 0
-                    || in[0].length() > Integer.MAX_VALUE || !writable(out)) {
+            if (!loopSized(in[0]) || in[0].rank() != 2 || !writable(out)) {
                 return false;
             }
             long[] rows = in[0].shape();
