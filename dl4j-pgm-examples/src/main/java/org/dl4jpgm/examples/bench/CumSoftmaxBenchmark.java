@@ -39,9 +39,10 @@ public final class CumSoftmaxBenchmark implements Callable<Integer> {
 
     /** The shapes timed. */
     @Option(names = "--shapes", split = ",", paramLabel = "G:N:T", converter = Converters.GroupedShape.class,
+            defaultValue = "1:384:32,1:384:64,1:384:128,1:384:256,1:384:384,1:384:512,3:32:256,3:32:384,3:32:512,"
+                    + "3:32:768",
             description = "groups:rows:width, comma separated (the main job's gates: 1:384:64; the paper's: 3:32:768)")
-    private List<long[]> shapes = new Converters.GroupedShape().convertAll("1:384:32,1:384:64,1:384:128,1:384:256,"
-            + "1:384:384,1:384:512,3:32:256,3:32:384,3:32:512,3:32:768");
+    private List<long[]> shapes;
     /** Print the usage and exit. */
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     private boolean help;

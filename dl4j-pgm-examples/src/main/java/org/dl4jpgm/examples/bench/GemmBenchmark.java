@@ -37,8 +37,9 @@ public final class GemmBenchmark implements Callable<Integer> {
 
     /** The shapes timed. */
     @Option(names = "--shapes", split = ",", paramLabel = "M:K:N", converter = Converters.ProductShape.class,
+            defaultValue = DEFAULT_SHAPES,
             description = "rows:inner:columns, comma separated (the paper-config step's products by default)")
-    private List<long[]> shapes = new Converters.ProductShape().convertAll(DEFAULT_SHAPES);
+    private List<long[]> shapes;
     /**
      * Whether each call takes its operands from a ring of copies larger than the caches, as a training step meets
      * its weights (42 M parameters at paper-config: each weight matrix is evicted before its next use).

@@ -102,11 +102,6 @@ public final class Converters {
             }
             return dims;
         }
-
-        /** {@code list} split at commas and converted, for defaults written as text. */
-        public java.util.List<long[]> convertAll(String list) {
-            return Arrays.stream(list.split(",")).map(this::convert).toList();
-        }
     }
 
     /** {@code M:K:N}: a matrix product's rows, inner size and columns. */

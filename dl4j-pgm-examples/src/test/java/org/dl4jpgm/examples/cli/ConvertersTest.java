@@ -3,8 +3,6 @@ package org.dl4jpgm.examples.cli;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,9 +12,7 @@ class ConvertersTest {
     @Test
     void shapesAreColonSeparatedPositiveWholeNumbers() {
         assertArrayEquals(new long[]{96, 768, 1536}, new Converters.ProductShape().convert("96:768:1536"));
-        List<long[]> all = new Converters.GroupedShape().convertAll("1:384:64,3:32:768");
-        assertEquals(2, all.size());
-        assertArrayEquals(new long[]{3, 32, 768}, all.get(1));
+        assertArrayEquals(new long[]{3, 32, 768}, new Converters.GroupedShape().convert("3:32:768"));
     }
 
     @Test
