@@ -115,15 +115,9 @@ public final class OpenBlasOrder implements Callable<Integer> {
     private static float[] gaussian(int count, SplittableRandom random) {
         float[] v = new float[count];
         for (int i = 0; i < count; i++) {
-            v[i] = (float) nextGaussian(random);
+            v[i] = (float) random.nextGaussian();
         }
         return v;
-    }
-
-    private static double nextGaussian(SplittableRandom random) {
-        double u = random.nextDouble();
-        double v = random.nextDouble();
-        return Math.sqrt(-2 * Math.log1p(-u)) * Math.cos(2 * Math.PI * v);
     }
 
     private static int differing(float[] x, float[] y) {
