@@ -189,15 +189,22 @@ public final class OpenBlasOrder implements Callable<Integer> {
     static int[] kBlocks(int k) {
         List<Integer> lengths = new ArrayList<>();
         for (int ls = 0, len; ls < k; ls += len) {
-            len = k - ls;
-            if (len >= 2 * GEMM_Q) {
-                len = GEMM_Q;
-            } else if (len > GEMM_Q) {
-                len = (len / 2 + UNROLL_M - 1) / UNROLL_M * UNROLL_M;
-            }
+            len = blockLength(k - ls, GEMM_Q);
             lengths.add(len);
         }
         return lengths.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * {@code level3.c}'s next block of what {@code remaining} is left, for K ({@code min_l}, blocks of Q) and for its
+     * rows ({@code min_i}, blocks of P) alike: a whole block where two or more remain, half of what remains (up to a
+     * multiple of 8) where between one and two do, all of it otherwise.
+     */
+    private static int blockLength(int remaining, int block) {
+        if (remaining >= 2 * block) {
+            return block;
+        }
+        return remaining > block ? (remaining / 2 + UNROLL_M - 1) / UNROLL_M * UNROLL_M : remaining;
     }
 
     /**
@@ -209,12 +216,7 @@ public final class OpenBlasOrder implements Callable<Integer> {
         boolean[] split = new boolean[rows * cols];
         boolean first = true;
         for (int is = 0, minI; is < cols; is += minI) {
-            minI = cols - is;
-            if (minI >= 2 * GEMM_P) {
-                minI = GEMM_P;
-            } else if (minI > GEMM_P) {
-                minI = (minI / 2 + UNROLL_M - 1) / UNROLL_M * UNROLL_M;
-            }
+            minI = blockLength(cols - is, GEMM_P);
             if (first) {
                 for (int jjs = 0, minJj; jjs < rows; jjs += minJj) {
                     minJj = rows - jjs;

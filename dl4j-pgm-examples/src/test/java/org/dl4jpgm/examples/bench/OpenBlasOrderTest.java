@@ -26,8 +26,8 @@ class OpenBlasOrderTest {
 
     /**
      * 32 rows, 48 columns: one row block of OpenBLAS, its columns (our rows) in chunks of 12, 12, 4 and 4. In each
-     * chunk of 12 the left half's first 8 of our columns are split, and, its rows staggered R, L, R, L, R, the left half's
-     * last 8; the chunks of 4 are split in every full tile of 8 rows, all 48.
+     * chunk of 12 the left half's first 8 of our columns are split, and, its rows staggered R, L, R, L, R, the left
+     * half's last 8; the chunks of 4 are split in every full tile of 8 rows, all 48.
      */
     @Test
     void splitMapMarksTheKernelsSplitTiles() {
