@@ -18,7 +18,12 @@ import java.nio.ByteOrder;
  * copies do not overlap the arithmetic: Java Adam was about a ninth of a training step, and twice as fast on the
  * native memory (docs/performance.md, "Adam on the Vector API").
  *
- * <p>Shapes: the three buffers hold float arrays of N elements each at their own element offsets (DL4J's updater
+ * <p>With the parameters given, the pass also takes the optimizer's step, {@code p ← p - update}, as DL4J's
+ * {@code params.subi(update)} computes it (one float subtraction per element): the gradient is still written as the
+ * update, so that what DL4J leaves in its arrays after a step is the same, and the parameters' pass of their own
+ * is saved ({@link FusedParameterStep}).
+ *
+ * <p>Shapes: the buffers hold float arrays of N elements each at their own element offsets (DL4J's updater
  * blocks are views into its flat gradient and state arrays); this class covers elements {@code [0, N - N % L)} with L
  * the vector's lanes, in blocks of {@link JavaAdamUpdater#BLOCK} (one call each, so that the JIT compiler compiles the
  * loop after a few calls rather than after a whole pass), and leaves the rest to the scalar loop. Loaded only where
@@ -34,15 +39,22 @@ final class AdamKernels {
     }
 
     /**
-     * Updates the whole vectors of the N parameters in place, {@code g} becoming the update.
+     * Updates the whole vectors of the N parameters in place, {@code g} becoming the update, and where {@code p} is
+     * not null subtracts the update from the parameters.
      *
+     * @param p the parameters' buffer, or null: the step is left to the caller
      * @return the number of elements updated (N rounded down to whole vectors); the caller updates the rest
      */
-    static int update(ByteBuffer g, int gOffset, ByteBuffer m, int mOffset, ByteBuffer v, int vOffset, int n,
-                      JavaAdamUpdater.Coefficients c) {
+    static int update(ByteBuffer p, int pOffset, ByteBuffer g, int gOffset, ByteBuffer m, int mOffset, ByteBuffer v,
+                      int vOffset, int n, JavaAdamUpdater.Coefficients c) {
         int whole = n - n % LANES;
         for (int s = 0; s < whole; s += JavaAdamUpdater.BLOCK) {
-            block(g, gOffset + s, m, mOffset + s, v, vOffset + s, Math.min(JavaAdamUpdater.BLOCK, whole - s), c);
+            int len = Math.min(JavaAdamUpdater.BLOCK, whole - s);
+            if (p == null) {
+                block(g, gOffset + s, m, mOffset + s, v, vOffset + s, len, c);
+            } else {
+                blockWithStep(p, pOffset + s, g, gOffset + s, m, mOffset + s, v, vOffset + s, len, c);
+            }
         }
         return whole;
     }
@@ -50,23 +62,37 @@ final class AdamKernels {
     /** Elements {@code [0, len)} from the offsets given (in elements), len a multiple of the lanes. */
     private static void block(ByteBuffer g, int go, ByteBuffer m, int mo, ByteBuffer v, int vo, int len,
                               JavaAdamUpdater.Coefficients c) {
-        boolean divide = c.minibatch() > 0;
-        float batch = c.minibatch();
+        for (int i = 0; i < len; i += LANES) {
+            update(g, (go + i) * Float.BYTES, m, (mo + i) * Float.BYTES, v, (vo + i) * Float.BYTES, c)
+                    .intoByteBuffer(g, (go + i) * Float.BYTES, ORDER);
+        }
+    }
+
+    /** As {@link #block}, and the parameters at {@code po} stepped by the update. */
+    private static void blockWithStep(ByteBuffer p, int po, ByteBuffer g, int go, ByteBuffer m, int mo, ByteBuffer v,
+                                      int vo, int len, JavaAdamUpdater.Coefficients c) {
         for (int i = 0; i < len; i += LANES) {
             int gAt = (go + i) * Float.BYTES;
-            int mAt = (mo + i) * Float.BYTES;
-            int vAt = (vo + i) * Float.BYTES;
-            FloatVector gi = FloatVector.fromByteBuffer(FLOATS, g, gAt, ORDER);
-            if (divide) {
-                gi = gi.div(batch);
-            }
-            FloatVector mi = FloatVector.fromByteBuffer(FLOATS, m, mAt, ORDER).mul(c.beta1())
-                    .add(gi.mul(c.oneMinusBeta1()));
-            FloatVector vi = FloatVector.fromByteBuffer(FLOATS, v, vAt, ORDER).mul(c.beta2())
-                    .add(gi.mul(gi).mul(c.oneMinusBeta2()));
-            mi.intoByteBuffer(m, mAt, ORDER);
-            vi.intoByteBuffer(v, vAt, ORDER);
-            mi.mul(c.epsilonT()).div(vi.lanewise(VectorOperators.SQRT).add(c.epsilon())).intoByteBuffer(g, gAt, ORDER);
+            int pAt = (po + i) * Float.BYTES;
+            FloatVector u = update(g, gAt, m, (mo + i) * Float.BYTES, v, (vo + i) * Float.BYTES, c);
+            u.intoByteBuffer(g, gAt, ORDER);
+            FloatVector.fromByteBuffer(FLOATS, p, pAt, ORDER).sub(u).intoByteBuffer(p, pAt, ORDER);
         }
+    }
+
+    /** One vector of moments updated in place at the byte offsets given; returns the update. */
+    private static FloatVector update(ByteBuffer g, int gAt, ByteBuffer m, int mAt, ByteBuffer v, int vAt,
+                                      JavaAdamUpdater.Coefficients c) {
+        FloatVector gi = FloatVector.fromByteBuffer(FLOATS, g, gAt, ORDER);
+        if (c.minibatch() > 0) {
+            gi = gi.div((float) c.minibatch());
+        }
+        FloatVector mi = FloatVector.fromByteBuffer(FLOATS, m, mAt, ORDER).mul(c.beta1())
+                .add(gi.mul(c.oneMinusBeta1()));
+        FloatVector vi = FloatVector.fromByteBuffer(FLOATS, v, vAt, ORDER).mul(c.beta2())
+                .add(gi.mul(gi).mul(c.oneMinusBeta2()));
+        mi.intoByteBuffer(m, mAt, ORDER);
+        vi.intoByteBuffer(v, vAt, ORDER);
+        return mi.mul(c.epsilonT()).div(vi.lanewise(VectorOperators.SQRT).add(c.epsilon()));
     }
 }

@@ -31,7 +31,8 @@ import java.util.Map;
  * measures DL4J's behaviour ({@link #gradientViewLost()}), so it drops out when DL4J returns its array as such.
  *
  * <p>On that standard path it runs the update as {@link UpdaterPass} does (the minibatch division joined to Adam's
- * pass, each block's view made once) wherever that pass computes what DL4J's would.
+ * pass, each block's view made once) wherever that pass computes what DL4J's would, and takes the optimizer's step in
+ * the same pass where the graph's {@link FusedParameterStep} is armed for the iteration.
  */
 public final class FlatGradientUpdater extends ComputationGraphUpdater {
 
@@ -94,7 +95,10 @@ public final class FlatGradientUpdater extends ComputationGraphUpdater {
             return;
         }
         workspaceMgr.assertNotOpen(ArrayType.UPDATER_WORKING_MEM, "Updater working memory");
-        p.run(iteration, epoch, batchSize, isMiniBatch(), workspaceMgr);
+        FusedParameterStep step = FusedParameterStep.armed(network, iteration);
+        if (p.run(iteration, epoch, batchSize, isMiniBatch(), workspaceMgr, step != null)) {
+            step.taken();
+        }
     }
 
     /**
@@ -103,7 +107,7 @@ public final class FlatGradientUpdater extends ComputationGraphUpdater {
      */
     private UpdaterPass pass() {
         if (!passMade || (pass != null && !pass.current(getUpdaterBlocks()))) {
-            pass = UpdaterPass.of(getUpdaterBlocks(), getOrderedLayers(), getFlattenedGradientsView(),
+            pass = UpdaterPass.of(getUpdaterBlocks(), getOrderedLayers(), getFlattenedGradientsView(), network.params(),
                     getMinibatchDivisionSubsets(getFlattenedGradientsView()));
             passMade = true;
         }

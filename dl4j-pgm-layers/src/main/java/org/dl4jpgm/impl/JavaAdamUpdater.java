@@ -110,7 +110,9 @@ public final class JavaAdamUpdater extends AdamUpdater {
 
     /**
      * One probe run; {@code minibatch > 0}: libnd4j's side divides the gradient by it first, as DL4J's updater does
-     * ({@code BaseMultiLayerUpdater.divideByMinibatch}), and the Java side joins the division to the update.
+     * ({@code BaseMultiLayerUpdater.divideByMinibatch}), and the Java side joins the division to the update. At every
+     * other iteration the Java side also takes the optimizer's step in its pass, and libnd4j's side subtracts the
+     * update from the parameters as DL4J's step function does.
      */
     private static boolean probe(int minibatch, boolean vectors) {
         int n = BLOCK + 3;
@@ -119,6 +121,8 @@ public final class JavaAdamUpdater extends AdamUpdater {
         INDArray vNative = Nd4j.zeros(DataType.FLOAT, n);
         INDArray mJava = Nd4j.zeros(DataType.FLOAT, n);
         INDArray vJava = Nd4j.zeros(DataType.FLOAT, n);
+        INDArray pNative = Nd4j.createFromArray(gaussian(r, n, 1));
+        INDArray pJava = pNative.dup();
         int[] iterations = {0, 1, 2, 9, 99, 999, 12345};
         double[] rates = {1e-3, 3e-4, 0.1};
         for (int k = 0; k < iterations.length; k++) {
@@ -126,6 +130,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
             for (int i = 0; i < n; i++) {
                 g[i] = (float) (r.nextGaussian() * Math.pow(10, -r.nextInt(6)));
             }
+            boolean step = k % 2 == 0;
             INDArray gNative = Nd4j.createFromArray(g);
             INDArray gJava = Nd4j.createFromArray(g);
             double lr = rates[k % rates.length];
@@ -134,13 +139,25 @@ public final class JavaAdamUpdater extends AdamUpdater {
             }
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater(gNative, vNative, mNative, lr, 0.9,
                     0.999, 1e-8, iterations[k]));
-            update(gJava, mJava, vJava, Coefficients.of(lr, 0.9, 0.999, 1e-8, iterations[k], minibatch), vectors);
+            update(step ? pJava : null, gJava, mJava, vJava,
+                    Coefficients.of(lr, 0.9, 0.999, 1e-8, iterations[k], minibatch), vectors);
+            if (step) {
+                pNative.subi(gNative);
+            }
             if (!HostMemory.sameBits(gNative, gJava) || !HostMemory.sameBits(mNative, mJava)
-                    || !HostMemory.sameBits(vNative, vJava)) {
+                    || !HostMemory.sameBits(vNative, vJava) || !HostMemory.sameBits(pNative, pJava)) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static float[] gaussian(Random r, int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextGaussian() * scale);
+        }
+        return a;
     }
 
     @Override
@@ -162,6 +179,14 @@ public final class JavaAdamUpdater extends AdamUpdater {
      * ({@link HostMemory#addressable}).
      */
     static boolean javaPath(INDArray g, INDArray m, INDArray v) {
+        return javaPath(null, g, m, v);
+    }
+
+    /** As {@link #javaPath(INDArray, INDArray, INDArray)}, the parameters {@code p} too where not null. */
+    static boolean javaPath(INDArray p, INDArray g, INDArray m, INDArray v) {
+        if (p != null && !javaPath(g, p, p)) {
+            return false;
+        }
         for (INDArray a : new INDArray[]{g, m, v}) {
             if (a.dataType() != DataType.FLOAT || a.elementWiseStride() != 1 || a.length() != g.length()
                     || !HostMemory.addressable(a)) {
@@ -198,21 +223,36 @@ public final class JavaAdamUpdater extends AdamUpdater {
      * (and for the last elements short of a whole vector) blocks copied through Java arrays.
      */
     static void update(INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors) {
+        update(null, g, m, v, c, vectors);
+    }
+
+    /**
+     * As {@link #update(INDArray, INDArray, INDArray, Coefficients, boolean)}, and where {@code p} is not null the
+     * optimizer's step in the same pass: {@code p ← p - update}, as DL4J's {@code params.subi(update)} computes it
+     * (the gradient still becomes the update). {@code p} must pass {@link #javaPath} with the others.
+     */
+    static void update(INDArray p, INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors) {
+        int po = p == null ? 0 : (int) p.offset();
         int go = (int) g.offset();
         int mo = (int) m.offset();
         int vo = (int) v.offset();
         int n = (int) g.length();
-        int done = vectors ? AdamKernels.update(HostMemory.bytes(g), go, HostMemory.bytes(m), mo, HostMemory.bytes(v),
-                vo, n, c) : 0;
+        int done = vectors ? AdamKernels.update(p == null ? null : HostMemory.bytes(p), po, HostMemory.bytes(g), go,
+                HostMemory.bytes(m), mo, HostMemory.bytes(v), vo, n, c) : 0;
         if (done < n) {
-            blocks(HostMemory.floats(g), go, HostMemory.floats(m), mo, HostMemory.floats(v), vo, done, n, c);
+            blocks(p == null ? null : HostMemory.floats(p), po, HostMemory.floats(g), go, HostMemory.floats(m), mo,
+                    HostMemory.floats(v), vo, done, n, c);
         }
     }
 
-    /** Elements {@code [from, to)} in blocks of {@value #BLOCK} copied to Java arrays, updated and copied back. */
-    private static void blocks(FloatBuffer gb, int go, FloatBuffer mb, int mo, FloatBuffer vb, int vo, int from, int to,
-                               Coefficients c) {
+    /**
+     * Elements {@code [from, to)} in blocks of {@value #BLOCK} copied to Java arrays, updated and copied back; the
+     * parameters stepped where {@code pb} is not null.
+     */
+    private static void blocks(FloatBuffer pb, int po, FloatBuffer gb, int go, FloatBuffer mb, int mo, FloatBuffer vb,
+                               int vo, int from, int to, Coefficients c) {
         int len0 = Math.min(BLOCK, to - from);
+        float[] pa = pb == null ? null : new float[len0];
         float[] ga = new float[len0];
         float[] ma = new float[len0];
         float[] va = new float[len0];
@@ -244,6 +284,13 @@ public final class JavaAdamUpdater extends AdamUpdater {
             gb.put(go + s, ga, 0, len);
             mb.put(mo + s, ma, 0, len);
             vb.put(vo + s, va, 0, len);
+            if (pb != null) {
+                pb.get(po + s, pa, 0, len);
+                for (int i = 0; i < len; i++) {
+                    pa[i] = pa[i] - ga[i];
+                }
+                pb.put(po + s, pa, 0, len);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -32,17 +33,29 @@ import java.util.List;
  * keeps the update, where DL4J would do more than that between the two: regularisation (L1, L2, weight decay),
  * gradient normalisation, pretraining blocks, a block whose parameters are divided for some and not for others, or
  * division ranges that differ from DL4J's own.
+ *
+ * <p>Asked to ({@link FusedParameterStep}), the pass also takes the optimizer's step, {@code params ← params - update},
+ * block by block: in Adam's pass where the block runs {@link JavaAdamUpdater} on arrays it takes, else as a
+ * subtraction after the block's updater. The blocks' parameter ranges must then cover the network's parameters as the
+ * gradient's do (DL4J's step subtracts the whole update array); where they do not, the pass never steps.
  */
 final class UpdaterPass {
 
-    /** A block with its gradient as a rank-1 view made once, and whether DL4J divides it by the minibatch size. */
-    private record Block(UpdaterBlock block, INDArray source, INDArray gradient, boolean divide) {
+    /**
+     * A block with its gradient and parameters as rank-1 views made once (the parameters null where the pass cannot
+     * step), and whether DL4J divides it by the minibatch size.
+     */
+    private record Block(UpdaterBlock block, INDArray source, INDArray gradient, INDArray params, boolean divide) {
     }
 
     private final List<Block> blocks;
 
-    private UpdaterPass(List<Block> blocks) {
+    /** Whether {@link #run} can take the optimizer's step: every block has its parameters' view. */
+    private final boolean steps;
+
+    private UpdaterPass(List<Block> blocks, boolean steps) {
         this.blocks = blocks;
+        this.steps = steps;
     }
 
     /**
@@ -51,9 +64,11 @@ final class UpdaterPass {
      * @param blocks        the updater's blocks
      * @param layers        the updater's layers ({@code getOrderedLayers()})
      * @param flat          the updater's flattened gradient view
+     * @param params        the network's flattened parameters, laid out as {@code flat}
      * @param dl4jDivisions DL4J's own division ranges of {@code flat} ({@code getMinibatchDivisionSubsets})
      */
-    static UpdaterPass of(List<UpdaterBlock> blocks, Trainable[] layers, INDArray flat, List<INDArray> dl4jDivisions) {
+    static UpdaterPass of(List<UpdaterBlock> blocks, Trainable[] layers, INDArray flat, INDArray params,
+                          List<INDArray> dl4jDivisions) {
         for (Trainable t : layers) {
             TrainingConfig c = t.getConfig();
             if (c != null && t.numParams() > 0 && c.getGradientNormalization() != null
@@ -83,7 +98,7 @@ final class UpdaterPass {
                 }
             }
             INDArray view = b.getGradientView();
-            out.add(new Block(b, view, view.reshape(view.length()), Boolean.TRUE.equals(divide)));
+            out.add(new Block(b, view, view.reshape(view.length()), null, Boolean.TRUE.equals(divide)));
         }
         List<long[]> dl4j = new ArrayList<>();
         for (INDArray s : dl4jDivisions) {
@@ -98,7 +113,35 @@ final class UpdaterPass {
                 return null;
             }
         }
-        return new UpdaterPass(out);
+        List<Block> stepping = withParams(out, flat, params);
+        return stepping == null ? new UpdaterPass(out, false) : new UpdaterPass(stepping, true);
+    }
+
+    /**
+     * The blocks with their parameters' views, or null where the blocks' ranges do not cover {@code [0, P)} one after
+     * another with their gradients at the same offsets of {@code flat} (then DL4J's step would subtract more than the
+     * blocks' updates).
+     */
+    private static List<Block> withParams(List<Block> blocks, INDArray flat, INDArray params) {
+        if (params == null || flat == null || params.length() != flat.length() || params.elementWiseStride() != 1
+                || flat.elementWiseStride() != 1 || params.ordering() != flat.ordering()) {
+            return null;
+        }
+        INDArray rank1 = params.reshape(params.length());
+        List<Block> out = new ArrayList<>();
+        long next = 0;
+        for (Block b : blocks) {
+            UpdaterBlock u = b.block();
+            long start = u.getParamOffsetStart();
+            long end = u.getParamOffsetEnd();
+            if (start != next || b.source().offset() - flat.offset() != start || b.gradient().length() != end - start) {
+                return null;
+            }
+            next = end;
+            INDArray p = end > start ? rank1.get(NDArrayIndex.interval(start, end)) : null;   // null: nothing to step
+            out.add(new Block(u, b.source(), b.gradient(), p, b.divide()));
+        }
+        return next == params.length() ? out : null;
     }
 
     /** Appends [start, end) to ascending ranges, joined with the last where they touch. */
@@ -129,9 +172,14 @@ final class UpdaterPass {
 
     /**
      * The update: for each block, the division by {@code minibatch} where DL4J divides ({@code miniBatch} true) and
-     * the block's updater; in one Java pass where the block runs {@link JavaAdamUpdater} on arrays it takes.
+     * the block's updater; in one Java pass where the block runs {@link JavaAdamUpdater} on arrays it takes. With
+     * {@code step}, the parameters are stepped too where the pass can ({@link #steps}).
+     *
+     * @return whether the parameters were stepped
      */
-    void run(int iteration, int epoch, int minibatch, boolean miniBatch, LayerWorkspaceMgr workspaceMgr) {
+    boolean run(int iteration, int epoch, int minibatch, boolean miniBatch, LayerWorkspaceMgr workspaceMgr,
+                boolean step) {
+        boolean stepping = step && steps;
         for (Block b : blocks) {
             if (b.block().getLayersAndVariablesInBlock().get(0).getLayer().numParams() == 0) {
                 continue;   // as DL4J: no parameters, no update
@@ -142,9 +190,10 @@ final class UpdaterPass {
                 JavaAdamUpdater adam = (JavaAdamUpdater) u;
                 INDArray m = adam.getM();
                 INDArray v = adam.getV();
-                if (m != null && v != null && JavaAdamUpdater.javaPath(b.gradient(), m, v)) {
+                INDArray p = stepping ? b.params() : null;
+                if (m != null && v != null && JavaAdamUpdater.javaPath(p, b.gradient(), m, v)) {
                     Adam c = adam.getConfig();
-                    JavaAdamUpdater.update(b.gradient(), m, v, JavaAdamUpdater.Coefficients.of(
+                    JavaAdamUpdater.update(p, b.gradient(), m, v, JavaAdamUpdater.Coefficients.of(
                             c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(), c.getEpsilon(), iteration,
                             divide ? minibatch : 0), adam.vectors());
                     continue;
@@ -156,6 +205,10 @@ final class UpdaterPass {
             try (MemoryWorkspace ws = workspaceMgr.notifyScopeEntered(ArrayType.UPDATER_WORKING_MEM)) {
                 u.applyUpdater(b.gradient(), iteration, epoch);
             }
+            if (stepping && b.params() != null) {
+                b.params().subi(b.gradient());   // DL4J's step function on this block's range
+            }
         }
+        return stepping;
     }
 }

@@ -6,8 +6,9 @@
  * {@link org.dl4jpgm.impl.OpGroup}, and a weight's gradients summed in its products,
  * {@link org.dl4jpgm.impl.GradientAccumulation}), and {@link org.dl4jpgm.impl.BoundBatchNormalizationRuntime}, DL4J's
  * batch normalisation with its ops bound once, and the updater's fast paths ({@link org.dl4jpgm.impl.GraphUpdaters}:
- * {@link org.dl4jpgm.impl.FlatGradientUpdater} with {@link org.dl4jpgm.impl.UpdaterPass}, and
- * {@link org.dl4jpgm.impl.JavaAdamUpdater}), and {@link org.dl4jpgm.impl.OpenBlasKernels}, the warning where ND4J's
- * OpenBLAS runs generic kernels on a CPU it does not know; see {@code docs/design.md}.
+ * {@link org.dl4jpgm.impl.FlatGradientUpdater} with {@link org.dl4jpgm.impl.UpdaterPass},
+ * {@link org.dl4jpgm.impl.JavaAdamUpdater} and {@link org.dl4jpgm.impl.FusedParameterStep}), and
+ * {@link org.dl4jpgm.impl.OpenBlasKernels}, the warning where ND4J's OpenBLAS runs generic kernels on a CPU it does not
+ * know; see {@code docs/design.md}.
  */
 package org.dl4jpgm.impl;

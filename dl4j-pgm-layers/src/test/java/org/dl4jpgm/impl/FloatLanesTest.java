@@ -91,7 +91,9 @@ class FloatLanesTest {
                 forwardOut, RowKernels.VECTOR));
         kernels.put("RowKernels, gradient", () -> LayerNormFusion.backward(backwardIn, ROWS, E, 1f / E, scratch,
                 backwardOut, true, RowKernels.VECTOR));
-        kernels.put("AdamKernels", () -> AdamKernels.update(g, 0, m, 0, v, 0, n, c));
+        ByteBuffer p = direct(random, n);
+        kernels.put("AdamKernels", () -> AdamKernels.update(null, 0, g, 0, m, 0, v, 0, n, c));
+        kernels.put("AdamKernels, with the parameter step", () -> AdamKernels.update(p, 0, g, 0, m, 0, v, 0, n, c));
         // each kernel in turn, as a step meets them, so that each one's profile is taken beside the others'
         for (Runnable kernel : kernels.values()) {
             for (int i = 0; i < 2_000; i++) {

@@ -98,7 +98,9 @@ class JavaAdamUpdaterTest {
     /**
      * Both loops, each on its own arrays, against libnd4j: views at an offset that is not a multiple of the vector's
      * lanes (so its loads are unaligned), whole blocks, a last block short of BLOCK and a remainder short of a vector,
-     * with and without the division by the minibatch size that {@link UpdaterPass} joins to the update.
+     * with and without the division by the minibatch size that {@link UpdaterPass} joins to the update, and at every
+     * other iteration with the parameters stepped in the pass ({@link FusedParameterStep}) against DL4J's step
+     * function's {@code params.subi(update)} after libnd4j's update.
      */
     @Test
     void bothLoopsBitForBitAsLibnd4jOnViewsAtAnOddOffset() {
@@ -108,10 +110,11 @@ class JavaAdamUpdaterTest {
         int offset = 5;
         for (int minibatch : new int[]{0, 32}) {
             INDArray[] stock = {Nd4j.zeros(DataType.FLOAT, 1, n + offset), Nd4j.zeros(DataType.FLOAT, 1, n + offset),
-                    Nd4j.zeros(DataType.FLOAT, 1, n + offset)};
+                    Nd4j.zeros(DataType.FLOAT, 1, n + offset),
+                    gaussian(r, n + offset + 3, 1).reshape(1, n + offset + 3)};   // parameters at another offset
             INDArray[][] java = new INDArray[2][];
             for (int k = 0; k < 2; k++) {
-                java[k] = new INDArray[]{stock[0].dup(), stock[1].dup(), stock[2].dup()};
+                java[k] = new INDArray[]{stock[0].dup(), stock[1].dup(), stock[2].dup(), stock[3].dup()};
             }
             for (int it = 0; it < 5; it++) {
                 INDArray g = gaussian(r, n, Math.pow(10, -it));
@@ -120,22 +123,30 @@ class JavaAdamUpdaterTest {
                     g.putScalar(n - 1, Float.MIN_VALUE);
                 }
                 double lr = it % 2 == 0 ? 1e-3 : 0.1;
+                boolean step = it % 2 == 1;
                 view(stock[0], offset, n).assign(g);
                 if (minibatch > 0) {
                     view(stock[0], offset, n).divi(minibatch);
                 }
                 libnd4j(view(stock[0], offset, n), view(stock[1], offset, n), view(stock[2], offset, n), lr, 0.9,
                         0.999, 1e-8, it);
+                if (step) {
+                    view(stock[3], offset + 3, n).subi(view(stock[0], offset, n));
+                }
                 for (int k = 0; k < 2; k++) {
                     INDArray[] a = java[k];
                     view(a[0], offset, n).assign(g);
-                    JavaAdamUpdater.update(view(a[0], offset, n), view(a[1], offset, n), view(a[2], offset, n),
+                    INDArray p = step ? view(a[3], offset + 3, n) : null;
+                    assertTrue(JavaAdamUpdater.javaPath(p, view(a[0], offset, n), view(a[1], offset, n),
+                            view(a[2], offset, n)));
+                    JavaAdamUpdater.update(p, view(a[0], offset, n), view(a[1], offset, n), view(a[2], offset, n),
                             JavaAdamUpdater.Coefficients.of(lr, 0.9, 0.999, 1e-8, it, minibatch), k == 1);
                     String loop = (k == 1 ? "vector" : "scalar") + " loop, minibatch " + minibatch + ", iteration "
-                            + it;
+                            + it + (step ? ", parameters stepped" : "");
                     assertBitIdentical(stock[0], a[0], "update, " + loop);
                     assertBitIdentical(stock[1], a[1], "first moment, " + loop);
                     assertBitIdentical(stock[2], a[2], "second moment, " + loop);
+                    assertBitIdentical(stock[3], a[3], "parameters, " + loop);
                 }
             }
         }

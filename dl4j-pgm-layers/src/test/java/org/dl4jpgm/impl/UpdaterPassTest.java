@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link UpdaterPass} in {@link FlatGradientUpdater}: a PgM graph (Adam at two rates, Nesterovs, batch normalisation's
  * running estimates under a no-op updater) trains to the same parameters, updater state and score as with DL4J's own
- * updater, with and without the minibatch division; the pass steps aside (DL4J's update runs, the same bits) for weight
- * decay and gradient normalisation; Adam with the division joined equals libnd4j's division then {@code adam_updater}.
+ * updater, with and without the minibatch division, the optimizer's step taken in the pass; the pass steps aside
+ * (DL4J's update and step run, the same bits) for weight decay and gradient normalisation; Adam with the division
+ * joined equals libnd4j's division then {@code adam_updater}.
  */
 class UpdaterPassTest {
 
@@ -43,7 +44,11 @@ class UpdaterPassTest {
         assertEquals(stock.score(), fast.score(), 0.0);
         assertTrue(stock.params().sub(graph.get().params()).amaxNumber().doubleValue() > 1e-4,
                 "training moved the parameters");
-        return assertInstanceOf(FlatGradientUpdater.class, fast.getUpdater());
+        FlatGradientUpdater u = assertInstanceOf(FlatGradientUpdater.class, fast.getUpdater());
+        FusedParameterStep step = assertInstanceOf(FusedParameterStep.class,
+                fast.getOptimizer().getGradientsAccumulator());
+        assertEquals(u.runsPass() ? steps : 0, step.stepsTaken(), "the steps taken in the pass");
+        return u;
     }
 
     private static ComputationGraph plain() {

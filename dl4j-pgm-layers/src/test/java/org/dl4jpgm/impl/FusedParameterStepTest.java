@@ -1,0 +1,191 @@
+package org.dl4jpgm.impl;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.stepfunctions.NegativeDefaultStepFunction;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.StepFunction;
+import org.deeplearning4j.optimize.solvers.accumulation.GradientsAccumulator;
+import org.deeplearning4j.optimize.solvers.accumulation.IndexedTail;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.util.function.Supplier;
+
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link FusedParameterStep}: installed by {@link GraphUpdaters}, the updater's pass takes every step of a PgM graph
+ * (Adam blocks in Adam's pass, the Nesterovs and no-op blocks after their updaters) and the graph trains to the same
+ * parameters, updater state, updates and score as with DL4J's own update and step; the property hands the step back
+ * to DL4J from one step to the next; an update called outside the optimizer steps nothing; a graph with an
+ * accumulator of its own or another step function keeps DL4J's step; a clone does not carry it.
+ */
+class FusedParameterStepTest {
+
+    private static ComputationGraph plain() {
+        return UpdaterTestGraph.graph(new NeuralNetConfiguration.Builder());
+    }
+
+    /** Fits both graphs on the same minibatches, comparing the parameters after each step. */
+    private static void trainAlike(ComputationGraph stock, ComputationGraph fast, int from, int steps,
+                                   Runnable beforeEach) {
+        for (int k = from; k < from + steps; k++) {
+            beforeEach.run();
+            stock.fit(UpdaterTestGraph.data(k));
+            fast.fit(UpdaterTestGraph.data(k));
+            assertBitIdentical(stock.params(), fast.params(), "parameters after step " + (k + 1));
+        }
+        assertBitIdentical(stock.getUpdater().getStateViewArray(), fast.getUpdater().getStateViewArray(),
+                "the updater state");
+        assertBitIdentical(stock.getFlattenedGradients(), fast.getFlattenedGradients(), "the last updates");
+        assertEquals(stock.score(), fast.score(), 0.0);
+    }
+
+    @Test
+    void theUpdaterTakesEveryStepBitForBitAsDl4j() {
+        ComputationGraph stock = plain();
+        ComputationGraph fast = plain();
+        assertTrue(GraphUpdaters.install(fast) > 0);
+        assertNull(stock.getOptimizer().getGradientsAccumulator(), "DL4J's graph: no accumulator");
+        FusedParameterStep step = assertInstanceOf(FusedParameterStep.class,
+                fast.getOptimizer().getGradientsAccumulator());
+        assertTrue(FusedParameterStep.install(fast), "a second install keeps it");
+        assertSame(step, fast.getOptimizer().getGradientsAccumulator());
+        trainAlike(stock, fast, 0, 6, () -> { });
+        assertEquals(6, step.stepsTaken(), "every step taken in the updater's pass");
+        assertTrue(stock.params().sub(plain().params()).amaxNumber().doubleValue() > 1e-4, "training moved them");
+        assertNull(fast.clone().getOptimizer().getGradientsAccumulator(), "a clone takes DL4J's step");
+    }
+
+    @Test
+    void thePropertyHandsTheStepBackToDl4jFromOneStepToTheNext() {
+        ComputationGraph stock = plain();
+        ComputationGraph fast = plain();
+        GraphUpdaters.install(fast);
+        FusedParameterStep step = (FusedParameterStep) fast.getOptimizer().getGradientsAccumulator();
+        int[] k = {0};
+        try {
+            trainAlike(stock, fast, 0, 6, () -> System.setProperty(FusedParameterStep.PROPERTY,
+                    k[0]++ % 2 == 0 ? "false" : "true"));
+        } finally {
+            System.clearProperty(FusedParameterStep.PROPERTY);
+        }
+        assertEquals(3, step.stepsTaken(), "the steps with the property true");
+    }
+
+    @Test
+    void anUpdateOutsideTheOptimizerStepsNothing() {
+        ComputationGraph stock = plain();
+        ComputationGraph fast = plain();
+        GraphUpdaters.install(fast);
+        trainAlike(stock, fast, 0, 2, () -> { });
+        FusedParameterStep step = (FusedParameterStep) fast.getOptimizer().getGradientsAccumulator();
+        MultiDataSet d = UpdaterTestGraph.data(7);
+        for (ComputationGraph g : new ComputationGraph[]{stock, fast}) {
+            g.setInputs(d.getFeatures());
+            g.setLabels(d.getLabels());
+            g.computeGradientAndScore();
+        }
+        INDArray before = fast.params().dup();
+        for (ComputationGraph g : new ComputationGraph[]{stock, fast}) {
+            Gradient gr = g.gradient();
+            g.getUpdater().update(gr, g.getIterationCount(), g.getEpochCount(), 12, LayerWorkspaceMgr.noWorkspaces());
+        }
+        assertBitIdentical(before, fast.params(), "the parameters, after an update outside fit");
+        assertBitIdentical(stock.getFlattenedGradients(), fast.getFlattenedGradients(), "the updates");
+        assertEquals(2, step.stepsTaken());
+    }
+
+    @Test
+    void aGraphWithAnAccumulatorOfItsOwnKeepsIt() {
+        ComputationGraph stock = plain();
+        ComputationGraph fast = plain();
+        SteppingAccumulator own = new SteppingAccumulator();
+        fast.setGradientsAccumulator(own);
+        assertTrue(GraphUpdaters.install(fast) > 0);
+        assertSame(own, fast.getOptimizer().getGradientsAccumulator(), "the user's accumulator stays");
+        trainAlike(stock, fast, 0, 3, () -> { });
+        assertEquals(3, own.steps, "DL4J handed each step to it");
+    }
+
+    @Test
+    void anotherStepFunctionKeepsDl4jsStep() {
+        Supplier<ComputationGraph> g = () -> UpdaterTestGraph.graph(new NeuralNetConfiguration.Builder()
+                .stepFunction(new NegativeDefaultStepFunction()));
+        ComputationGraph stock = g.get();
+        ComputationGraph fast = g.get();
+        GraphUpdaters.install(fast);
+        assertFalse(FusedParameterStep.install(fast), "a step function other than DL4J's default for SGD");
+        assertNull(fast.getOptimizer().getGradientsAccumulator());
+        trainAlike(stock, fast, 0, 3, () -> { });
+    }
+
+    @Test
+    void sharesNoGradients() {
+        ComputationGraph g = plain();
+        GraphUpdaters.install(g);
+        GradientsAccumulator a = g.getOptimizer().getGradientsAccumulator();
+        assertFalse(a.hasAnything());
+        assertThrows(UnsupportedOperationException.class, () -> a.receiveUpdate(g.params()));
+    }
+
+    /** A user's accumulator: takes DL4J's step as the optimizer would, counting them. */
+    private static final class SteppingAccumulator implements GradientsAccumulator {
+        private int steps;
+
+        @Override
+        public void applyUpdate(StepFunction function, INDArray params, INDArray updates, boolean isFinalStep) {
+            function.step(params, updates);
+            steps++;
+        }
+
+        @Override
+        public void applyUpdate(StepFunction function, INDArray params, INDArray updates, double alpha) {
+            function.step(params, updates, alpha);
+        }
+
+        @Override
+        public void setExternalSource(IndexedTail source) {
+        }
+
+        @Override
+        public IndexedTail getExternalSource() {
+            return null;
+        }
+
+        @Override
+        public void storeUpdate(INDArray array, int iterationNumber, int epochNumber) {
+        }
+
+        @Override
+        public void receiveUpdate(INDArray array) {
+        }
+
+        @Override
+        public void markExternalUpdates(boolean updatesAvailable) {
+        }
+
+        @Override
+        public void reset() {
+        }
+
+        @Override
+        public void touch() {
+        }
+
+        @Override
+        public boolean hasAnything() {
+            return false;
+        }
+    }
+}
