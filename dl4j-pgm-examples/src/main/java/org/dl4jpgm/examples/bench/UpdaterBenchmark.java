@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.StepFunction;
 import org.dl4jpgm.conf.LossWeights;
 import org.dl4jpgm.examples.cli.Cli;
 import org.dl4jpgm.examples.cli.Converters;
@@ -13,6 +14,7 @@ import org.dl4jpgm.examples.experiment.ExperimentRunner;
 import org.dl4jpgm.examples.experiment.FusionChoice;
 import org.dl4jpgm.fusion.PgmGraph;
 import org.dl4jpgm.impl.FlatGradientUpdater;
+import org.dl4jpgm.impl.FusedParameterStep;
 import org.dl4jpgm.impl.JavaAdamUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -28,20 +30,31 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * The cost of one parameter update of a PgM graph, two ways in one process: the graph's own updater
- * ({@code GraphUpdaters}: {@link FlatGradientUpdater}, whose standard path runs {@code UpdaterPass}) against DL4J's
- * {@code ComputationGraphUpdater} on its standard path (handed the network's own gradient array) with the same Java
- * Adam ({@link JavaAdamUpdater#install}), the path the graph's updater took before the pass.
+ * The cost of one parameter update and step of a PgM graph, three ways in one process, each as DL4J's stochastic
+ * gradient descent runs it ({@code StochasticGradientDescent.optimize}: the accumulator's {@code hasAnything}, the
+ * updater, the step):
+ * <ul>
+ *   <li>{@code fused}: the graph's updater ({@code GraphUpdaters}: {@link FlatGradientUpdater}, whose standard path
+ *       runs {@code UpdaterPass}) taking the step in its pass, armed by the graph's {@link FusedParameterStep};</li>
+ *   <li>{@code pass}: the same updater, then DL4J's step function ({@code params.subi(update)}), as with
+ *       {@code -Dorg.dl4jpgm.updater.fusedStep=false};</li>
+ *   <li>{@code dl4j}: DL4J's {@code ComputationGraphUpdater} on its standard path (handed the network's own gradient
+ *       array) with the same Java Adam ({@link JavaAdamUpdater#install}), then DL4J's step function: the path before
+ *       the pass.</li>
+ * </ul>
  *
- * <p>The graph is the main job's PgM graph on the embedded digits-speech set, trained for {@code --warmup} steps. Then
- * {@code --rounds} rounds, each timing {@code --calls} updates one way and then the other (the order alternating from
- * round to round), each update from the same gradient (copied back before each call, untimed), so that the machine's
- * drift falls on both alike. Thread CPU time; run with {@code OMP_NUM_THREADS=1}. Prints the median per update of each
- * way, their ratio, and one line {@code result updater pass=.. dl4j=.. ratio=..}.
+ * <p>The graph is the main job's PgM graph on the embedded digits-speech set (or the shape the options give), trained
+ * for {@code --warmup} steps. Then {@code --rounds} rounds, each timing {@code --calls} updates and steps of each way
+ * (the ways' order rotating from round to round), each from the same gradient, parameters and iteration (copied back
+ * before each call, untimed), so that the machine's drift falls on all alike; the first call of each way is checked
+ * to leave the same parameters, bit for bit (their SHA-256). Thread CPU time; run with {@code OMP_NUM_THREADS=1}.
+ * Prints the median per call of each way and one line {@code result updater fused=.. pass=.. dl4j=.. ratio=..
+ * fusedRatio=..} (ratio: pass / dl4j; fusedRatio: fused / pass).
  */
 @Command(name = "UpdaterBenchmark", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Cost of one parameter update of a PgM graph: the graph's updater against DL4J's standard path "
-                + "with the same Java Adam, alternating in one process.", ""},
+        description = {"Cost of one parameter update and step of a PgM graph: the graph's updater with the step in its "
+                + "pass, the same updater then DL4J's step, and DL4J's standard path with the same Java Adam then its "
+                + "step, alternating in one process.", ""},
         exitCodeOnInvalidInput = Cli.USAGE_ERROR, exitCodeOnExecutionException = Cli.DATA_ERROR)
 public final class UpdaterBenchmark implements Callable<Integer> {
 
@@ -90,40 +103,92 @@ public final class UpdaterBenchmark implements Callable<Integer> {
                     + ", not FlatGradientUpdater: DL4J keeps the gradient's identity here, nothing to compare");
         }
         ComputationGraphUpdater own = g.getUpdater();
+        if (!(g.getOptimizer().getGradientsAccumulator() instanceof FusedParameterStep fused)) {
+            throw new IllegalStateException("the graph's optimizer holds no FusedParameterStep: "
+                    + g.getOptimizer().getGradientsAccumulator());
+        }
         ComputationGraphUpdater dl4j = new ComputationGraphUpdater(g, own.getStateViewArray().dup());
         int javaBlocks = JavaAdamUpdater.install(dl4j);
+        StepFunction step = g.getOptimizer().getStepFunction();
         INDArray flat = g.getFlattenedGradients();
+        INDArray flat1d = flat.reshape(flat.length());   // what the optimizer hands its step
+        INDArray params = g.params();
         INDArray saved = flat.dup();   // the last step's updates: values of a gradient's size, none subnormal
+        INDArray savedParams = params.dup();
+        INDArray ownState = own.getStateViewArray();
+        INDArray savedOwnState = ownState.dup();
+        INDArray savedDl4jState = dl4j.getStateViewArray().dup();
         Gradient gradient = FlatGradientUpdater.networkArrayGradient(flat);
         int batchSize = (int) batch.getFeatures(0).size(0);
+        int iteration = g.getIterationCount();
         LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
-        double[] ownMs = new double[rounds];
-        double[] dl4jMs = new double[rounds];
+        Way[] ways = Way.values();
+        double[][] ms = new double[ways.length][rounds];
+        String[] digests = new String[ways.length];
         for (int r = 0; r < rounds; r++) {
-            boolean ownFirst = r % 2 == 0;
-            for (int way = 0; way < 2; way++) {
-                boolean timeOwn = (way == 0) == ownFirst;
-                ComputationGraphUpdater u = timeOwn ? own : dl4j;
+            for (int k = 0; k < ways.length; k++) {
+                Way way = ways[(k + r) % ways.length];
                 long cpu = 0;
                 for (int c = 0; c < calls; c++) {
                     flat.assign(saved);
+                    params.assign(savedParams);
+                    ownState.assign(savedOwnState);
+                    dl4j.getStateViewArray().assign(savedDl4jState);
+                    long taken = fused.stepsTaken();
                     long c0 = CPU.getCurrentThreadCpuTime();
-                    u.update(gradient, g.getIterationCount() + c, g.getEpochCount(), batchSize, ws);
+                    switch (way) {
+                        case FUSED -> {
+                            fused.hasAnything();
+                            own.update(gradient, iteration, g.getEpochCount(), batchSize, ws);
+                            fused.applyUpdate(step, params, flat1d, true);
+                        }
+                        case PASS -> {
+                            own.update(gradient, iteration, g.getEpochCount(), batchSize, ws);
+                            step.step(params, flat1d);
+                        }
+                        case DL4J -> {
+                            dl4j.update(gradient, iteration, g.getEpochCount(), batchSize, ws);
+                            step.step(params, flat1d);
+                        }
+                    }
                     cpu += CPU.getCurrentThreadCpuTime() - c0;
+                    if ((way == Way.FUSED) != (fused.stepsTaken() == taken + 1)) {
+                        throw new IllegalStateException(way + ": the step was " + (way == Way.FUSED ? "not " : "")
+                                + "taken in the updater's pass");
+                    }
+                    if (r == 0 && c == 0) {
+                        digests[way.ordinal()] = ParamsDigest.of(params);
+                    }
                 }
-                (timeOwn ? ownMs : dl4jMs)[r] = cpu / 1e6 / calls;
+                ms[way.ordinal()][r] = cpu / 1e6 / calls;
+            }
+            if (r == 0 && !(digests[0].equals(digests[1]) && digests[0].equals(digests[2]))) {
+                throw new IllegalStateException("the ways left different parameters: " + Arrays.toString(digests));
             }
         }
-        double ownMedian = median(ownMs);
-        double dl4jMedian = median(dl4jMs);
+        double[] medians = Arrays.stream(ms).mapToDouble(UpdaterBenchmark::median).toArray();
         System.out.printf(Locale.ROOT, "PgM graph, B = %d, D = %d, N = %d, %d parameters, %d updater blocks (%d with "
-                        + "Java Adam on DL4J's path); %d rounds of %d updates per way%n", batchSize, o.getWidth(),
-                o.getIterations(), g.params().length(), own.getUpdaterBlocks().size(), javaBlocks, rounds, calls);
-        System.out.printf(Locale.ROOT, "graph's updater  ms per update by round: %s%n", Arrays.toString(round(ownMs)));
-        System.out.printf(Locale.ROOT, "DL4J's path      ms per update by round: %s%n", Arrays.toString(round(dl4jMs)));
-        System.out.printf(Locale.ROOT, "result updater pass=%.4f dl4j=%.4f ratio=%.3f%n", ownMedian, dl4jMedian,
-                ownMedian / dl4jMedian);
+                        + "Java Adam on DL4J's path); %d rounds of %d updates and steps per way; the same parameters "
+                        + "after each way (sha256 %s)%n", batchSize, o.getWidth(), o.getIterations(),
+                g.params().length(), own.getUpdaterBlocks().size(), javaBlocks, rounds, calls, digests[0]);
+        for (Way w : ways) {
+            System.out.printf(Locale.ROOT, "%-6s ms per update and step by round: %s%n", w.label,
+                    Arrays.toString(round(ms[w.ordinal()])));
+        }
+        System.out.printf(Locale.ROOT, "result updater fused=%.4f pass=%.4f dl4j=%.4f ratio=%.3f fusedRatio=%.3f%n",
+                medians[0], medians[1], medians[2], medians[1] / medians[2], medians[0] / medians[1]);
         return 0;
+    }
+
+    /** The ways an update and step are timed (the class comment). */
+    private enum Way {
+        FUSED("fused"), PASS("pass"), DL4J("dl4j");
+
+        private final String label;
+
+        Way(String label) {
+            this.label = label;
+        }
     }
 
     /** The median of {@code v} (the mean of the two middle values of an even count); {@code v} is not changed. */
