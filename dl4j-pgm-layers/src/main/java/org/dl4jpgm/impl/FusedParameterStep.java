@@ -30,12 +30,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link #taken()}); {@code applyUpdate} then skips the step, and takes DL4J's own step in every other case (DL4J's
  * update ran, another updater was set, the property is {@code false}). An update called outside the optimizer is never
  * armed, so it steps nothing, as DL4J's does not. The parameters, the updater state and the gradient array (the
- * update) end each step with the same bits as DL4J's (tested in {@code UpdaterPassTest}).
+ * update) end each step with the same bits as DL4J's (tested in {@code FusedParameterStepTest}).
  *
- * <p>{@link #install} sets it only on a graph whose optimizer is stochastic gradient descent with DL4J's default step
- * function and no accumulator of its own (a graph sharing gradients through dl4j-parallel-wrapper or dl4j-spark keeps
- * theirs). It is not saved with the graph and not copied by {@code clone()}: those graphs take DL4J's step until it is
- * installed on them.
+ * <p>{@link #install} sets it only on a graph of at least {@link #MIN_PARAMETERS} parameters (or as many as asked)
+ * whose optimizer is stochastic gradient descent with DL4J's default step function and no accumulator of its own (a
+ * graph sharing gradients through dl4j-parallel-wrapper or dl4j-spark keeps theirs). It is not saved with the graph
+ * and not copied by {@code clone()}: those graphs take DL4J's step until it is installed on them.
  */
 public final class FusedParameterStep implements GradientsAccumulator {
 
@@ -46,6 +46,16 @@ public final class FusedParameterStep implements GradientsAccumulator {
      * can alternate the two); default true.
      */
     public static final String PROPERTY = "org.dl4jpgm.updater.fusedStep";
+
+    /**
+     * The fewest parameters for which {@link #install(ComputationGraph)} fuses the step: 2^22, 16 MiB per float array.
+     * The fused step saves memory traffic, which pays where the update's arrays come from memory; where they stay in
+     * the caches the pass's extra bounds-checked loads and stores cost about what ND4J's one subtraction does, more or
+     * less from one JVM to the next (per update and step, fused / DL4J's step, {@code UpdaterBenchmark}: 1.06-1.14
+     * at 80,879 parameters, 0.98-1.12 at 298,831, 0.91-1.28 at 1.2 M, 0.92-1.03 at 2.7 M, 0.88 at 3.6 M, 0.78 at
+     * 4.7 M in three runs, 0.82 at 18.7 M, 0.90 at 42 M; docs/performance.md, "The parameter step in Adam's pass").
+     */
+    public static final long MIN_PARAMETERS = 1L << 22;
 
     /** The graph whose optimizer holds this accumulator; not serialised, as DL4J does not serialise optimizers. */
     private final transient ComputationGraph graph;
@@ -64,19 +74,35 @@ public final class FusedParameterStep implements GradientsAccumulator {
     }
 
     /**
-     * Sets this accumulator on {@code graph}'s optimizer where its step can be fused: stochastic gradient descent with
-     * DL4J's default step function, and no other accumulator set.
+     * {@link #install(ComputationGraph, long)} for graphs of at least {@link #MIN_PARAMETERS} parameters.
      *
      * @param graph an initialised graph
      * @return whether the graph's optimizer now holds a {@code FusedParameterStep} for it
      */
     public static boolean install(ComputationGraph graph) {
+        return install(graph, MIN_PARAMETERS);
+    }
+
+    /**
+     * Sets this accumulator on {@code graph}'s optimizer where its step can be fused: {@code minParameters} parameters
+     * or more, stochastic gradient descent with DL4J's default step function, and no other accumulator set.
+     *
+     * @param graph         an initialised graph
+     * @param minParameters the fewest parameters for which to fuse the step (0: any graph)
+     * @return whether the graph's optimizer now holds a {@code FusedParameterStep} for it
+     */
+    public static boolean install(ComputationGraph graph, long minParameters) {
+        if (minParameters < 0) {
+            throw new IllegalArgumentException("FusedParameterStep.install: minParameters must be 0 or more, got "
+                    + minParameters);
+        }
         ConvexOptimizer optimizer = graph.getOptimizer();
         GradientsAccumulator current = optimizer.getGradientsAccumulator();
         if (current instanceof FusedParameterStep f && f.graph == graph) {
             return true;
         }
-        if (current != null || graph.conf().getOptimizationAlgo() != OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT
+        if (current != null || graph.params() == null || graph.params().length() < minParameters
+                || graph.conf().getOptimizationAlgo() != OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT
                 || optimizer.getStepFunction() == null
                 || optimizer.getStepFunction().getClass() != NegativeGradientStepFunction.class) {
             return false;

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link FusedParameterStep}: installed by {@link GraphUpdaters}, the updater's pass takes every step of a PgM graph
+ * {@link FusedParameterStep}: {@link GraphUpdaters} installs it on graphs of {@link FusedParameterStep#MIN_PARAMETERS}
+ * parameters or more; installed on the small PgM graph of these tests, the updater's pass takes every step
  * (Adam blocks in Adam's pass, the Nesterovs and no-op blocks after their updaters) and the graph trains to the same
  * parameters, updater state, updates and score as with DL4J's own update and step; the property hands the step back
  * to DL4J from one step to the next; an update called outside the optimizer steps nothing; a graph with an
@@ -34,6 +35,12 @@ class FusedParameterStepTest {
 
     private static ComputationGraph plain() {
         return UpdaterTestGraph.graph(new NeuralNetConfiguration.Builder());
+    }
+
+    /** The graph's updater on {@link GraphUpdaters}' fast paths, and the step fused whatever its size. */
+    private static void install(ComputationGraph g) {
+        assertTrue(GraphUpdaters.install(g) > 0, "Adam blocks in Java");
+        FusedParameterStep.install(g, 0);
     }
 
     /** Fits both graphs on the same minibatches, comparing the parameters after each step. */
@@ -55,11 +62,11 @@ class FusedParameterStepTest {
     void theUpdaterTakesEveryStepBitForBitAsDl4j() {
         ComputationGraph stock = plain();
         ComputationGraph fast = plain();
-        assertTrue(GraphUpdaters.install(fast) > 0);
+        install(fast);
         assertNull(stock.getOptimizer().getGradientsAccumulator(), "DL4J's graph: no accumulator");
         FusedParameterStep step = assertInstanceOf(FusedParameterStep.class,
                 fast.getOptimizer().getGradientsAccumulator());
-        assertTrue(FusedParameterStep.install(fast), "a second install keeps it");
+        assertTrue(FusedParameterStep.install(fast, 0), "a second install keeps it");
         assertSame(step, fast.getOptimizer().getGradientsAccumulator());
         trainAlike(stock, fast, 0, 6, () -> { });
         assertEquals(6, step.stepsTaken(), "every step taken in the updater's pass");
@@ -71,7 +78,7 @@ class FusedParameterStepTest {
     void thePropertyHandsTheStepBackToDl4jFromOneStepToTheNext() {
         ComputationGraph stock = plain();
         ComputationGraph fast = plain();
-        GraphUpdaters.install(fast);
+        install(fast);
         FusedParameterStep step = (FusedParameterStep) fast.getOptimizer().getGradientsAccumulator();
         int[] k = {0};
         try {
@@ -87,7 +94,7 @@ class FusedParameterStepTest {
     void anUpdateOutsideTheOptimizerStepsNothing() {
         ComputationGraph stock = plain();
         ComputationGraph fast = plain();
-        GraphUpdaters.install(fast);
+        install(fast);
         trainAlike(stock, fast, 0, 2, () -> { });
         FusedParameterStep step = (FusedParameterStep) fast.getOptimizer().getGradientsAccumulator();
         MultiDataSet d = UpdaterTestGraph.data(7);
@@ -112,7 +119,7 @@ class FusedParameterStepTest {
         ComputationGraph fast = plain();
         SteppingAccumulator own = new SteppingAccumulator();
         fast.setGradientsAccumulator(own);
-        assertTrue(GraphUpdaters.install(fast) > 0);
+        install(fast);
         assertSame(own, fast.getOptimizer().getGradientsAccumulator(), "the user's accumulator stays");
         trainAlike(stock, fast, 0, 3, () -> { });
         assertEquals(3, own.steps, "DL4J handed each step to it");
@@ -125,7 +132,7 @@ class FusedParameterStepTest {
         ComputationGraph stock = g.get();
         ComputationGraph fast = g.get();
         GraphUpdaters.install(fast);
-        assertFalse(FusedParameterStep.install(fast), "a step function other than DL4J's default for SGD");
+        assertFalse(FusedParameterStep.install(fast, 0), "a step function other than DL4J's default for SGD");
         assertNull(fast.getOptimizer().getGradientsAccumulator());
         trainAlike(stock, fast, 0, 3, () -> { });
     }
@@ -133,10 +140,22 @@ class FusedParameterStepTest {
     @Test
     void sharesNoGradients() {
         ComputationGraph g = plain();
-        GraphUpdaters.install(g);
+        install(g);
         GradientsAccumulator a = g.getOptimizer().getGradientsAccumulator();
         assertFalse(a.hasAnything());
         assertThrows(UnsupportedOperationException.class, () -> a.receiveUpdate(g.params()));
+    }
+
+    @Test
+    void graphUpdatersFuseTheStepFromMinParametersOn() {
+        ComputationGraph small = plain();
+        long n = small.params().length();
+        assertTrue(n < FusedParameterStep.MIN_PARAMETERS, "the tests' graph is small: " + n);
+        GraphUpdaters.install(small);
+        assertNull(small.getOptimizer().getGradientsAccumulator(), "below MIN_PARAMETERS: DL4J's step");
+        assertFalse(FusedParameterStep.install(small, n + 1), "one parameter short");
+        assertTrue(FusedParameterStep.install(small, n), "exactly the parameters asked for");
+        assertThrows(IllegalArgumentException.class, () -> FusedParameterStep.install(plain(), -1));
     }
 
     /** A user's accumulator: takes DL4J's step as the optimizer would, counting them. */

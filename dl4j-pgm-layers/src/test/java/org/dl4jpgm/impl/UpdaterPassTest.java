@@ -33,6 +33,7 @@ class UpdaterPassTest {
         ComputationGraph stock = graph.get();
         ComputationGraph fast = graph.get();
         assertTrue(GraphUpdaters.install(fast) > 0, "Adam blocks in Java");
+        assertTrue(FusedParameterStep.install(fast, 0), "the step in the pass, whatever the graph's size");
         for (int k = 0; k < steps; k++) {
             stock.fit(UpdaterTestGraph.data(k));
             fast.fit(UpdaterTestGraph.data(k));

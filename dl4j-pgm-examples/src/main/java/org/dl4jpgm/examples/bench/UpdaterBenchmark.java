@@ -35,7 +35,8 @@ import java.util.concurrent.Callable;
  * updater, the step):
  * <ul>
  *   <li>{@code fused}: the graph's updater ({@code GraphUpdaters}: {@link FlatGradientUpdater}, whose standard path
- *       runs {@code UpdaterPass}) taking the step in its pass, armed by the graph's {@link FusedParameterStep};</li>
+ *       runs {@code UpdaterPass}) taking the step in its pass, armed by the graph's {@link FusedParameterStep}
+ *       (installed whatever the graph's size, {@link FusedParameterStep#MIN_PARAMETERS} aside);</li>
  *   <li>{@code pass}: the same updater, then DL4J's step function ({@code params.subi(update)}), as with
  *       {@code -Dorg.dl4jpgm.updater.fusedStep=false};</li>
  *   <li>{@code dl4j}: DL4J's {@code ComputationGraphUpdater} on its standard path (handed the network's own gradient
@@ -103,6 +104,7 @@ public final class UpdaterBenchmark implements Callable<Integer> {
                     + ", not FlatGradientUpdater: DL4J keeps the gradient's identity here, nothing to compare");
         }
         ComputationGraphUpdater own = g.getUpdater();
+        FusedParameterStep.install(g, 0);   // whatever the graph's size, to time the step both ways
         if (!(g.getOptimizer().getGradientsAccumulator() instanceof FusedParameterStep fused)) {
             throw new IllegalStateException("the graph's optimizer holds no FusedParameterStep: "
                     + g.getOptimizer().getGradientsAccumulator());
