@@ -43,21 +43,6 @@ class FusedParameterStepTest {
         FusedParameterStep.install(g, 0);
     }
 
-    /** Fits both graphs on the same minibatches, comparing the parameters after each step. */
-    private static void trainAlike(ComputationGraph stock, ComputationGraph fast, int from, int steps,
-                                   Runnable beforeEach) {
-        for (int k = from; k < from + steps; k++) {
-            beforeEach.run();
-            stock.fit(UpdaterTestGraph.data(k));
-            fast.fit(UpdaterTestGraph.data(k));
-            assertBitIdentical(stock.params(), fast.params(), "parameters after step " + (k + 1));
-        }
-        assertBitIdentical(stock.getUpdater().getStateViewArray(), fast.getUpdater().getStateViewArray(),
-                "the updater state");
-        assertBitIdentical(stock.getFlattenedGradients(), fast.getFlattenedGradients(), "the last updates");
-        assertEquals(stock.score(), fast.score(), 0.0);
-    }
-
     @Test
     void theUpdaterTakesEveryStepBitForBitAsDl4j() {
         ComputationGraph stock = plain();
@@ -68,7 +53,7 @@ class FusedParameterStepTest {
                 fast.getOptimizer().getGradientsAccumulator());
         assertTrue(FusedParameterStep.install(fast, 0), "a second install keeps it");
         assertSame(step, fast.getOptimizer().getGradientsAccumulator());
-        trainAlike(stock, fast, 0, 6, () -> { });
+        UpdaterTestGraph.fitAlike(stock, fast, 0, 6, () -> { });
         assertEquals(6, step.stepsTaken(), "every step taken in the updater's pass");
         assertTrue(stock.params().sub(plain().params()).amaxNumber().doubleValue() > 1e-4, "training moved them");
         assertNull(fast.clone().getOptimizer().getGradientsAccumulator(), "a clone takes DL4J's step");
@@ -82,7 +67,7 @@ class FusedParameterStepTest {
         FusedParameterStep step = (FusedParameterStep) fast.getOptimizer().getGradientsAccumulator();
         int[] k = {0};
         try {
-            trainAlike(stock, fast, 0, 6, () -> System.setProperty(FusedParameterStep.PROPERTY,
+            UpdaterTestGraph.fitAlike(stock, fast, 0, 6, () -> System.setProperty(FusedParameterStep.PROPERTY,
                     k[0]++ % 2 == 0 ? "false" : "true"));
         } finally {
             System.clearProperty(FusedParameterStep.PROPERTY);
@@ -95,7 +80,7 @@ class FusedParameterStepTest {
         ComputationGraph stock = plain();
         ComputationGraph fast = plain();
         install(fast);
-        trainAlike(stock, fast, 0, 2, () -> { });
+        UpdaterTestGraph.fitAlike(stock, fast, 0, 2, () -> { });
         FusedParameterStep step = (FusedParameterStep) fast.getOptimizer().getGradientsAccumulator();
         MultiDataSet d = UpdaterTestGraph.data(7);
         for (ComputationGraph g : new ComputationGraph[]{stock, fast}) {
@@ -121,7 +106,7 @@ class FusedParameterStepTest {
         fast.setGradientsAccumulator(own);
         install(fast);
         assertSame(own, fast.getOptimizer().getGradientsAccumulator(), "the user's accumulator stays");
-        trainAlike(stock, fast, 0, 3, () -> { });
+        UpdaterTestGraph.fitAlike(stock, fast, 0, 3, () -> { });
         assertEquals(3, own.steps, "DL4J handed each step to it");
     }
 
@@ -134,7 +119,7 @@ class FusedParameterStepTest {
         GraphUpdaters.install(fast);
         assertFalse(FusedParameterStep.install(fast, 0), "a step function other than DL4J's default for SGD");
         assertNull(fast.getOptimizer().getGradientsAccumulator());
-        trainAlike(stock, fast, 0, 3, () -> { });
+        UpdaterTestGraph.fitAlike(stock, fast, 0, 3, () -> { });
     }
 
     @Test

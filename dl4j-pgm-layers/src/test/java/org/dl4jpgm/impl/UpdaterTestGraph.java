@@ -23,6 +23,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Random;
 
+import static org.dl4jpgm.testing.BitAssert.assertBitIdentical;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * The small PgM graph the updater tests train: two vector modalities, PgM with Adam at two rates and Nesterovs for
  * the decoder (so that the updater has Adam blocks and another kind), weight decay (by default), batch normalisation
@@ -54,6 +57,24 @@ final class UpdaterTestGraph {
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         return g;
+    }
+
+    /**
+     * Fits both graphs on minibatches {@code from, ..., from + steps - 1} ({@link #data}), {@code beforeEach} run
+     * before each, and asserts the same parameters after every step, then the same updater state, last updates (the
+     * flattened gradient array after the updater) and score, bit for bit.
+     */
+    static void fitAlike(ComputationGraph stock, ComputationGraph fast, int from, int steps, Runnable beforeEach) {
+        for (int k = from; k < from + steps; k++) {
+            beforeEach.run();
+            stock.fit(data(k));
+            fast.fit(data(k));
+            assertBitIdentical(stock.params(), fast.params(), "parameters after step " + (k + 1));
+        }
+        assertBitIdentical(stock.getUpdater().getStateViewArray(), fast.getUpdater().getStateViewArray(),
+                "the updater state");
+        assertBitIdentical(stock.getFlattenedGradients(), fast.getFlattenedGradients(), "the last updates");
+        assertEquals(stock.score(), fast.score(), 0.0);
     }
 
     static MultiDataSet data(int seed) {
