@@ -13,6 +13,8 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jpgm.blocks.GateGradient;
 import org.dl4jpgm.blocks.LearnerMode;
 import org.dl4jpgm.blocks.PgmOptions;
+import org.dl4jpgm.impl.FusedParameterStep;
+import org.dl4jpgm.impl.GraphUpdaters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -128,6 +130,32 @@ class TrainingReproducibilityTest {
         assertEquals(3 * (N1 + N2), c.resets());
         assertFalse(java.util.Arrays.equals(bits(plain.graph().params()), bits(onTrain.graph().params())),
                 "monitoring on the shuffling training iterator changes the orders of later epochs");
+    }
+
+    /**
+     * Both stages with the optimizer's step taken in the updater's pass ({@link FusedParameterStep}, installed whatever
+     * the graph's size) end on the parameters of DL4J's step, bit for bit, every step taken in the pass.
+     */
+    @Test
+    void theParameterStepInAdamsPassTrainsBothStagesAsDl4jsStep() {
+        INDArray[] params = new INDArray[2];
+        long taken = -1;
+        for (int k = 0; k < 2; k++) {
+            PgmGraph pgm = graph();
+            if (k == 1) {
+                GraphUpdaters.install(pgm.graph());
+                assertTrue(FusedParameterStep.install(pgm.graph(), 0));
+            }
+            ShuffledBatches it = new ShuffledBatches(EXAMPLES, BATCH, 11, ShuffledBatches.Mode.PER_EPOCH);
+            new TwoStageTrainer(TrainerOptions.builder().stage1Epochs(N1).stage2Epochs(N2).build())
+                    .epochStart(it::setEpoch).fit(pgm, it, null);
+            params[k] = pgm.graph().params().dup();
+            if (k == 1) {
+                taken = ((FusedParameterStep) pgm.graph().getOptimizer().getGradientsAccumulator()).stepsTaken();
+            }
+        }
+        assertArrayEquals(bits(params[0]), bits(params[1]), "DL4J's step vs the step in the pass");
+        assertEquals((long) (N1 + N2) * EXAMPLES / BATCH, taken, "every step taken in the pass");
     }
 
     @Test
