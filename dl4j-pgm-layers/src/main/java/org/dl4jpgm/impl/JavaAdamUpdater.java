@@ -184,18 +184,23 @@ public final class JavaAdamUpdater extends AdamUpdater {
 
     /** As {@link #javaPath(INDArray, INDArray, INDArray)}, the parameters {@code p} too where not null. */
     static boolean javaPath(INDArray p, INDArray g, INDArray m, INDArray v) {
-        if (p != null && !javaPath(g, p, p)) {
-            return false;
-        }
-        for (INDArray a : new INDArray[]{g, m, v}) {
+        INDArray[] arrays = p == null ? new INDArray[]{g, m, v} : new INDArray[]{p, g, m, v};
+        boolean vectors = true;
+        for (INDArray a : arrays) {
             if (a.dataType() != DataType.FLOAT || a.elementWiseStride() != 1 || a.length() != g.length()
                     || !HostMemory.addressable(a)) {
                 return false;
             }
+            vectors &= a.isVectorOrScalar();
         }
-        boolean vectors = g.isVectorOrScalar() && m.isVectorOrScalar() && v.isVectorOrScalar();
-        return vectors || (g.ordering() == m.ordering() && g.ordering() == v.ordering()
-                && java.util.Arrays.equals(g.shape(), m.shape()) && java.util.Arrays.equals(g.shape(), v.shape()));
+        if (!vectors) {
+            for (INDArray a : arrays) {
+                if (a.ordering() != g.ordering() || !java.util.Arrays.equals(a.shape(), g.shape())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

@@ -174,7 +174,7 @@ public final class UpdaterBenchmark implements Callable<Integer> {
                         + "after each way (sha256 %s)%n", batchSize, o.getWidth(), o.getIterations(),
                 g.params().length(), own.getUpdaterBlocks().size(), javaBlocks, rounds, calls, digests[0]);
         for (Way w : ways) {
-            System.out.printf(Locale.ROOT, "%-6s ms per update and step by round: %s%n", w.label,
+            System.out.printf(Locale.ROOT, "%-6s ms per update and step by round: %s%n", w.name().toLowerCase(Locale.ROOT),
                     Arrays.toString(round(ms[w.ordinal()])));
         }
         System.out.printf(Locale.ROOT, "result updater fused=%.4f pass=%.4f dl4j=%.4f ratio=%.3f fusedRatio=%.3f%n",
@@ -182,15 +182,9 @@ public final class UpdaterBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** The ways an update and step are timed (the class comment). */
+    /** The ways an update and step are timed (the class comment); printed in lower case. */
     private enum Way {
-        FUSED("fused"), PASS("pass"), DL4J("dl4j");
-
-        private final String label;
-
-        Way(String label) {
-            this.label = label;
-        }
+        FUSED, PASS, DL4J
     }
 
     /** The median of {@code v} (the mean of the two middle values of an even count); {@code v} is not changed. */
