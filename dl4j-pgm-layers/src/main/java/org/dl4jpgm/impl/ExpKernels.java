@@ -63,55 +63,66 @@ final class ExpKernels {
         apply(a, n, true);
     }
 
+    /**
+     * The function on {@code a[0, n)} in place, a vector of 2 L floats per iteration, each half widened to doubles in
+     * turn; the last floats short of a whole vector in the scalar function.
+     *
+     * <p>Written as one method on purpose. A method that takes or returns vectors is inlined into its caller or not
+     * depending on the order in which the JIT compiler meets the two ({@code -XX:+PrintInlining}: "already compiled
+     * into a big method"); where it is not, every vector that crosses it is allocated on the heap. With the halves and
+     * glibc's general case as methods of their own, the compiled loop called them in the training steps measured, and
+     * a {@code [384, 64]} sigmoid took 89-123 us per call instead of 31-39 (docs/performance.md, "exp and sigmoid in
+     * one method"). So the general case is written out for each half.
+     */
     private static void apply(float[] a, int n, boolean sigmoid) {
         FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        int lanes = FLOATS.length();
         int i = 0;
-        for (int bound = FLOATS.loopBound(n); i < bound; i += FLOATS.length()) {
+        for (int bound = FLOATS.loopBound(n); i < bound; i += lanes) {
             FloatVector x = FloatVector.fromArray(FLOATS, a, i);
             FloatVector arg = sigmoid ? x.neg() : x;
             VectorMask<Float> special = arg.abs().compare(VectorOperators.LT, VectorExp.SPECIAL).not();
             if (special.anyTrue()) {
-                for (int k = i; k < i + FLOATS.length(); k++) {
+                for (int k = i; k < i + lanes; k++) {
                     a[k] = sigmoid ? VectorExp.sigmoid(a[k]) : VectorExp.expf(a[k]);
                 }
                 continue;
             }
-            FloatVector e = expf(arg);
+            // the lower half: VectorExp.expf's general case on L lanes in double (exactly a float's value)
+            DoubleVector z = ((DoubleVector) arg.convertShape(VectorOperators.F2D, DOUBLES, 0))
+                    .mul(VectorExp.INV_LN2_N);
+            DoubleVector kd = z.add(VectorExp.SHIFT);
+            LongVector ki = kd.reinterpretAsLongs();
+            DoubleVector r = z.sub(kd.sub(VectorExp.SHIFT));
+            LongVector low = ki.and(LANES - 1);
+            LongVector block = ki.and(31 & ~(LANES - 1));
+            LongVector t = low.selectFrom(TABLE[0]);
+            for (int b = 1; b < TABLE.length; b++) {
+                t = t.blend(low.selectFrom(TABLE[b]), block.eq((long) b * LANES));
+            }
+            DoubleVector s = t.add(ki.lanewise(VectorOperators.LSHL, 47)).reinterpretAsDoubles();
+            FloatVector lower = (FloatVector) r.fma(VectorExp.C0, VectorExp.C1)
+                    .fma(r.mul(r), r.fma(VectorExp.C2, 1.0)).mul(s).convertShape(VectorOperators.D2F, FLOATS, 0);
+            // the upper half, the same operations
+            z = ((DoubleVector) arg.convertShape(VectorOperators.F2D, DOUBLES, 1)).mul(VectorExp.INV_LN2_N);
+            kd = z.add(VectorExp.SHIFT);
+            ki = kd.reinterpretAsLongs();
+            r = z.sub(kd.sub(VectorExp.SHIFT));
+            low = ki.and(LANES - 1);
+            block = ki.and(31 & ~(LANES - 1));
+            t = low.selectFrom(TABLE[0]);
+            for (int b = 1; b < TABLE.length; b++) {
+                t = t.blend(low.selectFrom(TABLE[b]), block.eq((long) b * LANES));
+            }
+            s = t.add(ki.lanewise(VectorOperators.LSHL, 47)).reinterpretAsDoubles();
+            FloatVector upper = (FloatVector) r.fma(VectorExp.C0, VectorExp.C1)
+                    .fma(r.mul(r), r.fma(VectorExp.C2, 1.0)).mul(s).convertShape(VectorOperators.D2F, FLOATS, -1);
+            FloatVector e = lower.blend(upper, UPPER);
             (sigmoid ? one.div(one.add(e)) : e).intoArray(a, i);
         }
         for (; i < n; i++) {
             a[i] = sigmoid ? VectorExp.sigmoid(a[i]) : VectorExp.expf(a[i]);
         }
-    }
-
-    /**
-     * {@link VectorExp#expf}'s general case, lane by lane (no special cases: |x| < 88, not NaN): the lower half of the
-     * lanes, then the upper half, each in doubles.
-     */
-    private static FloatVector expf(FloatVector x) {
-        FloatVector lower = (FloatVector) expf((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0))
-                .convertShape(VectorOperators.D2F, FLOATS, 0);
-        FloatVector upper = (FloatVector) expf((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1))
-                .convertShape(VectorOperators.D2F, FLOATS, -1);
-        return lower.blend(upper, UPPER);
-    }
-
-    /** The general case on L lanes widened to double, the result in double (exactly a float's value). */
-    private static DoubleVector expf(DoubleVector xd) {
-        DoubleVector z = xd.mul(VectorExp.INV_LN2_N);
-        DoubleVector kd = z.add(VectorExp.SHIFT);
-        LongVector ki = kd.reinterpretAsLongs();
-        DoubleVector r = z.sub(kd.sub(VectorExp.SHIFT));
-        LongVector low = ki.and(LANES - 1);
-        LongVector block = ki.and(31 & ~(LANES - 1));
-        LongVector t = low.selectFrom(TABLE[0]);
-        for (int b = 1; b < TABLE.length; b++) {
-            t = t.blend(low.selectFrom(TABLE[b]), block.eq((long) b * LANES));
-        }
-        DoubleVector s = t.add(ki.lanewise(VectorOperators.LSHL, 47)).reinterpretAsDoubles();
-        DoubleVector zc = r.fma(VectorExp.C0, VectorExp.C1);
-        DoubleVector y = r.fma(VectorExp.C2, 1.0);
-        return zc.fma(r.mul(r), y).mul(s);
     }
 
     private static LongVector[] table() {

@@ -1,19 +1,23 @@
 package org.dl4jpgm.impl;
 
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -33,6 +37,23 @@ class FloatLanesTest {
 
     /** The package's classes with Vector API kernels on floats. */
     private static final List<Class<?>> KERNELS = List.of(RowKernels.class, AdamKernels.class, ExpKernels.class);
+
+    /**
+     * ExpKernels' loop calls no method of its own that takes or returns vectors. The JIT compiler inlines such a method
+     * into the loop or not depending on the order in which it compiles the two ("already compiled into a big
+     * method"), and where it does not, every vector crossing the call is allocated: with the halves and glibc's
+     * general case as methods of their own, as they were, the training steps measured ran its sigmoid 2-3 times
+     * slower than written as one method. On that code this test fails.
+     */
+    @Test
+    void expKernelsPassNoVectorsBetweenMethods() {
+        assumeTrue(VectorExp.moduleLoaded(), "the Vector API module");
+        for (Method m : ExpKernels.class.getDeclaredMethods()) {
+            boolean vectors = Vector.class.isAssignableFrom(m.getReturnType())
+                    || Arrays.stream(m.getParameterTypes()).anyMatch(Vector.class::isAssignableFrom);
+            assertFalse(vectors, "ExpKernels." + m.getName() + " takes or returns vectors");
+        }
+    }
 
     /**
      * Each kernel class holds its float species in a static field, and that field is {@link FloatLanes#SPECIES}: a
