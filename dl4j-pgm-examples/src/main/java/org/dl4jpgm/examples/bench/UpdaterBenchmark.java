@@ -174,8 +174,8 @@ public final class UpdaterBenchmark implements Callable<Integer> {
                         + "after each way (sha256 %s)%n", batchSize, o.getWidth(), o.getIterations(),
                 g.params().length(), own.getUpdaterBlocks().size(), javaBlocks, rounds, calls, digests[0]);
         for (Way w : ways) {
-            System.out.printf(Locale.ROOT, "%-6s ms per update and step by round: %s%n", w.name().toLowerCase(Locale.ROOT),
-                    Arrays.toString(round(ms[w.ordinal()])));
+            System.out.printf(Locale.ROOT, "%-6s ms per update and step by round: %s%n",
+                    w.name().toLowerCase(Locale.ROOT), Arrays.toString(round(ms[w.ordinal()])));
         }
         System.out.printf(Locale.ROOT, "result updater fused=%.4f pass=%.4f dl4j=%.4f ratio=%.3f fusedRatio=%.3f%n",
                 medians[0], medians[1], medians[2], medians[1] / medians[2], medians[0] / medians[1]);
