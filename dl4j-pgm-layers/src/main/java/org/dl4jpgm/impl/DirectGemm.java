@@ -63,8 +63,9 @@ final class DirectGemm {
 
     private final boolean gradient;
     /**
-     * Whether the weight gradient {@code dy} is added to what its array holds ({@code beta} 1,
-     * {@link GradientAccumulation}) instead of written over it.
+     * Whether the product is added to what its array holds ({@code beta} 1) instead of written over it: the weight
+     * gradient {@code dy} of a gradient ({@link GradientAccumulation}), {@code z} of a forward product
+     * ({@link ProductAddFusion}).
      */
     private final boolean accumulate;
     /** Products per call: 1 for matrices, the leading size of rank-3 arrays (libnd4j's batched product). */
@@ -104,6 +105,20 @@ final class DirectGemm {
      */
     static DirectGemm accumulating(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs) {
         return VERIFIED && MATMUL_BP.equals(op.opName()) ? plain(op, inputs, outputs, true) : null;
+    }
+
+    /**
+     * {@code z = x y + z} for {@code x [M, K]}, {@code y [K, N]}, {@code z [M, N]} ({@code beta} 1: the product added
+     * onto what {@code z} holds), or null where products do not run directly here. Whether that gives the bits of a
+     * product followed by an {@code add} is for the caller to check ({@link ProductAddFusion}).
+     */
+    static DirectGemm onto(int m, int k, int n) {
+        return VERIFIED && m >= 2 && k >= 2 && n >= 2 ? new DirectGemm(false, true, 1, m, k, n) : null;
+    }
+
+    /** Whether {@code op} is a {@code matmul} of two inputs with libnd4j's default arguments (the plain product). */
+    static boolean plainProduct(DynamicCustomOp op) {
+        return MATMUL.equals(op.opName()) && defaultArguments(op);
     }
 
     private static DirectGemm plain(DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs, boolean accumulate) {
@@ -178,9 +193,10 @@ final class DirectGemm {
         FloatPointer[] x = pointers(a[0], (long) m * k);
         FloatPointer[] y = pointers(a[1], (long) k * n);
         FloatPointer[] z = pointers(a[2], (long) m * n);
+        float beta = accumulate ? 1f : 0f;
         return () -> {
             for (int i = 0; i < batch; i++) {
-                sgemm(NO_TRANS, NO_TRANS, m, n, k, x[i], k, y[i], n, 0f, z[i], n);
+                sgemm(NO_TRANS, NO_TRANS, m, n, k, x[i], k, y[i], n, beta, z[i], n);
             }
         };
     }

@@ -16,7 +16,7 @@ import java.util.Map;
  * (the same values bit for bit): its members (op indices of the plan), the arrays its loop reads and those it can
  * write, each named as an argument of a member. The kinds: {@link LayerNormFusion} (a layer normalisation and its
  * gradient), {@link GeluFusion} (a GELU's gradient), {@link RunningSumFusion} (a running sum along the rows and its
- * gradient).
+ * gradient), {@link ProductAddFusion} (a matrix product and the add of a bias or residual after it).
  *
  * <p>Why: the ops of a layer normalisation or a GELU's gradient each run on a small array at the main job's sizes, a
  * few microseconds of native call around little arithmetic; one loop reads the group's inputs once and writes only
@@ -58,6 +58,9 @@ abstract class OpGroup {
         List<OpGroup> groups = new ArrayList<>(LayerNormFusion.find(m));
         groups.addAll(GeluFusion.find(m));
         groups.addAll(RunningSumFusion.find(m));
+        if (!"false".equalsIgnoreCase(System.getProperty(OpPlan.PRODUCT_ADDS_PROPERTY))) {
+            groups.addAll(ProductAddFusion.find(m));
+        }
         return groups;
     }
 
@@ -72,6 +75,14 @@ abstract class OpGroup {
 
     /** The op times' label. */
     abstract String label();
+
+    /**
+     * Whether the loop holds its outputs in Java arrays ({@link Loop#values}) that another group's loop may read
+     * instead of the output arrays; false for a loop that writes its outputs in native memory only.
+     */
+    boolean javaValues() {
+        return true;
+    }
 
     /** A group of fewer ops for a plan where this one does not fit, or null. */
     OpGroup smaller() {

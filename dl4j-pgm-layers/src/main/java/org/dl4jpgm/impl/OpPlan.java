@@ -88,7 +88,9 @@ import java.util.function.BiConsumer;
  * And groups of ops: the ops of a layer normalisation, those of its gradient, those of a GELU's gradient and those of
  * a running sum along a matrix's rows and of its gradient, each group run as one Java loop with the ops' arithmetic
  * from the second run on ({@link OpGroup}, {@link LayerNormFusion}, {@link GeluFusion}, {@link RunningSumFusion}; bit
- * for bit, {@code impl/LayerNormFusionTest}, {@code impl/GeluFusionTest}, {@code impl/RunningSumFusionTest}), unless
+ * for bit, {@code impl/LayerNormFusionTest}, {@code impl/GeluFusionTest}, {@code impl/RunningSumFusionTest}), and a
+ * matrix product with the {@code add} of a bias or residual after it as one product onto that operand
+ * ({@link ProductAddFusion}; bit for bit where a probe of the shape agrees, {@code impl/ProductAddFusionTest}), unless
  * {@value #FUSIONS_PROPERTY} is {@code false}.
  *
  * <p>What a plan does not run, {@link #of} refuses (returns null), and the caller keeps SameDiff's session: control
@@ -131,6 +133,13 @@ public final class OpPlan {
      * products ({@link GradientAccumulation}); {@link #REWRITES_PROPERTY} {@code false} switches them off too.
      */
     public static final String ACCUMULATION_PROPERTY = "org.dl4jpgm.opPlans.accumulation";
+
+    /**
+     * System property that switches off ({@code false}) only the matrix products run with the {@code add} after them
+     * as one product onto its other operand ({@link ProductAddFusion}); {@link #FUSIONS_PROPERTY} {@code false}
+     * switches them off too.
+     */
+    public static final String PRODUCT_ADDS_PROPERTY = "org.dl4jpgm.opPlans.productAdds";
 
     /**
      * System property that switches off ({@code false}) only the loops written with the JDK's Vector API: the
@@ -1436,7 +1445,7 @@ public final class OpPlan {
             for (OpGroup.Arg input : fusedAt[k].inputs) {
                 OpGroup.Arg p = producers.get(owner(ops.get(input.op()).getInputsToOp().get(input.index())));
                 OpGroup h = p == null ? null : activeGroupOf[p.op()];
-                if (h != null && h != fusedAt[k] && Arrays.asList(h.outputs).contains(p)) {
+                if (h != null && h != fusedAt[k] && h.javaValues() && Arrays.asList(h.outputs).contains(p)) {
                     linkedTo.put(input, p);
                 }
             }

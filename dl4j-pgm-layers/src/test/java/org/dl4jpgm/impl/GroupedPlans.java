@@ -26,14 +26,21 @@ final class GroupedPlans {
      * rows), w a parameter {@code [1, E]} in [0.5, 1.5), target a constant; seeded by the shape.
      */
     static SameDiff graph(DataType type, long[] shape, BiFunction<SameDiff, SDVariable, SDVariable> body) {
+        return graph(type, shape, shape[shape.length - 1], body);
+    }
+
+    /** {@link #graph(DataType, long[], BiFunction)} for a body whose output has {@code width} along its last axis. */
+    static SameDiff graph(DataType type, long[] shape, long width, BiFunction<SameDiff, SDVariable, SDVariable> body) {
         Nd4j.getRandom().setSeed(shape.length * 1000L + shape[shape.length - 1]);
         long e = shape[shape.length - 1];
+        long[] out = shape.clone();
+        out[out.length - 1] = width;
         SameDiff sd = SameDiff.create();
         long[] free = shape.clone();
         free[0] = -1;
         SDVariable x = sd.placeHolder("x", type, free);
         SDVariable y = body.apply(sd, x.mul(sd.var("w", Nd4j.rand(type, 1, e).addi(0.5)))).rename("y");
-        y.mul(sd.constant("target", Nd4j.randn(type, shape))).sum().rename("loss").markAsLoss();
+        y.mul(sd.constant("target", Nd4j.randn(type, out))).sum().rename("loss").markAsLoss();
         return sd;
     }
 
