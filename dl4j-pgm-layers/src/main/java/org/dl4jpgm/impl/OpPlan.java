@@ -98,7 +98,9 @@ import java.util.function.BiConsumer;
  * scalar ops whose scalar are given as an array argument, random ops (a plan runs independent ops in another order
  * than the session, which would draw other random numbers) and ops whose output shape depends on the values of their
  * inputs ({@link #VALUE_SHAPED}: a plan computes output shapes once). A plan is bound to the shapes of the
- * placeholders it was first run with; {@link #fits} tells whether it can run others.
+ * placeholders it was first run with; {@link #fits} tells whether it can run others. A later placeholder array of
+ * another layout than the first run's (a 'f'-order array where the first was in 'c' order) is copied into the first
+ * run's layout before the ops run: the direct calls chosen at the first run read memory in that order.
  *
  * <p>A plan of a gradient can run in two parts ({@link #of(SameDiff, List, String, String)}): the ops that do not
  * read the incoming error (the forward pass, which a training step runs anyway to get the layer's output), then the
@@ -290,6 +292,12 @@ public final class OpPlan {
      */
     private final String[] sigmoidOutput;
     private Map<String, long[]> placeholderShapes;
+    /**
+     * The placeholders whose array at the first run had its elements in 'c' order without gaps. The direct calls
+     * chosen then ({@link DirectGemm}, {@link ProductAddFusion}, ...) read such an array's memory in that order, so a
+     * later array of another layout is copied into it first ({@link #asAtFirstRun}).
+     */
+    private final Set<String> packedPlaceholders = new HashSet<>();
     /** The placeholder that the ops from {@link #split} on read (null: none is deferred). */
     private final String deferred;
     /** The variable {@link #runIndependent} returns (null when nothing is deferred). */
@@ -796,8 +804,9 @@ public final class OpPlan {
             placeholderShapes.put(deferred, value.shape().clone());
         }
         pending = false;
-        runPlaceholders.put(deferred, value);
-        values[slotOf.get(deferred)] = value;
+        INDArray a = asAtFirstRun(deferred, value);
+        runPlaceholders.put(deferred, a);
+        values[slotOf.get(deferred)] = a;
         runOps(split, ops.size());
         return end();
     }
@@ -871,16 +880,41 @@ public final class OpPlan {
             accumulationProbes = new INDArray[ops.size()];
             placeholderShapes = shapesOf(placeholders);
         }
-        runPlaceholders = new HashMap<>(placeholders);
+        runPlaceholders = new HashMap<>();
         values = new INDArray[slotOf.size()];
         for (Map.Entry<String, INDArray> e : placeholders.entrySet()) {
+            INDArray a = asAtFirstRun(e.getKey(), e.getValue());
+            runPlaceholders.put(e.getKey(), a);
             Integer slot = slotOf.get(e.getKey());
             if (slot != null) {
-                values[slot] = e.getValue();
+                values[slot] = a;
             }
         }
         for (int i = 0; i < leafNames.length; i++) {
             values[leafSlots[i]] = sd.getArrForVarName(leafNames[i]);
+        }
+    }
+
+    /**
+     * Placeholder {@code name}'s array for this run: at the first run the array itself (its layout noted); after it, a
+     * copy in 'c' order where the first run's array was contiguous in that order and this one is not (a 'f'-order
+     * array, a view with gaps), else the array itself.
+     */
+    private INDArray asAtFirstRun(String name, INDArray a) {
+        if (a == null) {
+            return null;
+        }
+        if (firstRun) {
+            if (contiguousC(a)) {
+                packedPlaceholders.add(name);
+            }
+            return a;
+        }
+        if (!packedPlaceholders.contains(name) || contiguousC(a)) {
+            return a;
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return a.dup('c');
         }
     }
 

@@ -575,4 +575,39 @@ class OpPlanTest {
         assertNull(OpPlan.of(graph(), List.of("noSuchVariable")));
         assertNotNull(OpPlan.of(graph(), List.of("y", "loss")));
     }
+
+    /**
+     * A placeholder read directly by a product: in 'c' order at the first two runs, in 'f' order and as a view with
+     * gaps after them. The products chosen at the first run read the array's memory in 'c' order, so the plan copies a
+     * later array of another layout into it first; with the product and its bias add as one product and without.
+     */
+    @Test
+    void placeholdersInAnotherLayoutThanAtTheFirstRunAreCopiedIntoIt() {
+        for (String productAdds : new String[]{"true", "false"}) {
+            System.setProperty(OpPlan.PRODUCT_ADDS_PROPERTY, productAdds);
+            try {
+                Nd4j.getRandom().setSeed(7);
+                SameDiff sd = SameDiff.create();
+                SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 12);
+                x.mmul(sd.var("w", Nd4j.randn(DataType.FLOAT, 12, 20)))
+                        .add(sd.var("b", Nd4j.randn(DataType.FLOAT, 20))).rename("y");
+                OpPlan plan = OpPlan.of(sd, List.of("y"));
+                for (int run = 1; run <= 4; run++) {
+                    INDArray in = Nd4j.randn(DataType.FLOAT, 48, 12).muli(run);
+                    if (run == 3) {
+                        in = in.dup('f');
+                    } else if (run == 4) {
+                        in = Nd4j.randn(DataType.FLOAT, 48, 24).get(NDArrayIndex.all(), NDArrayIndex.interval(0, 12));
+                    }
+                    Map<String, INDArray> ph = Map.of("x", in);
+                    assertBitIdentical(sd.output(ph, "y").get("y"), plan.run(ph).get("y"),
+                            "product-adds " + productAdds + ", run " + run + " (" + in.ordering() + " order)");
+                }
+                assertEquals("true".equals(productAdds) ? 1 : 0, plan.fusedGroups(), "product-adds " + productAdds);
+                assertEquals(1, plan.directGemmOps(), "the product as a direct call, product-adds " + productAdds);
+            } finally {
+                System.clearProperty(OpPlan.PRODUCT_ADDS_PROPERTY);
+            }
+        }
+    }
 }
