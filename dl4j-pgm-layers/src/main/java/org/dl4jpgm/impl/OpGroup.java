@@ -84,6 +84,15 @@ abstract class OpGroup {
         return true;
     }
 
+    /**
+     * Whether the loop can read an input from another loop's Java array ({@code linked} in {@link #bind}) instead of
+     * its array; false for a loop that reads its inputs' native memory only. Where it cannot, the producing loop
+     * writes that output into its array.
+     */
+    boolean readsJavaValues() {
+        return true;
+    }
+
     /** A group of fewer ops for a plan where this one does not fit, or null. */
     OpGroup smaller() {
         return null;

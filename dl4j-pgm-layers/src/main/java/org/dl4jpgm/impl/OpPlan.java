@@ -1479,7 +1479,8 @@ public final class OpPlan {
             for (OpGroup.Arg input : fusedAt[k].inputs) {
                 OpGroup.Arg p = producers.get(owner(ops.get(input.op()).getInputsToOp().get(input.index())));
                 OpGroup h = p == null ? null : activeGroupOf[p.op()];
-                if (h != null && h != fusedAt[k] && h.javaValues() && Arrays.asList(h.outputs).contains(p)) {
+                if (h != null && h != fusedAt[k] && h.javaValues() && fusedAt[k].readsJavaValues()
+                        && Arrays.asList(h.outputs).contains(p)) {
                     linkedTo.put(input, p);
                 }
             }

@@ -42,8 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Matched only where {@code z} has no reader but the {@code add}: in a gradient plan the {@code add}'s gradient
  * reads it too, so there the ops stay (a plan's {@code fuse} refuses a group whose member output is read outside
- * it); an {@code output} plan fuses. The loop writes {@code y} in native memory, not in a Java array
- * ({@link OpGroup#javaValues}).
+ * it); an {@code output} plan fuses. The loop reads its inputs and writes {@code y} in native memory, not in Java
+ * arrays ({@link OpGroup#javaValues}, {@link OpGroup#readsJavaValues}): a loop before it writes its output.
  */
 final class ProductAddFusion {
 
@@ -102,6 +102,11 @@ final class ProductAddFusion {
 
         @Override
         boolean javaValues() {
+            return false;
+        }
+
+        @Override
+        boolean readsJavaValues() {
             return false;
         }
 

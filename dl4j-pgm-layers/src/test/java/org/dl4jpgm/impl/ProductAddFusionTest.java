@@ -83,6 +83,17 @@ class ProductAddFusionTest {
     }
 
     @Test
+    void aLoopWhoseOutputOnlyTheProductReadsWritesItIntoItsArray() {
+        // the layer normalisation's loop keeps y in a Java array where only loops read it; this loop reads native
+        // memory only
+        long[] shape = {128, 32};
+        int[] fused = assertPlansAreTheSessions(shape, 48, "layerNorm(x) wp + b", (sd, h) -> linear(32, 48).apply(sd,
+                SdOps.layerNorm(h, sd.var("gain", Nd4j.rand(DataType.FLOAT, 1, 32).addi(0.5)),
+                        sd.var("beta", Nd4j.randn(DataType.FLOAT, 1, 32)), 1)));
+        assertEquals(2, fused[1], "the output plan's layer normalisation and product-add");
+    }
+
+    @Test
     void aProductReadByAnotherOpKeepsItsOps() {
         long[] shape = {64, 16};
         int[] fused = assertPlansAreTheSessions(shape, 16, "(x wp + b) + 2 x wp", (sd, h) -> {
