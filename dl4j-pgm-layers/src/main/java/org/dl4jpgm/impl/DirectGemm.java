@@ -167,7 +167,7 @@ final class DirectGemm {
     }
 
     /** Float, rank 2 or 3, 'c' order, contiguous (the strides of a fresh array of its shape). */
-    private static boolean contiguous(INDArray a) {
+    static boolean contiguous(INDArray a) {
         if (a.dataType() != DataType.FLOAT || (a.rank() != 2 && a.rank() != 3) || a.ordering() != 'c' || a.isEmpty()) {
             return false;
         }
@@ -290,8 +290,8 @@ final class DirectGemm {
         }
     }
 
-    /** A probe matrix ({@code batch} 1) or a stack of {@code batch} of them. */
-    private static INDArray probe(int batch, int rows, int cols, double phase) {
+    /** A probe matrix ({@code batch} 1) or a stack of {@code batch} of them, of mixed signs and magnitudes. */
+    static INDArray probe(int batch, int rows, int cols, double phase) {
         float[] v = new float[batch * rows * cols];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) Math.sin(phase + 0.731 * i) * (1 + (i % 7));

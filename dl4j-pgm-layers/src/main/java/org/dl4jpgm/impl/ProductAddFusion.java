@@ -211,8 +211,9 @@ final class ProductAddFusion {
         }
     }
 
+    /** A float matrix in 'c' order without gaps, as {@link DirectGemm} takes it. */
     private static boolean matrix(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.rank() == 2 && !a.isEmpty() && OpPlan.contiguousC(a);
+        return a.rank() == 2 && DirectGemm.contiguous(a);
     }
 
     /** Whether the memory of two arrays' elements overlaps (from the first element to the last). */
@@ -238,10 +239,10 @@ final class ProductAddFusion {
             return false;
         }
         try {
-            INDArray x = values(m, k, 0.37);
+            INDArray x = DirectGemm.probe(1, m, k, 0.37);
             x.getRow(m / 2).assign(0);
-            INDArray w = values(k, n, -0.21);
-            INDArray b = broadcast ? values(1, n, 0.05).reshape(n) : values(m, n, 0.05);
+            INDArray w = DirectGemm.probe(1, k, n, -0.21);
+            INDArray b = broadcast ? DirectGemm.probe(1, 1, n, 0.05).reshape(n) : DirectGemm.probe(1, m, n, 0.05);
             b.putScalar(0, 0f);
             b.putScalar(1, -0f);
             INDArray z = Nd4j.create(DataType.FLOAT, m, n);
@@ -255,14 +256,5 @@ final class ProductAddFusion {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    /** A probe matrix of mixed signs and magnitudes. */
-    private static INDArray values(int rows, int cols, double phase) {
-        float[] v = new float[rows * cols];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.sin(phase + 0.731 * i) * (1 + (i % 7));
-        }
-        return Nd4j.createFromArray(v).reshape(rows, cols);
     }
 }
