@@ -113,7 +113,12 @@ final class DirectGemm {
      * product followed by an {@code add} is for the caller to check ({@link ProductAddFusion}).
      */
     static DirectGemm onto(int m, int k, int n) {
-        return VERIFIED && m >= 2 && k >= 2 && n >= 2 ? new DirectGemm(false, true, 1, m, k, n) : null;
+        return onto(1, m, k, n);
+    }
+
+    /** {@link #onto(int, int, int)} for {@code g} stacked products ({@code [G, M, K] x [G, K, N]}), one call each. */
+    static DirectGemm onto(int g, int m, int k, int n) {
+        return VERIFIED && g >= 1 && m >= 2 && k >= 2 && n >= 2 ? new DirectGemm(false, true, g, m, k, n) : null;
     }
 
     /** Whether {@code op} is a {@code matmul} of two inputs with libnd4j's default arguments (the plain product). */

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A group of a plan's ops that {@link OpPlan} runs as one Java loop after its first run, with the ops' own arithmetic
@@ -71,6 +72,25 @@ abstract class OpGroup {
             groups.addAll(at.apply(k));
         }
         return groups;
+    }
+
+    /**
+     * The gradient ops of a sum or difference: their gradients are the incoming gradient (summed where an operand was
+     * broadcast, negated for a difference's second operand), so their first two inputs are read for their shapes only
+     * ({@link BroadcastGradient}, libnd4j's own ops alike).
+     */
+    static final Set<String> SUM_GRADIENTS = Set.of(BroadcastGradient.ADD, BroadcastGradient.SUBTRACT);
+
+    /**
+     * Whether input {@code index} of {@code op} is read for its shape only, not for its values: any input of an op of
+     * {@link OpPlan#SHAPE_ONLY}, and the operands of a sum's gradient ({@link #SUM_GRADIENTS}; its third input, the
+     * incoming gradient, is read for its values). A loop need not write an output that only such reads read.
+     */
+    static boolean readsShapeOnly(SameDiffOp op, int index) {
+        String name = op.getOp().opName();
+        List<String> in = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
+        return OpPlan.SHAPE_ONLY.contains(name)
+                || SUM_GRADIENTS.contains(name) && in.size() == 3 && index < 2 && !in.get(index).equals(in.get(2));
     }
 
     /** The op times' label. */

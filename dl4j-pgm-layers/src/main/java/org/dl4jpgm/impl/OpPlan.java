@@ -503,9 +503,10 @@ public final class OpPlan {
     /**
      * Makes group {@code g} run as its loop at its last op, where that computes what its ops compute: none of them is
      * run another way already (a shape-only op, a gradient zero by construction, a view), all run in one part of the
-     * plan ({@link #split}), and each output of a member that an op outside the group reads (or the caller, for
-     * {@code returned}) is one the loop writes and is read only after the group's last op. The group's inputs are
-     * then kept from reuse until its last op. Whether the loop covers the arrays is asked after the first run, which
+     * plan ({@link #split}), and each output of a member that an op outside the group reads for its values (or the
+     * caller, for {@code returned}) is one the loop writes and is read only after the group's last op; an output read
+     * for its shape only ({@link OpGroup#readsShapeOnly}) keeps the first run's array. The group's inputs are then
+     * kept from reuse until its last op. Whether the loop covers the arrays is asked after the first run, which
      * runs the ops themselves ({@link #activateFusions}).
      */
     private boolean fuse(OpGroup g, Set<String> returned, Map<String, List<OpGroup.Arg>> reads) {
@@ -546,8 +547,10 @@ public final class OpPlan {
         }
         for (int m : g.members) {
             for (String o : ops.get(m).getOutputsOfOp()) {
-                if (!written.contains(o) && (outsideReads.containsKey(o) || returned.contains(o))) {
-                    return false;     // read outside, not written by the loop
+                boolean valuesRead = outsideReads.getOrDefault(o, List.of()).stream()
+                        .anyMatch(a -> a.index() < 0 || !OpGroup.readsShapeOnly(ops.get(a.op()), a.index()));
+                if (!written.contains(o) && (valuesRead || returned.contains(o))) {
+                    return false;     // its values read outside, not written by the loop
                 }
             }
         }

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -18,13 +19,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * and run as one {@code cblas_sgemm} that adds the product onto the other operand ({@code beta} 1) in the output array
  * preset to it: the same values bit for bit, checked per shape ({@link #covers}); an {@link OpGroup}.
  *
- * <p>The ops, as matched ({@code x [M, K]}, {@code w [K, N]}; {@code b} of {@code N} elements, broadcast along the
- * rows, or {@code [M, N]}):
+ * <p>The ops, as matched ({@code x [M, K]}, {@code w [K, N]}, or G such matrices stacked, {@code [G, M, K]} and
+ * {@code [G, K, N]}: libnd4j's batched product; {@code b} of {@code N} elements broadcast along every row, one row per
+ * matrix {@code [G, 1, N]}, or of the output's shape):
  * <pre>
- *   z = matmul(x, w)     [M, N]      (libnd4j's default arguments)
- *   y = add(z, b)        [M, N]      (or add(b, z): a float sum is commutative bit for bit)
+ *   z = matmul(x, w)     [M, N] or [G, M, N]     (libnd4j's default arguments)
+ *   y = add(z, b)        [M, N] or [G, M, N]     (or add(b, z): a float sum is commutative bit for bit)
  * </pre>
- * and the loop: {@code y} preset to {@code b} (its rows, or all of it), then {@code y = x w + y}.
+ * and the loop: {@code y} preset to {@code b} (its rows, or all of it), then {@code y = x w + y}, one
+ * {@code cblas_sgemm} per matrix.
  *
  * <p>Why: at the main job's sizes an {@code output} call of the PgM layer runs 33 such bias adds of 0.1 MB or less,
  * each a native call (3.8 us each, 6 % of the call; docs/performance.md, "Bias adds in their products"), after a
@@ -40,10 +43,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * process against libnd4j's {@code matmul} and {@code add} ({@link #probe}), and a group runs as its loop only where
  * the probe gave the same bits ({@code impl/ProductAddFusionTest}).
  *
- * <p>Matched only where {@code z} has no reader but the {@code add}: in a gradient plan the {@code add}'s gradient
- * reads it too, so there the ops stay (a plan's {@code fuse} refuses a group whose member output is read outside
- * it); an {@code output} plan fuses. The loop reads its inputs and writes {@code y} in native memory, not in Java
- * arrays ({@link OpGroup#javaValues}, {@link OpGroup#readsJavaValues}): a loop before it writes its output.
+ * <p>Matched only where no op but the {@code add} reads the values of {@code z}: in a gradient plan the {@code add}'s
+ * gradient reads {@code z} too, for its shape only ({@code add_bp}: the operands' gradients are the incoming
+ * gradient, summed along the bias's broadcast axis; {@link OpGroup#readsShapeOnly}), so training steps fuse as
+ * {@code output} calls do; {@code z}'s array then keeps the first run's values. The loop reads its inputs and writes
+ * {@code y} in native memory, not in Java arrays ({@link OpGroup#javaValues}, {@link OpGroup#readsJavaValues}): a
+ * loop before it writes its output.
  */
 final class ProductAddFusion {
 
@@ -52,10 +57,40 @@ final class ProductAddFusion {
 
     private static final String ADD = "add";
 
+    /** How {@code b} is laid onto the output: what the preset copies where. */
+    enum Form {
+        /** {@code b} of N elements, into every row of every matrix. */
+        ROWS,
+        /** {@code b [G, 1, N]}: row g into every row of matrix g. */
+        ROWS_PER_MATRIX,
+        /** {@code b} of the output's shape. */
+        FULL;
+
+        /** The elements of {@code b} between the rows written into one matrix and those into the next. */
+        int stride(int rows, int cols) {
+            return switch (this) {
+                case ROWS -> 0;
+                case ROWS_PER_MATRIX -> cols;
+                case FULL -> rows * cols;
+            };
+        }
+    }
+
     /** Per probed shape and form of {@code b} ({@link #key}): whether the loop gave libnd4j's bits. */
     private static final Map<String, Boolean> PROBED = new ConcurrentHashMap<>();
 
     private ProductAddFusion() {
+    }
+
+    /** Whether op r reads {@code variable} for its shape only, at every input where it reads it. */
+    private static boolean shapeOnlyReader(OpMatcher m, int r, String variable) {
+        List<String> in = m.in(r);
+        for (int i = 0; i < in.size(); i++) {
+            if (in.get(i).equals(variable) && !OpGroup.readsShapeOnly(m.ops().get(r), i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The product-and-add groups among the matcher's ops. */
@@ -66,7 +101,10 @@ final class ProductAddFusion {
         });
     }
 
-    /** The group of {@code matmul} op k and the {@code add} that alone reads its output, or null. */
+    /**
+     * The group of {@code matmul} op k and the {@code add} that alone reads its output's values, or null; the
+     * {@code add}'s gradient, in a gradient plan, reads that output for its shape only.
+     */
     private static Group group(OpMatcher m, int k) {
         if (!DirectGemm.MATMUL.equals(m.name(k)) || m.in(k).size() != 2
                 || m.ops().get(k).getOutputsOfOp().size() != 1
@@ -74,11 +112,12 @@ final class ProductAddFusion {
             return null;
         }
         String z = m.out(k, 0);
-        List<Integer> readers = m.readersOf(z);
-        if (readers.size() != 1) {
+        List<Integer> valueReaders = m.readersOf(z).stream().distinct()
+                .filter(r -> !shapeOnlyReader(m, r, z)).toList();
+        if (valueReaders.size() != 1) {
             return null;
         }
-        int j = readers.get(0);
+        int j = valueReaders.get(0);
         List<String> in = m.in(j);
         if (!ADD.equals(m.name(j)) || in.size() != 2 || in.get(0).equals(in.get(1))
                 || m.ops().get(j).getOutputsOfOp().size() != 1) {
@@ -116,35 +155,40 @@ final class ProductAddFusion {
             INDArray w = in[1];
             INDArray b = in[2];
             INDArray y = out[0];
-            if (!matrix(x) || !matrix(w) || !matrix(y) || !HostMemory.addressable(y) || !HostMemory.addressable(b)
-                    || b.dataType() != DataType.FLOAT || !OpPlan.contiguousC(b) || b.isEmpty()) {
+            int rank = x.rank();
+            if (!DirectGemm.contiguous(x) || !DirectGemm.contiguous(w) || !DirectGemm.contiguous(y)
+                    || w.rank() != rank || y.rank() != rank || !HostMemory.addressable(y)
+                    || !HostMemory.addressable(b) || b.dataType() != DataType.FLOAT || !OpPlan.contiguousC(b)
+                    || b.isEmpty()) {
                 return false;
             }
-            long m = x.size(0);
-            long k = x.size(1);
-            long n = w.size(1);
-            if (w.size(0) != k || !Arrays.equals(y.shape(), new long[]{m, n}) || m > Integer.MAX_VALUE
-                    || k > Integer.MAX_VALUE || n > Integer.MAX_VALUE) {
+            int r = rank - 2;
+            long g = rank == 3 ? x.size(0) : 1;
+            long m = x.size(r);
+            long k = x.size(r + 1);
+            long n = w.size(r + 1);
+            long[] product = rank == 3 ? new long[]{g, m, n} : new long[]{m, n};
+            if (w.size(r) != k || (rank == 3 && w.size(0) != g) || !Arrays.equals(y.shape(), product)
+                    || g * m * n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
                 return false;
             }
-            boolean rows = alongLastAxis(b, n);
-            if (!rows && !Arrays.equals(b.shape(), y.shape())) {
+            Form form = form(b, y);
+            if (form == null || overlaps(y, x) || overlaps(y, w) || overlaps(y, b)) {
                 return false;
             }
-            if (overlaps(y, x) || overlaps(y, w) || overlaps(y, b)) {
-                return false;
-            }
-            return PROBED.computeIfAbsent(key((int) m, (int) k, (int) n, rows),
-                    s -> probe((int) m, (int) k, (int) n, rows));
+            return PROBED.computeIfAbsent(key((int) g, (int) m, (int) k, (int) n, form),
+                    s -> probe((int) g, (int) m, (int) k, (int) n, form));
         }
 
         @Override
         Loop bind(INDArray[] in, INDArray[] out, boolean[] write, float[][] linked) {
             INDArray y = out[0];
-            int m = (int) in[0].size(0);
-            int k = (int) in[0].size(1);
-            int n = (int) in[1].size(1);
-            return new ProductOnto(DirectGemm.onto(m, k, n), y, m, n, alongLastAxis(in[2], n));
+            int r = in[0].rank() - 2;
+            int g = r == 1 ? (int) in[0].size(0) : 1;
+            int m = (int) in[0].size(r);
+            int k = (int) in[0].size(r + 1);
+            int n = (int) in[1].size(r + 1);
+            return new ProductOnto(DirectGemm.onto(g, m, k, n), y, g, m, n, form(in[2], y));
         }
     }
 
@@ -155,22 +199,24 @@ final class ProductAddFusion {
         private final INDArray[] operands = new INDArray[2];
         private final FloatBuffer to;
         private final int at;
+        private final int matrices;
         private final int rows;
         private final int cols;
-        private final boolean broadcast;
+        private final Form form;
         /** b's buffer and offset, kept while the same array comes again. */
         private INDArray lastB;
         private FloatBuffer from;
         private int fromAt;
 
-        ProductOnto(DirectGemm gemm, INDArray y, int rows, int cols, boolean broadcast) {
+        ProductOnto(DirectGemm gemm, INDArray y, int matrices, int rows, int cols, Form form) {
             this.gemm = gemm;
             this.output = new INDArray[]{y};
             this.to = HostMemory.floats(y);
             this.at = (int) y.offset();
+            this.matrices = matrices;
             this.rows = rows;
             this.cols = cols;
-            this.broadcast = broadcast;
+            this.form = form;
         }
 
         @Override
@@ -181,7 +227,7 @@ final class ProductAddFusion {
                 from = HostMemory.floats(b);
                 fromAt = (int) b.offset();
             }
-            preset(from, fromAt, to, at, rows, cols, broadcast);
+            preset(from, fromAt, to, at, matrices, rows, cols, form);
             operands[0] = in[0];
             operands[1] = in[1];
             gemm.run(operands, output);
@@ -190,6 +236,23 @@ final class ProductAddFusion {
         @Override
         public float[] values(int i) {
             return null;
+        }
+    }
+
+    /**
+     * Writes {@code b} into {@code y}, {@code matrices} matrices {@code [rows, cols]} at {@code to[at]}, as
+     * {@code form} lays it ({@link #preset(FloatBuffer, int, FloatBuffer, int, int, int, boolean)} per matrix; one
+     * bulk copy for {@link Form#FULL}).
+     */
+    static void preset(FloatBuffer from, int fromAt, FloatBuffer to, int at, int matrices, int rows, int cols,
+                       Form form) {
+        if (form == Form.FULL) {
+            to.put(at, from, fromAt, matrices * rows * cols);
+            return;
+        }
+        int stride = form.stride(rows, cols);
+        for (int g = 0; g < matrices; g++) {
+            preset(from, fromAt + g * stride, to, at + g * rows * cols, rows, cols, true);
         }
     }
 
@@ -211,9 +274,31 @@ final class ProductAddFusion {
         }
     }
 
-    /** A float matrix in 'c' order without gaps, as {@link DirectGemm} takes it. */
-    private static boolean matrix(INDArray a) {
-        return a.rank() == 2 && DirectGemm.contiguous(a);
+    /**
+     * How {@code b} lies onto {@code y} ({@code [M, N]} or {@code [G, M, N]}): N elements ({@link Form#ROWS}), one
+     * row per matrix ({@link Form#ROWS_PER_MATRIX}), the output's shape ({@link Form#FULL}), or null for another shape
+     * (what {@code add} would broadcast otherwise is left to it).
+     */
+    static Form form(INDArray b, INDArray y) {
+        long n = y.size(y.rank() - 1);
+        if (OpGroup.alongLastAxis(b, n)) {
+            return Form.ROWS;
+        }
+        if (Arrays.equals(b.shape(), y.shape())) {
+            return Form.FULL;
+        }
+        return y.rank() == 3 && Arrays.equals(b.shape(), new long[]{y.size(0), 1, n}) ? Form.ROWS_PER_MATRIX : null;
+    }
+
+    /** Whether the loop onto {@code b} gives libnd4j's {@code add} of the product {@code z} and {@code b}. */
+    private static boolean agrees(DirectGemm gemm, INDArray x, INDArray w, INDArray z, INDArray b, int g, int m,
+                                  int n, Form form) {
+        INDArray expected = z.ulike();
+        Nd4j.exec(DynamicCustomOp.builder(ADD).addInputs(z, b).addOutputs(expected).build());
+        INDArray y = z.ulike();
+        preset(HostMemory.floats(b), (int) b.offset(), HostMemory.floats(y), (int) y.offset(), g, m, n, form);
+        gemm.run(new INDArray[]{x, w}, new INDArray[]{y});
+        return HostMemory.sameBits(expected, y);
     }
 
     /** Whether the memory of two arrays' elements overlaps (from the first element to the last). */
@@ -223,36 +308,50 @@ final class ProductAddFusion {
         return a0 < b0 + b.length() * Float.BYTES && b0 < a0 + a.length() * Float.BYTES;
     }
 
-    private static String key(int m, int k, int n, boolean broadcast) {
-        return m + ":" + k + ":" + n + (broadcast ? " rows" : " full");
+    private static String key(int g, int m, int k, int n, Form form) {
+        return g + "x" + m + ":" + k + ":" + n + " " + form;
     }
 
     /**
      * Whether the loop gives libnd4j's bits for this shape: {@code matmul} then {@code add} as custom ops against the
      * loop, on operands written out here (ND4J's random generator is left alone: plans are made inside training
-     * steps), with rows of x that are zero and elements of b that are +0 and -0. False where products do not run
-     * directly ({@link DirectGemm#onto}) or the arrays cannot be made.
+     * steps), with a row of x that is zero, twice: with b as written and with its first two elements +0 and -0. The
+     * first matters where b has no more elements than that: a b of N = 2 that was nothing but its signed zeros made
+     * the sums meet nothing and passed a shape (K 768) whose sums meet b in another order. False where products do
+     * not run directly ({@link DirectGemm#onto}) or the arrays cannot be made.
      */
     static boolean probe(int m, int k, int n, boolean broadcast) {
-        DirectGemm gemm = DirectGemm.onto(m, k, n);
+        return probe(1, m, k, n, broadcast ? Form.ROWS : Form.FULL);
+    }
+
+    /**
+     * {@link #probe(int, int, int, boolean)} for {@code g} matrices ({@code g} 1: rank 2, else libnd4j's batched
+     * product of rank 3) and {@code b} laid as {@code form}.
+     */
+    static boolean probe(int g, int m, int k, int n, Form form) {
+        DirectGemm gemm = DirectGemm.onto(g, m, k, n);
         if (gemm == null) {
             return false;
         }
         try {
-            INDArray x = DirectGemm.probe(1, m, k, 0.37);
-            x.getRow(m / 2).assign(0);
-            INDArray w = DirectGemm.probe(1, k, n, -0.21);
-            INDArray b = broadcast ? DirectGemm.probe(1, 1, n, 0.05).reshape(n) : DirectGemm.probe(1, m, n, 0.05);
+            INDArray x = DirectGemm.probe(g, m, k, 0.37);
+            (g == 1 ? x.getRow(m / 2) : x.get(NDArrayIndex.all(), NDArrayIndex.point(m / 2), NDArrayIndex.all()))
+                    .assign(0);
+            INDArray w = DirectGemm.probe(g, k, n, -0.21);
+            long[] shape = g == 1 ? new long[]{m, n} : new long[]{g, m, n};
+            INDArray b = switch (form) {
+                case ROWS -> DirectGemm.probe(1, 1, n, 0.05).reshape(n);
+                case ROWS_PER_MATRIX -> DirectGemm.probe(g, 1, n, 0.05);
+                case FULL -> DirectGemm.probe(g, m, n, 0.05);
+            };
+            INDArray z = Nd4j.create(DataType.FLOAT, shape);
+            Nd4j.exec(DynamicCustomOp.builder(DirectGemm.MATMUL).addInputs(x, w).addOutputs(z).build());
+            if (!agrees(gemm, x, w, z, b, g, m, n, form)) {
+                return false;
+            }
             b.putScalar(0, 0f);
             b.putScalar(1, -0f);
-            INDArray z = Nd4j.create(DataType.FLOAT, m, n);
-            INDArray expected = z.ulike();
-            Nd4j.exec(DynamicCustomOp.builder(DirectGemm.MATMUL).addInputs(x, w).addOutputs(z).build());
-            Nd4j.exec(DynamicCustomOp.builder(ADD).addInputs(z, b).addOutputs(expected).build());
-            INDArray y = Nd4j.create(DataType.FLOAT, m, n);
-            preset(HostMemory.floats(b), (int) b.offset(), HostMemory.floats(y), (int) y.offset(), m, n, broadcast);
-            gemm.run(new INDArray[]{x, w}, new INDArray[]{y});
-            return HostMemory.sameBits(expected, y);
+            return agrees(gemm, x, w, z, b, g, m, n, form);
         } catch (RuntimeException e) {
             return false;
         }
