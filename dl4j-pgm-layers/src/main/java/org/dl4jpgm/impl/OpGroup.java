@@ -17,7 +17,8 @@ import java.util.Set;
  * (the same values bit for bit): its members (op indices of the plan), the arrays its loop reads and those it can
  * write, each named as an argument of a member. The kinds: {@link LayerNormFusion} (a layer normalisation and its
  * gradient), {@link GeluFusion} (a GELU's gradient), {@link RunningSumFusion} (a running sum along the rows and its
- * gradient), {@link ProductAddFusion} (a matrix product and the add of a bias or residual after it).
+ * gradient), {@link MaskedSumFusion} (the masked sum over a sequence's steps of a pooling layer's input),
+ * {@link ProductAddFusion} (a matrix product and the add of a bias or residual after it).
  *
  * <p>Why: the ops of a layer normalisation or a GELU's gradient each run on a small array at the main job's sizes, a
  * few microseconds of native call around little arithmetic; one loop reads the group's inputs once and writes only
@@ -59,6 +60,9 @@ abstract class OpGroup {
         List<OpGroup> groups = new ArrayList<>(LayerNormFusion.find(m));
         groups.addAll(GeluFusion.find(m));
         groups.addAll(RunningSumFusion.find(m));
+        if (!"false".equalsIgnoreCase(System.getProperty(OpPlan.MASKED_SUMS_PROPERTY))) {
+            groups.addAll(MaskedSumFusion.find(m));
+        }
         if (!"false".equalsIgnoreCase(System.getProperty(OpPlan.PRODUCT_ADDS_PROPERTY))) {
             groups.addAll(ProductAddFusion.find(m));
         }

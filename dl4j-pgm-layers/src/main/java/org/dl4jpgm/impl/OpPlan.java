@@ -144,6 +144,13 @@ public final class OpPlan {
     public static final String PRODUCT_ADDS_PROPERTY = "org.dl4jpgm.opPlans.productAdds";
 
     /**
+     * System property that switches off ({@code false}) only the masked sums over a sequence's steps run as one loop
+     * over a pooling layer's input ({@link MaskedSumFusion}); {@link #FUSIONS_PROPERTY} {@code false} switches them
+     * off too.
+     */
+    public static final String MASKED_SUMS_PROPERTY = "org.dl4jpgm.opPlans.maskedSums";
+
+    /**
      * System property that switches off ({@code false}) only the loops written with the JDK's Vector API: the
      * {@code exp} and {@code sigmoid} ops computed in Java ({@link VectorExp}) and the layer normalisation's loops
      * along a row ({@link RowKernels}); {@link #REWRITES_PROPERTY} {@code false} switches off the first with every
