@@ -161,7 +161,8 @@ public final class OpPlan {
     /** Ops whose output shape depends on the values of their inputs, not only on their shapes. */
     static final Set<String> VALUE_SHAPED = Set.of("where", "where_np", "unique", "unique_with_counts",
             "boolean_mask", "dynamic_partition", "dynamic_stitch", "listdiff", "range", "fill", "non_max_suppression",
-            "non_max_suppression_v3", "non_max_suppression_overlaps", "sequence_mask", "bincount", "compare_and_bitpack",
+            "non_max_suppression_v3", "non_max_suppression_overlaps", "sequence_mask", "bincount",
+            "compare_and_bitpack",
             "split_v", "broadcast_to", "tile");
 
     /**
@@ -590,7 +591,10 @@ public final class OpPlan {
         return storage.getOrDefault(name, name);
     }
 
-    /** Per input of op k: whether its array is a placeholder's (another array at every run, directly or as an identity). */
+    /**
+     * Per input of op k: whether its array is a placeholder's (another array at every run, directly or as an
+     * identity).
+     */
     private boolean[] placeholderInputs(int k) {
         List<String> in = ops.get(k).getInputsToOp();
         boolean[] p = new boolean[in == null ? 0 : in.size()];
@@ -1562,7 +1566,10 @@ public final class OpPlan {
         return rewrittenAs("direct ");
     }
 
-    /** The number of broadcast elementwise ops run as a {@link DirectBroadcast} (chosen at the first run; 0 before it). */
+    /**
+     * The number of broadcast elementwise ops run as a {@link DirectBroadcast} (chosen at the first run; 0 before
+     * it).
+     */
     int directBroadcastOps() {
         return rewrittenAs(DIRECT_BROADCAST);
     }
@@ -1572,7 +1579,10 @@ public final class OpPlan {
         return rewrittenAs(DIRECT_LEGACY);
     }
 
-    /** The number of reductions' gradients run as a {@link ReductionGradient} (chosen at the first run; 0 before it). */
+    /**
+     * The number of reductions' gradients run as a {@link ReductionGradient} (chosen at the first run; 0 before
+     * it).
+     */
     int reductionGradients() {
         return rewrittenAs(SPREAD);
     }
