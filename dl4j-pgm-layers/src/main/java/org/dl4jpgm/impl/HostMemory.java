@@ -80,10 +80,16 @@ final class HostMemory {
             }
             return true;
         }
-        float[] x = a.ravel().toFloatVector();
-        float[] y = b.ravel().toFloatVector();
-        for (int i = 0; i < x.length; i++) {
-            if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
+        return sameBits(a.ravel().toFloatVector(), b.ravel().toFloatVector());
+    }
+
+    /** Whether two float arrays of one length have the same bits in every element ({@code -0.0} is not {@code 0.0}). */
+    static boolean sameBits(float[] a, float[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
                 return false;
             }
         }

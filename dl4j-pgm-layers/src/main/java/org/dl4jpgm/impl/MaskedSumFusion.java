@@ -112,12 +112,7 @@ final class MaskedSumFusion {
             maskedSums(values[0], values[1], (int) b, (int) d, (int) s, sums);
             float[] libnd4j = new float[sums.length];
             HostMemory.floats(out[0]).get((int) out[0].offset(), libnd4j, 0, libnd4j.length);
-            for (int i = 0; i < sums.length; i++) {
-                if (Float.floatToRawIntBits(sums[i]) != Float.floatToRawIntBits(libnd4j[i])) {
-                    return false;
-                }
-            }
-            return true;
+            return HostMemory.sameBits(sums, libnd4j);
         }
 
         @Override

@@ -555,9 +555,12 @@ public final class OpPlan {
         }
         for (int m : g.members) {
             for (String o : ops.get(m).getOutputsOfOp()) {
+                if (written.contains(o)) {
+                    continue;
+                }
                 boolean valuesRead = outsideReads.getOrDefault(o, List.of()).stream()
                         .anyMatch(a -> a.index() < 0 || !OpGroup.readsShapeOnly(ops.get(a.op()), a.index()));
-                if (!written.contains(o) && (valuesRead || returned.contains(o))) {
+                if (valuesRead || returned.contains(o)) {
                     return false;     // its values read outside, not written by the loop
                 }
             }

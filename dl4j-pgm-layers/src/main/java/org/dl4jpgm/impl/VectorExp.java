@@ -142,7 +142,7 @@ final class VectorExp {
         v.compute(x);
         float[] libnd4j = new float[v.values.length];
         HostMemory.floats(z).get((int) z.offset(), libnd4j, 0, libnd4j.length);
-        return sameBits(v.values, libnd4j) ? v : null;
+        return HostMemory.sameBits(v.values, libnd4j) ? v : null;
     }
 
     /** Writes the function of {@code x} into {@code z} (shapes and type as at {@link #of}). */
@@ -208,15 +208,6 @@ final class VectorExp {
         return 1f / (1f + expf(-x));
     }
 
-    private static boolean sameBits(float[] a, float[] b) {
-        for (int i = 0; i < a.length; i++) {
-            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * The probe inputs: 65,536 float bit patterns 65,537 apart (every exponent, both signs, NaNs and infinities among
      * them) and the special-case boundaries.
@@ -248,7 +239,7 @@ final class VectorExp {
                 Nd4j.getExecutioner().exec(f == Function.SIGMOID ? new Sigmoid(x, z) : new Exp(x, z));
                 float[] mine = in.clone();
                 apply(f, mine, mine.length);
-                if (!sameBits(mine, z.toFloatVector())) {
+                if (!HostMemory.sameBits(mine, z.toFloatVector())) {
                     LOG.info("exp and sigmoid run in libnd4j: its {} differs from glibc's expf written in Java", f);
                     return false;
                 }
