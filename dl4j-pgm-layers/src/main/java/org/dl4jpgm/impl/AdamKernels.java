@@ -28,8 +28,21 @@ import java.nio.ByteOrder;
  * the vector's lanes, in blocks of {@link JavaAdamUpdater#BLOCK} (one call each, so that the JIT compiler compiles the
  * loop after a few calls rather than after a whole pass), and leaves the rest to the scalar loop. Loaded only where
  * the module is in the JVM ({@link VectorExp#moduleLoaded}).
+ *
+ * <p>Squares that the second moment absorbs: where {@code g·g·(1 - β2)} is below the smallest normal float, the CPU
+ * computes the product through a slow path (a subnormal result or an underflow to zero; on the AMD Zen 5 of
+ * docs/performance.md this loop took 2.2 times as long with every lane so). In a paper-config training run, 2-9 % of
+ * the gradients of the two largest updater blocks were so after 18-30 steps, in a quarter to two fifths of the
+ * vectors. Where the decayed moment {@code v·β2} is at least 2^-102, its last place is at least 2^-125, so adding a
+ * term below 2^-126 (less than half of it) rounds back to {@code v·β2}, as adding +0 does: those lanes square 0
+ * instead, the same bits without the slow path ({@link JavaAdamUpdater#squareUnderflow}, {@link #ABSORBING}).
+ * Measured in docs/performance.md, "Squares the second moment absorbs";
+ * {@link JavaAdamUpdater#ABSORBED_SQUARES_PROPERTY} {@code false} switches it off.
  */
 final class AdamKernels {
+
+    /** The least {@code v·β2} whose last place is twice a term below 2^-126 or more: 2^-102 (ulp 2^-125). */
+    static final float ABSORBING = 0x1p-102f;
 
     private static final VectorSpecies<Float> FLOATS = FloatLanes.SPECIES;
     private static final int LANES = FLOATS.length();
@@ -48,49 +61,59 @@ final class AdamKernels {
     static int update(ByteBuffer p, int pOffset, ByteBuffer g, int gOffset, ByteBuffer m, int mOffset, ByteBuffer v,
                       int vOffset, int n, JavaAdamUpdater.Coefficients c) {
         int whole = n - n % LANES;
+        float below = "false".equalsIgnoreCase(System.getProperty(JavaAdamUpdater.ABSORBED_SQUARES_PROPERTY)) ? 0
+                : JavaAdamUpdater.squareUnderflow(c.oneMinusBeta2());
         for (int s = 0; s < whole; s += JavaAdamUpdater.BLOCK) {
             int len = Math.min(JavaAdamUpdater.BLOCK, whole - s);
             if (p == null) {
-                block(g, gOffset + s, m, mOffset + s, v, vOffset + s, len, c);
+                block(g, gOffset + s, m, mOffset + s, v, vOffset + s, len, c, below);
             } else {
-                blockWithStep(p, pOffset + s, g, gOffset + s, m, mOffset + s, v, vOffset + s, len, c);
+                blockWithStep(p, pOffset + s, g, gOffset + s, m, mOffset + s, v, vOffset + s, len, c, below);
             }
         }
         return whole;
     }
 
-    /** Elements {@code [0, len)} from the offsets given (in elements), len a multiple of the lanes. */
+    /**
+     * Elements {@code [0, len)} from the offsets given (in elements), len a multiple of the lanes; gradients below
+     * {@code below} in magnitude square 0 where the moment absorbs their square.
+     */
     private static void block(ByteBuffer g, int go, ByteBuffer m, int mo, ByteBuffer v, int vo, int len,
-                              JavaAdamUpdater.Coefficients c) {
+                              JavaAdamUpdater.Coefficients c, float below) {
         for (int i = 0; i < len; i += LANES) {
-            update(g, (go + i) * Float.BYTES, m, (mo + i) * Float.BYTES, v, (vo + i) * Float.BYTES, c)
+            update(g, (go + i) * Float.BYTES, m, (mo + i) * Float.BYTES, v, (vo + i) * Float.BYTES, c, below)
                     .intoByteBuffer(g, (go + i) * Float.BYTES, ORDER);
         }
     }
 
     /** As {@link #block}, and the parameters at {@code po} stepped by the update. */
     private static void blockWithStep(ByteBuffer p, int po, ByteBuffer g, int go, ByteBuffer m, int mo, ByteBuffer v,
-                                      int vo, int len, JavaAdamUpdater.Coefficients c) {
+                                      int vo, int len, JavaAdamUpdater.Coefficients c, float below) {
         for (int i = 0; i < len; i += LANES) {
             int gAt = (go + i) * Float.BYTES;
             int pAt = (po + i) * Float.BYTES;
-            FloatVector u = update(g, gAt, m, (mo + i) * Float.BYTES, v, (vo + i) * Float.BYTES, c);
+            FloatVector u = update(g, gAt, m, (mo + i) * Float.BYTES, v, (vo + i) * Float.BYTES, c, below);
             u.intoByteBuffer(g, gAt, ORDER);
             FloatVector.fromByteBuffer(FLOATS, p, pAt, ORDER).sub(u).intoByteBuffer(p, pAt, ORDER);
         }
     }
 
-    /** One vector of moments updated in place at the byte offsets given; returns the update. */
+    /**
+     * One vector of moments updated in place at the byte offsets given; returns the update. The lanes whose square
+     * the decayed moment absorbs (the class comment) square 0 instead of the gradient.
+     */
     private static FloatVector update(ByteBuffer g, int gAt, ByteBuffer m, int mAt, ByteBuffer v, int vAt,
-                                      JavaAdamUpdater.Coefficients c) {
+                                      JavaAdamUpdater.Coefficients c, float below) {
         FloatVector gi = FloatVector.fromByteBuffer(FLOATS, g, gAt, ORDER);
         if (c.minibatch() > 0) {
             gi = gi.div((float) c.minibatch());
         }
         FloatVector mi = FloatVector.fromByteBuffer(FLOATS, m, mAt, ORDER).mul(c.beta1())
                 .add(gi.mul(c.oneMinusBeta1()));
-        FloatVector vi = FloatVector.fromByteBuffer(FLOATS, v, vAt, ORDER).mul(c.beta2())
-                .add(gi.mul(gi).mul(c.oneMinusBeta2()));
+        FloatVector decayed = FloatVector.fromByteBuffer(FLOATS, v, vAt, ORDER).mul(c.beta2());
+        FloatVector squared = gi.blend(0f, gi.abs().compare(VectorOperators.LT, below)
+                .and(decayed.compare(VectorOperators.GE, ABSORBING)));
+        FloatVector vi = decayed.add(squared.mul(squared).mul(c.oneMinusBeta2()));
         mi.intoByteBuffer(m, mAt, ORDER);
         vi.intoByteBuffer(v, vAt, ORDER);
         return mi.mul(c.epsilonT()).div(vi.lanewise(VectorOperators.SQRT).add(c.epsilon()));

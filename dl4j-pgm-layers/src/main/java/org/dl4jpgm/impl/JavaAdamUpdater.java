@@ -43,6 +43,12 @@ public final class JavaAdamUpdater extends AdamUpdater {
     /** Parameters per block copied to Java arrays: three blocks of floats fit a core's L2 cache. */
     static final int BLOCK = 4096;
 
+    /**
+     * System property: {@code false} has the Vector API's loop square every gradient, also those whose square the
+     * second moment absorbs ({@link AdamKernels}'s class comment); read at each update.
+     */
+    public static final String ABSORBED_SQUARES_PROPERTY = "org.dl4jpgm.updater.absorbedSquares";
+
     private static volatile Boolean matches;
     private static volatile Boolean vectorMatches;
 
@@ -297,6 +303,18 @@ public final class JavaAdamUpdater extends AdamUpdater {
                 pb.put(po + s, pa, 0, len);
             }
         }
+    }
+
+    /**
+     * The bound T below which {@code |g|} makes {@code g·g·(1 - β2)} less than 2^-126 in float: for {@code |g| < T},
+     * {@code g·g < 0.9801 · 2^-126 / (1 - β2)}, and the two roundings (each at most 2^-24 relative, or 2^-150 in the
+     * subnormal range) keep the product below 2^-126. 0 (no lane qualifies) where {@code 1 - β2} is not in (0, 1].
+     */
+    public static float squareUnderflow(float oneMinusBeta2) {
+        if (!(oneMinusBeta2 > 0 && oneMinusBeta2 <= 1)) {
+            return 0;
+        }
+        return (float) (Math.sqrt(0x1p-126 / oneMinusBeta2) * 0.99);
     }
 
     /**

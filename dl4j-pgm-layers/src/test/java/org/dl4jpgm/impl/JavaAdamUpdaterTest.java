@@ -152,6 +152,68 @@ class JavaAdamUpdaterTest {
         }
     }
 
+    /**
+     * Gradients whose squares underflow, against libnd4j bit for bit with the vector loop's absorbed squares on and
+     * off: gradients, moments and decayed moments over the whole float range (subnormals, zeros of both signs, the
+     * bound 2^-102 of {@link AdamKernels#ABSORBING} and its neighbours, NaN and infinities), several β2 (1 - β2 of 1,
+     * 0.1, 10^-3 and 10^-5), minibatch divisions by 0 (none), 32 and 3. Squaring 0 wherever {@code |g|} is below the
+     * bound, without asking whether the moment absorbs the square, fails it (tried).
+     */
+    @Test
+    void squaresTheMomentAbsorbsAsLibnd4j() {
+        assumeTrue(VectorExp.moduleLoaded() && FloatLanes.usable(), "the Vector API with 8 floats or more");
+        Random r = new Random(23);
+        int n = JavaAdamUpdater.BLOCK + 512;
+        float[] edges = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 0x1p-102f,
+                Math.nextDown(0x1p-102f), Math.nextUp(0x1p-102f), 0x1p-60f, 0x1p-58f, Float.NaN,
+                Float.POSITIVE_INFINITY};
+        for (double beta2 : new double[]{0.999, 0.0, 0.9, 0.99999}) {
+            float below = JavaAdamUpdater.squareUnderflow(1 - (float) beta2);
+            for (int minibatch : new int[]{0, 32, 3}) {
+                float[] g = new float[n];
+                float[] m = new float[n];
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    g[i] = i % 97 == 0 ? edges[(i / 97) % edges.length] : logUniform(r, -150, 0);
+                    m[i] = logUniform(r, -150, -2);
+                    v[i] = i % 89 == 0 ? edges[(i / 89) % edges.length] : Math.abs(logUniform(r, -140, -2));
+                    if (i % 5 == 0) {
+                        g[i] = (float) (below * (0.5 + r.nextDouble()));   // about the bound, on either side
+                    }
+                    if (i % 7 == 0) {
+                        v[i] = (float) (0x1p-102 / beta2 * (0.5 + r.nextDouble()));   // v·β2 about 2^-102
+                    }
+                }
+                INDArray gn = Nd4j.createFromArray(g).divi(minibatch > 0 ? minibatch : 1);
+                INDArray mn = Nd4j.createFromArray(m);
+                INDArray vn = Nd4j.createFromArray(v);
+                libnd4j(gn, mn, vn, 1e-3, 0.9, beta2, 1e-8, 4);
+                for (String absorbed : new String[]{"true", "false"}) {
+                    System.setProperty(JavaAdamUpdater.ABSORBED_SQUARES_PROPERTY, absorbed);
+                    try {
+                        INDArray gj = Nd4j.createFromArray(g);
+                        INDArray mj = Nd4j.createFromArray(m);
+                        INDArray vj = Nd4j.createFromArray(v);
+                        JavaAdamUpdater.update(gj, mj, vj, JavaAdamUpdater.Coefficients.of(1e-3, 0.9, beta2, 1e-8, 4,
+                                minibatch), true);
+                        String what = "β2 " + beta2 + ", minibatch " + minibatch + ", absorbed squares " + absorbed;
+                        assertBitIdentical(gn, gj, "update, " + what);
+                        assertBitIdentical(mn, mj, "first moment, " + what);
+                        assertBitIdentical(vn, vj, "second moment, " + what);
+                    } finally {
+                        System.clearProperty(JavaAdamUpdater.ABSORBED_SQUARES_PROPERTY);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A float of random sign whose magnitude is 2^e for e uniform in [lo, hi), times a mantissa in [1, 2). */
+    private static float logUniform(Random r, int lo, int hi) {
+        double e = lo + r.nextInt(hi - lo);
+        return (float) ((r.nextBoolean() ? 1 : -1) * (1 + r.nextDouble()) * Math.pow(2, e));
+    }
+
     private static INDArray view(INDArray row, int offset, int n) {
         return row.get(NDArrayIndex.point(0), NDArrayIndex.interval(offset, offset + n));
     }

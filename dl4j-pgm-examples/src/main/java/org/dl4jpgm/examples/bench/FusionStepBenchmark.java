@@ -109,6 +109,12 @@ public final class FusionStepBenchmark implements Callable<Integer> {
     @Option(names = "--phases", description = "after the timed steps, as many again with the forward pass, the "
             + "backward pass and the update timed apart by a training listener; prints their median thread CPU ms")
     private boolean phases;
+
+    /** Whether to count the gradients whose square Adam computes below the smallest normal float. */
+    @Option(names = "--underflow", description = "after the timed steps (and --phases), as many again counting the "
+            + "gradients whose square times (1 - beta2) Adam computes below the smallest normal float "
+            + "(GradientUnderflow); prints one line per step")
+    private boolean underflow;
     /** Core to pin the training thread to; null leaves it to the scheduler. */
     @Option(names = "--cpu", paramLabel = "N", converter = Converters.NonNegativeInt.class,
             description = "pin the training thread (alone; the JVM's other threads stay free) to CPU core N before "
@@ -183,6 +189,7 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             double cpuOut = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
             OpTimes.stop();
             StepPhases.Medians phased = phases ? StepPhases.measure(g, ds, steps) : null;
+            List<GradientUnderflow.Counts> underflows = underflow ? GradientUnderflow.measure(g, ds, steps) : List.of();
             int[] ops = opCounts(g, built.fused().pgmVertex());
             double flops = c.isPgm() ? pgmMatmulFlops(g, built.fused(), ds) : 0;
             rows.add(new Row(c.label(), step, cpu, out, ops[0], ops[1], flops));
@@ -200,6 +207,12 @@ public final class FusionStepBenchmark implements Callable<Integer> {
                                 + "update %.1f%nresult %s phases forwardMs=%.2f backwardMs=%.2f updateMs=%.2f%n",
                         phased.forwardMs(), phased.backwardMs(), phased.updateMs(), c.label(), phased.forwardMs(),
                         phased.backwardMs(), phased.updateMs());
+            }
+            for (GradientUnderflow.Counts u : underflows) {
+                System.out.printf(Locale.ROOT, "result %s underflow elements=%d zeros=%d squaresBelowNormal=%d "
+                                + "(%.2f %%) groupsOf%d=%d withOne=%d (%.1f %%)%n", c.label(), u.elements(), u.zeros(),
+                        u.underflows(), 100.0 * u.underflows() / u.elements(), GradientUnderflow.GROUP, u.groups(),
+                        u.groupsWithUnderflow(), 100.0 * u.groupsWithUnderflow() / u.groups());
             }
             System.out.printf(Locale.ROOT, "%-24s %9.1f ms/step (%.1f CPU ms) %9.1f ms/output%s%n", c.label(), step, cpu,
                     out,
