@@ -55,14 +55,13 @@ final class AdamKernels {
      * Updates the whole vectors of the N parameters in place, {@code g} becoming the update, and where {@code p} is
      * not null subtracts the update from the parameters.
      *
-     * @param p the parameters' buffer, or null: the step is left to the caller
-     * @return the number of elements updated (N rounded down to whole vectors); the caller updates the rest
+     * @param p     the parameters' buffer, or null: the step is left to the caller
+     * @param below {@link JavaAdamUpdater#squareUnderflow} of the step's {@code 1 - β2}, or 0: every lane squares g
+     * @return      the number of elements updated (N rounded down to whole vectors); the caller updates the rest
      */
     static int update(ByteBuffer p, int pOffset, ByteBuffer g, int gOffset, ByteBuffer m, int mOffset, ByteBuffer v,
-                      int vOffset, int n, JavaAdamUpdater.Coefficients c) {
+                      int vOffset, int n, JavaAdamUpdater.Coefficients c, float below) {
         int whole = n - n % LANES;
-        float below = "false".equalsIgnoreCase(System.getProperty(JavaAdamUpdater.ABSORBED_SQUARES_PROPERTY)) ? 0
-                : JavaAdamUpdater.squareUnderflow(c.oneMinusBeta2());
         for (int s = 0; s < whole; s += JavaAdamUpdater.BLOCK) {
             int len = Math.min(JavaAdamUpdater.BLOCK, whole - s);
             if (p == null) {

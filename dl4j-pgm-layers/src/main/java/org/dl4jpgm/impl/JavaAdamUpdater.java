@@ -45,7 +45,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
 
     /**
      * System property: {@code false} has the Vector API's loop square every gradient, also those whose square the
-     * second moment absorbs ({@link AdamKernels}'s class comment); read at each update.
+     * second moment absorbs ({@link AdamKernels}'s class comment); read when an updater is made.
      */
     public static final String ABSORBED_SQUARES_PROPERTY = "org.dl4jpgm.updater.absorbedSquares";
 
@@ -55,6 +55,9 @@ public final class JavaAdamUpdater extends AdamUpdater {
     /** Whether this updater's steps run {@link AdamKernels}: {@link #vectorLoop()} when it was made. */
     private final boolean vectors;
 
+    /** Whether its vector loop squares 0 where the moment absorbs: {@link #absorbedSquaresEnabled()} when made. */
+    private final boolean absorbedSquares;
+
     /**
      * @param config the Adam configuration, as for DL4J's {@code AdamUpdater}; the loop is chosen now
      *               ({@link #vectorLoop()}), as op plans choose theirs when they are made
@@ -62,11 +65,22 @@ public final class JavaAdamUpdater extends AdamUpdater {
     public JavaAdamUpdater(Adam config) {
         super(config);
         this.vectors = vectorLoop();
+        this.absorbedSquares = absorbedSquaresEnabled();
     }
 
     /** Whether this updater's steps run on the Vector API ({@link AdamKernels}). */
     boolean vectors() {
         return vectors;
+    }
+
+    /** Whether this updater's vector loop squares 0 where the second moment absorbs the square. */
+    boolean absorbedSquares() {
+        return absorbedSquares;
+    }
+
+    /** Whether {@link #ABSORBED_SQUARES_PROPERTY} is not {@code false} (read at each call). */
+    static boolean absorbedSquaresEnabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(ABSORBED_SQUARES_PROPERTY));
     }
 
     /**
@@ -176,7 +190,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
         }
         Adam c = getConfig();
         update(gradient, m, v, Coefficients.of(c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(),
-                c.getEpsilon(), iteration, 0), vectors);
+                c.getEpsilon(), iteration, 0), vectors, absorbedSquares);
     }
 
     /**
@@ -234,7 +248,12 @@ public final class JavaAdamUpdater extends AdamUpdater {
      * (and for the last elements short of a whole vector) blocks copied through Java arrays.
      */
     static void update(INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors) {
-        update(null, g, m, v, c, vectors);
+        update(null, g, m, v, c, vectors, absorbedSquaresEnabled());
+    }
+
+    /** As {@link #update(INDArray, INDArray, INDArray, Coefficients, boolean)}, the absorbed squares as given. */
+    static void update(INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors, boolean absorbedSquares) {
+        update(null, g, m, v, c, vectors, absorbedSquares);
     }
 
     /**
@@ -243,13 +262,23 @@ public final class JavaAdamUpdater extends AdamUpdater {
      * (the gradient still becomes the update). {@code p} must pass {@link #javaPath} with the others.
      */
     static void update(INDArray p, INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors) {
+        update(p, g, m, v, c, vectors, absorbedSquaresEnabled());
+    }
+
+    /**
+     * As {@link #update(INDArray, INDArray, INDArray, INDArray, Coefficients, boolean)}; where
+     * {@code absorbedSquares}, the vector loop squares 0 where the second moment absorbs the square (the same bits).
+     */
+    static void update(INDArray p, INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors,
+                       boolean absorbedSquares) {
         int po = p == null ? 0 : (int) p.offset();
         int go = (int) g.offset();
         int mo = (int) m.offset();
         int vo = (int) v.offset();
         int n = (int) g.length();
         int done = vectors ? AdamKernels.update(p == null ? null : HostMemory.bytes(p), po, HostMemory.bytes(g), go,
-                HostMemory.bytes(m), mo, HostMemory.bytes(v), vo, n, c) : 0;
+                HostMemory.bytes(m), mo, HostMemory.bytes(v), vo, n, c,
+                absorbedSquares ? squareUnderflow(c.oneMinusBeta2()) : 0) : 0;
         if (done < n) {
             blocks(p == null ? null : HostMemory.floats(p), po, HostMemory.floats(g), go, HostMemory.floats(m), mo,
                     HostMemory.floats(v), vo, done, n, c);

@@ -195,7 +195,7 @@ final class UpdaterPass {
                     Adam c = adam.getConfig();
                     JavaAdamUpdater.update(p, b.gradient(), m, v, JavaAdamUpdater.Coefficients.of(
                             c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(), c.getEpsilon(), iteration,
-                            divide ? minibatch : 0), adam.vectors());
+                            divide ? minibatch : 0), adam.vectors(), adam.absorbedSquares());
                     continue;
                 }
             }

@@ -113,8 +113,10 @@ class FloatLanesTest {
         kernels.put("RowKernels, gradient", () -> LayerNormFusion.backward(backwardIn, ROWS, E, 1f / E, scratch,
                 backwardOut, true, RowKernels.VECTOR));
         ByteBuffer p = direct(random, n);
-        kernels.put("AdamKernels", () -> AdamKernels.update(null, 0, g, 0, m, 0, v, 0, n, c));
-        kernels.put("AdamKernels, with the parameter step", () -> AdamKernels.update(p, 0, g, 0, m, 0, v, 0, n, c));
+        float below = JavaAdamUpdater.squareUnderflow(c.oneMinusBeta2());
+        kernels.put("AdamKernels", () -> AdamKernels.update(null, 0, g, 0, m, 0, v, 0, n, c, below));
+        kernels.put("AdamKernels, with the parameter step",
+                () -> AdamKernels.update(p, 0, g, 0, m, 0, v, 0, n, c, below));
         // each kernel in turn, as a step meets them, so that each one's profile is taken beside the others'
         for (Runnable kernel : kernels.values()) {
             for (int i = 0; i < 2_000; i++) {

@@ -152,6 +152,19 @@ class JavaAdamUpdaterTest {
         }
     }
 
+    @Test
+    void anUpdaterTakesTheAbsorbedSquaresPropertyWhenMade() {
+        assertTrue(new JavaAdamUpdater(new Adam()).absorbedSquares(), "on by default");
+        System.setProperty(JavaAdamUpdater.ABSORBED_SQUARES_PROPERTY, "false");
+        JavaAdamUpdater off;
+        try {
+            off = new JavaAdamUpdater(new Adam());
+        } finally {
+            System.clearProperty(JavaAdamUpdater.ABSORBED_SQUARES_PROPERTY);
+        }
+        assertFalse(off.absorbedSquares(), "made while the property was false");
+    }
+
     /**
      * Gradients whose squares underflow, against libnd4j bit for bit with the vector loop's absorbed squares on and
      * off: gradients, moments and decayed moments over the whole float range (subnormals, zeros of both signs, the
@@ -188,21 +201,16 @@ class JavaAdamUpdaterTest {
                 INDArray mn = Nd4j.createFromArray(m);
                 INDArray vn = Nd4j.createFromArray(v);
                 libnd4j(gn, mn, vn, 1e-3, 0.9, beta2, 1e-8, 4);
-                for (String absorbed : new String[]{"true", "false"}) {
-                    System.setProperty(JavaAdamUpdater.ABSORBED_SQUARES_PROPERTY, absorbed);
-                    try {
-                        INDArray gj = Nd4j.createFromArray(g);
-                        INDArray mj = Nd4j.createFromArray(m);
-                        INDArray vj = Nd4j.createFromArray(v);
-                        JavaAdamUpdater.update(gj, mj, vj, JavaAdamUpdater.Coefficients.of(1e-3, 0.9, beta2, 1e-8, 4,
-                                minibatch), true);
-                        String what = "β2 " + beta2 + ", minibatch " + minibatch + ", absorbed squares " + absorbed;
-                        assertBitIdentical(gn, gj, "update, " + what);
-                        assertBitIdentical(mn, mj, "first moment, " + what);
-                        assertBitIdentical(vn, vj, "second moment, " + what);
-                    } finally {
-                        System.clearProperty(JavaAdamUpdater.ABSORBED_SQUARES_PROPERTY);
-                    }
+                for (boolean absorbed : new boolean[]{true, false}) {
+                    INDArray gj = Nd4j.createFromArray(g);
+                    INDArray mj = Nd4j.createFromArray(m);
+                    INDArray vj = Nd4j.createFromArray(v);
+                    JavaAdamUpdater.update(gj, mj, vj, JavaAdamUpdater.Coefficients.of(1e-3, 0.9, beta2, 1e-8, 4,
+                            minibatch), true, absorbed);
+                    String what = "β2 " + beta2 + ", minibatch " + minibatch + ", absorbed squares " + absorbed;
+                    assertBitIdentical(gn, gj, "update, " + what);
+                    assertBitIdentical(mn, mj, "first moment, " + what);
+                    assertBitIdentical(vn, vj, "second moment, " + what);
                 }
             }
         }
