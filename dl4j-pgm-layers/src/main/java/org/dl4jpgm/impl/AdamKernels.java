@@ -30,9 +30,8 @@ import java.nio.ByteOrder;
  * the module is in the JVM ({@link VectorExp#moduleLoaded}).
  *
  * <p>Squares that the second moment absorbs: where {@code g·g·(1 - β2)} is below the smallest normal float, the CPU
- * computes the product through a slow path (a subnormal result or an underflow to zero; on the AMD Zen 5 of
- * docs/performance.md this loop took 2.2 times as long with every lane so). In a paper-config training run, 2-9 % of
- * the gradients of the two largest updater blocks were so after 18-30 steps, in a quarter to two fifths of the
+ * computes the product through a slow path (a subnormal result or an underflow to zero), for the whole vector if one
+ * lane is so. In a paper-config training run about 5.5 % of the gradients were so after 30 steps, in 18 % of the
  * vectors. Where the decayed moment {@code v·β2} is at least 2^-102, its last place is at least 2^-125, so adding a
  * term below 2^-126 (less than half of it) rounds back to {@code v·β2}, as adding +0 does: those lanes square 0
  * instead, the same bits without the slow path ({@link JavaAdamUpdater#squareUnderflow}, {@link #ABSORBING}).
