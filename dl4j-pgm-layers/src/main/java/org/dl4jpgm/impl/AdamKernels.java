@@ -40,7 +40,10 @@ import java.nio.ByteOrder;
  */
 final class AdamKernels {
 
-    /** The least {@code v·β2} whose last place is twice a term below 2^-126 or more: 2^-102 (ulp 2^-125). */
+    /**
+     * The least {@code v·β2} from which on any term below 2^-126 is less than half its last place: 2^-102, whose last
+     * place is 2^-125.
+     */
     static final float ABSORBING = 0x1p-102f;
 
     private static final VectorSpecies<Float> FLOATS = FloatLanes.SPECIES;
