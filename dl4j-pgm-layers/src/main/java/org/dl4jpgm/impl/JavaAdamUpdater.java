@@ -189,8 +189,8 @@ public final class JavaAdamUpdater extends AdamUpdater {
             return;
         }
         Adam c = getConfig();
-        update(gradient, m, v, Coefficients.of(c.getLearningRate(iteration, epoch), c.getBeta1(), c.getBeta2(),
-                c.getEpsilon(), iteration, 0), vectors, absorbedSquares);
+        update(null, gradient, m, v, Coefficients.of(c.getLearningRate(iteration, epoch), c.getBeta1(),
+                c.getBeta2(), c.getEpsilon(), iteration, 0), vectors, absorbedSquares);
     }
 
     /**
@@ -249,11 +249,6 @@ public final class JavaAdamUpdater extends AdamUpdater {
      */
     static void update(INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors) {
         update(null, g, m, v, c, vectors, absorbedSquaresEnabled());
-    }
-
-    /** As {@link #update(INDArray, INDArray, INDArray, Coefficients, boolean)}, the absorbed squares as given. */
-    static void update(INDArray g, INDArray m, INDArray v, Coefficients c, boolean vectors, boolean absorbedSquares) {
-        update(null, g, m, v, c, vectors, absorbedSquares);
     }
 
     /**

@@ -205,8 +205,8 @@ class JavaAdamUpdaterTest {
                     INDArray gj = Nd4j.createFromArray(g);
                     INDArray mj = Nd4j.createFromArray(m);
                     INDArray vj = Nd4j.createFromArray(v);
-                    JavaAdamUpdater.update(gj, mj, vj, JavaAdamUpdater.Coefficients.of(1e-3, 0.9, beta2, 1e-8, 4,
-                            minibatch), true, absorbed);
+                    JavaAdamUpdater.update(null, gj, mj, vj, JavaAdamUpdater.Coefficients.of(1e-3, 0.9, beta2,
+                            1e-8, 4, minibatch), true, absorbed);
                     String what = "β2 " + beta2 + ", minibatch " + minibatch + ", absorbed squares " + absorbed;
                     assertBitIdentical(gn, gj, "update, " + what);
                     assertBitIdentical(mn, mj, "first moment, " + what);
