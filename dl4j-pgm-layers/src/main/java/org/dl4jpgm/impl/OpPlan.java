@@ -162,8 +162,7 @@ public final class OpPlan {
     static final Set<String> VALUE_SHAPED = Set.of("where", "where_np", "unique", "unique_with_counts",
             "boolean_mask", "dynamic_partition", "dynamic_stitch", "listdiff", "range", "fill", "non_max_suppression",
             "non_max_suppression_v3", "non_max_suppression_overlaps", "sequence_mask", "bincount",
-            "compare_and_bitpack",
-            "split_v", "broadcast_to", "tile");
+            "compare_and_bitpack", "split_v", "broadcast_to", "tile");
 
     /**
      * Ops whose outputs depend on the shapes of their inputs only, not on their values; a plan, whose shapes are
