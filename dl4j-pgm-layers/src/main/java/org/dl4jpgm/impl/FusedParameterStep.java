@@ -116,7 +116,7 @@ public final class FusedParameterStep implements GradientsAccumulator {
      * allows the fused step; null otherwise (the caller leaves the step to DL4J).
      */
     static FusedParameterStep armed(ComputationGraph graph, int iteration) {
-        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
+        if (!FastPathSwitch.on(PROPERTY)) {
             return null;
         }
         ConvexOptimizer optimizer = graph.getOptimizer();

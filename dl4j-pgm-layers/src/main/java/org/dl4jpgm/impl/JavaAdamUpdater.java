@@ -80,7 +80,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
 
     /** Whether {@link #ABSORBED_SQUARES_PROPERTY} is not {@code false} (read at each call). */
     static boolean absorbedSquaresEnabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(ABSORBED_SQUARES_PROPERTY));
+        return FastPathSwitch.on(ABSORBED_SQUARES_PROPERTY);
     }
 
     /**

@@ -60,10 +60,10 @@ abstract class OpGroup {
         List<OpGroup> groups = new ArrayList<>(LayerNormFusion.find(m));
         groups.addAll(GeluFusion.find(m));
         groups.addAll(RunningSumFusion.find(m));
-        if (!"false".equalsIgnoreCase(System.getProperty(OpPlan.MASKED_SUMS_PROPERTY))) {
+        if (FastPathSwitch.on(OpPlan.MASKED_SUMS_PROPERTY)) {
             groups.addAll(MaskedSumFusion.find(m));
         }
-        if (!"false".equalsIgnoreCase(System.getProperty(OpPlan.PRODUCT_ADDS_PROPERTY))) {
+        if (FastPathSwitch.on(OpPlan.PRODUCT_ADDS_PROPERTY)) {
             groups.addAll(ProductAddFusion.find(m));
         }
         return groups;

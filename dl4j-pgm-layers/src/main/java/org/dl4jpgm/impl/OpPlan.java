@@ -342,7 +342,7 @@ public final class OpPlan {
         this.deferred = deferred;
         this.early = early;
         this.split = split;
-        this.rewrites = !"false".equalsIgnoreCase(System.getProperty(REWRITES_PROPERTY));
+        this.rewrites = FastPathSwitch.on(REWRITES_PROPERTY);
         this.zeroGradient = new boolean[ops.size()];
         this.shapeOnly = new boolean[ops.size()];
         this.viewReshape = new boolean[ops.size()];
@@ -357,7 +357,7 @@ public final class OpPlan {
         this.accumulatorOutputs = new INDArray[ops.size()][];
         Arrays.fill(accumulatedBy, -1);
         List<GradientAccumulation.Sum> sums = List.of();
-        if (rewrites && !"false".equalsIgnoreCase(System.getProperty(ACCUMULATION_PROPERTY))) {
+        if (rewrites && FastPathSwitch.on(ACCUMULATION_PROPERTY)) {
             Set<String> returnedNames = new HashSet<>(outputs);
             if (early != null) {
                 returnedNames.add(early);
@@ -441,7 +441,7 @@ public final class OpPlan {
         this.fusedReturned = new boolean[ops.size()][];
         this.fusedLoops = new OpGroup.Loop[ops.size()];
         this.fusedInputs = new INDArray[ops.size()][];
-        if (rewrites && !"false".equalsIgnoreCase(System.getProperty(FUSIONS_PROPERTY))) {
+        if (rewrites && FastPathSwitch.on(FUSIONS_PROPERTY)) {
             Map<String, List<OpGroup.Arg>> reads = readsByOwner();
             for (OpGroup g : OpGroup.find(ops)) {
                 for (OpGroup tried = g; tried != null && !fuse(tried, returned, reads); ) {

@@ -64,7 +64,7 @@ final class OpPlans {
 
     /** Whether layers run their graphs as op plans (default true; {@code -Dorg.dl4jpgm.opPlans=false}: no). */
     static boolean enabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
+        return FastPathSwitch.on(PROPERTY);
     }
 
     /**

@@ -120,7 +120,7 @@ final class VectorExp {
 
     /** Whether {@link OpPlan#VECTOR_API_PROPERTY} is {@code false}. */
     private static boolean switchedOff() {
-        return "false".equalsIgnoreCase(System.getProperty(OpPlan.VECTOR_API_PROPERTY));
+        return !FastPathSwitch.on(OpPlan.VECTOR_API_PROPERTY);
     }
 
     /**
