@@ -27,6 +27,9 @@ import java.nio.FloatBuffer;
  */
 final class HostMemory {
 
+    /** {@code BaseCpuDataBuffer}, the CPU backend's buffers in host memory; null on another backend. */
+    private static final Class<?> CPU_BUFFER = cpuBufferClass();
+
     /** {@code BaseCpuDataBuffer.getOpaqueDataBuffer()} of the CPU backend; null on another backend. */
     private static final MethodHandle OPAQUE = opaqueAccessor();
 
@@ -34,11 +37,14 @@ final class HostMemory {
     }
 
     /**
-     * Whether the buffer under {@code a} fits one {@code java.nio} buffer, whose byte positions are {@code int}s (at
-     * most {@code Integer.MAX_VALUE} bytes).
+     * Whether the loops in Java may view the buffer under {@code a}: a CPU backend buffer, whose host memory is the
+     * array (another backend's buffer has a copy on its device, which a write through a Java view would leave stale,
+     * and whose host copy a read could find stale), that fits one {@code java.nio} buffer, whose byte positions are
+     * {@code int}s (at most {@code Integer.MAX_VALUE} bytes).
      */
     static boolean addressable(INDArray a) {
-        return a.data().length() <= Integer.MAX_VALUE / a.dataType().width();
+        return CPU_BUFFER != null && CPU_BUFFER.isInstance(a.data())
+                && a.data().length() <= Integer.MAX_VALUE / a.dataType().width();
     }
 
     /** The buffer under a float array, as floats. */
@@ -121,10 +127,20 @@ final class HostMemory {
         }
     }
 
-    private static MethodHandle opaqueAccessor() {
+    /** The CPU backend's buffer class where the arrays made here are its buffers; null otherwise. */
+    private static Class<?> cpuBufferClass() {
         try {
             Class<?> cpu = Class.forName("org.nd4j.linalg.cpu.nativecpu.buffer.BaseCpuDataBuffer");
-            if (!cpu.isInstance(Nd4j.create(DataType.FLOAT, 1).data())) {
+            return cpu.isInstance(Nd4j.create(DataType.FLOAT, 1).data()) ? cpu : null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static MethodHandle opaqueAccessor() {
+        try {
+            Class<?> cpu = CPU_BUFFER;
+            if (cpu == null) {
                 return null;
             }
             return MethodHandles.publicLookup().findVirtual(cpu, "getOpaqueDataBuffer",

@@ -111,7 +111,8 @@ public final class JavaAdamUpdater extends AdamUpdater {
     /**
      * Measured once per JVM: whether this update equals libnd4j's {@code adam_updater} bit for bit on a probe of
      * {@value #BLOCK} + 3 parameters of gradients spread over six orders of magnitude, from zero moments, at several
-     * iterations and learning rates (both code paths: the copied blocks and their remainder).
+     * iterations and learning rates (both code paths: the copied blocks and their remainder). False off the CPU
+     * backend without a probe: the loops read and write host memory ({@link HostMemory#addressable}).
      */
     public static boolean matchesNative() {
         if (matches == null) {
@@ -125,7 +126,7 @@ public final class JavaAdamUpdater extends AdamUpdater {
     }
 
     private static boolean probe() {
-        return probe(0, false) && probe(12, false);
+        return HostMemory.hasNativeBuffers() && probe(0, false) && probe(12, false);
     }
 
     /**

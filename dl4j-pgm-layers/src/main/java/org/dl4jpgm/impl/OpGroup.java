@@ -54,8 +54,14 @@ abstract class OpGroup {
         this.outputs = outputs;
     }
 
-    /** The groups of every kind among a plan's ops. */
+    /**
+     * The groups of every kind among a plan's ops; none off the CPU backend, where the loops' views of host memory
+     * would bypass the arrays' device copies ({@link HostMemory#addressable}).
+     */
     static List<OpGroup> find(List<SameDiffOp> ops) {
+        if (!HostMemory.hasNativeBuffers()) {
+            return List.of();
+        }
         OpMatcher m = OpMatcher.of(ops);
         List<OpGroup> groups = new ArrayList<>(LayerNormFusion.find(m));
         groups.addAll(GeluFusion.find(m));
