@@ -58,8 +58,11 @@ final class DirectGemm {
         }
     }
 
-    /** Whether the probe found the direct calls equal to libnd4j's ops bit for bit. */
-    private static final boolean VERIFIED = SGEMM != null && verify();
+    /**
+     * Whether the probe found the direct calls equal to libnd4j's ops bit for bit; never off the CPU backend, whose
+     * arrays are the host memory that OpenBLAS reads and writes ({@link HostMemory#addressable}).
+     */
+    private static final boolean VERIFIED = SGEMM != null && HostMemory.hasNativeBuffers() && verify();
 
     private final boolean gradient;
     /**
