@@ -3,8 +3,9 @@ package org.dl4jpgm.impl;
 /**
  * The system properties that switch a fast path off. Every fast path of this package computes the same bits as the
  * path it replaces and is on by default; {@code -D<property>=false} (any case) turns it off, for a comparison of the
- * two or to rule one out. Any other value, or none, leaves it on. Each caller decides when it reads its property (when
- * a plan or an updater is made, or at each call) and says so where the property is declared.
+ * two or to rule one out. Any other value, or none, leaves it on. Each caller decides when it reads its property: the
+ * switches of the plans' rewrites when a plan is made, the updater's when an updater is made, the plans' own
+ * ({@link OpPlans}) at each pass and {@link FusedParameterStep}'s at each step.
  */
 final class FastPathSwitch {
 
