@@ -28,11 +28,14 @@ clock, CPU time of the thread and of the process) and per forward call. Run with
 --gemm-shapes M:K:N ... times torch.mm on those shapes instead, as bench/GemmBenchmark times libnd4j's matmul.
 --phases also prints the median thread CPU ms of a step's three phases (forward with the loss, backward, Adam's
 update) over the timed steps, each step timed again phase by phase after the timed run.
+--lockstep R runs the timed steps and forwards in R rounds that another process starts, one line 'go' on standard
+input each (src/main/python/lockstep.py runs this peer and FusionStepBenchmark in turns on one core).
 """
 import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import torch
@@ -320,6 +323,46 @@ def gemm_table(shapes):
               f"{gflops(k, m, n, True, False):.1f} |")
 
 
+def timed(call, n):
+    """Runs call() n times: milliseconds of the wall clock, the thread's and the process's CPU time, and n."""
+    t0, c0, p0 = time.perf_counter(), time.thread_time(), time.process_time()
+    for _ in range(n):
+        call()
+    return [(time.perf_counter() - t0) * 1e3, (time.thread_time() - c0) * 1e3, (time.process_time() - p0) * 1e3, n]
+
+
+def round_steps(total, rounds, r):
+    """Steps of round r (0-based) when total are split over the rounds, as FusionStepBenchmark's Lockstep.count."""
+    return total * (r + 1) // rounds - total * r // rounds
+
+
+def in_turns(rounds, total, step, forward, model):
+    """The timed steps and forwards in rounds that a coordinating process starts (FusionStepBenchmark --lockstep's
+    protocol: 'ready', then per round a line 'go' in, a line 'round I ...' out, then the end of the input); the clocks
+    summed over the rounds."""
+    print("ready", flush=True)
+    fits, outputs = [0.0, 0.0, 0.0, 0], [0.0, 0.0, 0.0, 0]
+    for r in range(rounds):
+        line = sys.stdin.readline()
+        if line.strip() != "go":
+            sys.exit(f"lockstep: expected 'go' before round {r} of {rounds}, read {line.strip()!r}"
+                     if line else f"lockstep: standard input ended before round {r} of {rounds}")
+        k = round_steps(total, rounds, r)
+        model.train()
+        f = timed(step, k)
+        model.eval()
+        with torch.no_grad():
+            out = timed(forward, k)
+        print(f"round {r} fitMs={f[0] / k:.4f} fitCpuMs={f[1] / k:.4f} fitProcessCpuMs={f[2] / k:.4f} "
+              f"outputMs={out[0] / k:.4f} outputCpuMs={out[1] / k:.4f} steps={k}", flush=True)
+        fits = [a + b for a, b in zip(fits, f)]
+        outputs = [a + b for a, b in zip(outputs, out)]
+    rest = sys.stdin.read()   # the coordinator closes the input when it is this process's turn to finish
+    if rest.strip():
+        sys.exit(f"lockstep: expected the end of standard input after round {rounds - 1}, read {rest.strip()!r}")
+    return fits, outputs
+
+
 def main():
     a = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     a.add_argument("--batch", type=int, default=128)
@@ -339,10 +382,17 @@ def main():
     a.add_argument("--gemm-shapes", type=shape, nargs="+", metavar="M:K:N",
                    help="instead of the step, time torch.mm on these shapes as bench/GemmBenchmark does (forward, "
                         "input gradient, weight gradient) and print its table")
+    a.add_argument("--lockstep", type=int, metavar="R",
+                   help="after the warm-up (steps and forwards) print 'ready', then run the timed steps in R rounds, "
+                        "each when a line 'go' arrives on standard input: its share of the steps, then as many "
+                        "forwards, and a line 'round I ...' with their times, as bench/FusionStepBenchmark --lockstep "
+                        "does (src/main/python/lockstep.py runs the two in turns)")
     a.add_argument("--cpu", type=int, metavar="N",
                    help="pin the calling thread (with --threads 1 every op runs on it) to CPU core N before the first "
                         "step, as bench/FusionStepBenchmark --cpu does; default: not pinned")
     o = a.parse_args()
+    if o.lockstep is not None and not 1 <= o.lockstep <= o.steps:
+        a.error(f"--lockstep {o.lockstep}: expected 1 to --steps ({o.steps}) rounds")
     if o.cpu is not None:
         try:
             os.sched_setaffinity(0, {o.cpu})   # pid 0: the calling thread
@@ -389,19 +439,30 @@ def main():
         mark()
         return loss
 
+    def forward():
+        model(image, speech, speech_mask, text)
+
     model.train()
     for _ in range(o.warmup):
         step()
-    t0 = time.perf_counter()
-    c0 = time.thread_time()
-    p0 = time.process_time()
-    for _ in range(o.steps):
-        step()
-    ms_step = (time.perf_counter() - t0) * 1e3 / o.steps
-    cpu_step = (time.thread_time() - c0) * 1e3 / o.steps
-    process_cpu_step = (time.process_time() - p0) * 1e3 / o.steps
+    if o.lockstep is None:
+        fits = timed(step, o.steps)
+        model.eval()
+        with torch.no_grad():
+            for _ in range(max(1, o.warmup)):    # untimed forwards first, as many as the warm-up steps (as Java)
+                forward()
+            outputs = timed(forward, o.steps)
+    else:
+        model.eval()
+        with torch.no_grad():
+            for _ in range(max(1, o.warmup)):
+                forward()
+        fits, outputs = in_turns(o.lockstep, o.steps, step, forward, model)
+    ms_step, cpu_step, process_cpu_step = (fits[i] / fits[3] for i in range(3))
+    ms_out, cpu_out = (outputs[i] / outputs[3] for i in range(2))
     phases = None
     if o.phases:
+        model.train()
         # the same step, its phases timed apart: (forward with the loss, backward, update) thread CPU ms
         times = []
         for _ in range(o.steps):
@@ -410,16 +471,6 @@ def main():
             times.append([(c[i + 1] - c[i]) * 1e3 for i in range(3)])
         phases = {name: sorted(t[i] for t in times)[len(times) // 2]
                   for i, name in enumerate(("forwardMs", "backwardMs", "updateMs"))}
-    model.eval()
-    with torch.no_grad():
-        for _ in range(max(1, o.warmup)):    # untimed forwards first, as many as the warm-up steps (as the Java side)
-            model(image, speech, speech_mask, text)
-        t0 = time.perf_counter()
-        c0 = time.thread_time()
-        for _ in range(o.steps):
-            model(image, speech, speech_mask, text)
-        ms_out = (time.perf_counter() - t0) * 1e3 / o.steps
-        cpu_out = (time.thread_time() - c0) * 1e3 / o.steps
 
     counts = model.counts()
     for k, v in model.pgm.counts().items():

@@ -24,7 +24,10 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,7 +56,8 @@ import java.util.concurrent.Callable;
  * <p>Options ({@code --help}): the training options that shape the graph ({@code --width}, {@code --iterations},
  * {@code --learner-mode}, {@code --batch}; {@link TrainingOptions}), {@code --fusions}, {@code --steps N},
  * {@code --warmup N}; {@code --op-times} (per op) and {@code --phases} ({@link StepPhases}: forward, backward,
- * update) split a step's time; {@code --cpu N} pins the training thread to one core ({@link ThreadAffinity}).
+ * update) split a step's time; {@code --cpu N} pins the training thread to one core ({@link ThreadAffinity});
+ * {@code --lockstep R} runs the timed steps in R rounds that a coordinating process starts ({@link Lockstep}).
  */
 @Command(name = "FusionStepBenchmark", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Cost of one training step and one inference call, PgM against baselines, on the embedded "
@@ -121,6 +125,14 @@ public final class FusionStepBenchmark implements Callable<Integer> {
                     + "the first step (Linux, taskset); default: not pinned")
     private Integer cpu;
 
+    /** Rounds of the timed steps taken in turns with a coordinating process ({@link Lockstep}); null: one block. */
+    @Option(names = "--lockstep", paramLabel = "R", converter = Converters.PositiveInt.class,
+            description = "after the warm-up (steps and output calls) print 'ready', then run the timed steps in R "
+                    + "rounds, each when a line 'go' arrives on standard input: its share of the steps, then as many "
+                    + "output calls, and a line 'round I ...' with their times (src/main/python/lockstep.py runs PgM "
+                    + "and its peer in turns this way); one fusion, without --op-times")
+    private Integer lockstep;
+
     /** What {@code --op-times} sums over. */
     enum OpTimesKey { NAME, SHAPES }
     /** Print the usage and exit. */
@@ -128,12 +140,25 @@ public final class FusionStepBenchmark implements Callable<Integer> {
     private boolean help;
 
     public static void main(String[] args) {
+        int status = run(args);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** Runs the benchmark as {@link #main} does; its exit status ({@link Cli#run}). */
+    static int run(String... args) {
         FusionStepBenchmark b = new FusionStepBenchmark();
-        Cli.main(b, b.o, args);
+        return Cli.run(b, b.o, args);
     }
 
     @Override
     public Integer call() throws IOException {
+        String conflict = lockstepConflict();
+        if (conflict != null) {
+            System.err.println("FusionStepBenchmark: " + conflict);
+            return Cli.USAGE_ERROR;
+        }
         if (profilingMode != null) {
             Nd4j.getExecutioner().setProfilingMode(profilingMode);
         }
@@ -155,6 +180,11 @@ public final class FusionStepBenchmark implements Callable<Integer> {
         for (String f : fusions) {
             choices.addAll(FusionChoice.parse(f.trim()).expand(runner.modalities()));
         }
+        if (lockstep != null && choices.size() != 1) {
+            System.err.println("FusionStepBenchmark: --lockstep runs one fusion, found --fusions "
+                    + String.join(",", fusions) + ", which are " + choices.size());
+            return Cli.USAGE_ERROR;
+        }
         for (FusionChoice c : choices) {
             ExperimentRunner.Built built = runner.build(c, 1);
             ComputationGraph g = built.graph();
@@ -163,31 +193,45 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             for (int i = 0; i < warmup; i++) {
                 g.fit(ds);
             }
-            OpTimes times = opTimes == null ? null : OpTimes.start(opTimes == OpTimesKey.SHAPES);
-            long t0 = System.nanoTime();
-            long c0 = CPU.getCurrentThreadCpuTime();
-            long p0 = processCpuNanos();
-            for (int i = 0; i < steps; i++) {
-                g.fit(ds);
+            OpTimes times = null;
+            OpTimes outputTimes = null;
+            Lockstep.Block fits;
+            Lockstep.Block outputs;
+            String digest;
+            if (lockstep == null) {
+                times = opTimes == null ? null : OpTimes.start(opTimes == OpTimesKey.SHAPES);
+                fits = timeFits(g, ds, steps);
+                OpTimes.stop();
+                digest = ParamsDigest.of(g.params());
+                warmUpOutputs(g, ds);
+                outputTimes = opTimes == null ? null : OpTimes.start(opTimes == OpTimesKey.SHAPES);
+                outputs = timeOutputs(g, ds, steps);
+                OpTimes.stop();
+            } else {
+                warmUpOutputs(g, ds);
+                Lockstep turns = new Lockstep(lockstep,
+                        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out);
+                turns.ready();
+                fits = Lockstep.Block.EMPTY;
+                outputs = Lockstep.Block.EMPTY;
+                for (int r = 0; r < lockstep; r++) {
+                    turns.awaitGo(r);
+                    int k = Lockstep.count(steps, lockstep, r);
+                    Lockstep.Block f = timeFits(g, ds, k);
+                    Lockstep.Block out = timeOutputs(g, ds, k);
+                    turns.report(r, f, out);
+                    fits = fits.plus(f);
+                    outputs = outputs.plus(out);
+                }
+                turns.awaitEnd();
+                // inference changes no parameter: the digest is the one of the same steps in one block
+                digest = ParamsDigest.of(g.params());
             }
-            double step = (System.nanoTime() - t0) / 1e6 / steps;
-            OpTimes.stop();
-            double cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
-            double processCpu = (processCpuNanos() - p0) / 1e6 / steps;
-            String digest = ParamsDigest.of(g.params());
-            // untimed calls first, as many as the warm-up steps (at least one, which makes the forward plans)
-            for (int i = 0; i < Math.max(1, warmup); i++) {
-                g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
-            }
-            OpTimes outputTimes = opTimes == null ? null : OpTimes.start(opTimes == OpTimesKey.SHAPES);
-            t0 = System.nanoTime();
-            c0 = CPU.getCurrentThreadCpuTime();
-            for (int i = 0; i < steps; i++) {
-                g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
-            }
-            double out = (System.nanoTime() - t0) / 1e6 / steps;
-            double cpuOut = (CPU.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
-            OpTimes.stop();
+            double step = fits.msPer();
+            double cpu = fits.cpuMsPer();
+            double processCpu = fits.processCpuMsPer();
+            double out = outputs.msPer();
+            double cpuOut = outputs.cpuMsPer();
             StepPhases.Medians phased = phases ? StepPhases.measure(g, ds, steps) : null;
             List<GradientUnderflow.Counts> underflows = underflow ? GradientUnderflow.measure(g, ds, steps) : List.of();
             int[] ops = opCounts(g, built.fused().pgmVertex());
@@ -244,6 +288,54 @@ public final class FusionStepBenchmark implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** What does not go with {@code --lockstep} among the options given; null when nothing. */
+    private String lockstepConflict() {
+        if (lockstep == null) {
+            return null;
+        }
+        if (opTimes != null) {
+            return "--lockstep and --op-times do not go together (the rounds time whole steps)";
+        }
+        if (fusions.size() != 1) {
+            return "--lockstep runs one fusion, found --fusions " + String.join(",", fusions);
+        }
+        if (steps < lockstep) {
+            return "--lockstep " + lockstep + " needs at least one timed step per round, found --steps " + steps;
+        }
+        return null;
+    }
+
+    /** Clocks over {@code n} fit steps on one minibatch. */
+    private static Lockstep.Block timeFits(ComputationGraph g, MultiDataSet ds, int n) {
+        long t0 = System.nanoTime();
+        long c0 = CPU.getCurrentThreadCpuTime();
+        long p0 = processCpuNanos();
+        for (int i = 0; i < n; i++) {
+            g.fit(ds);
+        }
+        return new Lockstep.Block(System.nanoTime() - t0, CPU.getCurrentThreadCpuTime() - c0, processCpuNanos() - p0,
+                n);
+    }
+
+    /** Clocks over {@code n} inference calls ({@code output}) on one minibatch. */
+    private static Lockstep.Block timeOutputs(ComputationGraph g, MultiDataSet ds, int n) {
+        long t0 = System.nanoTime();
+        long c0 = CPU.getCurrentThreadCpuTime();
+        long p0 = processCpuNanos();
+        for (int i = 0; i < n; i++) {
+            g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
+        }
+        return new Lockstep.Block(System.nanoTime() - t0, CPU.getCurrentThreadCpuTime() - c0, processCpuNanos() - p0,
+                n);
+    }
+
+    /** Untimed output calls, as many as the warm-up steps (at least one, which makes the forward plans). */
+    private void warmUpOutputs(ComputationGraph g, MultiDataSet ds) {
+        for (int i = 0; i < Math.max(1, warmup); i++) {
+            g.output(false, ds.getFeatures(), ds.getFeaturesMaskArrays());
+        }
     }
 
     /** Parameters per vertex with parameters, and for PgM per component of its PgM layer ({@link PgmBlock}). */
