@@ -3,9 +3,13 @@
 #   main-config   the cpu preset's shapes (the main job's before its mainjob preset took D 64): B 128, D 32, N 1,
 #                 SEQUENCE learners; --main-width 64 takes the main job's width instead
 #   paper-config  B 32, D 768, N 3 (the other settings as main-config)
-# For each configuration the peer and bench/FusionStepBenchmark (PgM only) run back to back, --repeats times; the
-# parameter counts per vertex and per PgM component must be equal (else exit 1). Prints per run the ms per fit step,
-# CPU ms and ms per forward (output) of both, and as its last line
+# For each configuration the peer and bench/FusionStepBenchmark (PgM only) run --repeats times, each run in turns
+# (--schedule lockstep, the default): both processes warm up, then take turns on one core for --rounds rounds
+# (src/main/python/lockstep.py: PgM times its share of the steps and as many forward calls while the peer waits, then
+# the peer, the order alternating), so that both meet the same phases of a shared machine; --schedule sequential runs
+# the peer, then PgM, each whole (as the runs of docs/performance.md before "PgM and the peer in turns"). The
+# parameter counts per vertex and per PgM component must be equal (else exit 1). Prints per run (and per round) the
+# ms per fit step, CPU ms and ms per forward (output) of both, and as its last line
 #   pgm-vs-torch main-config <ratio>x paper-config <ratio>x gemm-share <percent>%
 # ratio = PgM ms per fit step / peer ms per step, median over the repeats; ms per step is the CPU time of the thread
 # that trains (with one OpenMP thread every op runs on it), which on an idle machine equals the wall clock of these
@@ -50,6 +54,8 @@
 #                                                [--clock thread|process|wall] [--main-width D]
 #                                                [--nd4j-blas system|bundled] [--malloc tuned|default]
 #                                                [--openblas-core NAME] [--pin cycle|none]
+#                                                [--schedule lockstep|sequential] [--rounds R]
+# --rounds R: rounds of a run in turns (default 10; paper-config takes one step a round, at most its timed steps).
 # --main-warmup N: untimed steps before main-config's timed ones, for both (default 3; the JVM's JIT compiler is still
 # at work after 3, and after 50 PgM's step is still about twice its steady state; after 500 the compiler still
 # compiles the methods a step calls a few times, and a step takes about a fifth more than after 3000, which measures
@@ -74,7 +80,9 @@ nd4j_blas=bundled
 malloc=tuned
 openblas_core=""
 pin=cycle
-usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--paper-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default] [--openblas-core NAME] [--pin cycle|none]"
+schedule=lockstep
+rounds=10
+usage="usage: $0 [--repeats N] [--steps N] [--main-warmup N] [--paper-warmup N] [--clock thread|process|wall] [--main-width D] [--nd4j-blas system|bundled] [--malloc tuned|default] [--openblas-core NAME] [--pin cycle|none] [--schedule lockstep|sequential] [--rounds R]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
@@ -87,6 +95,8 @@ while [ $# -gt 0 ]; do
     --malloc) malloc="$2"; shift 2 ;;
     --openblas-core) openblas_core="$2"; shift 2 ;;
     --pin) pin="$2"; shift 2 ;;
+    --schedule) schedule="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
@@ -94,6 +104,8 @@ case "$clock" in thread|process|wall) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case "$nd4j_blas" in system|bundled) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case "$malloc" in tuned|default) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case "$pin" in cycle|none) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$schedule" in lockstep|sequential) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$rounds" in ''|*[!0-9]*|0) echo "$usage (--rounds: a whole number >= 1, found '$rounds')" >&2; exit 2 ;; esac
 if [ "$malloc" = tuned ]; then
   export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296
 fi
@@ -184,12 +196,13 @@ blas_opts=""
 [ "$nd4j_blas" = system ] && blas_opts="-Dorg.bytedeco.openblas.load=openblas"
 MAVEN_OPTS="$MAVEN_OPTS $blas_opts"
 
-run_java() {   # args of FusionStepBenchmark
+java_command() {   # args of FusionStepBenchmark; sets java_argv to the command that runs it
   if [ -n "${PGM_BENCH_CLASSPATH:-}" ]; then
-    java -Xmx4g --add-modules jdk.incubator.vector $blas_opts -cp "$PGM_BENCH_CLASSPATH" org.dl4jpgm.examples.bench.FusionStepBenchmark "$@"
+    java_argv=(java -Xmx4g --add-modules jdk.incubator.vector ${blas_opts:+"$blas_opts"} -cp "$PGM_BENCH_CLASSPATH"
+               org.dl4jpgm.examples.bench.FusionStepBenchmark "$@")
   else
-    mvn -B -q -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.bench.FusionStepBenchmark \
-      -Dexec.args="$*"
+    java_argv=(mvn -B -q -pl dl4j-pgm-examples exec:java -Dexec.mainClass=org.dl4jpgm.examples.bench.FusionStepBenchmark
+               "-Dexec.args=$*")
   fi
 }
 
@@ -212,12 +225,25 @@ for c in "${configs[@]}"; do
       cpu_opt="--cpu $cpu"
       where="both on CPU $cpu"
     fi
-    echo "== $name, run $r of $repeats, $where, $(uptime | sed 's/.*load/load/')"
-    "$py" "$peer" $popts --threads 1 --warmup "$warm" --steps "$timed" $cpu_opt | tee "$work/$name-$r.peer"
-    if ! run_java --fusions PGM $jopts --warmup "$warm" --steps "$timed" $cpu_opt >"$work/$name-$r.out" 2>"$work/$name-$r.err"
-    then
-      tail -n 40 "$work/$name-$r.out" "$work/$name-$r.err" >&2
-      exit 1
+    echo "== $name, run $r of $repeats, $where, $schedule, $(uptime | sed 's/.*load/load/')"
+    if [ "$schedule" = lockstep ]; then
+      turns=$(( rounds < timed ? rounds : timed ))
+      java_command --fusions PGM $jopts --warmup "$warm" --steps "$timed" $cpu_opt --lockstep "$turns"
+      if ! "$py" "$root/dl4j-pgm-examples/src/main/python/lockstep.py" --rounds "$turns" --names PgM peer \
+          --logs "$work/$name-$r.out" "$work/$name-$r.peer" -- "${java_argv[@]}" :: \
+          "$py" "$peer" $popts --threads 1 --warmup "$warm" --steps "$timed" $cpu_opt --lockstep "$turns"
+      then
+        tail -n 40 "$work/$name-$r.out" "$work/$name-$r.out.err" "$work/$name-$r.peer.err" >&2
+        exit 1
+      fi
+      grep -v -E '^(round |ready$)' "$work/$name-$r.peer"
+    else
+      "$py" "$peer" $popts --threads 1 --warmup "$warm" --steps "$timed" $cpu_opt | tee "$work/$name-$r.peer"
+      java_command --fusions PGM $jopts --warmup "$warm" --steps "$timed" $cpu_opt
+      if ! "${java_argv[@]}" >"$work/$name-$r.out" 2>"$work/$name-$r.err"; then
+        tail -n 40 "$work/$name-$r.out" "$work/$name-$r.err" >&2
+        exit 1
+      fi
     fi
     grep -E '^(result|parameters|\| PgM|training thread)' "$work/$name-$r.out" | tee "$work/$name-$r.java"
     loaded="$(sed -n 's/^result blas path=//p' "$work/$name-$r.out")"
