@@ -442,21 +442,23 @@ def main():
     def forward():
         model(image, speech, speech_mask, text)
 
+    def warm_up_forwards():
+        """Untimed forwards in inference mode, as many as the warm-up steps (at least one), as the Java side."""
+        model.eval()
+        with torch.no_grad():
+            for _ in range(max(1, o.warmup)):
+                forward()
+
     model.train()
     for _ in range(o.warmup):
         step()
     if o.lockstep is None:
         fits = timed(step, o.steps)
-        model.eval()
+        warm_up_forwards()
         with torch.no_grad():
-            for _ in range(max(1, o.warmup)):    # untimed forwards first, as many as the warm-up steps (as Java)
-                forward()
             outputs = timed(forward, o.steps)
     else:
-        model.eval()
-        with torch.no_grad():
-            for _ in range(max(1, o.warmup)):
-                forward()
+        warm_up_forwards()
         fits, outputs = in_turns(o.lockstep, o.steps, step, forward, model)
     ms_step, cpu_step, process_cpu_step = (fits[i] / fits[3] for i in range(3))
     ms_out, cpu_out = (outputs[i] / outputs[3] for i in range(2))
